@@ -1,0 +1,309 @@
+/**
+ * Environment + `.env` files → one typed, validated Config. Every error names the variable and says what to do.
+ * Reads at most two small files; never writes, never logs, never exits (main.ts turns a ConfigError into exit 2).
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parseLevel, type Level } from './log.js';
+
+/**
+ * Every optional variable and its default, as the text a person would write (README.md mirrors this table).
+ * Required, no default: TELEGRAM_BOT_TOKEN (from @BotFather), ALLOWED_USERS (comma-separated numeric user ids).
+ * An empty value means the default, except CLAUDE_FLAGS, where empty means no flags.
+ */
+export const DEFAULTS = {
+  CCBOT_DIR: '~/.ccbot', // state directory; its .env is read too
+  TMUX_SESSION_NAME: 'ccbot', // tmux session holding the windows
+  CLAUDE_COMMAND: 'claude', // how to start Claude Code
+  CLAUDE_FLAGS: '--dangerously-skip-permissions', // appended to it; quotes group words
+  TELEGRAM_API_ROOT: 'https://api.telegram.org', // Bot API origin (a self-hosted Bot API server; tests)
+  CLAUDE_CONFIG_DIR: '~/.claude', // where Claude Code keeps settings.json and projects/
+  LOG_LEVEL: 'info', // debug | info | warn | error
+  CCBOT_IDLE_HOURS: '12', // archive a session after this many hours without input
+  ARCHIVE_PURGE_AFTER: '14d', // forget archived sessions after this long: 14d, 36h, 90m or seconds
+  MONITOR_POLL_INTERVAL: '1', // seconds between transcript checks
+  CCBOT_STALL_MINUTES: '5', // report a turn that shows no progress for this long
+} as const;
+
+export interface Config {
+  botToken: string;
+  allowedUsers: number[];
+  /** Absolute. */
+  ccbotDir: string;
+  tmuxSession: string;
+  claudeCommand: string;
+  claudeFlags: string[];
+  /** No trailing slash. */
+  telegramApiRoot: string;
+  /** Absolute. */
+  claudeConfigDir: string;
+  logLevel: Level;
+  idleHours: number;
+  archivePurgeAfterMs: number;
+  monitorPollIntervalMs: number;
+  stallMinutes: number;
+}
+
+export interface LoadOptions {
+  cwd?: string;
+  home?: string;
+  /** Returns the file's text, or undefined when it does not exist; throws for anything else (EACCES, EISDIR). */
+  readFile?: (path: string) => string | undefined;
+}
+
+/** Configuration the program cannot run with. Its message is one line, meant to be printed as is. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message.replace(/[\r\n]+/g, ' '), options);
+  }
+}
+
+/** `KEY=value` lines → record. Comments, blank lines and anything that is not an assignment are skipped; the last assignment wins. */
+export function parseDotEnv(text: string): Record<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(line);
+    if (m) out.set(m[1]!, parseValue(m[2]!));
+  }
+  // fromEntries defines own properties, so a `__proto__=` line cannot touch the prototype.
+  return Object.fromEntries(out);
+}
+
+function parseValue(rest: string): string {
+  const v = rest.trimStart();
+  if (v.startsWith("'")) {
+    const end = v.indexOf("'", 1);
+    if (end > 0) return v.slice(1, end);
+  } else if (v.startsWith('"')) {
+    const quoted = readDoubleQuoted(v);
+    if (quoted !== undefined) return quoted;
+  }
+  // Unquoted (or an unclosed quote, taken literally): as in sh, `#` starts a comment only after whitespace, so `a#b` stays whole.
+  const hash = rest.search(/\s#/);
+  return (hash >= 0 ? rest.slice(0, hash) : rest).trim();
+}
+
+function readDoubleQuoted(v: string): string | undefined {
+  let out = '';
+  for (let i = 1; i < v.length; i++) {
+    const c = v[i]!;
+    if (c === '"') return out;
+    const next = v[i + 1];
+    if (c === '\\' && (next === 'n' || next === '"' || next === '\\')) {
+      out += next === 'n' ? '\n' : next;
+      i++;
+    } else out += c;
+  }
+  return undefined;
+}
+
+/**
+ * Process env wins over `$CCBOT_DIR/.env`, which wins over `./.env`. CCBOT_DIR itself comes from the process env
+ * or `./.env` only: the file inside the directory cannot say where the directory is.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptions = {}): Config {
+  const cwd = opts.cwd ?? process.cwd();
+  const home = opts.home ?? (env.HOME || homedir());
+  const read = opts.readFile ?? readIfExists;
+  const vars = new Map<string, Setting>();
+  const layer = (values: Record<string, string | undefined>, from: string) => {
+    for (const [name, value] of Object.entries(values)) if (value !== undefined) vars.set(name, { value: value.trim(), from });
+  };
+
+  const localFile = join(cwd, '.env');
+  const local = readDotEnvFile(localFile, read);
+  const dirSetting = env.CCBOT_DIR !== undefined ? env.CCBOT_DIR : local.CCBOT_DIR;
+  const ccbotDir = absolutePath(dirSetting?.trim() || DEFAULTS.CCBOT_DIR, home, cwd);
+  const envFile = join(ccbotDir, '.env');
+  const { CCBOT_DIR: _ignored, ...inDir } = readDotEnvFile(envFile, read);
+  layer(local, localFile);
+  layer(inDir, envFile);
+  layer(env, 'the environment');
+
+  const value = (name: keyof typeof DEFAULTS) => vars.get(name)?.value || DEFAULTS[name];
+  const where = (name: string) => `(set in ${vars.get(name)?.from ?? 'the defaults'})`;
+  const putHint = `in ${envFile} (or the environment)`;
+  const positive = (name: keyof typeof DEFAULTS, unit: string) => {
+    const n = parsePositive(value(name));
+    if (n === undefined) throw new ConfigError(`${name} ${JSON.stringify(value(name))} ${where(name)} is not a positive number of ${unit}: set ${name}=<number> ${putHint}, or remove it for the default ${DEFAULTS[name]}`);
+    return n;
+  };
+
+  const token = vars.get('TELEGRAM_BOT_TOKEN');
+  if (!token?.value) {
+    throw new ConfigError(`TELEGRAM_BOT_TOKEN is ${token ? `empty ${where('TELEGRAM_BOT_TOKEN')}` : 'not set'}: add the line TELEGRAM_BOT_TOKEN=<token> to ${envFile} (or set it in the environment); to get a token, message @BotFather in Telegram and send /newbot`);
+  }
+  // The token itself is never printed: this message ends up in logs and journald.
+  if (!TOKEN_PATTERN.test(token.value)) {
+    const prefixHint = /^bot\d+:/i.test(token.value) ? ' (leave out the leading "bot")' : '';
+    throw new ConfigError(`TELEGRAM_BOT_TOKEN ${where('TELEGRAM_BOT_TOKEN')} does not look like a bot token, which is <digits>:<about 35 letters, digits, _ or ->${prefixHint}: copy it again from @BotFather in Telegram (/mybots → API Token) into ${envFile}`);
+  }
+
+  const allowedUsers = parseUsers(vars.get('ALLOWED_USERS'), envFile);
+
+  const tmuxSession = value('TMUX_SESSION_NAME');
+  const reserved = /[:.]/.exec(tmuxSession)?.[0];
+  if (reserved) {
+    throw new ConfigError(`TMUX_SESSION_NAME ${JSON.stringify(tmuxSession)} ${where('TMUX_SESSION_NAME')} contains "${reserved}", which tmux reserves in target names (session:window.pane): choose a name without ":" or "." ${putHint}`);
+  }
+
+  const flags = vars.get('CLAUDE_FLAGS');
+  const claudeFlags = splitWords(flags ? flags.value : DEFAULTS.CLAUDE_FLAGS);
+  if (claudeFlags === undefined) {
+    throw new ConfigError(`CLAUDE_FLAGS ${where('CLAUDE_FLAGS')} has an unclosed quote: close it (quotes group words, as in --append-system-prompt "be brief") ${putHint}`);
+  }
+
+  const apiRoot = value('TELEGRAM_API_ROOT').replace(/\/+$/, '');
+  if (!isHttpUrl(apiRoot)) {
+    throw new ConfigError(`TELEGRAM_API_ROOT ${JSON.stringify(value('TELEGRAM_API_ROOT'))} ${where('TELEGRAM_API_ROOT')} is not an http(s) URL: use e.g. https://api.telegram.org or http://127.0.0.1:8081 ${putHint}`);
+  }
+
+  const logLevel = parseLevel(value('LOG_LEVEL'));
+  if (logLevel === undefined) {
+    throw new ConfigError(`LOG_LEVEL ${JSON.stringify(value('LOG_LEVEL'))} ${where('LOG_LEVEL')} is not one of debug, info, warn, error: fix it ${putHint}`);
+  }
+
+  const purgeMs = parseDurationMs(value('ARCHIVE_PURGE_AFTER'));
+  if (purgeMs === undefined) {
+    throw new ConfigError(`ARCHIVE_PURGE_AFTER ${JSON.stringify(value('ARCHIVE_PURGE_AFTER'))} ${where('ARCHIVE_PURGE_AFTER')} is not a positive duration: write it like 14d, 36h, 90m or a number of seconds ${putHint}`);
+  }
+
+  return {
+    botToken: token.value,
+    allowedUsers,
+    ccbotDir,
+    tmuxSession,
+    claudeCommand: value('CLAUDE_COMMAND'),
+    claudeFlags,
+    telegramApiRoot: apiRoot,
+    claudeConfigDir: absolutePath(value('CLAUDE_CONFIG_DIR'), home, cwd),
+    logLevel,
+    idleHours: positive('CCBOT_IDLE_HOURS', 'hours'),
+    archivePurgeAfterMs: purgeMs,
+    monitorPollIntervalMs: positive('MONITOR_POLL_INTERVAL', 'seconds') * 1000,
+    stallMinutes: positive('CCBOT_STALL_MINUTES', 'minutes'),
+  };
+}
+
+/**
+ * The environment children (tmux, and through the tmux server every claude) inherit.
+ * - No TELEGRAM_BOT_TOKEN: Claude runs arbitrary commands (by default without asking), and whoever holds the
+ *   token controls the bot. The first tmux call starts the server, whose environment every new window copies.
+ * - No TMUX / TMUX_PANE: a tmux client that sees $TMUX talks to the server named in it (ignoring TMUX_TMPDIR),
+ *   and TMUX_PANE makes target-less commands act on the pane ccbot was started from. A daemon started inside
+ *   someone's tmux must still reach its own server by socket; windows get their own TMUX from that server.
+ */
+export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { TELEGRAM_BOT_TOKEN: _token, TMUX: _tmux, TMUX_PANE: _pane, ...rest } = env;
+  return rest;
+}
+
+// ---- helpers ----
+
+interface Setting {
+  value: string;
+  /** 'the environment' or the path of the .env file, for error messages. */
+  from: string;
+}
+
+const TOKEN_PATTERN = /^\d{1,20}:[A-Za-z0-9_-]{30,64}$/;
+
+function parseUsers(setting: Setting | undefined, envFile: string): number[] {
+  const howToFind = 'to find your numeric id, message @userinfobot in Telegram';
+  const entries = (setting?.value ?? '').split(',').map((e) => e.trim());
+  if (entries.length > 1 && entries.at(-1) === '') entries.pop(); // a trailing comma is harmless
+  if (entries.length === 1 && entries[0] === '') {
+    throw new ConfigError(`ALLOWED_USERS is ${setting ? `empty (set in ${setting.from})` : 'not set'}: add the line ALLOWED_USERS=<your numeric Telegram user id> (comma-separated for several) to ${envFile} (or set it in the environment); ${howToFind}`);
+  }
+  return entries.map((entry) => {
+    const id = /^\d+$/.test(entry) ? Number(entry) : NaN;
+    if (Number.isSafeInteger(id) && id > 0) return id;
+    const what = entry === '' ? 'an empty entry' : JSON.stringify(entry);
+    throw new ConfigError(`ALLOWED_USERS (set in ${setting!.from}) has ${what}, which is not a numeric Telegram user id: list positive numbers separated by commas, e.g. ALLOWED_USERS=123456789,987654321, in ${envFile} (or the environment); ${howToFind}`);
+  });
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+function readDotEnvFile(path: string, read: (path: string) => string | undefined): Record<string, string> {
+  let text: string | undefined;
+  try {
+    text = read(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError(`cannot read ${path} (${code}): make it a file readable by this user (chmod 600 ${path}), or remove it`, { cause: err });
+  }
+  return text === undefined ? {} : parseDotEnv(text);
+}
+
+/** `~` and `~/…` are the home directory; other relative paths are relative to the working directory. */
+function absolutePath(path: string, home: string, cwd: string): string {
+  const expanded = path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path;
+  return isAbsolute(expanded) ? resolve(expanded) : resolve(cwd, expanded);
+}
+
+function parsePositive(text: string): number | undefined {
+  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  return n > 0 && Number.isFinite(n) ? n : undefined;
+}
+
+const UNIT_MS: Record<string, number> = { '': 1000, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `14d`, `36h`, `90m`, `45s` or plain seconds → milliseconds; undefined when not a positive duration. */
+function parseDurationMs(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([smhd]?)$/i.exec(text);
+  if (!m) return undefined;
+  const ms = Number(m[1]) * UNIT_MS[m[2]!.toLowerCase()]!;
+  return ms > 0 && Number.isFinite(ms) ? Math.round(ms) : undefined;
+}
+
+/** Splits on whitespace; '…' and "…" group words (inside "…", \" and \\ escape). Undefined for an unclosed quote. */
+function splitWords(text: string): string[] | undefined {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else if (c === "'" || c === '"') {
+      inWord = true;
+      let closed = false;
+      for (i++; i < text.length; i++) {
+        const q = text[i]!;
+        if (q === c) {
+          closed = true;
+          break;
+        }
+        if (c === '"' && q === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) word += text[++i];
+        else word += q;
+      }
+      if (!closed) return undefined;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
