@@ -1,0 +1,243 @@
+/**
+ * The singleton lock `ccbot.lock` (O_EXCL, pid inside, stale takeover) and short-lived file locks for read-modify-write
+ * of small shared files. Installs no signal handlers: the daemon decides when to release.
+ *
+ * Stale takeover, and why it is race-safe. Creating a lock is always `open(O_CREAT|O_EXCL)`, which the kernel
+ * arbitrates. The danger is removing a stale lock: racer A reads the stale lock, racer B removes it and creates a
+ * fresh one, then A removes B's fresh lock by name. So removal happens only while holding a second O_EXCL file,
+ * `<lock>.takeover`, and only after re-reading the lock under it and finding it still stale. Under the guard the
+ * content cannot change behind our back: only guard holders remove a stale lock (its owner is gone), and nobody can
+ * create while the stale one is still there. After removal everyone competes through O_EXCL again; a racer that
+ * gets the guard later re-reads and finds the winner's live lock. The guard is held for a few syscalls; one left by
+ * a process killed inside them is broken by age (GUARD_STALE_MS), which assumes no live holder stalls that long.
+ */
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** A lock file that exists but is empty or unparsable: its creator may be between open and write. */
+const EMPTY_GRACE_MS = 2_000;
+const GUARD_STALE_MS = 2_000;
+/** Rounds of 10–25 ms: long enough to outlast a guard left by a crash (GUARD_STALE_MS). */
+const SINGLETON_ROUNDS = 200;
+
+export interface LockDeps {
+  pid?: number;
+  isAlive?: (pid: number) => boolean;
+  startTimeOf?: (pid: number) => string | undefined;
+  now?: () => number;
+  sleep?: (ms: number) => void;
+}
+
+export class LockHeldError extends Error {
+  override name = 'LockHeldError';
+  constructor(readonly pid: number | undefined, readonly path: string) {
+    super(
+      pid === undefined
+        ? `ccbot is starting or already running (pid unknown yet, lock ${path}): try again in a few seconds, or use another CCBOT_DIR`
+        : `ccbot is already running (pid ${pid}, lock ${path}): stop it first, or use another CCBOT_DIR`,
+    );
+  }
+}
+
+/** The held singleton lock; `release` is idempotent and never removes a lock that is no longer ours. */
+export class SingletonLock {
+  private released = false;
+  constructor(readonly path: string, readonly pid: number) {}
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    try {
+      if (readHolder(this.path)?.data?.pid === this.pid) rmSync(this.path, { force: true });
+    } catch {
+      // runs on exit paths, where a throw helps nobody; a leftover lock of a dead pid is taken over as stale
+    }
+  }
+}
+
+/** Takes `path` for this process or throws LockHeldError naming the live holder. */
+export function acquireSingletonLock(path: string, deps: LockDeps = {}): SingletonLock {
+  const { pid = process.pid, isAlive = isProcessAlive, startTimeOf = processStartTime, now = Date.now, sleep = sleepSync } = deps;
+  const isStale = (h: Holder): boolean => {
+    if (!h.data) return now() - h.mtimeMs > EMPTY_GRACE_MS;
+    if (!isAlive(h.data.pid)) return true;
+    // Same pid, different start time: the pid was reused by an unrelated process after a crash.
+    const was = h.data.startTime;
+    const is = startTimeOf(h.data.pid);
+    return typeof was === 'string' && is !== undefined && was !== is;
+  };
+  const content = JSON.stringify({ pid, startTime: startTimeOf(pid), startedAt: new Date(now()).toISOString() });
+  for (let round = 0; round < SINGLETON_ROUNDS; round++) {
+    if (createExclusive(path, content)) return new SingletonLock(path, pid);
+    const holder = readHolder(path);
+    if (!holder) continue; // released between our open and our read
+    if (!isStale(holder)) throw new LockHeldError(holder.data?.pid, path);
+    if (removeIfStale(path, isStale, now)) continue;
+    sleep(jitterMs());
+  }
+  throw new LockHeldError(undefined, path);
+}
+
+/** Releases the lock when the process exits however it exits (except SIGKILL); returns the unregister function. */
+export function releaseOnExit(lock: SingletonLock): () => void {
+  const onExit = () => lock.release();
+  process.on('exit', onExit);
+  return () => void process.off('exit', onExit);
+}
+
+export type FileLockResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export interface FileLockOptions {
+  timeoutMs?: number;
+  /** A lock older than this is broken even if its holder lives: fn must always finish well within it. */
+  staleMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  isAlive?: (pid: number) => boolean;
+}
+
+/**
+ * Runs `fn` while holding the O_EXCL file `lockPath` ({pid, at}). Lock trouble (timeout, permissions) comes back as
+ * a value; exceptions from fn propagate. The lock file is removed afterwards, but only if it is still ours.
+ */
+export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>, opts: FileLockOptions = {}): Promise<FileLockResult<T>> {
+  const { timeoutMs = 2_000, staleMs = 10_000, now = Date.now, sleep = sleepAsync, isAlive = isProcessAlive } = opts;
+  const isStale = (h: Holder): boolean =>
+    h.data ? !isAlive(h.data.pid) || now() - Number(h.data.at) > staleMs : now() - h.mtimeMs > EMPTY_GRACE_MS;
+  const deadline = now() + timeoutMs;
+  let mine: string | undefined;
+  try {
+    mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
+    for (;;) {
+      const content = JSON.stringify({ pid: process.pid, at: now() });
+      if (createExclusive(lockPath, content)) {
+        mine = content;
+        break;
+      }
+      const holder = readHolder(lockPath);
+      if (holder && isStale(holder) && removeIfStale(lockPath, isStale, now)) continue;
+      if (holder && now() >= deadline) {
+        return { ok: false, error: `lock ${lockPath} is held by pid ${holder.data?.pid ?? 'unknown'}: gave up after ${timeoutMs} ms` };
+      }
+      if (holder) await sleep(jitterMs());
+    }
+  } catch (err) {
+    return { ok: false, error: `cannot take lock ${lockPath}: ${(err as Error).message}` };
+  }
+  try {
+    return { ok: true, value: await fn() };
+  } finally {
+    try {
+      if (readHolder(lockPath)?.raw === mine) rmSync(lockPath, { force: true });
+    } catch {
+      // must not mask fn's outcome; a leftover lock is broken as stale by the next taker
+    }
+  }
+}
+
+interface Holder {
+  raw: string;
+  mtimeMs: number;
+  data?: { pid: number; [key: string]: unknown };
+}
+
+/** true: created with our content. false: it exists. Anything else (EACCES, ENOENT dir) throws. */
+function createExclusive(path: string, content: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+  try {
+    writeSync(fd, content);
+  } catch (err) {
+    rmSync(path, { force: true }); // an empty lock (ENOSPC) would block others for EMPTY_GRACE_MS
+    throw err;
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/** The lock file's content and age as one snapshot (one fd), or undefined if it is gone. */
+function readHolder(path: string): Holder | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    const { mtimeMs } = fstatSync(fd);
+    const raw = readFileSync(fd, 'utf8');
+    return { raw, mtimeMs, data: parseHolder(raw) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A pid <= 0 would make kill() address a process group: such content is garbage, not a holder. */
+function parseHolder(raw: string): Holder['data'] {
+  try {
+    const data = JSON.parse(raw) as Holder['data'];
+    return Number.isSafeInteger(data?.pid) && data!.pid > 0 ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes `path` if it is still stale once we hold `<path>.takeover` (see the file comment). true if removed. */
+function removeIfStale(path: string, isStale: (h: Holder) => boolean, now: () => number): boolean {
+  const guard = `${path}.takeover`;
+  if (!createExclusive(guard, String(process.pid))) {
+    try {
+      if (now() - statSync(guard).mtimeMs > GUARD_STALE_MS) rmSync(guard, { force: true });
+    } catch {
+      // the guard went away meanwhile
+    }
+    return false;
+  }
+  try {
+    const holder = readHolder(path);
+    if (!holder || !isStale(holder)) return false;
+    rmSync(path, { force: true });
+    return true;
+  } finally {
+    rmSync(guard, { force: true });
+  }
+}
+
+/** kill(pid, 0): EPERM means it exists under another user. A zombie (Linux state Z) is dead for our purposes. */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return statFields(pid)?.[0] !== 'Z';
+}
+
+/** Linux: field 22 of /proc/<pid>/stat (start time in clock ticks since boot); elsewhere undefined. */
+export function processStartTime(pid: number): string | undefined {
+  return statFields(pid)?.[19];
+}
+
+/**
+ * The fields of /proc/<pid>/stat after the command name, starting at field 3 (state). The name (field 2) is in
+ * parentheses and may itself contain spaces and ')', so split after the LAST ')'.
+ */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+const jitterMs = (): number => 10 + Math.random() * 15;
+const sleepSync = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+const sleepAsync = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
