@@ -1,0 +1,116 @@
+/**
+ * Long polling of getUpdates: capped backoff on failures, offsets confirmed only after an update was handled,
+ * a watchdog for hung polls, and a clear stop on 409 Conflict. It handles no update itself.
+ */
+import { TelegramApiError, type Api, type Update } from 'node-telegram-bot-api';
+import { logger } from './log.js';
+
+const log = logger('poll');
+
+export const POLL_TIMEOUT_S = 25;
+/** How long past the long-poll timeout a getUpdates may take before we call it hung and restart it. */
+const WATCHDOG_GRACE_MS = 15_000;
+const BACKOFF_START_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
+/** Consecutive 409s before we give up: another process is polling this token. */
+const MAX_CONFLICTS = 3;
+
+export type PollEnd = 'stopped' | 'conflict' | 'unauthorized';
+
+export interface PollOptions {
+  timeoutS?: number;
+  watchdogGraceMs?: number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Polls until `signal` aborts (→ 'stopped') or polling cannot go on ('conflict', 'unauthorized').
+ * `handle` is awaited for each update in order; the next getUpdates confirms it. A handler that throws is
+ * logged and the update is still confirmed: handling it again would repeat whatever half of it already ran.
+ */
+export async function pollUpdates(
+  api: Pick<Api, 'getUpdates'>,
+  handle: (update: Update) => Promise<void>,
+  signal: AbortSignal,
+  options: PollOptions = {},
+): Promise<PollEnd> {
+  const timeoutS = options.timeoutS ?? POLL_TIMEOUT_S;
+  const graceMs = options.watchdogGraceMs ?? WATCHDOG_GRACE_MS;
+  const sleep = options.sleep ?? abortableSleep;
+  let offset: number | undefined;
+  let failures = 0;
+  let conflicts = 0;
+
+  while (!signal.aborted) {
+    const watchdog = AbortSignal.timeout(timeoutS * 1000 + graceMs);
+    let updates: Update[];
+    try {
+      updates = await api.getUpdates({ offset, timeout: timeoutS }, AbortSignal.any([signal, watchdog]));
+    } catch (err) {
+      if (signal.aborted) return 'stopped';
+      if (err instanceof TelegramApiError && err.errorCode === 409) {
+        conflicts++;
+        log.error('another process is polling this bot token (409 Conflict): stop the other ccbot or bot using it', { attempt: conflicts });
+        if (conflicts >= MAX_CONFLICTS) return 'conflict';
+      } else if (err instanceof TelegramApiError && err.errorCode === 401) {
+        log.error('Telegram rejected the bot token (401 Unauthorized): check TELEGRAM_BOT_TOKEN');
+        return 'unauthorized';
+      } else if (watchdog.aborted) {
+        log.warn('getUpdates hung past its timeout; restarting the poll', { timeout_s: timeoutS });
+      }
+      failures++;
+      const retryAfterS = err instanceof TelegramApiError ? err.retryAfter : undefined;
+      const waitMs = retryAfterS !== undefined ? retryAfterS * 1000 : backoffMs(failures);
+      if (!(err instanceof TelegramApiError && err.errorCode === 409)) {
+        log.warn('getUpdates failed; retrying', { error: describe(err), wait_ms: waitMs });
+      }
+      try {
+        await sleep(waitMs, signal);
+      } catch {
+        return 'stopped';
+      }
+      continue;
+    }
+    failures = 0;
+    conflicts = 0;
+    for (const update of updates) {
+      try {
+        await handle(update);
+      } catch (err) {
+        log.error('handling an update failed', { update_id: update.update_id, error: describe(err) });
+      }
+      offset = update.update_id + 1;
+      if (signal.aborted) break;
+    }
+  }
+  // Confirm what was handled, so a restart does not see it again. Best effort: without it Telegram redelivers.
+  if (offset !== undefined) {
+    await api.getUpdates({ offset, timeout: 0, limit: 1 }, AbortSignal.timeout(3_000)).catch(() => undefined);
+  }
+  return 'stopped';
+}
+
+export function backoffMs(failures: number): number {
+  return Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** Math.max(0, failures - 1));
+}
+
+function describe(err: unknown): string {
+  if (err instanceof TelegramApiError) return `${err.errorCode} ${err.description}`;
+  if (err instanceof Error) return err.cause instanceof Error ? `${err.message} (${err.cause.message})` : err.message;
+  return String(err);
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
