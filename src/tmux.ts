@@ -25,12 +25,17 @@ export interface WindowInfo {
   paneCommand: string;
   cwd: string;
   paneStartCommand: string;
+  /** The window's `@ccbot` user option: the ccbot session id set by newWindow, '' on windows ccbot did not open. */
+  tag: string;
 }
 export interface NewWindowSpec {
   name: string;
   cwd: string;
   argv: readonly string[];
   env?: Record<string, string>;
+  /** Stored in the window's `@ccbot` option. Window ids restart at @0 with a new tmux server; the tag tells
+   * our window from an unrelated one that happens to get the same id. */
+  tag?: string;
 }
 export interface PaneInfo {
   sessionName: string;
@@ -99,7 +104,7 @@ export async function ensureSession(session: string, opts: TmuxOptions = {}): Pr
 
 /** The session's windows; [] when the session or the server is gone, null when tmux could not tell (failed). */
 export async function listWindows(session: string, opts: TmuxOptions = {}): Promise<WindowInfo[] | null> {
-  const fields = ['window_id', 'pane_pid', 'pane_current_command', 'pane_current_path', 'pane_start_command', 'window_name'];
+  const fields = ['window_id', 'pane_pid', 'pane_current_command', 'pane_current_path', 'pane_start_command', '@ccbot', 'window_name'];
   const { format, parse } = formatOf(fields);
   const result = await tmux(['list-windows', '-t', sessionTarget(session), '-F', format], opts);
   if (!result.ok) {
@@ -107,13 +112,14 @@ export async function listWindows(session: string, opts: TmuxOptions = {}): Prom
     log.warn('list-windows failed', { session, error: describeFailure('tmux', result) });
     return null;
   }
-  return parse(result.stdout).map(([id = '', pid = '', paneCommand = '', cwd = '', paneStartCommand = '', name = '']) => ({
+  return parse(result.stdout).map(([id = '', pid = '', paneCommand = '', cwd = '', paneStartCommand = '', tag = '', name = '']) => ({
     id,
     name,
     panePid: Number(pid),
     paneCommand,
     cwd,
     paneStartCommand,
+    tag,
   }));
 }
 
@@ -147,7 +153,8 @@ export async function newWindow(session: string, spec: NewWindowSpec, opts: Tmux
   // person sees at the desk, and ids stay the key. `-n` already stops automatic-rename; say both anyway.
   // A lone ';' argument separates two tmux commands in one call (the shell form is `\;`).
   const set = ['set-option', '-w', '-t', windowId];
-  const locked = await tmux([...set, 'allow-rename', 'off', ';', ...set, 'automatic-rename', 'off'], opts);
+  const tag = spec.tag === undefined ? [] : [';', ...set, '@ccbot', spec.tag];
+  const locked = await tmux([...set, 'allow-rename', 'off', ';', ...set, 'automatic-rename', 'off', ...tag], opts);
   if (!locked.ok) return failure(`tmux window ${windowId} (${name}) closed right after start? check that ${argv[0]} runs`, locked);
   return { ok: true, windowId };
 }

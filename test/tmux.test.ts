@@ -177,6 +177,17 @@ open('runs argv without a shell, in cwd, with the given env, and locks the name'
   assert.match(options.stdout, /automatic-rename off/);
 });
 
+open('tags the window with the ccbot session id, and listWindows reads the tag back', async (ctx) => {
+  await ensureSession(SESSION, ctx.opts);
+  const made = await newWindow(SESSION, { name: 'tagged', cwd: ctx.tmux.dir, argv: ['sleep', '100'], tag: 'a3f1' }, ctx.opts);
+  if (!made.ok) throw new Error(made.error);
+  const plain = await newWindow(SESSION, { name: 'plain', cwd: ctx.tmux.dir, argv: ['sleep', '100'] }, ctx.opts);
+  if (!plain.ok) throw new Error(plain.error);
+  const windows = (await listWindows(SESSION, ctx.opts)) ?? [];
+  assert.is(windows.find((w) => w.id === made.windowId)?.tag, 'a3f1');
+  assert.is(windows.find((w) => w.id === plain.windowId)?.tag, '');
+});
+
 open('runs a one-element argv as a program, not as a shell line', async (ctx) => {
   await ensureSession(SESSION, ctx.opts);
   const dir = join(ctx.tmux.dir, 'my $(x) dir');
