@@ -46,6 +46,9 @@ daemon('starts, polls the fake Bot API, and stops on SIGTERM with exit 0, leavin
   const lock = JSON.parse(readFileSync(lockPath(ctx), 'utf8')) as { pid: number };
   assert.is(lock.pid, run.child.pid);
   assert.ok((await ctx.tmux.tmux(['has-session', '-t', `=${TEST_SESSION}`])).ok, 'the daemon created its tmux session');
+  const tmuxEnv = await ctx.tmux.tmux(['show-environment', '-g']);
+  assert.ok(tmuxEnv.ok && tmuxEnv.stdout.includes('CCBOT_DIR='), 'the tmux server got the daemon env');
+  assert.not.match(tmuxEnv.stdout, 'TELEGRAM_BOT_TOKEN', 'but never the bot token');
 
   run.child.kill('SIGTERM');
   const exit = await exitWithin(run, 5_000);
