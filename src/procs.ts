@@ -1,0 +1,151 @@
+/**
+ * pgrep / kill: ends orphan `claude --resume <id>` processes left behind by a window that went away.
+ * It kills only what it has confirmed is Claude resuming that exact session; it never decides *when* to clean up.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { describeFailure, execRun, type Run } from './exec.js';
+import { logger } from './log.js';
+
+const log = logger('procs');
+
+export interface ProcsDeps {
+  run?: Run;
+  kill?: (pid: number, signal: NodeJS.Signals) => void;
+  isAlive?: (pid: number) => boolean;
+  /** argv from /proc/<pid>/cmdline; `null` = cannot tell (no /proc), and then the pgrep match is trusted. */
+  readCmdline?: (pid: number) => string[] | null;
+  selfPid?: number;
+  parentPid?: number;
+  graceMs?: number;
+  sleep?: (ms: number) => Promise<unknown>;
+}
+
+// The id goes into a regular expression and onto a kill decision: only a lowercase UUID (Claude's own format,
+// no regex metacharacters) gets that far.
+const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const PGREP_TIMEOUT_MS = 5_000;
+/** Claude may trap SIGTERM (or take a while to flush); after this it gets SIGKILL. */
+export const TERM_GRACE_MS = 1_500;
+const POLL_MS = 50;
+
+/**
+ * True when argv is Claude Code resuming `claudeSessionId`: `--resume <id>`, `--resume=<id>` or `-r <id>`, and a
+ * program part (the arguments before that flag) that is Claude — argv[0] named `claude` (native binary, or
+ * process.title), a path to `claude` (`node /usr/local/bin/claude`), or a file of the npm package
+ * (`node …/@anthropic-ai/claude-code/cli.js`). pgrep -f matches text anywhere, so `vim notes-claude --resume <id>`
+ * or a grep for the id would match it too; this is what keeps them alive.
+ */
+export function isClaudeResumeArgv(argv: readonly string[], claudeSessionId: string): boolean {
+  const flagAt = argv.findIndex(
+    (arg, i) => arg === `--resume=${claudeSessionId}` || ((arg === '--resume' || arg === '-r') && argv[i + 1] === claudeSessionId),
+  );
+  if (flagAt < 0) return false;
+  return argv.slice(0, flagAt).some((arg, i) => {
+    const name = basename(arg);
+    const namedClaude = name === 'claude' || name === 'claude.exe';
+    // Past argv[0] a bare word is data (`grep claude`), so only a path counts.
+    return (namedClaude && (i === 0 || arg.includes('/'))) || arg.includes('/@anthropic-ai/claude-code/');
+  });
+}
+
+/**
+ * Signals every process running `claude … --resume <claudeSessionId>` (SIGTERM, then SIGKILL after the grace
+ * period) and resolves with how many it signalled. Never throws: a missing or failing pgrep is a warning and 0.
+ */
+export async function killOrphanClaudeProcesses(claudeSessionId: string, deps: ProcsDeps = {}): Promise<number> {
+  if (typeof claudeSessionId !== 'string' || !SESSION_ID.test(claudeSessionId)) return 0;
+  const {
+    run = execRun,
+    kill = (pid, signal) => void process.kill(pid, signal),
+    isAlive = isProcessRunning,
+    readCmdline = readProcCmdline,
+    selfPid = process.pid,
+    parentPid = process.ppid,
+    graceMs = TERM_GRACE_MS,
+    sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
+  } = deps;
+
+  // pgrep -f sees the arguments joined by spaces. pgrep never lists itself, and the runner of this code has no
+  // --resume in its own command line; the /proc check below is the real filter.
+  const pattern = `claude.*(--resume[= ]|-r )${claudeSessionId}`;
+  const result = await run('pgrep', ['-f', pattern], { timeoutMs: PGREP_TIMEOUT_MS });
+  if (!result.ok) {
+    if (result.code === 1 && !result.timedOut) return 0; // 1 = nothing matched: an answer, not a failure
+    log.warn('could not look for orphan claude processes; any left running must be ended by hand', {
+      session_id: claudeSessionId,
+      error: describeFailure('pgrep', result),
+    });
+    return 0;
+  }
+
+  const candidates = result.stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => /^\d+$/.test(line))
+    .map(Number)
+    .filter((pid) => pid > 0 && pid !== selfPid && pid !== parentPid);
+
+  const signalled: number[] = [];
+  for (const pid of candidates) {
+    const argv = readCmdline(pid);
+    if (argv !== null && !isClaudeResumeArgv(argv, claudeSessionId)) continue;
+    if (signal(kill, pid, 'SIGTERM', claudeSessionId)) signalled.push(pid);
+  }
+  if (signalled.length === 0) return 0;
+
+  // Poll rather than wait out the whole grace: a Claude that exits at once should not cost 1.5 s.
+  let alive = signalled;
+  for (let waited = 0; waited < graceMs; waited += POLL_MS) {
+    alive = alive.filter((pid) => isAlive(pid));
+    if (alive.length === 0) break;
+    await sleep(Math.min(POLL_MS, graceMs - waited));
+  }
+  for (const pid of alive.filter((p) => isAlive(p))) {
+    log.info('orphan claude outlived SIGTERM; sending SIGKILL', { pid, session_id: claudeSessionId });
+    signal(kill, pid, 'SIGKILL', claudeSessionId);
+  }
+  log.info('ended orphan claude processes', { count: signalled.length, session_id: claudeSessionId });
+  return signalled.length;
+}
+
+/** Sends one signal; true when it was delivered. A process that is already gone (ESRCH) is no error. */
+function signal(kill: NonNullable<ProcsDeps['kill']>, pid: number, sig: NodeJS.Signals, sessionId: string): boolean {
+  try {
+    kill(pid, sig);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') return false;
+    const hint = code === 'EPERM' ? 'it belongs to another user; end it as that user' : 'end it by hand';
+    log.warn(`could not send ${sig} to orphan claude: ${hint}`, { pid, session_id: sessionId, error: code ?? String(err) });
+    return false;
+  }
+}
+
+function readProcCmdline(pid: number): string[] | null {
+  try {
+    const parts = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    if (parts.at(-1) === '') parts.pop();
+    return parts;
+  } catch {
+    // With /proc mounted, an unreadable entry means the process is gone: nothing to confirm, nothing to kill.
+    return existsSync('/proc/self/cmdline') ? [] : null;
+  }
+}
+
+/** kill(pid, 0) alone calls a zombie alive; an exited child its parent has not reaped yet is a zombie. */
+function isProcessRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3); // comm may hold ')' or spaces
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return !existsSync('/proc/self/stat');
+  }
+}
