@@ -1,5 +1,5 @@
 /**
- * Wiring of the running daemon: start-up in order (lock → state → tmux → Telegram) and shutdown in reverse.
+ * Wiring of the running daemon: start-up in order (lock → state → tmux → reconcile → Telegram) and shutdown in reverse.
  * Owns no logic of its own; each step lives in its file.
  */
 import { mkdirSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { childEnv, type Config } from './config.js';
 import { acquireSingletonLock, releaseOnExit } from './lock.js';
 import { logger } from './log.js';
 import { pollUpdates, type PollEnd } from './poller.js';
+import { reconcile } from './recovery.js';
 import { loadState, saveState } from './sessions.js';
 import { ensureSession } from './tmux.js';
 
@@ -37,6 +38,7 @@ export async function runDaemon(config: Config): Promise<number> {
     const tmux = await ensureSession(config.tmuxSession, tmuxOptions);
     if (!tmux.ok) throw new Error(`cannot start the tmux session "${config.tmuxSession}": ${tmux.error}`);
     log.info('started', { tmux_session: config.tmuxSession, created: tmux.created, sessions: Object.keys(state.sessions).length });
+    await reconcile(state, { ccbotDir: config.ccbotDir, tmuxSession: config.tmuxSession, tmux: tmuxOptions });
 
     // maxRetries 0: retries are decided by ccbot, which knows when a repeat would duplicate a visible message.
     const api = new Api(config.botToken, { apiRoot: config.telegramApiRoot, maxRetries: 0 });

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFakeTelegram, type FakeTelegram } from './fake-telegram.js';
 import { createTmuxFixture, type TmuxFixture } from './tmux-fixture.js';
@@ -103,6 +103,29 @@ daemon('exits 1 with one line when tmux is not installed', async (ctx) => {
   assert.match(run.stderr(), /tmux/);
   assert.not.match(run.stderr(), /\n\s+at /, 'no stack trace');
   assert.not.ok(existsSync(lockPath(ctx)), 'lock released on a failed start');
+});
+
+daemon('at start-up, a session whose window vanished while it was down is lost, and a stray window is reported, not killed', async (ctx) => {
+  const stateDir = join(ctx.dir.path, 'state');
+  mkdirSync(stateDir, { recursive: true });
+  const record = {
+    id: 'a3f1', name: 'api', workdir: ctx.dir.path, windowId: '@7', claudeSessionId: null, status: 'active', createdAt: 1,
+    lastActivityAt: 1, archivedAt: null, archiveReason: null, ownerUserId: 1001,
+  };
+  writeFileSync(join(stateDir, 'state.json'), JSON.stringify({ version: 1, sessions: { a3f1: record }, users: {} }));
+  assert.ok((await ctx.tmux.tmux(['new-session', '-d', '-s', TEST_SESSION, '-n', '__main__'])).ok);
+  assert.ok((await ctx.tmux.tmux(['new-window', '-d', '-t', `=${TEST_SESSION}:`, '-n', 'by-hand', 'sleep', '1000'])).ok);
+
+  const run = start(ctx);
+  await polling(ctx);
+  run.child.kill('SIGTERM');
+  await exitWithin(run, 5_000);
+
+  const saved = JSON.parse(readFileSync(join(stateDir, 'state.json'), 'utf8')) as { sessions: Record<string, { status: string; windowId: string | null }> };
+  assert.equal({ status: saved.sessions.a3f1?.status, windowId: saved.sessions.a3f1?.windowId }, { status: 'lost', windowId: null });
+  assert.is(run.stderr().split('\n').filter((l) => l.includes('orphan_window') && l.includes('name="by-hand"')).length, 1, run.stderr());
+  const windows = await ctx.tmux.tmux(['list-windows', '-t', `=${TEST_SESSION}`, '-F', '#{window_name}']);
+  assert.match(windows.ok ? windows.stdout : '', 'by-hand', 'the stray window still runs');
 });
 
 daemon.run();

@@ -1,0 +1,119 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { archiveSession, emptyState, loadState, normaliseState, saveState, type Session, type State } from '#ccbot/sessions.js';
+import { ensureSession, killWindow, newWindow, windowExists } from '#ccbot/tmux.js';
+import { killOrphanClaudeProcesses } from '#ccbot/procs.js';
+import { createTmuxFixture } from './tmux-fixture.js';
+
+const CLAUDE_ID = '2061e677-6298-4b4d-a740-c2bde142a0dc';
+
+function session(extra: Partial<Session> = {}): Session {
+  return {
+    id: 'a3f1', name: 'api', workdir: '/tmp', windowId: '@4', claudeSessionId: CLAUDE_ID, status: 'active', createdAt: 1,
+    lastActivityAt: 1, archivedAt: null, archiveReason: null, ownerUserId: 1001, ...extra,
+  };
+}
+function stateWith(s: Session): State {
+  const state = emptyState();
+  state.sessions[s.id] = s;
+  state.users['1001'] = { activeSessionId: s.id };
+  return state;
+}
+
+const archive = suite('archiveSession');
+
+archive('closes the window, then kills leftover claude processes, then records the archive — in that order', async () => {
+  const steps: string[] = [];
+  const state = stateWith(session());
+  const result = await archiveSession(state, 'a3f1', 'killed', {
+    ccbotDir: '/nonexistent',
+    killWindow: async (id) => (steps.push(`window ${id}`), true),
+    killOrphans: async (id) => {
+      steps.push(`orphans ${id} status=${state.sessions.a3f1?.status}`);
+      return 2;
+    },
+    save: (_dir, saved) => void steps.push(`save ${saved.sessions.a3f1?.status}`),
+    now: () => 42,
+  });
+  assert.equal(steps, ['window @4', `orphans ${CLAUDE_ID} status=active`, 'save archived']);
+  assert.ok(result.ok && result.windowClosed && result.processesKilled === 2);
+  assert.equal(
+    { status: state.sessions.a3f1?.status, archivedAt: state.sessions.a3f1?.archivedAt, reason: state.sessions.a3f1?.archiveReason, windowId: state.sessions.a3f1?.windowId },
+    { status: 'archived', archivedAt: 42, reason: 'killed', windowId: null },
+  );
+  assert.is(state.users['1001']?.activeSessionId, null, 'no longer anyone\'s active session');
+});
+
+archive('kills leftover processes even when the session has no window', async () => {
+  const calls: string[] = [];
+  const state = stateWith(session({ windowId: null, status: 'lost' }));
+  const result = await archiveSession(state, 'a3f1', 'done', {
+    ccbotDir: '/x',
+    killWindow: async () => (calls.push('window'), true),
+    killOrphans: async () => (calls.push('orphans'), 0),
+    save: () => {},
+  });
+  assert.ok(result.ok);
+  assert.equal(calls, ['orphans']);
+});
+
+archive('refuses an unknown or already archived session without touching anything', async () => {
+  const calls: string[] = [];
+  const deps = { ccbotDir: '/x', killWindow: async () => (calls.push('w'), true), killOrphans: async () => (calls.push('o'), 0), save: () => void calls.push('s') };
+  const state = stateWith(session({ status: 'archived' }));
+  const unknown = await archiveSession(state, 'zzzz', 'done', deps);
+  const again = await archiveSession(state, 'a3f1', 'done', deps);
+  assert.ok(!unknown.ok && unknown.error.includes('zzzz'));
+  assert.ok(!again.ok && again.error.includes('already archived'));
+  assert.equal(calls, []);
+});
+
+archive('with real tmux: the window is gone and the archived record is on disk', async () => {
+  const tmux = createTmuxFixture();
+  const dir = join(tmux.dir, 'state');
+  try {
+    const opts = { env: tmux.env };
+    assert.ok((await ensureSession('ccbot', opts)).ok);
+    const made = await newWindow('ccbot', { name: 'api', cwd: tmux.dir, argv: ['sleep', '1000'], tag: 'a3f1' }, opts);
+    if (!made.ok) throw new Error(made.error);
+    const state = stateWith(session({ windowId: made.windowId }));
+    const result = await archiveSession(state, 'a3f1', 'done', {
+      ccbotDir: dir,
+      killWindow: (id) => killWindow(id, opts),
+      killOrphans: (id) => killOrphanClaudeProcesses(id),
+    });
+    assert.ok(result.ok && result.windowClosed);
+    assert.is(await windowExists(made.windowId, opts), false);
+    const saved = loadState(dir).sessions.a3f1;
+    assert.is(saved?.status, 'archived');
+    assert.is(saved?.archiveReason, 'done');
+  } finally {
+    await tmux.cleanup();
+  }
+});
+
+const state = suite('loadState / saveState');
+
+state('round-trips sessions and users, and keeps only well-formed records', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ccbot-state-'));
+  try {
+    const s = stateWith(session());
+    saveState(dir, s);
+    assert.equal(loadState(dir), s);
+    writeFileSync(join(dir, 'state.json'), JSON.stringify({ version: 1, sessions: { ok: session({ id: 'x' }), bad: { name: 3 }, arr: [] }, users: { '5': 'nope' } }));
+    const loaded = loadState(dir);
+    assert.equal(Object.keys(loaded.sessions), ['ok']);
+    assert.is(loaded.sessions.ok?.id, 'ok', 'the key is the id');
+    assert.equal(loaded.users, {});
+    assert.not.ok(existsSync(join(dir, 'missing')));
+    assert.equal(normaliseState('garbage'), emptyState());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+archive.run();
+state.run();
