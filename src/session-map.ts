@@ -1,0 +1,102 @@
+/**
+ * The session map `$CCBOT_DIR/session_map.json`: which Claude Code session runs in which tmux window. Written by the
+ * hook (one process per Claude event, many at once) and pruned by the daemon, so every change goes through
+ * updateSessionMap: read-modify-write under one lock file, ending in an atomic rename. Knows nothing of tmux or Claude.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { withFileLock, type FileLockOptions } from './lock.js';
+import { readJson, writeJson } from './store.js';
+
+export interface SessionMapEntry {
+  session_id: string;
+  cwd: string;
+  window_name: string;
+  transcript_path: string;
+  /** ms epoch of the window's last UserPromptSubmit. */
+  prompt_at?: number;
+  /** promptHash of that prompt: the daemon hashes what it typed the same way to confirm delivery. */
+  prompt_hash?: string;
+}
+
+/** Keyed by `"<tmux session>:<window id>"` (mapKey). */
+export type SessionMap = Record<string, SessionMapEntry>;
+
+export type MapUpdateResult = { ok: true; changed: boolean } | { ok: false; error: string };
+
+export const SESSION_MAP_FILE = 'session_map.json';
+
+/** Window ids (`@12`) are unique per tmux server, names are not: the id is the key, the session name tells servers' sessions apart. */
+export const mapKey = (tmuxSession: string, windowId: string): string => `${tmuxSession}:${windowId}`;
+
+/** Whitespace-insensitive: Claude Code and tmux may each turn a pasted newline or tab into something else. */
+export function promptHash(text: string): string {
+  return createHash('sha256').update(text.replace(/\s+/g, ' ').trim()).digest('hex').slice(0, 16);
+}
+
+/**
+ * The map as it is on disk, without entries of the wrong shape (a hand edit, an older or newer ccbot): callers may
+ * trust every field. A missing or corrupt file is an empty map (store.ts sets a corrupt one aside); a file that
+ * exists but cannot be read (permissions) throws, naming it.
+ */
+export function readSessionMap(ccbotDir: string): SessionMap {
+  const raw = readJson<unknown>(join(ccbotDir, SESSION_MAP_FILE), {});
+  const map: SessionMap = {};
+  if (!isRecord(raw)) return map;
+  for (const [key, value] of Object.entries(raw)) {
+    // The key shape also keeps `__proto__` out of a plain object.
+    if (!/^[^:]+:@\d+$/.test(key)) continue;
+    const entry = toEntry(value);
+    if (entry) map[key] = entry;
+  }
+  return map;
+}
+
+/**
+ * Applies `mutate` to the current map under `<map>.lock` and writes the result if it returns true. Everyone who
+ * changes the map (hooks, the daemon's pruning) must come through here: the shared lock is what keeps concurrent
+ * writers from losing each other's entries. Lock, read and write trouble come back as values; a throw from mutate
+ * (a bug) propagates.
+ */
+export async function updateSessionMap(ccbotDir: string, mutate: (map: SessionMap) => boolean, lock: FileLockOptions = {}): Promise<MapUpdateResult> {
+  const path = join(ccbotDir, SESSION_MAP_FILE);
+  const locked = await withFileLock(
+    `${path}.lock`,
+    (): MapUpdateResult => {
+      let map: SessionMap;
+      try {
+        map = readSessionMap(ccbotDir);
+      } catch (err) {
+        return { ok: false, error: (err as Error).message };
+      }
+      if (!mutate(map)) return { ok: true, changed: false };
+      try {
+        writeJson(path, map);
+      } catch (err) {
+        return { ok: false, error: `cannot write ${path}: ${(err as Error).message}` };
+      }
+      return { ok: true, changed: true };
+    },
+    lock,
+  );
+  return locked.ok ? locked.value : locked;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A fresh object with the known fields in a fixed order, or undefined if any is missing or of the wrong type. */
+function toEntry(value: unknown): SessionMapEntry | undefined {
+  if (!isRecord(value)) return undefined;
+  const { session_id, cwd, window_name, transcript_path, prompt_at, prompt_hash } = value;
+  if (typeof session_id !== 'string' || typeof cwd !== 'string' || typeof window_name !== 'string' || typeof transcript_path !== 'string') {
+    return undefined;
+  }
+  if (prompt_at !== undefined && !Number.isFinite(prompt_at)) return undefined;
+  if (prompt_hash !== undefined && typeof prompt_hash !== 'string') return undefined;
+  const entry: SessionMapEntry = { session_id, cwd, window_name, transcript_path };
+  if (prompt_at !== undefined) entry.prompt_at = prompt_at as number;
+  if (prompt_hash !== undefined) entry.prompt_hash = prompt_hash;
+  return entry;
+}
