@@ -11,6 +11,9 @@ Drive Claude Code sessions in tmux from a private Telegram chat.
 
 commands:
   (none)            run the daemon (configuration: ~/.ccbot/.env, see README.md)
+  hook              run as a Claude Code hook (reads the event on stdin, prints nothing, exits 0)
+  hook --install    add the hook to Claude Code's settings.json (~/.claude, or $CLAUDE_CONFIG_DIR)
+  hook --uninstall  remove it from there
   --help            show this help
   --version         print the version`;
 
@@ -23,6 +26,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === '--version' || command === '-v') {
     process.stdout.write(readVersion() + '\n');
     return 0;
+  }
+  if (command === 'hook') {
+    // Before any configuration: Claude Code runs this on every prompt, without TELEGRAM_BOT_TOKEN, and it must
+    // not load the daemon's modules.
+    const { hookCommand } = await import('./hook.js');
+    return hookCommand(rest);
   }
   if (command === undefined) {
     const config = loadConfig(process.env);

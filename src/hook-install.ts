@@ -1,0 +1,143 @@
+/**
+ * `ccbot hook --install / --uninstall`: ccbot's SessionStart and UserPromptSubmit entries in Claude Code's
+ * settings.json. Changes nothing else in the file (other keys, other hooks, their order); a file it cannot
+ * understand is left alone with an error saying so.
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { writeJson } from './store.js';
+
+export const HOOK_EVENTS = ['SessionStart', 'UserPromptSubmit'] as const;
+/** Seconds; hook.ts leaves on its own before this. */
+export const HOOK_TIMEOUT_S = 5;
+
+export type SettingsResult = { ok: true; changed: boolean; message: string } | { ok: false; error: string };
+
+type JsonObject = Record<string, unknown>;
+
+const MAIN_JS = fileURLToPath(new URL('./main.js', import.meta.url));
+/** An entry of ours, from any install: `<node> <path>/main.js hook` or `ccbot hook`, the path possibly quoted. */
+const OURS = /(?:^|[\s/'"])(?:main\.js|ccbot)['"]?\s+hook$/;
+
+/**
+ * The command Claude Code runs, through a shell, from any cwd and with any PATH: absolute node and absolute
+ * main.js, so neither a `node` version manager nor a missing global install can break it.
+ */
+export function ccbotHookCommand(execPath: string = process.execPath, mainJs: string = MAIN_JS): string {
+  return `${shellQuote(execPath)} ${shellQuote(mainJs)} hook`;
+}
+
+/** POSIX sh single quotes, only when needed: the common path stays readable in settings.json. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Puts exactly one entry of ours under each event: adds it, replaces an older one in its place, or leaves the file alone. */
+export function installHooks(settingsPath: string, command: string): SettingsResult {
+  const read = readSettings(settingsPath, '--install');
+  if (!read.ok) return read;
+  const { settings, hooks } = read;
+  const ours = { hooks: [{ type: 'command', command, timeout: HOOK_TIMEOUT_S }] };
+  const changed: string[] = [];
+  for (const event of HOOK_EVENTS) {
+    const groups = (hooks[event] ?? []) as unknown[];
+    const held = groups.filter(hasOurs);
+    if (held.length === 1 && JSON.stringify(held[0]) === JSON.stringify(ours)) continue;
+    hooks[event] = replaceOurs(groups, ours);
+    changed.push(event);
+  }
+  if (changed.length === 0) return { ok: true, changed: false, message: `ccbot hook is already installed in ${settingsPath}` };
+  settings.hooks = hooks;
+  return writeSettings(settingsPath, settings, `ccbot hook installed in ${settingsPath} for ${changed.join(' and ')}: ${command}`);
+}
+
+/** Removes every entry of ours, and an event list or `hooks` object that only they filled. */
+export function uninstallHooks(settingsPath: string): SettingsResult {
+  const read = readSettings(settingsPath, '--uninstall');
+  if (!read.ok) return read;
+  const { settings, hooks } = read;
+  const changed: string[] = [];
+  for (const event of HOOK_EVENTS) {
+    const groups = hooks[event];
+    if (!Array.isArray(groups) || !groups.some(hasOurs)) continue;
+    const rest = replaceOurs(groups);
+    if (rest.length > 0) hooks[event] = rest;
+    else delete hooks[event];
+    changed.push(event);
+  }
+  if (changed.length === 0) return { ok: true, changed: false, message: `ccbot hook is not installed in ${settingsPath}: nothing to remove` };
+  if (Object.keys(hooks).length === 0) delete settings.hooks;
+  return writeSettings(settingsPath, settings, `ccbot hook removed from ${settingsPath} for ${changed.join(' and ')}`);
+}
+
+const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isOurs = (hook: unknown) => isObject(hook) && typeof hook.command === 'string' && OURS.test(hook.command.trim());
+const hasOurs = (group: unknown) => isObject(group) && Array.isArray(group.hooks) && group.hooks.some(isOurs);
+
+/**
+ * `groups` without our hooks. A group that held only ours gives its place to `replacement` (the first such group;
+ * later ones are duplicates and go); a group shared with other hooks keeps them. Without a place, `replacement`
+ * goes last.
+ */
+function replaceOurs(groups: readonly unknown[], replacement?: unknown): unknown[] {
+  const out: unknown[] = [];
+  let placed = replacement === undefined;
+  for (const group of groups) {
+    if (!hasOurs(group)) {
+      out.push(group);
+      continue;
+    }
+    const rest = ((group as JsonObject).hooks as unknown[]).filter((hook) => !isOurs(hook));
+    if (rest.length > 0) out.push({ ...(group as JsonObject), hooks: rest });
+    else if (!placed) {
+      out.push(replacement);
+      placed = true;
+    }
+  }
+  if (!placed) out.push(replacement);
+  return out;
+}
+
+type ReadResult = { ok: true; settings: JsonObject; hooks: JsonObject } | { ok: false; error: string };
+
+/** A missing file is an empty object; one that is not a JSON object with a sane `hooks` is an error to fix by hand. */
+function readSettings(path: string, flag: string): ReadResult {
+  const fix = `fix or move it, then run ccbot hook ${flag} again`;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, settings: {}, hooks: {} };
+    return { ok: false, error: `cannot read ${path}: ${(err as Error).message}: check its permissions, then run ccbot hook ${flag} again` };
+  }
+  let settings: unknown;
+  try {
+    settings = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, error: `${path} is not valid JSON (${(err as Error).message}): ${fix}` };
+  }
+  if (!isObject(settings)) {
+    const what = Array.isArray(settings) ? 'an array' : settings === null ? 'null' : `a ${typeof settings}`;
+    return { ok: false, error: `${path} is not valid JSON for Claude Code settings (it holds ${what}, not an object): ${fix}` };
+  }
+  const hooks = settings.hooks ?? {};
+  if (!isObject(hooks)) return { ok: false, error: `${path}: "hooks" is not an object: ${fix}` };
+  const bad = HOOK_EVENTS.find((event) => hooks[event] !== undefined && !Array.isArray(hooks[event]));
+  if (bad) return { ok: false, error: `${path}: "hooks.${bad}" is not a list: ${fix}` };
+  return { ok: true, settings, hooks };
+}
+
+function writeSettings(path: string, settings: JsonObject, message: string): SettingsResult {
+  let target = path;
+  try {
+    target = realpathSync(path); // a settings.json symlinked from a dotfiles repo must stay a symlink
+  } catch {
+    // absent: written where it was asked for
+  }
+  try {
+    writeJson(target, settings);
+  } catch (err) {
+    return { ok: false, error: `cannot write ${path}: ${(err as Error).message}: check the permissions of its directory` };
+  }
+  return { ok: true, changed: true, message };
+}
