@@ -1,0 +1,67 @@
+/**
+ * Per-chat pacing of Bot API requests: one queue per chat (tasks run one after another, in call order) and a
+ * minimum spacing between request starts, which a 429 or a backoff can stretch. No Telegram knowledge, no I/O
+ * beyond the injected clock and sleep.
+ */
+
+export interface PacerOptions {
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Spacing between two requests to one chat; Telegram allows about one message or edit per second per chat. */
+  minIntervalMs?: number;
+}
+
+/** Awaited by a task right before each request it makes; resolves when the chat may take one. */
+export type Turn = () => Promise<void>;
+
+interface Lane {
+  /** Settles when the last queued task of this chat has finished. */
+  tail: Promise<unknown>;
+  /** Earliest time the next request may start; in the past after a quiet period, so it goes out at once. */
+  nextAt: number;
+}
+
+export class Pacer {
+  private readonly lanes = new Map<number | string, Lane>();
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly minIntervalMs: number;
+
+  constructor(options: PacerOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.minIntervalMs = options.minIntervalMs ?? 1000;
+  }
+
+  /**
+   * Runs `task` once every earlier task of `key` has finished, so the parts of one long message are never
+   * interleaved with another message. The task awaits `turn` before each request. Its result (or its throw) is
+   * the caller's; the queue goes on either way.
+   */
+  run<T>(key: number | string, task: (turn: Turn) => Promise<T>): Promise<T> {
+    const lane = this.lane(key);
+    const turn: Turn = async () => {
+      const waitMs = lane.nextAt - this.now();
+      if (waitMs > 0) await this.sleep(waitMs);
+      lane.nextAt = this.now() + this.minIntervalMs;
+    };
+    const result = lane.tail.then(() => task(turn));
+    lane.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Nothing more goes to `key` for `ms` from now (Telegram's retry_after, or a backoff after a failure). */
+  pause(key: number | string, ms: number): void {
+    const lane = this.lane(key);
+    lane.nextAt = Math.max(lane.nextAt, this.now() + ms);
+  }
+
+  private lane(key: number | string): Lane {
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { tail: Promise.resolve(), nextAt: -Infinity };
+      this.lanes.set(key, lane);
+    }
+    return lane;
+  }
+}

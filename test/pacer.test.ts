@@ -1,0 +1,89 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Pacer } from '#ccbot/pacer.js';
+
+/** A clock that moves only when the code under test sleeps; sleeps are recorded. */
+function fakeClock(start = 0) {
+  const clock = {
+    ms: start,
+    sleeps: [] as number[],
+    now: () => clock.ms,
+    sleep: async (ms: number) => {
+      clock.sleeps.push(ms);
+      clock.ms += ms;
+    },
+  };
+  return clock;
+}
+
+const pacer = suite('Pacer');
+
+pacer('lets the first request go at once and spaces the next ones by minIntervalMs', async () => {
+  const clock = fakeClock(5_000);
+  const p = new Pacer({ ...clock, minIntervalMs: 1000 });
+  const startedAt: number[] = [];
+  const request = () => p.run(1, async (turn) => {
+    await turn();
+    startedAt.push(clock.now());
+  });
+  await Promise.all([request(), request(), request()]);
+  assert.equal(startedAt, [5_000, 6_000, 7_000]);
+  clock.ms += 60_000; // a quiet minute
+  await request();
+  assert.equal(startedAt.at(-1), 67_000);
+  assert.equal(clock.sleeps, [1000, 1000]);
+});
+
+pacer('paces every request inside one task, and only requests spent since', async () => {
+  const clock = fakeClock();
+  const p = new Pacer({ ...clock, minIntervalMs: 1000 });
+  await p.run(1, async (turn) => {
+    await turn();
+    clock.ms += 300; // the request took 300 ms
+    await turn();
+  });
+  assert.equal(clock.sleeps, [700]);
+});
+
+pacer('runs the tasks of one chat in call order, never overlapping; other chats do not wait', async () => {
+  const p = new Pacer({ minIntervalMs: 0 });
+  const events: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const slow = p.run(1, async () => {
+    events.push('a start');
+    await gate;
+    events.push('a end');
+  });
+  const queued = p.run(1, async () => void events.push('b'));
+  await p.run(2, async () => void events.push('other chat'));
+  assert.equal(events, ['a start', 'other chat']);
+  release();
+  await Promise.all([slow, queued]);
+  assert.equal(events, ['a start', 'other chat', 'a end', 'b']);
+});
+
+pacer('pause stretches the wait of the next request but never shortens it', async () => {
+  const clock = fakeClock();
+  const p = new Pacer({ ...clock, minIntervalMs: 1000 });
+  await p.run(1, async (turn) => {
+    await turn();
+    p.pause(1, 2000); // retry_after 2
+    await turn();
+    p.pause(1, 10); // shorter than the spacing already due
+    await turn();
+  });
+  assert.equal(clock.sleeps, [2000, 1000]);
+});
+
+pacer('a task that throws rejects its caller and the queue goes on', async () => {
+  const p = new Pacer({ minIntervalMs: 0 });
+  const failed = p.run(1, async () => {
+    throw new Error('bug');
+  });
+  const next = p.run(1, async () => 'next ran');
+  await failed.then(() => assert.unreachable('should reject'), (err: Error) => assert.is(err.message, 'bug'));
+  assert.is(await next, 'next ran');
+});
+
+pacer.run();
