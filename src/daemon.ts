@@ -6,11 +6,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Api, type Update } from 'node-telegram-bot-api';
 import { childEnv, type Config } from './config.js';
+import { gateUpdate } from './gate.js';
 import { acquireSingletonLock, releaseOnExit } from './lock.js';
 import { logger } from './log.js';
 import { pollUpdates, type PollEnd } from './poller.js';
 import { reconcile } from './recovery.js';
+import { createRouter } from './router.js';
 import { loadState, saveState } from './sessions.js';
+import { Telegram } from './telegram.js';
 import { ensureSession } from './tmux.js';
 
 const log = logger('daemon');
@@ -42,14 +45,18 @@ export async function runDaemon(config: Config): Promise<number> {
 
     // maxRetries 0: retries are decided by ccbot, which knows when a repeat would duplicate a visible message.
     const api = new Api(config.botToken, { apiRoot: config.telegramApiRoot, maxRetries: 0 });
+    const telegram = new Telegram(api);
+    void telegram.setCommands(); // cosmetic; logged on failure, and must not delay the first poll
+    const route = createRouter({ telegram });
     const allowed = new Set(config.allowedUsers);
     const handle = async (update: Update): Promise<void> => {
-      const from = senderOf(update);
-      if (from === undefined || !allowed.has(from)) {
-        log.debug('ignored update from a stranger', { user_id: from, update_id: update.update_id });
+      // The gate comes first: a stranger's update ends here, before any API call (strangers get silence).
+      const who = gateUpdate(update, allowed);
+      if (who.kind === 'drop') {
+        log.debug('dropped update', { reason: who.reason, user_id: who.userId, update_id: update.update_id });
         return;
       }
-      log.info('update', { update_id: update.update_id, user_id: from });
+      await route(update, who);
     };
     const end = stop.signal.aborted ? 'stopped' : await pollUpdates(api, handle, stop.signal);
     saveState(config.ccbotDir, state);
@@ -61,14 +68,4 @@ export async function runDaemon(config: Config): Promise<number> {
     unregisterExit();
     lock.release();
   }
-}
-
-/** The Telegram user behind an update, whatever its kind. */
-export function senderOf(update: Update): number | undefined {
-  const u = update as Record<string, unknown>;
-  for (const key of ['message', 'edited_message', 'callback_query', 'channel_post', 'edited_channel_post', 'message_reaction', 'inline_query', 'chosen_inline_result', 'my_chat_member', 'chat_member', 'chat_join_request', 'business_message', 'edited_business_message', 'shipping_query', 'pre_checkout_query', 'poll_answer']) {
-    const part = u[key] as { from?: { id?: number }; user?: { id?: number } } | undefined;
-    if (part) return part.from?.id ?? part.user?.id;
-  }
-  return undefined;
 }

@@ -1,0 +1,92 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { join } from 'node:path';
+import { parseCommand } from '#ccbot/router.js';
+import { startFakeTelegram, type FakeTelegram } from './fake-telegram.js';
+import { createTmuxFixture, type TmuxFixture } from './tmux-fixture.js';
+import { daemonEnv, startDaemon, tempDir, TEST_TOKEN, type DaemonRun } from './daemon-fixture.js';
+
+const ME = { id: 1001, first_name: 'Me', language_code: 'ru' };
+const STRANGER = { id: 666, first_name: 'Mallory', language_code: 'en' };
+
+const parse = suite('parseCommand');
+parse('reads /name, /name@bot and the argument; anything else is not a command', () => {
+  assert.equal(parseCommand('/new ~/my project '), { name: 'new', arg: '~/my project' });
+  assert.equal(parseCommand('/Help@ccbot_test_bot'), { name: 'help', arg: '' });
+  assert.equal(parseCommand('/compact keep the tests\nand more'), { name: 'compact', arg: 'keep the tests\nand more' });
+  assert.is(parseCommand('please /help'), null);
+  assert.is(parseCommand('/'), null);
+  assert.is(parseCommand('//x'), null);
+});
+
+interface Ctx {
+  fake: FakeTelegram;
+  tmux: TmuxFixture;
+  dir: { path: string; remove(): void };
+  run: DaemonRun;
+}
+const chat = suite<Ctx>('the chat, through the daemon');
+
+chat.before.each(async (ctx) => {
+  ctx.fake = await startFakeTelegram({ token: TEST_TOKEN });
+  ctx.tmux = createTmuxFixture();
+  ctx.dir = tempDir('ccbot-chat-');
+  const env = daemonEnv({ ccbotDir: join(ctx.dir.path, 'state'), apiRoot: ctx.fake.url, tmux: ctx.tmux, allowedUsers: String(ME.id) });
+  ctx.run = startDaemon(env, ctx.dir.path);
+  await ctx.fake.waitFor((f) => f.isPolling, 10_000, 'daemon polling');
+});
+
+chat.after.each(async (ctx) => {
+  ctx.run.child.kill('SIGKILL');
+  await ctx.run.exited;
+  await ctx.fake.close();
+  await ctx.tmux.cleanup();
+  ctx.dir.remove();
+});
+
+chat('publishes its commands in English, Russian and Chinese at start', async (ctx) => {
+  const commands = await ctx.fake.waitFor((f) => (Object.keys(f.commands).length === 3 ? f.commands : undefined), 5_000, 'setMyCommands');
+  assert.equal(Object.keys(commands).sort(), ['', 'ru', 'zh']);
+  assert.ok(commands['']!.some((c) => c.command === 'new'));
+});
+
+chat('answers /help in the person\'s language', async (ctx) => {
+  ctx.fake.userSends(ME, '/help');
+  const reply = await ctx.fake.waitFor((f) => f.lastBotMessage(ME.id), 5_000, 'help reply');
+  assert.match(reply.text, '/new');
+  assert.match(reply.text, /[а-я]/, 'in Russian');
+});
+
+chat('a stranger\'s text, command, photo, edit and button press cause no API call at all', async (ctx) => {
+  await ctx.fake.waitFor((f) => f.callsTo('setMyCommands').filter((c) => c.ok !== undefined).length === 3, 5_000, 'setMyCommands');
+  ctx.fake.userSends(ME, '/help');
+  const help = await ctx.fake.waitFor((f) => f.lastBotMessage(ME.id), 5_000, 'help reply');
+  const before = ctx.fake.calls.length;
+
+  const sent = ctx.fake.userSends(STRANGER, 'hello bot');
+  ctx.fake.userSends(STRANGER, '/new /tmp');
+  ctx.fake.userSends(STRANGER, '/help');
+  ctx.fake.userSendsPhoto(STRANGER, { content: Buffer.from('not really a jpeg'), caption: 'look' });
+  ctx.fake.userSendsDocument(STRANGER, { filename: 'x.txt', content: Buffer.from('x') });
+  ctx.fake.userEditsMessage(STRANGER, sent.message_id, 'edited');
+  ctx.fake.userPresses(STRANGER, help.message_id, 'anything', { force: true, chatId: STRANGER.id });
+  // The allowed user's message after them: once it is answered, the stranger's updates were handled before it.
+  ctx.fake.userSends(ME, '/help');
+  await ctx.fake.waitFor((f) => f.callsTo('sendMessage').length === 2, 5_000, 'second help reply');
+
+  const methods = ctx.fake.calls.slice(before).map((c) => c.method);
+  const others = methods.filter((m) => m !== 'getUpdates');
+  assert.equal(others, ['sendMessage'], `only the allowed user was answered; calls: ${methods.join(', ')}`);
+  assert.equal(ctx.fake.messages(STRANGER.id).filter((m) => m.from_bot), [], 'the stranger sees nothing');
+});
+
+chat('an allowed user writing in a group is ignored: ccbot lives in the private chat', async (ctx) => {
+  ctx.fake.userSends(ME, '/help', { chatId: -100123, chatType: 'supergroup' });
+  ctx.fake.userSends(ME, '/help');
+  await ctx.fake.waitFor((f) => f.lastBotMessage(ME.id), 5_000, 'private help reply');
+  assert.equal(ctx.fake.messages(-100123).filter((m) => m.from_bot), []);
+  assert.is(ctx.fake.callsTo('sendMessage').length, 1);
+});
+
+parse.run();
+chat.run();
