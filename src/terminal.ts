@@ -1,0 +1,231 @@
+/**
+ * Reading Claude Code's tmux pane: which screen it shows (starting, idle, busy, a menu) and a menu's options.
+ * Pure: pane text in, values out; imports nothing from node:. Layout facts from real Claude Code 2.1.328 captures.
+ */
+import type { Key } from './tmux.js';
+
+export interface PickerOption {
+  number: number;
+  label: string;
+  description?: string;
+  selected: boolean;
+  /** "Type something." / "Type here to …": choosing it opens a text field instead of answering. */
+  freeText?: boolean;
+}
+export interface Picker {
+  title?: string;
+  question: string;
+  options: PickerOption[];
+  footer?: string;
+}
+export type PaneState =
+  | { kind: 'starting' }
+  | { kind: 'idle' }
+  | { kind: 'busy'; status?: string }
+  | { kind: 'picker'; picker: Picker }
+  | { kind: 'trust'; picker: Picker }
+  | { kind: 'unknown' };
+
+// OSC and the DCS/SOS/PM/APC strings first: their payload may hold anything, including '[' and letters.
+const OSC = /\x1b\][\s\S]*?(?:\x07|\x1b\\)/g;
+const STRING_SEQUENCE = /\x1b[PX^_][\s\S]*?\x1b\\/g;
+const CSI = /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]/g;
+const OTHER_ESCAPE = /\x1b[ -/]*[0-~]/g; // ESC 7, ESC ( B, ESC =, and the opener of an unterminated sequence
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g; // keeps \t and \n; drops \r, BEL, a lone ESC, C1
+
+export function stripAnsi(text: string): string {
+  return text.replace(OSC, '').replace(STRING_SEQUENCE, '').replace(CSI, '').replace(OTHER_ESCAPE, '').replace(CONTROL, '');
+}
+
+/** The pane as a person sees it: no escapes, no trailing blanks on lines, no blank lines under the content
+ * (Claude Code draws inline from the top, so a tall pane has empty rows below the input box). */
+export function visibleText(text: string): string {
+  return screenLines(text).join('\n');
+}
+
+export function lastLines(text: string, n: number): string {
+  return n > 0 ? screenLines(text).slice(-n).join('\n') : '';
+}
+
+export const isReadyForInput = (text: string): boolean => readPane(text).kind === 'idle';
+
+function screenLines(text: string): string[] {
+  const lines = stripAnsi(text).split('\n').map((line) => line.trimEnd()); // trimEnd also drops the NBSP after "❯"
+  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+// A rule is as wide as the pane, so its length says nothing; a line made of ─ (text may sit inside it) is one.
+const isRule = (line: string) => /^\s*─{4,}(?:.*─{2,})?$/.test(line);
+// The input box's prompt. History repeats past prompts as "❯ text" too, which is why the box is only
+// recognised between the last two rules at the bottom, never by the glyph alone.
+const PROMPT = /^[❯>](?:\s|$)/;
+// Key hints only a menu draws under itself; the input box's footer says "? for shortcuts" or the mode.
+const MENU_FOOTER = /Enter to (?:select|confirm)|to navigate/i;
+const FOOTER_HINT = /\b(?:Enter|Esc|Tab|ctrl[-+]\w+)\s+to\s+\w|to navigate/i;
+const BANNER = /Claude Code v\d|Welcome to Claude Code/;
+const TRUST = /Do you trust the files in this folder\?|trust this folder|Is this a project you created or one you trust/i;
+const FREE_TEXT = /^Type something\.?$|^Type here to /i;
+// Lines Claude Code writes into the history at column 0: a past prompt, an answer, a tool result, a turn summary.
+const HISTORY = /^(?:❯ |● |⎿|✻ )/;
+const indent = (line: string) => line.length - line.trimStart().length;
+
+export function readPane(text: string): PaneState {
+  const lines = screenLines(text);
+  // A menu replaces the input box, so where the box is drawn, nothing above it is a menu: numbered lists,
+  // "❯ 1." lines and "Enter to select" in the history or an answer can never make a picker.
+  const box = findInputBox(lines);
+  if (box) {
+    const status = spinnerStatus(lines, box.top);
+    const interruptible = lines.slice(box.bottom + 1).some((line) => /esc to interrupt/i.test(line));
+    if (status !== undefined) return { kind: 'busy', status };
+    return interruptible ? { kind: 'busy' } : { kind: 'idle' };
+  }
+  const picker = findPicker(lines);
+  if (picker) {
+    const isTrust = [picker.title ?? '', picker.question, ...picker.options.map((o) => o.label)].some((s) => TRUST.test(s));
+    return isTrust ? { kind: 'trust', picker } : { kind: 'picker', picker };
+  }
+  // Before the input box is drawn the pane is empty or holds only the banner (and, on --resume, history).
+  if (lines.length === 0 || lines.some((line) => BANNER.test(line))) return { kind: 'starting' };
+  return { kind: 'unknown' };
+}
+
+/** The last two rules with the prompt line right under the upper one; below the lower one only the footer
+ * (mode line, status line, slash-command suggestions). null when a menu's key hints sit down there. */
+function findInputBox(lines: string[]): { top: number; bottom: number } | null {
+  let bottom = lines.length - 1;
+  while (bottom >= 0 && !isRule(lines[bottom]!)) bottom--;
+  if (bottom < 1 || lines.slice(bottom + 1).some((line) => MENU_FOOTER.test(line))) return null;
+  let top = bottom - 1;
+  while (top >= 0 && !isRule(lines[top]!)) top--;
+  return top >= 0 && top < bottom - 1 && PROMPT.test(lines[top + 1]!) ? { top, bottom } : null;
+}
+
+// Spinner glyphs of the live status line ("✢ Composing… (1s · ↓ 17 tokens)"); the glyph cycles, and some
+// builds or fonts show '*'. A finished turn leaves "✻ Cogitated for 0s · done 8:00 PM" in the same place:
+// past tense and no "…" after the verb, which is what tells the two apart.
+const SPINNER = /^[·✢✳✶✻✽*]\s+(\S[^(]*….*)$/;
+// '●' also starts every answer, so as a spinner it needs the timer "(12s" right after the ellipsis.
+const DOT_SPINNER = /^●\s+(\S[^(]*… \(\d+(?:m \d+)?[smh]\b.*)$/;
+
+/** The status text when the nearest column-0 line above the input box is a live spinner. Indented lines
+ * between them (the "⎿ Tip", todo lists, queued prompts, right-aligned notices) are skipped. */
+function spinnerStatus(lines: string[], boxTop: number): string | undefined {
+  for (let i = boxTop - 1; i >= 0; i--) {
+    const line = lines[i]!;
+    if (line === '' || indent(line) > 0) continue;
+    return (SPINNER.exec(line) ?? DOT_SPINNER.exec(line))?.[1]?.trim();
+  }
+  return undefined;
+}
+
+interface OptionLine {
+  number: number;
+  label: string;
+  selected: boolean;
+  digitColumn: number;
+}
+function optionLine(line: string): OptionLine | null {
+  const m = /^(\s*(?:❯\s*)?)(\d+)\.\s+(\S.*)$/.exec(line);
+  return m ? { number: Number(m[2]), label: m[3]!, selected: m[1]!.includes('❯'), digitColumn: m[1]!.length } : null;
+}
+
+/** A menu anchored at the bottom: the last "❯ N." line, the options numbered consecutively around it, and at
+ * most a few lines (key hints, an effort slider) under them. Permission prompts may end on their last option. */
+function findPicker(lines: string[]): Picker | null {
+  let selected = lines.length - 1;
+  while (selected >= 0 && optionLine(lines[selected]!)?.selected !== true) selected--;
+  if (selected < 0) return null;
+  const { digitColumn, number: selectedNumber } = optionLine(lines[selected]!)!;
+  // Descriptions and wrapped labels sit under the label; the question and the key hints sit further left.
+  const isUnder = (line: string) => indent(line) >= Math.max(2, digitColumn) && !isRule(line);
+  const nextNonBlank = (from: number, step: 1 | -1) => {
+    let i = from;
+    while (lines[i] === '') i += step;
+    return lines[i] ?? '';
+  };
+
+  // Up to the first option: by descending numbers, so a "1." inside a command being approved is not taken.
+  let start = selected;
+  for (let i = selected - 1, want = selectedNumber - 1; i >= 0 && want > 0; i--) {
+    const line = lines[i]!;
+    const option = optionLine(line);
+    if (option) {
+      if (option.number !== want) break;
+      [start, want] = [i, want - 1];
+    } else if (line !== '' && !isUnder(line) && !(isRule(line) && optionLine(nextNonBlank(i - 1, -1)))) break;
+  }
+
+  const region = headerLines(lines, start);
+  const isQuestion = /^[←\s]*[☐✔☒✓]/.test(region[0] ?? ''); // AskUserQuestion: "☐ Choice"
+  const options: PickerOption[] = [];
+  let end = start;
+  for (let i = start; i < lines.length; i++) {
+    const line = lines[i]!;
+    const option = optionLine(line);
+    const last = options[options.length - 1];
+    if (option && (!last || option.number === last.number + 1)) {
+      options.push(splitInline({ number: option.number, label: option.label, selected: option.selected }));
+    } else if (last && !option && isUnder(line) && i > start && lines[i - 1] !== '') {
+      // Only AskUserQuestion puts a description under an option; elsewhere the line is a wrapped label.
+      if (isQuestion) last.description = [last.description, line.trim()].filter(Boolean).join(' ');
+      else last.label += ` ${line.trim()}`;
+    } else if (line === '' || (isRule(line) && last && optionLine(nextNonBlank(i + 1, 1))?.number === last.number + 1)) {
+      continue; // "5. Chat about this" sits under its own rule
+    } else break;
+    end = i + 1;
+  }
+  const tail = lines.slice(end).filter((line) => line.trim() !== '');
+  if (options.length < 2 || tail.length > 4 || options.filter((o) => o.selected).length !== 1) return null;
+  for (const option of options) if (FREE_TEXT.test(option.label)) option.freeText = true;
+
+  // Paragraphs above the options: the last one asking something is the question ("Do you want to proceed?"
+  // under a command, "pick one?" under "☐ Choice"); the first line names the menu ("Bash command", "Select
+  // model") unless it is the question itself. A lone paragraph without '?' is a title with its explanation.
+  const paragraphs = region.join('\n').split(/\n{2,}/).map((p) => p.split('\n').map((l) => l.trim()));
+  const asking = paragraphs.map((p) => p.join(' ').includes('?')).lastIndexOf(true);
+  const at = asking >= 0 ? asking : paragraphs.length - 1;
+  let title: string | undefined = paragraphs[0]?.[0];
+  let questionLines = paragraphs[at] ?? [];
+  if (at === 0) {
+    if (asking < 0 && questionLines.length > 1) questionLines = questionLines.slice(1);
+    else title = undefined;
+  }
+  const name = title?.replace(/^←\s*/, '').replace(/\s*→$/, '').replace(/^[☐✔☒✓]\s*/, '');
+  const footer = tail[tail.length - 1]?.trim();
+  return {
+    ...(name ? { title: name } : {}),
+    question: questionLines.join(' '),
+    options,
+    ...(footer && FOOTER_HINT.test(footer) ? { footer } : {}),
+  };
+}
+
+/** The menu's own lines above its options: up to its top rule, a history line, or 30 lines, blank-trimmed. */
+function headerLines(lines: string[], start: number): string[] {
+  let from = start;
+  while (from > 0 && start - from < 30 && !isRule(lines[from - 1]!) && !HISTORY.test(lines[from - 1]!)) from--;
+  const region = lines.slice(from, start);
+  while (region[0] === '') region.shift();
+  while (region[region.length - 1] === '') region.pop();
+  return region;
+}
+
+/** /model-style rows put the description on the option's line after a run of spaces. */
+function splitInline(option: PickerOption): PickerOption {
+  const [label, ...rest] = option.label.split(/\s{2,}/);
+  return rest.length > 0 ? { ...option, label: label!, description: rest.join(' · ') } : option;
+}
+
+/** The arrow presses from the selected option to `optionNumber`; the caller presses Enter after reading the
+ * pane again. Throws on a number the menu lacks: check `picker.options` first (a stale button is expected). */
+export function keysToSelect(picker: Picker, optionNumber: number): Key[] {
+  const from = picker.options.findIndex((o) => o.selected);
+  const to = picker.options.findIndex((o) => o.number === optionNumber);
+  if (from < 0 || to < 0) {
+    const numbers = picker.options.map((o) => o.number).join(', ');
+    throw new RangeError(`option ${optionNumber} is not selectable in this menu (options ${numbers}): read the pane again`);
+  }
+  return new Array<Key>(Math.abs(to - from)).fill(to > from ? 'Down' : 'Up');
+}

@@ -1,0 +1,378 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { isReadyForInput, keysToSelect, lastLines, readPane, stripAnsi, visibleText, type Picker } from '#ccbot/terminal.js';
+import { SAMPLES } from './samples.js';
+
+/** Real Claude Code 2.1.328 panes (capture-pane -p -J), byte for byte. */
+
+const sample = (name: string) => readFileSync(join(SAMPLES, `${name}-pane.txt`), 'utf8');
+const IDLE = sample('idle');
+const BUSY = sample('busy');
+const ASK = sample('ask');
+const AFTER_ANSWER = sample('after-answer');
+const RESUME = sample('resume');
+
+const NBSP = '\u00a0';
+const rule = (width = 80) => '─'.repeat(width);
+const FOOTER = '  ⏵⏵ bypass permissions on (shift+tab to cycle) · ← for agents';
+const HISTORY = ['', '❯ echo: hello', '', '● hello', '', '✻ Cogitated for 0s · done 8:00 PM', ''];
+/** An idle screen: history, then the input box and its footer, as Claude Code draws it. */
+const idleWith = (history: string[], footer = FOOTER) => [...history, rule(), `❯${NBSP}`, rule(), footer].join('\n');
+/** A menu screen: history, then the menu in place of the input box. */
+const menuWith = (menu: string[]) => [...HISTORY, rule(), ...menu].join('\n');
+
+/** SGR around every word, an OSC title and a hyperlink: what capture-pane -e adds to the same screen. */
+const colour = (text: string) =>
+  '\x1b]0;claude\x07' +
+  text
+    .split('\n')
+    .map((line, i) => `\x1b[${i % 7}m` + line.replace(/\S+/g, (word) => `\x1b[38;5;${word.length}m\x1b]8;;https://x.test\x1b\\${word}\x1b]8;;\x1b\\\x1b[39m`) + '\x1b[0m')
+    .join('\n');
+const narrow = (text: string, width: number) => text.replace(/─{10,}/g, rule(width));
+
+const ASK_PICKER: Picker = {
+  title: 'Choice',
+  question: 'pick one?',
+  options: [
+    { number: 1, label: 'Alpha', description: 'The first choice', selected: true },
+    { number: 2, label: 'Beta', description: 'The second choice', selected: false },
+    { number: 3, label: 'Gamma', description: 'The third choice', selected: false },
+    { number: 4, label: 'Type something.', selected: false, freeText: true },
+    { number: 5, label: 'Chat about this', selected: false },
+  ],
+  footer: 'Enter to select · ↑/↓ to navigate · Esc to cancel',
+};
+const selectIn = (picker: Picker, n: number): Picker => ({ ...picker, options: picker.options.map((o) => ({ ...o, selected: o.number === n })) });
+const moveAskSelection = (n: number) =>
+  ASK.replace('❯ 1. Alpha', '  1. Alpha').replace(new RegExp(`^  ${n}\\. `, 'm'), `❯ ${n}. `);
+
+const PERMISSION = menuWith([
+  ' Bash command',
+  '',
+  '   rm -rf build',
+  '   Remove the build directory',
+  '',
+  ' Do you want to proceed?',
+  ' ❯ 1. Yes',
+  "   2. Yes, and don't ask again for rm commands in /home/dev/work/proj-a",
+  '   3. No, and tell Claude what to do differently (esc)',
+  '',
+  ' Esc to cancel',
+]);
+const PERMISSION_PICKER: Picker = {
+  title: 'Bash command',
+  question: 'Do you want to proceed?',
+  options: [
+    { number: 1, label: 'Yes', selected: true },
+    { number: 2, label: "Yes, and don't ask again for rm commands in /home/dev/work/proj-a", selected: false },
+    { number: 3, label: 'No, and tell Claude what to do differently (esc)', selected: false },
+  ],
+  footer: 'Esc to cancel',
+};
+const TRUST = [
+  rule(),
+  ' Do you trust the files in this folder?',
+  '',
+  ' /home/dev/work/proj-a',
+  '',
+  ' Claude Code may read, write, or execute files contained in this directory. This can pose security risks, so',
+  '  only use files from trusted sources.',
+  '',
+  ' ❯ 1. Yes, proceed',
+  '   2. No, exit',
+  '',
+  ' Enter to confirm · Esc to exit',
+].join('\n');
+const TRUST_PICKER: Picker = {
+  question: 'Do you trust the files in this folder?',
+  options: [
+    { number: 1, label: 'Yes, proceed', selected: true },
+    { number: 2, label: 'No, exit', selected: false },
+  ],
+  footer: 'Enter to confirm · Esc to exit',
+};
+const FAKE_MENU = [' ☐ Choice', '', 'pick one?', '', '❯ 1. Alpha', '     The first choice', '  2. Beta', rule(), 'Enter to select · ↑/↓ to navigate · Esc to cancel'];
+
+const strip = suite('stripAnsi');
+
+strip('removes SGR, cursor movement, OSC titles and hyperlinks, DCS strings and charset escapes', () => {
+  const raw = '\x1b[1;38;2;215;119;87m❯\x1b[0m\x1b[2K\x1b[3A \x1b]0;title\x07\x1b]8;;https://x.test\x1b\\link\x1b]8;;\x1b\\ \x1bP1$r0m\x1b\\\x1b(Bdone\x1b=\x1b7';
+  assert.is(stripAnsi(raw), '❯ link done');
+});
+
+strip('drops stray control characters but keeps newlines, tabs and non-ASCII text', () => {
+  assert.is(stripAnsi(`a\r\n\tb\x07c\x00d\x1b\x85e${NBSP}─☐`), `a\n\tbcde${NBSP}─☐`);
+});
+
+strip('leaves text without escapes as it is', () => {
+  assert.is(stripAnsi(IDLE), IDLE);
+});
+
+const read = suite('readPane');
+
+read('the real idle, after-answer and resume panes are idle', () => {
+  assert.equal(readPane(IDLE), { kind: 'idle' });
+  assert.equal(readPane(AFTER_ANSWER), { kind: 'idle' });
+  assert.equal(readPane(RESUME), { kind: 'idle' }); // "◐ medium · /effort" over the box, "Baked for 3s" above it
+});
+
+read('the real busy pane is busy with its spinner status', () => {
+  assert.equal(readPane(BUSY), { kind: 'busy', status: 'Composing… (1s · ↓ 17 tokens)' });
+});
+
+read('the real AskUserQuestion pane is a picker with its exact options, descriptions and selection', () => {
+  assert.equal(readPane(ASK), { kind: 'picker', picker: ASK_PICKER });
+});
+
+read('follows the selection marker to any option, including the one under its own rule', () => {
+  assert.equal(readPane(moveAskSelection(2)), { kind: 'picker', picker: selectIn(ASK_PICKER, 2) });
+  assert.equal(readPane(moveAskSelection(5)), { kind: 'picker', picker: selectIn(ASK_PICKER, 5) });
+});
+
+read('classifies ANSI-coloured captures exactly like the plain ones', () => {
+  for (const pane of [IDLE, BUSY, ASK, AFTER_ANSWER, RESUME, PERMISSION, TRUST]) assert.equal(readPane(colour(pane)), readPane(pane));
+  assert.is(readPane(colour(ASK)).kind, 'picker');
+});
+
+read('classifies narrow panes (short rules) and tall panes (blank rows under the box) the same', () => {
+  for (const pane of [IDLE, BUSY, ASK, AFTER_ANSWER, RESUME, PERMISSION, TRUST]) {
+    for (const width of [40, 20]) assert.equal(readPane(narrow(pane, width)), readPane(pane), `width ${width}`);
+    assert.equal(readPane(pane + '\n'.repeat(12)), readPane(pane));
+  }
+});
+
+read('a permission prompt is a picker titled by the tool, asking the question under the command', () => {
+  assert.equal(readPane(PERMISSION), { kind: 'picker', picker: PERMISSION_PICKER });
+});
+
+read('a permission prompt that ends on its last option, with no key hints, is still a picker', () => {
+  const fetch = menuWith([
+    ' Fetch',
+    '   url: "https://example.com", prompt: "1. summarise"',
+    '   Claude wants to fetch content from example.com',
+    '',
+    ' Do you want to allow Claude to fetch this content?',
+    '   1. Yes',
+    "   2. Yes, and don't ask again for npm run build commands in",
+    '      /home/dev/work/proj-a',
+    ' ❯ 3. No, and tell Claude what to do differently (esc)',
+  ]);
+  const state = readPane(fetch);
+  assert.equal(state, {
+    kind: 'picker',
+    picker: {
+      title: 'Fetch',
+      question: 'Do you want to allow Claude to fetch this content?',
+      options: [
+        { number: 1, label: 'Yes', selected: false },
+        { number: 2, label: "Yes, and don't ask again for npm run build commands in /home/dev/work/proj-a", selected: false },
+        { number: 3, label: 'No, and tell Claude what to do differently (esc)', selected: true },
+      ],
+    },
+  });
+});
+
+read('plan approval is a picker asking "Would you like to proceed?"', () => {
+  const plan = menuWith([
+    ' Ready to code?',
+    '',
+    " Here is Claude's plan:",
+    '╭──────────────────────────╮',
+    '│ Plan: greet the user     │',
+    '│ 1. add greet()           │',
+    '╰──────────────────────────╯',
+    '',
+    ' Would you like to proceed?',
+    '',
+    '   1. Yes, and auto-accept edits',
+    ' ❯ 2. Yes, and manually approve edits',
+    '   3. Type here to tell Claude what to change',
+    '',
+    ' ctrl-g to edit in Vim · ~/.claude/plans/greet.md',
+  ]);
+  const state = readPane(plan);
+  assert.equal(state, {
+    kind: 'picker',
+    picker: {
+      title: 'Ready to code?',
+      question: 'Would you like to proceed?',
+      options: [
+        { number: 1, label: 'Yes, and auto-accept edits', selected: false },
+        { number: 2, label: 'Yes, and manually approve edits', selected: true },
+        { number: 3, label: 'Type here to tell Claude what to change', selected: false, freeText: true },
+      ],
+      footer: 'ctrl-g to edit in Vim · ~/.claude/plans/greet.md',
+    },
+  });
+});
+
+read('a /model menu splits each row into label and description and skips the effort slider', () => {
+  const model = menuWith([
+    ' Select model',
+    ' Switch between Claude models. Applies to this session and future Claude Code sessions.',
+    '',
+    ' ❯ 1. Default (recommended) ✔  Opus 5.5 · Most capable for complex work',
+    '   2. Sonnet                   Sonnet 5 · Best for everyday tasks',
+    '',
+    '   ▌▌▌ Medium effort (default) ← → to adjust',
+    '',
+    ' Enter to confirm · Esc to exit',
+  ]);
+  assert.equal(readPane(model), {
+    kind: 'picker',
+    picker: {
+      title: 'Select model',
+      question: 'Switch between Claude models. Applies to this session and future Claude Code sessions.',
+      options: [
+        { number: 1, label: 'Default (recommended) ✔', description: 'Opus 5.5 · Most capable for complex work', selected: true },
+        { number: 2, label: 'Sonnet', description: 'Sonnet 5 · Best for everyday tasks', selected: false },
+      ],
+      footer: 'Enter to confirm · Esc to exit',
+    },
+  });
+});
+
+read('the trust dialog is its own kind, in the old and the new wording', () => {
+  assert.equal(readPane(TRUST), { kind: 'trust', picker: TRUST_PICKER });
+  const moved = TRUST.replace(' ❯ 1. Yes', '   1. Yes').replace('   2. No', ' ❯ 2. No');
+  assert.equal(readPane(moved), { kind: 'trust', picker: selectIn(TRUST_PICKER, 2) });
+  const newer = [
+    rule(), ' Accessing workspace:', '', ' /home/dev/work/proj-a', '',
+    ' Quick safety check: Is this a project you created or one you trust? If not, review it first.', '',
+    ' ❯ 1. Yes, I trust this folder', '   2. No, exit', '', ' Enter to confirm · Esc to cancel',
+  ].join('\n');
+  const state = readPane(newer);
+  assert.is(state.kind, 'trust');
+  assert.is(state.kind === 'trust' && state.picker.options[0]!.label, 'Yes, I trust this folder');
+});
+
+read('the splash screen before the input box, and an empty pane, are starting', () => {
+  const splash = ['', ' ▐▛███▛█   Claude Code v2.1.328', '▝▜██████▀  Opus 5.5 · API Usage Billing', ' ▝▝   ▝▝   /home/dev/work/proj-a', ''];
+  assert.equal(readPane(splash.join('\n')), { kind: 'starting' });
+  assert.equal(readPane(''), { kind: 'starting' });
+  assert.equal(readPane('\n\n   \n'), { kind: 'starting' });
+});
+
+read('a shell prompt or anything else without box, menu or banner is unknown', () => {
+  assert.equal(readPane('dev@box:~/work/proj-a$ claude\nbash: claude: command not found\ndev@box:~/work/proj-a$'), { kind: 'unknown' });
+});
+
+read('"esc to interrupt" in the footer alone is busy, without a status', () => {
+  assert.equal(readPane(idleWith(HISTORY, '  ⏵⏵ bypass permissions on · esc to interrupt')), { kind: 'busy' });
+});
+
+read('finds the spinner above a todo list, queued prompts and tips', () => {
+  const pane = idleWith([...HISTORY, '✶ Reticulating… (1m 13s · ↑ 2.3k tokens)', '  ⎿  ☐ Write the tests', '     ☐ Run them', `  ⎿ ${NBSP}Queued: and then?`]);
+  assert.equal(readPane(pane), { kind: 'busy', status: 'Reticulating… (1m 13s · ↑ 2.3k tokens)' });
+});
+
+read('finished-turn summaries and answers with an ellipsis are not a spinner', () => {
+  assert.equal(readPane(idleWith([...HISTORY, '✻ Worked for 1m 2s'])), { kind: 'idle' });
+  assert.equal(readPane(idleWith([...HISTORY, '● Let me think… (2 options)'])), { kind: 'idle' });
+  assert.equal(readPane(idleWith([...HISTORY, '✻ Conversation compacted (ctrl+o for history)'])), { kind: 'idle' });
+});
+
+read('numbered lists, past "❯ 1." prompts and menu text in the history never make a picker', () => {
+  const histories = [
+    [...HISTORY, '❯ 1. foo', '', '● done', '', '❯ 2. bar', ''],
+    [...HISTORY, '● Options:', '  1. Alpha', '  2. Beta', ''],
+    [...HISTORY, '● 1. Alpha', '2. Beta', ''],
+    [...HISTORY, '● Press keys: Enter to select · ↑/↓ to navigate · Esc to cancel', ''],
+    [...HISTORY, '● A menu looks like this:', '', '```', ...FAKE_MENU, '```', ''],
+    [...HISTORY, ...FAKE_MENU], // the fake menu drawn flush against the input box
+  ];
+  for (const history of histories) {
+    assert.equal(readPane(idleWith(history)), { kind: 'idle' }, history.join('|'));
+    assert.equal(readPane(colour(narrow(idleWith(history), 30))), { kind: 'idle' });
+  }
+  assert.is(readPane(idleWith(histories[4]!, '  esc to interrupt')).kind, 'busy');
+});
+
+read('a real menu under a history full of numbered lists reads only the menu', () => {
+  const pane = [...HISTORY, '❯ 1. foo', '● 1. Alpha', '  2. Beta', '  3. Gamma', ''].join('\n') + '\n' + PERMISSION.split('\n').slice(HISTORY.length).join('\n');
+  assert.equal(readPane(pane), { kind: 'picker', picker: PERMISSION_PICKER });
+});
+
+read('a menu whose options sit right under a rule is not mistaken for the input box', () => {
+  const pane = menuWith(['❯ 1. Yes', '  2. No', rule(), '  3. Chat about this', '', 'Enter to select · ↑/↓ to navigate · Esc to cancel']);
+  const state = readPane(pane);
+  assert.is(state.kind, 'picker');
+  assert.equal(state.kind === 'picker' && state.picker.options.map((o) => o.label), ['Yes', 'No', 'Chat about this']);
+});
+
+read('a scrolled menu starts at its first visible option, not at an unrelated number above it', () => {
+  const state = readPane(['● list:', '  7. seven', '  2. Beta', '❯ 3. Gamma', '', 'Enter to select · ↑/↓ to navigate · Esc to cancel'].join('\n'));
+  assert.ok(state.kind === 'picker');
+  assert.equal(state.picker.options.map((o) => [o.number, o.label, o.selected]), [[2, 'Beta', false], [3, 'Gamma', true]]);
+});
+
+read('without an input box, "❯" lists that are not one menu at the bottom are unknown', () => {
+  const panes = [
+    ['❯ 1. Alpha', '  2. Beta', '', 'one', 'two', 'three', 'four', 'five'], // a screenful under it
+    ['$ history', '❯ 1. only one'], // a single option
+    ['❯ 1. Alpha', '❯ 2. Beta', '', 'Enter to select'], // two selection markers
+  ];
+  for (const lines of panes) assert.equal(readPane(lines.join('\n')), { kind: 'unknown' }, lines.join('|'));
+});
+
+const ready = suite('isReadyForInput');
+
+ready('only the idle input box is ready', () => {
+  assert.ok(isReadyForInput(IDLE));
+  assert.ok(isReadyForInput(colour(AFTER_ANSWER)));
+  for (const pane of [BUSY, ASK, PERMISSION, TRUST, '']) assert.not.ok(isReadyForInput(pane));
+});
+
+const keys = suite('keysToSelect');
+
+keys('presses Down or Up from the selected option to the wanted one', () => {
+  assert.equal(keysToSelect(ASK_PICKER, 1), []);
+  assert.equal(keysToSelect(ASK_PICKER, 3), ['Down', 'Down']);
+  assert.equal(keysToSelect(ASK_PICKER, 5), ['Down', 'Down', 'Down', 'Down']);
+  assert.equal(keysToSelect(selectIn(ASK_PICKER, 4), 2), ['Up', 'Up']);
+  assert.equal(keysToSelect(selectIn(TRUST_PICKER, 2), 1), ['Up']);
+});
+
+keys('works on the picker read from a pane', () => {
+  const state = readPane(moveAskSelection(3));
+  assert.ok(state.kind === 'picker');
+  assert.equal(keysToSelect(state.picker, 1), ['Up', 'Up']);
+});
+
+keys('throws, naming the options, for a number the menu lacks', () => {
+  assert.throws(() => keysToSelect(ASK_PICKER, 6), (err: unknown) => err instanceof RangeError && /option 6 .*1, 2, 3, 4, 5/.test(err.message));
+  assert.throws(() => keysToSelect({ question: 'q', options: [] }, 1), RangeError);
+});
+
+const visible = suite('visibleText');
+
+visible('strips escapes, trailing spaces and the blank rows under the content', () => {
+  assert.is(visibleText(colour('hello  \n❯\u00a0\n\n   \n')), 'hello\n❯');
+  assert.is(visibleText(''), '');
+});
+
+const last = suite('lastLines');
+
+last('returns the last n visible lines of the screen', () => {
+  assert.is(lastLines(IDLE + '\n\n', 3), `❯\n${rule(160)}\n${FOOTER}`);
+  assert.is(lastLines('a\nb', 10), 'a\nb');
+  assert.is(lastLines('a\nb', 0), '');
+});
+
+const purity = suite('terminal.ts purity');
+
+purity('the compiled module imports nothing at run time', () => {
+  const js = readFileSync(fileURLToPath(new URL('../terminal.js', import.meta.url)), 'utf8');
+  assert.not.match(js, /^\s*import\s|\brequire\(|\bimport\(/m);
+});
+
+strip.run();
+read.run();
+ready.run();
+keys.run();
+visible.run();
+last.run();
+purity.run();
