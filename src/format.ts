@@ -1,9 +1,16 @@
 /**
- * Claude's Markdown → Telegram HTML: bold, italic, strike, code, pre, links and quotes as entities; headings, lists,
- * rules and tables drawn in text. Pure: strings in, values out; nothing from node:. Cutting HTML lives in split.ts.
+ * Claude's Markdown → Telegram HTML, block by block: paragraphs, headings, lists, rules, quotes, fenced code (long
+ * blocks as a preview plus a document). Pure: strings in, values out; nothing from node:. Text inside a block is
+ * markdown-inline.ts's, tables are markdown-table.ts's, cutting HTML into messages is split.ts's.
  */
+import { escapeHtml, inlineHtml } from './markdown-inline.js';
+import { isTableStart, readTable, renderTable, type Table } from './markdown-table.js';
+
 // telegram.ts takes these from here; they live in split.ts, which owns reading HTML as text.
 export { htmlToPlain, splitHtml, truncateHtml } from './split.js';
+// Callers (router.ts, the tests) know format.ts as the one place for Markdown and escaping; the pieces live apart.
+export { escapeHtml } from './markdown-inline.js';
+export { displayWidth } from './markdown-table.js';
 
 export interface RenderOptions {
   /** A code block longer than this many lines is shown as a preview and sent whole as a document. */
@@ -16,12 +23,6 @@ export interface RenderedMarkdown {
   html: string;
   /** Code blocks too long for a message, in order: `code-1.ts`, `code-2.txt`, … */
   documents: { filename: string; content: string }[];
-}
-
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (ch) => ENTITIES[ch]!);
 }
 
 /**
@@ -51,13 +52,12 @@ interface Context {
 
 // ── blocks ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
-type Align = 'l' | 'c' | 'r';
 /** `gap`: a blank line separated it from the block before. An item whose marker is blank continues the one above. */
 type Block = { gap: boolean } & (
   | { t: 'para' | 'heading'; text: string }
   | { t: 'rule' }
   | { t: 'code'; lang: string; text: string }
-  | { t: 'table'; rows: string[][]; align: Align[] }
+  | { t: 'table'; table: Table }
   | { t: 'item'; level: number; marker: string; text: string }
   | { t: 'quote'; blocks: Block[] }
 );
@@ -70,12 +70,10 @@ const ATX = /^ {0,3}#{1,6}(?:[ \t]|$)/;
 const SETEXT = /^ {0,3}(?:={3,}|-{3,})[ \t]*$/;
 const BULLETS = ['•', '◦', '▪'];
 const RULE = '——————————';
-const TABLE_MAX_WIDTH = 60;
 const PREVIEW_LINES = 30;
 const PREVIEW_CHARS = 1500;
-/** Deeper quotes and emphasis stay as typed: no one writes them, and they would cost stack and entities. */
+/** Deeper quotes stay as typed: no one writes them, and they would cost stack. */
 const MAX_QUOTE_DEPTH = 8;
-const MAX_INLINE_DEPTH = 16;
 
 /**
  * Line by line rather than CommonMark's container model: enough for what Claude writes (lists with fences inside,
@@ -111,7 +109,7 @@ function parseBlocks(lines: string[], depth: number): Block[] {
     const indent = indentOf(line);
     const fence = openFence(line);
     const item = ITEM.exec(line);
-    if (indent < 2 && !item) levels = [];
+    if (indent < 2 && !item) levels = []; // a line not indented under an item ends the list
     if (fence) {
       const body: string[] = [];
       for (i++; i < lines.length && !closesFence(lines[i]!, fence); i++) body.push(dedent(lines[i]!, fence.indent));
@@ -128,13 +126,13 @@ function parseBlocks(lines: string[], depth: number): Block[] {
       i++;
       add({ t: 'rule' });
     } else if (isTableStart(lines, i)) {
-      const align = splitRow(lines[i + 1]!).map((c): Align => (c.endsWith(':') ? (c.startsWith(':') ? 'c' : 'r') : 'l'));
-      const rows = [splitRow(line)];
-      for (i += 2; i < lines.length && lines[i]!.trim() !== '' && lines[i]!.includes('|'); i++) rows.push(splitRow(lines[i]!));
-      add({ t: 'table', rows: rows.map((row) => row.map(cellText)), align });
+      const { table, next } = readTable(lines, i);
+      i = next;
+      add({ t: 'table', table });
     } else if (item) {
       const markerIndent = indentOf(item[1]!);
       while (levels.length > 0 && levels[levels.length - 1]! > markerIndent) levels.pop();
+      // Two columns past the open marker nest an item, not CommonMark's content column: "1. a" then "  - b" nests too.
       if (levels.length === 0 || markerIndent >= levels[levels.length - 1]! + 2) levels.push(markerIndent);
       markers[levels.length - 1] = item[2]!;
       i++;
@@ -211,46 +209,6 @@ function isRule(line: string): boolean {
   return t.length >= 3 && /^(?:\*+|-+|_+)$/.test(t);
 }
 
-function isTableStart(lines: string[], i: number): boolean {
-  const head = lines[i]!;
-  const delimiter = lines[i + 1];
-  if (delimiter === undefined || !head.includes('|') || !delimiter.includes('|') || !delimiter.includes('-')) return false;
-  const cells = splitRow(delimiter);
-  return cells.every((c) => /^:?-+:?$/.test(c)) && splitRow(head).length === cells.length;
-}
-
-/** A table row's cells, trimmed; "\|" and a "|" inside a code span do not split. */
-function splitRow(line: string): string[] {
-  let row = line.trim();
-  if (row.startsWith('|')) row = row.slice(1);
-  if (row.endsWith('|') && !row.endsWith('\\|')) row = row.slice(0, -1);
-  const cells: string[] = [];
-  const closer = backtickCloser(row);
-  let from = 0;
-  for (let k = 0; k < row.length; ) {
-    const ch = row[k];
-    if (ch === '\\') {
-      k += 2;
-    } else if (ch === '`') {
-      const n = runLength(row, k);
-      const end = closer(k, n);
-      k = end < 0 ? k + n : end + n;
-    } else {
-      if (ch === '|') {
-        cells.push(row.slice(from, k));
-        from = k + 1;
-      }
-      k++;
-    }
-  }
-  cells.push(row.slice(from));
-  return cells.map((cell) => cell.trim());
-}
-
-function cellText(cell: string): string {
-  return renderTokens(parseInline(cell.replace(/\\\|/g, '|')), true).replace(/\s/g, ' ');
-}
-
 // ── rendering blocks ─────────────────────────────────────────────────────────────────────────────────────────────
 
 function renderBlocks(blocks: Block[], ctx: Context, depth: number): string {
@@ -268,7 +226,7 @@ function renderBlock(block: Block, ctx: Context, depth: number): string {
     case 'heading': return `<b>${inlineHtml(block.text)}</b>`;
     case 'rule': return RULE;
     case 'code': return renderCode(block.text, block.lang, ctx);
-    case 'table': return renderTable(block.rows, block.align);
+    case 'table': return renderTable(block.table);
     case 'item': {
       const pad = '  '.repeat(block.level);
       const marker = /^[-*+]$/.test(block.marker) ? BULLETS[Math.min(block.level, 2)]! : block.marker;
@@ -323,410 +281,4 @@ function renderCode(code: string, lang: string, ctx: Context): string {
   const more = lines.length - whole;
   const note = `… ${more} more line${more === 1 ? '' : 's'}: full block sent as a file, ${filename}`;
   return `${open}${escapeHtml(shown)}${close}\n<i>${escapeHtml(note)}</i>`;
-}
-
-/** A monospace grid when it fits a phone (about 60 columns), else one "header: value" line per cell. */
-function renderTable(rows: string[][], align: Align[]): string {
-  const columns = rows.reduce((most, row) => Math.max(most, row.length), 0);
-  const grid = rows.map((row) => Array.from({ length: columns }, (_, j) => row[j] ?? ''));
-  const widths = Array.from({ length: columns }, (_, j) => grid.reduce((w, row) => Math.max(w, displayWidth(row[j]!)), 0));
-  const header = grid[0]!;
-  if (widths.reduce((sum, w) => sum + w, 0) + 3 * (columns - 1) > TABLE_MAX_WIDTH) {
-    if (grid.length === 1) return escapeHtml(header.filter(Boolean).join(' · '));
-    return grid
-      .slice(1)
-      .map((row) =>
-        row
-          .map((value, j) => (value === '' ? '' : header[j] ? `<b>${escapeHtml(header[j]!)}</b>: ${escapeHtml(value)}` : escapeHtml(value)))
-          .filter(Boolean)
-          .join('\n'))
-      .filter(Boolean)
-      .join('\n\n');
-  }
-  const pad = (cell: string, j: number) => {
-    const room = widths[j]! - displayWidth(cell);
-    const left = align[j] === 'r' ? room : align[j] === 'c' ? room >> 1 : 0;
-    return ' '.repeat(left) + cell + ' '.repeat(room - left);
-  };
-  const line = (row: string[]) => row.map(pad).join(' │ ').trimEnd();
-  const rule = widths.map((w) => '─'.repeat(w)).join('─┼─');
-  return `<pre>${escapeHtml([line(header), rule, ...grid.slice(1).map(line)].join('\n'))}</pre>`;
-}
-
-/** Columns a monospace font gives the text: CJK and emoji take two, combining marks and joiners none. */
-export function displayWidth(text: string): number {
-  let width = 0;
-  let last = 0; // width of the previous character, for a variation selector that widens it
-  let joined = false; // the previous character was a zero-width joiner
-  let flagHalf = false; // a regional indicator waiting for its pair
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    const regional = cp >= 0x1f1e6 && cp <= 0x1f1ff;
-    if (cp === 0xfe0f) {
-      // Emoji presentation: "❤" is one column, "❤️" two.
-      if (last === 1) width++;
-      last = 2;
-      continue;
-    }
-    if (joined || (regional && flagHalf) || /[\p{Mn}\p{Me}\p{Cf}\p{Emoji_Modifier}\uFE00-\uFE0E]/u.test(ch)) {
-      joined = cp === 0x200d;
-      flagHalf = false;
-      continue;
-    }
-    flagHalf = regional;
-    last = isWide(cp) || /\p{Emoji_Presentation}/u.test(ch) ? 2 : 1;
-    width += last;
-  }
-  return width;
-}
-
-function isWide(cp: number): boolean {
-  return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
-    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) ||
-    (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) ||
-    (cp >= 0x20000 && cp <= 0x3fffd);
-}
-
-// ── inline ───────────────────────────────────────────────────────────────────────────────────────────────────────
-
-type Kind = 'b' | 'i' | 's';
-/** Flat tokens; emphasis is recorded on its delimiters (`opens` outermost first, `closes` innermost first). */
-type Token =
-  | { t: 'text' | 'code'; s: string }
-  | { t: 'autolink'; url: string }
-  | { t: 'delim'; ch: string; left: number; opens: Kind[]; closes: Kind[] }
-  | { t: 'open' | 'close'; s: string; url?: string }; // '[' / '![' and ']', with the URL once they make a link
-type DelimToken = Extract<Token, { t: 'delim' }>;
-type OpenToken = Extract<Token, { t: 'open' | 'close' }>;
-
-interface Delim { tok: DelimToken; ch: string; length: number; canOpen: boolean; canClose: boolean; prev?: Delim; next?: Delim }
-interface Bracket { tok: OpenToken; bottom: Delim | undefined; seq: number; image: boolean }
-
-const ASCII_PUNCT = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
-const URI_AUTOLINK = /<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>/y;
-const EMAIL_AUTOLINK = /<([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>/y;
-const BARE_URL = /https?:\/\/[^\s<>[\]`]*/iy;
-const MAX_URL = 2048;
-/** Where parseInline's next decision may be: everything else is plain text. */
-const SPECIAL = /[\\`*_~[\]!<hH]/g;
-
-const inlineHtml = (text: string): string => renderTokens(parseInline(text), false);
-
-/**
- * CommonMark's delimiter-stack algorithm (code spans, autolinks, links, then emphasis), linear in the input.
- * Deviations, for chat: `*` between two ASCII letters or digits is literal (2*3*4, a*b); `~~` alone strikes (one
- * `~` means "about"); bare http(s) URLs are kept whole so their `_` and `*` stay; link titles are not links.
- */
-function parseInline(src: string): Token[] {
-  const toks: Token[] = [];
-  const brackets: Bracket[] = [];
-  let head: Delim | undefined;
-  let tail: Delim | undefined;
-  let linkFloor = -1; // brackets at or below this sequence number can no longer make links (no links in links)
-  let seq = 0;
-  let text = '';
-  const closer = backtickCloser(src);
-  const push = (tok: Token) => {
-    if (text) toks.push({ t: 'text', s: text });
-    text = '';
-    toks.push(tok);
-  };
-  const unlink = (d: Delim) => {
-    if (d.prev) d.prev.next = d.next;
-    else head = d.next;
-    if (d.next) d.next.prev = d.prev;
-    else tail = d.prev;
-  };
-
-  const processEmphasis = (bottom: Delim | undefined) => {
-    const openersBottom = new Map<string, Delim | undefined>();
-    let c = bottom ? bottom.next : head;
-    while (c) {
-      if (!c.canClose) {
-        c = c.next;
-        continue;
-      }
-      const key = `${c.ch}${c.canOpen}${c.length % 3}`;
-      const floor = openersBottom.has(key) ? openersBottom.get(key) : bottom;
-      let o = c.prev;
-      while (o && o !== bottom && o !== floor) {
-        const odd = c.ch !== '~' && (c.canOpen || o.canClose) && c.length % 3 !== 0 && (o.length + c.length) % 3 === 0;
-        if (o.ch === c.ch && o.canOpen && !odd) break;
-        o = o.prev;
-      }
-      if (o && o !== bottom && o !== floor) {
-        const use = c.ch === '~' || (c.tok.left >= 2 && o.tok.left >= 2) ? 2 : 1;
-        const kind: Kind = c.ch === '~' ? 's' : use === 2 ? 'b' : 'i';
-        o.tok.left -= use;
-        c.tok.left -= use;
-        o.tok.opens.unshift(kind);
-        c.tok.closes.push(kind);
-        for (let d = o.next; d && d !== c; d = d.next) unlink(d);
-        if (o.tok.left === 0) unlink(o);
-        if (c.tok.left === 0) {
-          const next = c.next;
-          unlink(c);
-          c = next;
-        }
-      } else {
-        openersBottom.set(key, c.prev);
-        const next = c.next;
-        if (!c.canOpen) unlink(c);
-        c = next;
-      }
-    }
-    while (tail && tail !== bottom) unlink(tail);
-  };
-
-  let pos = 0;
-  while (pos < src.length) {
-    const ch = src[pos]!;
-    if (ch === '\\' && ASCII_PUNCT.includes(src[pos + 1] ?? 'x')) {
-      text += src[pos + 1];
-      pos += 2;
-    } else if (ch === '`') {
-      const n = runLength(src, pos);
-      const end = closer(pos, n);
-      if (end < 0) text += ch.repeat(n);
-      else push({ t: 'code', s: codeSpan(src.slice(pos + n, end)) });
-      pos = end < 0 ? pos + n : end + n;
-    } else if (ch === '*' || ch === '_' || ch === '~') {
-      const n = runLength(src, pos);
-      const flank = flanking(src, pos, pos + n, ch);
-      if ((ch === '~' && n !== 2) || !(flank.canOpen || flank.canClose)) {
-        text += ch.repeat(n);
-      } else {
-        const tok: DelimToken = { t: 'delim', ch, left: n, opens: [], closes: [] };
-        push(tok);
-        const d: Delim = { tok, ch, length: n, ...flank, prev: tail };
-        if (tail) tail.next = d;
-        else head = d;
-        tail = d;
-      }
-      pos += n;
-    } else if (ch === '[' || (ch === '!' && src[pos + 1] === '[')) {
-      const tok: OpenToken = { t: 'open', s: ch === '!' ? '![' : '[' };
-      push(tok);
-      brackets.push({ tok, bottom: tail, seq: seq++, image: ch === '!' });
-      pos += tok.s.length;
-    } else if (ch === ']') {
-      const bracket = brackets.pop();
-      const active = bracket && (bracket.image || bracket.seq > linkFloor);
-      const dest = active ? linkDestination(src, pos + 1) : undefined;
-      if (!bracket || !dest) {
-        text += ch;
-        pos++;
-        continue;
-      }
-      processEmphasis(bracket.bottom);
-      bracket.tok.url = dest.url;
-      push({ t: 'close', s: src.slice(pos, dest.end), url: dest.url });
-      if (!bracket.image) linkFloor = Math.max(linkFloor, bracket.seq);
-      pos = dest.end;
-    } else if (ch === '<' && (URI_AUTOLINK.lastIndex = pos, URI_AUTOLINK.test(src))) {
-      push({ t: 'autolink', url: src.slice(pos + 1, URI_AUTOLINK.lastIndex - 1) });
-      pos = URI_AUTOLINK.lastIndex;
-    } else if (ch === '<' && (EMAIL_AUTOLINK.lastIndex = pos, EMAIL_AUTOLINK.test(src))) {
-      text += src.slice(pos + 1, EMAIL_AUTOLINK.lastIndex - 1); // Telegram finds the address itself
-      pos = EMAIL_AUTOLINK.lastIndex;
-    } else if ((ch === 'h' || ch === 'H') && !/[A-Za-z0-9]/.test(src[pos - 1] ?? '') && (BARE_URL.lastIndex = pos, BARE_URL.test(src))) {
-      const url = trimUrl(src.slice(pos, BARE_URL.lastIndex));
-      text += url;
-      pos += url.length;
-    } else {
-      SPECIAL.lastIndex = pos + 1;
-      const next = SPECIAL.test(src) ? SPECIAL.lastIndex - 1 : src.length;
-      text += src.slice(pos, next);
-      pos = next;
-    }
-  }
-  if (text) toks.push({ t: 'text', s: text });
-  processEmphasis(undefined);
-  return toks;
-}
-
-function runLength(src: string, pos: number): number {
-  let end = pos;
-  while (src[end] === src[pos]) end++;
-  return end - pos;
-}
-
-/**
- * Finds where a code span opened by a backtick run closes: at the next run of exactly its length. Runs are found
- * once; each length keeps a cursor that only moves forward, so a line of 20,000 stray backticks stays linear.
- */
-function backtickCloser(src: string): (pos: number, length: number) => number {
-  const runs = new Map<number, number[]>();
-  for (let k = 0; k < src.length; ) {
-    if (src[k] !== '`') {
-      k++;
-      continue;
-    }
-    const n = runLength(src, k);
-    const starts = runs.get(n);
-    if (starts) starts.push(k);
-    else runs.set(n, [k]);
-    k += n;
-  }
-  const cursors = new Map<number, number>();
-  return (pos, length) => {
-    const starts = runs.get(length);
-    if (!starts) return -1;
-    let c = cursors.get(length) ?? 0;
-    while (c < starts.length && starts[c]! < pos + length) c++;
-    cursors.set(length, c);
-    return c < starts.length ? starts[c]! : -1;
-  };
-}
-
-function codeSpan(content: string): string {
-  const flat = content.replace(/\n/g, ' ');
-  return flat.length > 1 && flat.startsWith(' ') && flat.endsWith(' ') && flat.trim() !== '' ? flat.slice(1, -1) : flat;
-}
-
-function flanking(src: string, start: number, end: number, ch: string): { canOpen: boolean; canClose: boolean } {
-  const before = String.fromCodePoint(src.codePointAt(start - 1 - Number(/[\uDC00-\uDFFF]/.test(src[start - 1] ?? ''))) ?? 0x20);
-  const after = String.fromCodePoint(src.codePointAt(end) ?? 0x20);
-  const space = (c: string) => /\s/.test(c);
-  const punct = (c: string) => /[\p{P}\p{S}]/u.test(c);
-  const left = !space(after) && (!punct(after) || space(before) || punct(before));
-  const right = !space(before) && (!punct(before) || space(after) || punct(after));
-  if (ch === '_') return { canOpen: left && (!right || punct(before)), canClose: right && (!left || punct(after)) };
-  if (ch === '*' && /[A-Za-z0-9]/.test(before) && /[A-Za-z0-9]/.test(after)) return { canOpen: false, canClose: false };
-  return { canOpen: left, canClose: right };
-}
-
-/** `(url)` right after a `]`: the URL (backslash escapes removed) and where the `)` ends, or undefined. */
-function linkDestination(src: string, pos: number): { url: string; end: number } | undefined {
-  if (src[pos] !== '(') return undefined;
-  let k = pos + 1;
-  while (src[k] === ' ' || src[k] === '\t') k++;
-  const from = k;
-  let raw: string;
-  if (src[k] === '<') {
-    while (k < src.length && k - from < MAX_URL && !'<>\n'.includes(src[k + 1]!)) k++;
-    if (src[k + 1] !== '>') return undefined;
-    raw = src.slice(from + 1, k + 1);
-    k += 2;
-  } else {
-    let depth = 0;
-    while (k < src.length && k - from < MAX_URL && src[k]! > ' ') {
-      if (src[k] === '\\' && ASCII_PUNCT.includes(src[k + 1] ?? 'x')) k++;
-      else if (src[k] === '(') depth++;
-      else if (src[k] === ')' && depth-- === 0) break;
-      if (depth > 32) return undefined;
-      k++;
-    }
-    raw = src.slice(from, k);
-  }
-  while (src[k] === ' ' || src[k] === '\t') k++;
-  if (src[k] !== ')' || raw === '') return undefined;
-  return { url: raw.replace(/\\([!-/:-@[-`{-~])/g, '$1'), end: k + 1 };
-}
-
-/** GFM's rule for where a bare URL ends: not on trailing punctuation, nor on a ")" it did not open. */
-function trimUrl(url: string): string {
-  let end = url.length;
-  let unmatched = 0;
-  for (const ch of url) unmatched += ch === ')' ? 1 : ch === '(' ? -1 : 0;
-  while (end > 0) {
-    const ch = url[end - 1]!;
-    if ('?!.,:*_~\'";'.includes(ch)) end--;
-    else if (ch === ')' && unmatched > 0) {
-      unmatched--;
-      end--;
-    } else break;
-  }
-  return url.slice(0, end);
-}
-
-/**
- * Links Telegram keeps as links (what TDLib accepts): http(s) with a real host name, and tg:. Anything else
- * (javascript:, mailto:, file:, a bare word) is shown as text.
- */
-function isLinkable(url: string): boolean {
-  if (/[\s\x00-\x1f\x7f]/.test(url)) return false;
-  if (/^tg:\/\/./i.test(url)) return true;
-  const m = /^https?:\/\/([^/?#]*)/i.exec(url);
-  if (!m) return false;
-  const host = m[1]!.replace(/^[^@]*@/, '').replace(/:\d{1,5}$/, '');
-  return /^[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+$/u.test(host) || host.toLowerCase() === 'localhost';
-}
-
-/** Tokens → HTML, or → what a person reads when `plain` (table cells). Never a link or code inside a link. */
-function renderTokens(toks: Token[], plain: boolean): string {
-  let html = '';
-  let anchors = 0;
-  const shown: string[] = []; // per open emphasis: its closing tag, or '' when too deep and left as typed
-  // Per open link, what its label reads so far: only as much as it takes to compare with the URL, and only for the
-  // outer links (images nest), so labels cost linear time.
-  const links: { url: string; anchor: boolean; label: string; blank: boolean }[] = [];
-  const read = (s: string) => {
-    for (let k = 0; k < links.length && k < MAX_INLINE_DEPTH; k++) {
-      const link = links[k]!;
-      if (link.label.length <= link.url.length) link.label += s;
-      if (link.blank && s.trim() !== '') link.blank = false;
-    }
-  };
-  const put = (s: string) => {
-    html += plain ? s : escapeHtml(s);
-    read(s);
-  };
-  const tag = (s: string) => {
-    if (!plain) html += s;
-  };
-  const open = (url: string) => {
-    const anchor = !plain && anchors === 0 && isLinkable(url);
-    if (anchor) anchors++;
-    tag(anchor ? `<a href="${escapeHtml(url)}">` : '');
-    links.push({ url, anchor, label: '', blank: true });
-  };
-  const close = () => {
-    const tracked = links.length <= MAX_INLINE_DEPTH;
-    const link = links.pop()!;
-    if (tracked && link.blank) put(link.url);
-    else if (!link.anchor && (!tracked || link.label !== link.url)) put(` (${link.url})`);
-    if (link.anchor) {
-      anchors--;
-      tag('</a>');
-    }
-  };
-  for (const tok of toks) {
-    switch (tok.t) {
-      case 'text': put(tok.s); break;
-      case 'code':
-        if (plain || anchors > 0) put(tok.s);
-        else {
-          html += `<code>${escapeHtml(tok.s)}</code>`;
-          read(tok.s);
-        }
-        break;
-      case 'autolink': open(tok.url); put(tok.url); close(); break;
-      case 'delim': {
-        const typed = (kind: Kind) => tok.ch.repeat(kind === 'i' ? 1 : 2);
-        for (const kind of tok.closes) {
-          const closing = shown.pop();
-          if (closing) tag(closing);
-          else put(typed(kind));
-        }
-        put(tok.ch.repeat(tok.left));
-        for (const kind of tok.opens) {
-          const deep = shown.length >= MAX_INLINE_DEPTH;
-          if (deep) put(typed(kind));
-          else tag(`<${kind}>`);
-          shown.push(deep ? '' : `</${kind}>`);
-        }
-        break;
-      }
-      case 'open':
-        if (tok.url === undefined) put(tok.s);
-        else open(tok.url);
-        break;
-      case 'close':
-        if (tok.url === undefined) put(tok.s);
-        else close();
-        break;
-    }
-  }
-  return html;
 }
