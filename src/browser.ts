@@ -1,0 +1,153 @@
+/**
+ * The directory browser behind /new: listing a directory, the view of one page of it, and the tokens that let a
+ * 64-byte button point at a listing. The only file of the bot's UI that reads the file system; browserView is pure.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Dirent } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { t, type Lang } from './i18n.js';
+import { button, pagerRow, rowsOf, truncateLabel } from './keyboards.js';
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'node-telegram-bot-api';
+
+/** A directory as the browser shows it: its real path (no symlinks, so `..` means its real parent) and its subdirectories. */
+export interface Listing { path: string; dirs: string[] }
+export type ListingResult = ({ ok: true } & Listing) | { ok: false; error: string };
+export interface ListOptions { showHidden?: boolean }
+
+export const DIRS_PER_PAGE = 8;
+const DIR_LABEL_CHARS = 24;
+
+// base: 'a' = 'A'; numeric: dir2 before dir10, as a person counts.
+const COLLATOR = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+const byName = (a: string, b: string) => COLLATOR.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The subdirectories of `path`, symlinks to directories included, files and (unless asked) hidden ones left out.
+ * A missing, unreadable or non-directory path is an error value naming it.
+ */
+export async function listDirectory(path: string, { showHidden = false }: ListOptions = {}): Promise<ListingResult> {
+  let real: string;
+  let entries: Dirent[];
+  try {
+    real = await realpath(path);
+    entries = await readdir(real, { withFileTypes: true });
+  } catch (err) {
+    return { ok: false, error: describeFsError(path, err) };
+  }
+  const dirs: string[] = [];
+  await Promise.all(
+    entries.map(async (entry) => {
+      if (!showHidden && entry.name.startsWith('.')) return;
+      if (entry.isDirectory() || (entry.isSymbolicLink() && (await isDirectory(join(real, entry.name))))) dirs.push(entry.name);
+    }),
+  );
+  return { ok: true, path: real, dirs: dirs.sort(byName) };
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false; // a dangling or looping symlink is no directory to enter
+  }
+}
+
+function describeFsError(path: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `${path} does not exist`;
+  if (code === 'ENOTDIR') return `${path} is not a directory`;
+  if (code === 'EACCES' || code === 'EPERM') return `${path} cannot be read: permission denied`;
+  if (code === 'ELOOP') return `${path} is a symlink loop`;
+  return `${path} cannot be read (${code ?? (err as Error).message})`;
+}
+
+/** A path as the person typed it: `~` and `~/x` are in `home`, a relative one is relative to `home`; `..` resolved. */
+export function resolveUserPath(input: string, home: string): string {
+  const raw = input.trim();
+  if (raw === '' || raw === '~') return resolve(home);
+  if (raw.startsWith('~/')) return resolve(home, raw.slice(2));
+  return resolve(home, raw); // an absolute `raw` ignores home
+}
+
+/** Subdirectory number `index` of a listing; an index the listing no longer has (a stale button) is an error value. */
+export async function openChild(listing: Listing, index: number, options: ListOptions = {}): Promise<ListingResult> {
+  const name = Number.isInteger(index) && index >= 0 ? listing.dirs[index] : undefined;
+  if (name === undefined) {
+    return { ok: false, error: `folder #${index + 1} is not in the list of ${listing.path} any more: open the folder again` };
+  }
+  return listDirectory(join(listing.path, name), options);
+}
+
+/** The real parent of a listing (its path is a realpath, so this is never the symlink's own parent); `/` stays `/`. */
+export function openParent(listing: Listing, options: ListOptions = {}): Promise<ListingResult> {
+  return listDirectory(dirname(listing.path), options);
+}
+
+export function pageCount(listing: Listing): number {
+  return Math.max(1, Math.ceil(listing.dirs.length / DIRS_PER_PAGE));
+}
+
+/**
+ * One page of a listing: plain text (the path and a hint; the caller escapes it for HTML) and its keyboard. Buttons
+ * carry the token and an index, never a path: paths do not fit in 64 bytes. A page out of range shows the nearest one.
+ */
+export function browserView(listing: Listing, page: number, lang: Lang, token: string): { text: string; keyboard: InlineKeyboardMarkup } {
+  const pages = pageCount(listing);
+  const current = Math.min(Math.max(0, Math.trunc(page) || 0), pages - 1);
+  const first = current * DIRS_PER_PAGE;
+  const dirButtons = listing.dirs
+    .slice(first, first + DIRS_PER_PAGE)
+    .map((name, i) => button(`📁 ${truncateLabel(name, DIR_LABEL_CHARS)}`, { t: 'browse', token, index: first + i }));
+  const last: InlineKeyboardButton[] = [];
+  if (listing.path !== '/') last.push(button('⬆️ ..', { t: 'browseUp', token }));
+  last.push(button(`✅ ${t(lang, 'browser.startHere')}`, { t: 'browseStart', token }));
+  const rows = [...rowsOf(dirButtons, 2), pagerRow(current, pages, (p) => ({ t: 'browsePage', token, page: p })), last];
+  const lines = [`📁 ${listing.path}`, ''];
+  if (listing.dirs.length === 0) lines.push(t(lang, 'browser.empty'));
+  lines.push(t(lang, 'browser.hint'));
+  return { text: lines.join('\n'), keyboard: { inline_keyboard: rows.filter((r) => r.length > 0) } };
+}
+
+/** 6 characters of base64url: 36 random bits, and valid in callback data. */
+export const randomToken = (): string => randomBytes(6).toString('base64url').slice(0, 6);
+
+/**
+ * token → listing, per user, for the buttons of the browser. Bounded: a user keeps the `perUser` most recently used
+ * tokens, so an old browser message's buttons stop working (decoded as stale) instead of memory growing for ever.
+ */
+export class BrowserTokens {
+  readonly #byUser = new Map<number, Map<string, Listing>>();
+
+  constructor(
+    readonly perUser = 20,
+    readonly newToken: () => string = randomToken,
+  ) {}
+
+  /** Remembers a listing and returns its new token. */
+  put(userId: number, listing: Listing): string {
+    const tokens = this.#byUser.get(userId) ?? new Map<string, Listing>();
+    this.#byUser.set(userId, tokens);
+    let token = this.newToken();
+    for (let tries = 0; tokens.has(token); tries++) {
+      if (tries > 100) throw new Error('BrowserTokens: newToken keeps returning tokens already in use');
+      token = this.newToken();
+    }
+    tokens.set(token, { path: listing.path, dirs: [...listing.dirs] });
+    for (const oldest of tokens.keys()) {
+      if (tokens.size <= this.perUser) break;
+      tokens.delete(oldest);
+    }
+    return token;
+  }
+
+  /** The listing of a user's token (undefined when unknown, evicted or another user's); a hit counts as recent use. */
+  get(userId: number, token: string): Listing | undefined {
+    const tokens = this.#byUser.get(userId);
+    const listing = tokens?.get(token);
+    if (!tokens || !listing) return undefined;
+    tokens.delete(token);
+    tokens.set(token, listing);
+    return listing;
+  }
+}

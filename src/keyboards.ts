@@ -1,0 +1,268 @@
+/**
+ * Inline keyboards and the callback-data codec: every button's action in at most 64 bytes and back. Pure: nothing
+ * from node:. Callback data comes back from Telegram as untrusted input (a stale or forged button): decodeAction
+ * answers null for anything it does not know, and never throws.
+ */
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'node-telegram-bot-api';
+import { t, type Lang } from './i18n.js';
+
+export type ScreenKey = 'Esc' | 'Enter' | 'Up' | 'Down' | 'Left' | 'Right' | 'Tab' | 'Space' | 'C-c';
+export const SCREEN_KEYS: readonly ScreenKey[] = ['Esc', 'Enter', 'Up', 'Down', 'Left', 'Right', 'Tab', 'Space', 'C-c'];
+export type StallChoice = 'esc' | 'screenshot' | 'continue' | 'kill';
+export const STALL_CHOICES: readonly StallChoice[] = ['esc', 'screenshot', 'continue', 'kill'];
+
+export type Action =
+  | { t: 'switch'; id: string }
+  | { t: 'new' }
+  | { t: 'kill'; id: string }
+  | { t: 'killYes'; id: string }
+  | { t: 'killNo'; id: string }
+  | { t: 'archivePage'; page: number; all: boolean }
+  | { t: 'restore'; id: string }
+  | { t: 'delete'; id: string }
+  | { t: 'inspect'; id: string }
+  | { t: 'killProcess'; id: string }
+  | { t: 'browse'; token: string; index: number }
+  | { t: 'browseUp'; token: string }
+  | { t: 'browsePage'; token: string; page: number }
+  | { t: 'browseStart'; token: string }
+  | { t: 'resend'; ref: string }
+  | { t: 'settings'; key: string; value: string }
+  | { t: 'key'; id: string; key: ScreenKey }
+  | { t: 'refresh'; id: string }
+  | { t: 'pick'; id: string; option: number }
+  | { t: 'pickCancel'; id: string }
+  | { t: 'stall'; id: string; what: StallChoice }
+  | { t: 'history'; id: string; page: number }
+  | { t: 'noop' };
+
+export const MAX_CALLBACK_DATA_BYTES = 64;
+
+/** How each field travels: ids, tokens and refs are short words; numbers are plain decimals (canonical, no sign). */
+type FieldKind = 'word' | 'int' | 'bool' | 'setting' | readonly string[];
+const WORD = /^[A-Za-z0-9_-]{1,16}$/;
+const SETTING = /^[A-Za-z0-9_.-]{1,16}$/;
+const INT = /^(0|[1-9][0-9]{0,5})$/;
+const MAX_INT = 999_999;
+
+/** The wire tag and the fields, in order, of every action. Tags are short because 64 bytes must also hold the fields. */
+const CODEC: { readonly [K in Action['t']]: readonly [tag: string, fields: readonly (readonly [string, FieldKind])[]] } = {
+  switch: ['s', [['id', 'word']]],
+  new: ['n', []],
+  kill: ['k', [['id', 'word']]],
+  killYes: ['ky', [['id', 'word']]],
+  killNo: ['kn', [['id', 'word']]],
+  archivePage: ['ap', [['page', 'int'], ['all', 'bool']]],
+  restore: ['r', [['id', 'word']]],
+  delete: ['d', [['id', 'word']]],
+  inspect: ['i', [['id', 'word']]],
+  killProcess: ['kp', [['id', 'word']]],
+  browse: ['b', [['token', 'word'], ['index', 'int']]],
+  browseUp: ['bu', [['token', 'word']]],
+  browsePage: ['bp', [['token', 'word'], ['page', 'int']]],
+  browseStart: ['bs', [['token', 'word']]],
+  resend: ['rs', [['ref', 'word']]],
+  settings: ['st', [['key', 'setting'], ['value', 'setting']]],
+  key: ['x', [['id', 'word'], ['key', SCREEN_KEYS]]],
+  refresh: ['rf', [['id', 'word']]],
+  pick: ['p', [['id', 'word'], ['option', 'int']]],
+  pickCancel: ['pc', [['id', 'word']]],
+  stall: ['sl', [['id', 'word'], ['what', STALL_CHOICES]]],
+  history: ['h', [['id', 'word'], ['page', 'int']]],
+  noop: ['-', []],
+};
+const BY_TAG = new Map(Object.entries(CODEC).map(([name, [tag, fields]]) => [tag, { name, fields }]));
+
+function encodeField(kind: FieldKind, value: unknown): string | undefined {
+  if (kind === 'int') {
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_INT ? String(value) : undefined;
+  }
+  if (kind === 'bool') return typeof value === 'boolean' ? (value ? '1' : '0') : undefined;
+  if (typeof value !== 'string') return undefined;
+  if (kind === 'word') return WORD.test(value) ? value : undefined;
+  if (kind === 'setting') return SETTING.test(value) ? value : undefined;
+  return kind.includes(value) ? value : undefined;
+}
+
+function decodeField(kind: FieldKind, text: string): unknown {
+  if (kind === 'int') return INT.test(text) ? Number(text) : undefined;
+  if (kind === 'bool') return text === '1' ? true : text === '0' ? false : undefined;
+  return encodeField(kind, text);
+}
+
+/**
+ * The callback_data of a button, e.g. `s:a3f1`. Throws on an action that cannot be encoded (an id with a colon, a
+ * negative page): that is a bug in the caller, and a button Telegram would refuse is better caught here.
+ */
+export function encodeAction(action: Action): string {
+  const spec = Object.hasOwn(CODEC, action.t) ? CODEC[action.t] : undefined;
+  if (!spec) throw new Error(`encodeAction: unknown action type ${JSON.stringify(action.t)}`);
+  const [tag, fields] = spec;
+  const parts = [tag];
+  for (const [name, kind] of fields) {
+    const value = (action as unknown as Record<string, unknown>)[name];
+    const encoded = encodeField(kind, value);
+    if (encoded === undefined) {
+      const expected = Array.isArray(kind) ? kind.join('|') : kind;
+      throw new Error(`encodeAction: ${action.t}.${name} = ${JSON.stringify(value)} is not a valid ${expected}`);
+    }
+    parts.push(encoded);
+  }
+  const data = parts.join(':');
+  if (new TextEncoder().encode(data).length > MAX_CALLBACK_DATA_BYTES) {
+    throw new Error(`encodeAction: ${data} is over ${MAX_CALLBACK_DATA_BYTES} bytes`);
+  }
+  return data;
+}
+
+/** The action of a button's callback_data; null for anything unknown or malformed. Canonical: encode(decode(d)) === d. */
+export function decodeAction(data: string): Action | null {
+  if (typeof data !== 'string' || data.length > MAX_CALLBACK_DATA_BYTES) return null;
+  const [tag, ...parts] = data.split(':');
+  const spec = BY_TAG.get(tag!);
+  if (!spec || parts.length !== spec.fields.length) return null;
+  const action: Record<string, unknown> = { t: spec.name };
+  for (const [i, [name, kind]] of spec.fields.entries()) {
+    const value = decodeField(kind, parts[i]!);
+    if (value === undefined) return null;
+    action[name] = value;
+  }
+  return action as Action;
+}
+
+// ---- keyboards ----
+
+type Keyboard = InlineKeyboardMarkup;
+/** A button whose callback_data is the encoded action. */
+export const button = (text: string, action: Action): InlineKeyboardButton => ({ text, callback_data: encodeAction(action) });
+const NOOP: Action = { t: 'noop' };
+
+const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Cuts a label to `max` user-perceived characters, never inside an emoji or a combining sequence. */
+export function truncateLabel(text: string, max: number): string {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  const graphemes = [...GRAPHEMES.segment(clean)].map((s) => s.segment);
+  return graphemes.length <= max ? clean : graphemes.slice(0, Math.max(1, max - 1)).join('').trimEnd() + '…';
+}
+
+export function rowsOf<T>(items: T[], perRow: number): T[][] {
+  const rows: T[][] = [];
+  for (let i = 0; i < items.length; i += perRow) rows.push(items.slice(i, i + perRow));
+  return rows;
+}
+
+/** ◀ page/pages ▶ (pages counted from 0, shown from 1); no row at all when everything fits on one page. */
+export function pagerRow(page: number, pages: number, to: (page: number) => Action): InlineKeyboardButton[] {
+  if (pages <= 1) return [];
+  const row: InlineKeyboardButton[] = [];
+  if (page > 0) row.push(button('◀', to(page - 1)));
+  row.push(button(`${page + 1}/${pages}`, NOOP));
+  if (page < pages - 1) row.push(button('▶', to(page + 1)));
+  return row;
+}
+
+const withoutEmptyRows = (rows: InlineKeyboardButton[][]): Keyboard => ({ inline_keyboard: rows.filter((r) => r.length > 0) });
+
+/** Session names are cut to this many characters: three buttons a row still read on a phone. */
+export const SESSION_LABEL_CHARS = 20;
+
+export interface SwitcherEntry { id: string; name: string; badge?: string }
+
+/** One button per live session in the caller's order (oldest first), three a row, the active one ✓, then + New. */
+export function switcherKeyboard(sessions: SwitcherEntry[], activeId: string | null, lang: Lang): Keyboard {
+  const buttons = sessions.map((s) => {
+    const name = truncateLabel(s.name, SESSION_LABEL_CHARS) || s.id; // Telegram refuses a button without text
+    const mark = s.id === activeId ? '✓' : s.badge;
+    return button(mark ? `${mark} ${name}` : name, { t: 'switch', id: s.id });
+  });
+  return withoutEmptyRows([...rowsOf(buttons, 3), [button(t(lang, 'btn.new'), { t: 'new' })]]);
+}
+
+export function killConfirmKeyboard(id: string, lang: Lang): Keyboard {
+  return {
+    inline_keyboard: [[button(`🗑 ${t(lang, 'btn.kill')}`, { t: 'killYes', id }), button(t(lang, 'btn.cancel'), { t: 'killNo', id })]],
+  };
+}
+
+/** Per archived session: its name (a label), then Restore · Delete · Inspect; ◀ ▶ keep `all` as it was. */
+export function archiveKeyboard(entries: { id: string; name: string }[], page: number, pages: number, all: boolean, lang: Lang): Keyboard {
+  const rows = entries.flatMap(({ id, name }) => [
+    [button(`📦 ${truncateLabel(name, 40)}`, NOOP)],
+    [
+      button(`♻️ ${t(lang, 'btn.restore')}`, { t: 'restore', id }),
+      button(`🗑 ${t(lang, 'btn.delete')}`, { t: 'delete', id }),
+      button(`🔍 ${t(lang, 'btn.inspect')}`, { t: 'inspect', id }),
+    ],
+  ]);
+  return withoutEmptyRows([...rows, pagerRow(page, pages, (p) => ({ t: 'archivePage', page: p, all }))]);
+}
+
+export interface SettingsView { idleHours: number; notifyDone: boolean; lang: Lang | 'auto' }
+export const IDLE_HOURS_CHOICES: readonly number[] = [6, 12, 24];
+/** Language names are written in their own language: someone lost in a foreign UI must still find theirs. */
+const LANGUAGE_NAMES: Record<Lang, string> = { en: 'English', ru: 'Русский', zh: '中文' };
+
+/** Each setting: a label row, then its choices with the current one ✓. */
+export function settingsKeyboard(settings: SettingsView, lang: Lang): Keyboard {
+  const choice = (label: string, chosen: boolean, key: string, value: string) =>
+    button(chosen ? `✓ ${label}` : label, { t: 'settings', key, value });
+  return {
+    inline_keyboard: [
+      [button(t(lang, 'settings.idle'), NOOP)],
+      IDLE_HOURS_CHOICES.map((h) => choice(t(lang, 'settings.hours', { hours: h }), settings.idleHours === h, 'idle', String(h))),
+      [button(t(lang, 'settings.notifyDone'), NOOP)],
+      [
+        choice(t(lang, 'settings.on'), settings.notifyDone, 'notify.done', 'on'),
+        choice(t(lang, 'settings.off'), !settings.notifyDone, 'notify.done', 'off'),
+      ],
+      [button(t(lang, 'settings.lang'), NOOP)],
+      [
+        ...(Object.entries(LANGUAGE_NAMES) as [Lang, string][]).map(([code, name]) => choice(name, settings.lang === code, 'lang', code)),
+        choice(t(lang, 'settings.langAuto'), settings.lang === 'auto', 'lang', 'auto'),
+      ],
+    ],
+  };
+}
+
+/** Under a screenshot: the arrow cluster in the middle, as on a keyboard. Key names are the same in every language. */
+export function screenshotKeyboard(id: string): Keyboard {
+  const key = (text: string, k: ScreenKey) => button(text, { t: 'key', id, key: k });
+  return {
+    inline_keyboard: [
+      [key('Esc', 'Esc'), key('↑', 'Up'), key('Enter ⏎', 'Enter')],
+      [key('←', 'Left'), key('↓', 'Down'), key('→', 'Right')],
+      [key('Tab', 'Tab'), key('Space', 'Space'), key('^C', 'C-c'), button('🔄', { t: 'refresh', id })],
+    ],
+  };
+}
+
+/** One option a row (their labels are sentences), then Cancel. */
+export function pickerKeyboard(id: string, options: { number: number; label: string }[], lang: Lang): Keyboard {
+  return {
+    inline_keyboard: [
+      ...options.map((o) => [button(truncateLabel(`${o.number}. ${o.label}`, 60), { t: 'pick', id, option: o.number })]),
+      [button(t(lang, 'btn.cancel'), { t: 'pickCancel', id })],
+    ],
+  };
+}
+
+/** Offered when a session seems stuck. */
+export function stallKeyboard(id: string, lang: Lang): Keyboard {
+  const stall = (text: string, what: StallChoice) => button(text, { t: 'stall', id, what });
+  return {
+    inline_keyboard: [
+      [stall(`⏹ ${t(lang, 'btn.interrupt')}`, 'esc'), stall(`🖼 ${t(lang, 'btn.screenshot')}`, 'screenshot')],
+      [stall(`▶️ ${t(lang, 'btn.continue')}`, 'continue'), stall(`🗑 ${t(lang, 'btn.kill')}`, 'kill')],
+    ],
+  };
+}
+
+export function resendKeyboard(ref: string, lang: Lang): Keyboard {
+  return { inline_keyboard: [[button(`🔁 ${t(lang, 'btn.resend')}`, { t: 'resend', ref })]] };
+}
+
+/** Just the pager; no buttons at all when the history fits on one page. */
+export function historyKeyboard(id: string, page: number, pages: number): Keyboard {
+  return withoutEmptyRows([pagerRow(page, pages, (p) => ({ t: 'history', id, page: p }))]);
+}
