@@ -3,18 +3,22 @@
  * Owns no logic of its own; each step lives in its file.
  */
 import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Api, type Update } from 'node-telegram-bot-api';
 import { childEnv, type Config } from './config.js';
+import { Delivery } from './delivery.js';
 import { gateUpdate } from './gate.js';
 import { acquireSingletonLock, releaseOnExit } from './lock.js';
 import { logger } from './log.js';
 import { pollUpdates, type PollEnd } from './poller.js';
 import { reconcile } from './recovery.js';
-import { createRouter } from './router.js';
-import { loadState, saveState } from './sessions.js';
+import { killOrphanClaudeProcesses } from './procs.js';
+import { createRouter, deliveryNotice } from './router.js';
+import { readSessionMap } from './session-map.js';
+import { archiveSession, loadState, saveState, startSession } from './sessions.js';
 import { Telegram } from './telegram.js';
-import { ensureSession } from './tmux.js';
+import { capturePane, ensureSession, killWindow, newWindow, sendKeys, sendText } from './tmux.js';
 
 const log = logger('daemon');
 
@@ -47,7 +51,44 @@ export async function runDaemon(config: Config): Promise<number> {
     const api = new Api(config.botToken, { apiRoot: config.telegramApiRoot, maxRetries: 0 });
     const telegram = new Telegram(api);
     void telegram.setCommands(); // cosmetic; logged on failure, and must not delay the first poll
-    const route = createRouter({ telegram });
+    const save = () => saveState(config.ccbotDir, state);
+    const delivery = new Delivery({
+      state,
+      tmuxSession: config.tmuxSession,
+      save,
+      capture: (windowId) => capturePane(windowId, tmuxOptions),
+      type: (windowId, text) => sendText(windowId, text, tmuxOptions),
+      press: (windowId, keys) => sendKeys(windowId, keys, tmuxOptions),
+      readMap: () => readSessionMap(config.ccbotDir),
+      react: (chatId, messageId, emoji) => telegram.react(chatId, messageId, emoji),
+      notify: async (item, why) => {
+        const notice = deliveryNotice(item, why, state);
+        await telegram.send(item.chatId, notice.html, { replyTo: item.messageId, replyMarkup: notice.keyboard });
+      },
+    });
+    delivery.start();
+    const route = createRouter({
+      telegram,
+      state,
+      delivery,
+      save,
+      home: homedir(),
+      start: (request) =>
+        startSession(state, request, {
+          ccbotDir: config.ccbotDir,
+          tmuxSession: config.tmuxSession,
+          claudeCommand: config.claudeCommand,
+          claudeFlags: config.claudeFlags,
+          openWindow: (spec) => newWindow(config.tmuxSession, spec, tmuxOptions),
+        }),
+      archive: (id, reason) =>
+        archiveSession(state, id, reason, {
+          ccbotDir: config.ccbotDir,
+          killWindow: (windowId) => killWindow(windowId, tmuxOptions),
+          killOrphans: (claudeId) => killOrphanClaudeProcesses(claudeId),
+        }),
+      press: (windowId, keys) => sendKeys(windowId, keys, tmuxOptions),
+    });
     const allowed = new Set(config.allowedUsers);
     const handle = async (update: Update): Promise<void> => {
       // The gate comes first: a stranger's update ends here, before any API call (strangers get silence).
@@ -59,7 +100,8 @@ export async function runDaemon(config: Config): Promise<number> {
       await route(update, who);
     };
     const end = stop.signal.aborted ? 'stopped' : await pollUpdates(api, handle, stop.signal);
-    saveState(config.ccbotDir, state);
+    delivery.stop();
+    save();
     log.info('stopped', { reason: end });
     return EXIT_FOR[end];
   } finally {

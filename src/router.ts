@@ -1,20 +1,40 @@
 /**
  * Commands, free text, replies and button presses from the allowed person → actions. It decides what to do and
- * says so in the chat; tmux, state and Telegram do the work. It never reads transcripts (the monitor does).
+ * says so in the chat; tmux, state, delivery and Telegram do the work. It never reads transcripts (the monitor does).
  */
-import type { Message, Update } from 'node-telegram-bot-api';
+import { stat } from 'node:fs/promises';
+import type { InlineKeyboardMarkup, Message, Update } from 'node-telegram-bot-api';
+import { resolveUserPath } from './browser.js';
+import type { Delivery } from './delivery.js';
 import { escapeHtml } from './format.js';
 import type { Gated, GateKind } from './gate.js';
-import { langFromCode, t, type Lang } from './i18n.js';
+import { langFromCode, t, type Key as TextKey, type Lang } from './i18n.js';
+import { decodeAction, killConfirmKeyboard, resendKeyboard, switcherKeyboard } from './keyboards.js';
 import { logger } from './log.js';
+import {
+  activeSession, archiveSession, findSession, liveSessions, setActive, startSession, type ArchiveReason, type PendingText, type Session, type State,
+} from './sessions.js';
 import type { Telegram } from './telegram.js';
+import type { Key } from './tmux.js';
 
 const log = logger('router');
 
 export type Accepted = Extract<Gated, { kind: GateKind }>;
 
+/** Commands ccbot answers itself; any other /command goes to Claude verbatim (/compact, /model, /clear, /cost, …). */
+const OWN_COMMANDS = new Set(['start', 'help', 'menu', 'new', 'list', 'stop', 'kill', 'done']);
+/** Bot messages remembered per person for reply-quotes, newest kept. */
+const REMEMBERED_MESSAGES = 300;
+
 export interface RouterDeps {
   telegram: Telegram;
+  state: State;
+  delivery: Pick<Delivery, 'enqueue' | 'resend'>;
+  save: () => void;
+  home: string;
+  start: (request: { workdir: string; userId: number; chatId: number; resume?: Session }) => ReturnType<typeof startSession>;
+  archive: (id: string, reason: ArchiveReason) => ReturnType<typeof archiveSession>;
+  press: (windowId: string, keys: Key[]) => Promise<unknown>;
 }
 
 /** A command at the very start of a message: `/name`, `/name@bot`, and the rest as its argument. */
@@ -24,25 +44,178 @@ export function parseCommand(text: string): { name: string; arg: string } | null
 }
 
 export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) => Promise<void> {
-  const { telegram } = deps;
-  const reply = (who: Accepted, text: string) => telegram.send(who.chatId, escapeHtml(text));
+  const { telegram, state } = deps;
+
+  /** Remembers which session a message in the chat belongs to, for replies to it. */
+  const remember = (userId: number, messageId: number, sessionId: string) => {
+    const user = (state.users[String(userId)] ??= { activeSessionId: null });
+    const messages = ((user.messages as Record<string, string> | undefined) ??= {});
+    messages[String(messageId)] = sessionId;
+    const ids = Object.keys(messages);
+    for (const old of ids.slice(0, Math.max(0, ids.length - REMEMBERED_MESSAGES))) delete messages[old];
+  };
+  const sessionOfMessage = (userId: number, messageId: number): Session | undefined => {
+    const messages = state.users[String(userId)]?.messages as Record<string, string> | undefined;
+    const id = messages?.[String(messageId)];
+    return id ? state.sessions[id] : undefined;
+  };
+
+  const switcher = (who: Accepted, lang: Lang): InlineKeyboardMarkup =>
+    switcherKeyboard(liveSessions(state).filter((s) => s.ownerUserId === who.userId), activeSession(state, who.userId)?.id ?? null, lang);
+
+  /** Every bot message carries the switcher; the previous one loses it (only the newest message has buttons). */
+  const say = async (who: Accepted, lang: Lang, html: string, options: { keyboard?: InlineKeyboardMarkup; session?: Session } = {}) => {
+    const sent = await telegram.send(who.chatId, html, { replyMarkup: options.keyboard ?? switcher(who, lang) });
+    const last = sent.ok ? sent.messageIds.at(-1) : undefined;
+    if (last === undefined) return;
+    await telegram.replaceKeyboardMessage(who.chatId, last);
+    const about = options.session ?? activeSession(state, who.userId);
+    if (about) for (const id of sent.ok ? sent.messageIds : []) remember(who.userId, id, about.id);
+    deps.save();
+  };
+  const sayText = (who: Accepted, lang: Lang, key: TextKey, vars: Record<string, string | number> = {}, options = {}) =>
+    say(who, lang, escapeHtml(t(lang, key, vars)), options);
+
+  async function newSession(who: Accepted, lang: Lang, arg: string): Promise<void> {
+    if (!arg) return sayText(who, lang, 'new.usage');
+    const workdir = resolveUserPath(arg, deps.home);
+    const isDir = await stat(workdir).then((s) => s.isDirectory(), () => null);
+    if (isDir === null) return sayText(who, lang, 'new.missing', { dir: workdir });
+    if (!isDir) return sayText(who, lang, 'new.notDir', { dir: workdir });
+    const started = await deps.start({ workdir, userId: who.userId, chatId: who.chatId });
+    if (!started.ok) return sayText(who, lang, 'error.generic', { error: started.error });
+    await sayText(who, lang, 'session.started', { name: started.session.name, dir: workdir }, { session: started.session });
+  }
+
+  async function listSessions(who: Accepted, lang: Lang): Promise<void> {
+    const mine = Object.values(state.sessions).filter((s) => s.ownerUserId === who.userId).sort((a, b) => a.createdAt - b.createdAt);
+    if (mine.length === 0) return sayText(who, lang, 'session.none');
+    const active = activeSession(state, who.userId)?.id;
+    const lines = mine.map((s) => {
+      const mark = s.id === active ? '✓ ' : '';
+      const when = new Date(s.lastActivityAt).toISOString().slice(0, 16).replace('T', ' ');
+      return `${mark}<b>${escapeHtml(s.name)}</b> · ${escapeHtml(t(lang, `status.${s.status}` as TextKey))} · <code>${escapeHtml(s.workdir)}</code> · ${when}`;
+    });
+    await say(who, lang, lines.join('\n'));
+  }
+
+  /** The session a command names, or the active one; tells the person when there is none. */
+  async function target(who: Accepted, lang: Lang, arg: string): Promise<Session | undefined> {
+    const session = arg ? findSession(state, arg) : activeSession(state, who.userId);
+    if (!session || session.ownerUserId !== who.userId) {
+      await sayText(who, lang, arg ? 'session.unknown' : 'session.none', { name: arg });
+      return undefined;
+    }
+    if (session.status === 'archived') {
+      await sayText(who, lang, 'session.alreadyArchived', { name: session.name });
+      return undefined;
+    }
+    return session;
+  }
+
+  async function end(who: Accepted, lang: Lang, session: Session, reason: ArchiveReason): Promise<void> {
+    const result = await deps.archive(session.id, reason);
+    if (!result.ok) return sayText(who, lang, 'error.generic', { error: result.error });
+    activeSession(state, who.userId); // the next most recent live session becomes active
+    await sayText(who, lang, reason === 'killed' ? 'session.killed' : 'session.archived', { name: session.name });
+  }
+
+  async function sendToSession(who: Accepted, lang: Lang, message: Message, text: string, session: Session | undefined): Promise<void> {
+    if (!session || session.status !== 'active') return sayText(who, lang, 'session.none');
+    remember(who.userId, message.message_id, session.id);
+    deps.delivery.enqueue({ sessionId: session.id, chatId: who.chatId, userId: who.userId, messageId: message.message_id, text });
+  }
+
+  async function onMessage(who: Accepted, lang: Lang, message: Message): Promise<void> {
+    const text = message.text ?? message.caption ?? '';
+    const command = parseCommand(text);
+    if (command && OWN_COMMANDS.has(command.name)) {
+      switch (command.name) {
+        case 'start':
+        case 'help':
+          return sayText(who, lang, 'help');
+        case 'new':
+          return newSession(who, lang, command.arg);
+        case 'menu':
+        case 'list':
+          return listSessions(who, lang);
+        case 'stop': {
+          const session = await target(who, lang, '');
+          if (session?.windowId) await deps.press(session.windowId, ['Escape']);
+          return;
+        }
+        case 'kill': {
+          const session = await target(who, lang, command.arg);
+          if (session) await sayText(who, lang, 'kill.confirm', { name: session.name }, { keyboard: killConfirmKeyboard(session.id, lang), session });
+          return;
+        }
+        case 'done': {
+          const session = await target(who, lang, command.arg);
+          if (session) await end(who, lang, session, 'done');
+          return;
+        }
+      }
+    }
+    if (!text.trim()) return;
+    const quoted = message.reply_to_message ? sessionOfMessage(who.userId, message.reply_to_message.message_id) : undefined;
+    // A reply to a session's message goes to that session and leaves the active one alone.
+    await sendToSession(who, lang, message, text, quoted?.status === 'active' ? quoted : activeSession(state, who.userId));
+  }
+
+  async function onButton(who: Accepted, lang: Lang, query: { id: string; data?: string; message?: { message_id: number } }): Promise<void> {
+    const action = query.data ? decodeAction(query.data) : null;
+    await telegram.answerCallback(query.id);
+    if (!action) return;
+    switch (action.t) {
+      case 'switch': {
+        const session = state.sessions[action.id];
+        if (!session || session.status !== 'active' || session.ownerUserId !== who.userId) return sayText(who, lang, 'session.unknown', { name: action.id });
+        setActive(state, who.userId, session.id);
+        deps.save();
+        return say(who, lang, preview(session, lang), { session });
+      }
+      case 'new':
+        return sayText(who, lang, 'new.usage');
+      case 'killYes': {
+        const session = state.sessions[action.id];
+        if (!session || session.status === 'archived') return sayText(who, lang, 'session.alreadyArchived', { name: session?.name ?? action.id });
+        return end(who, lang, session, 'killed');
+      }
+      case 'killNo':
+        if (query.message) await telegram.stripKeyboard(who.chatId, query.message.message_id);
+        return;
+      case 'resend':
+        if (!deps.delivery.resend(action.ref)) await sayText(who, lang, 'delivery.resendGone');
+        return;
+      default:
+        log.debug('button not handled yet', { action: action.t });
+    }
+  }
 
   return async (update, who) => {
     const lang: Lang = langFromCode(who.languageCode);
-    if (who.kind === 'callback_query') {
-      const query = (update as { callback_query: { id: string } }).callback_query;
-      await telegram.answerCallback(query.id);
-      return;
-    }
-    if (who.kind === 'edited_message') return; // an edit of a sent prompt cannot be un-typed; ignore it
-    const message = (update as { message: Message }).message;
-    const text = message.text ?? message.caption ?? '';
-    const command = parseCommand(text);
-    if (command && (command.name === 'help' || command.name === 'start')) {
-      await reply(who, t(lang, 'help'));
-      return;
-    }
-    log.debug('no session to take this yet', { user_id: who.userId });
-    await reply(who, t(lang, 'session.none'));
+    const user = (state.users[String(who.userId)] ??= { activeSessionId: null });
+    user.lang = lang; // for messages that are not answers to an update (delivery notices)
+    if (who.kind === 'callback_query') return onButton(who, lang, (update as { callback_query: { id: string; data?: string; message?: { message_id: number } } }).callback_query);
+    if (who.kind === 'edited_message') return; // an edit of a sent prompt cannot be un-typed
+    return onMessage(who, lang, (update as { message: Message }).message);
   };
+}
+
+/** The short card shown when switching to a session. */
+function preview(session: Session, lang: Lang): string {
+  return [
+    `<b>${escapeHtml(session.name)}</b> · ${escapeHtml(t(lang, `status.${session.status}` as TextKey))}`,
+    `<code>${escapeHtml(session.workdir)}</code>`,
+  ].join('\n');
+}
+
+/** What the person is told about a message of theirs that did not go straight through. */
+export function deliveryNotice(item: PendingText, why: 'picker' | 'unconfirmed' | 'gone', state: State): { html: string; keyboard?: InlineKeyboardMarkup } {
+  const stored = state.users[String(item.userId)]?.lang;
+  const lang: Lang = stored === 'ru' || stored === 'zh' ? stored : 'en';
+  const name = state.sessions[item.sessionId]?.name ?? item.sessionId;
+  const key: TextKey = why === 'picker' ? 'delivery.picker' : why === 'unconfirmed' ? 'delivery.unconfirmed' : 'delivery.gone';
+  const html = escapeHtml(t(lang, key, { name }));
+  return why === 'unconfirmed' ? { html, keyboard: resendKeyboard(item.ref, lang) } : { html };
 }

@@ -24,16 +24,36 @@ export interface UserState {
   [key: string]: unknown;
 }
 
+/** A message of the person's on its way into a window; persisted so a restart neither loses nor repeats it. */
+export interface PendingText {
+  ref: string;
+  sessionId: string;
+  chatId: number;
+  userId: number;
+  /** The person's Telegram message, for the receipt reactions. */
+  messageId: number;
+  text: string;
+  queuedAt: number;
+  /** When it was typed into the window; null while it waits for Claude's prompt. */
+  typedAt: number | null;
+  /** When the one extra Enter was pressed for an unconfirmed prompt. */
+  enteredAt: number | null;
+  /** Told the person that a picker blocks it, or that it could not be confirmed (then it waits for Resend). */
+  notified: boolean;
+  failed: boolean;
+}
+
 export interface State {
   version: 1;
   sessions: Record<string, Session>;
   users: Record<string, UserState>;
+  outbox: PendingText[];
 }
 
 export const STATE_FILE = 'state.json';
 
 export function emptyState(): State {
-  return { version: 1, sessions: {}, users: {} };
+  return { version: 1, sessions: {}, users: {}, outbox: [] };
 }
 
 /** Reads state.json; a missing or corrupt file gives an empty state (store.ts sets a corrupt one aside). */
@@ -56,6 +76,9 @@ export function normaliseState(raw: unknown): State {
         state.sessions[id] = { ...(s as unknown as Session), id };
       }
     }
+  }
+  if (Array.isArray(raw.outbox)) {
+    state.outbox = raw.outbox.filter((p): p is PendingText => isObject(p) && typeof p.text === 'string' && typeof p.sessionId === 'string');
   }
   if (isObject(raw.users)) {
     for (const [id, u] of Object.entries(raw.users)) {
@@ -100,4 +123,101 @@ export async function archiveSession(state: State, id: string, reason: ArchiveRe
   }
   (deps.save ?? saveState)(deps.ccbotDir, state);
   return { ok: true, session, windowClosed, processesKilled };
+}
+
+/** Live sessions, oldest first: the switcher's stable order. */
+export function liveSessions(state: State): Session[] {
+  return Object.values(state.sessions)
+    .filter((s) => s.status === 'active')
+    .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+}
+
+/** By id, then by name (case-insensitive); live sessions win over archived ones of the same name. */
+export function findSession(state: State, nameOrId: string): Session | undefined {
+  const wanted = nameOrId.trim();
+  if (state.sessions[wanted]) return state.sessions[wanted];
+  const named = Object.values(state.sessions).filter((s) => s.name.toLowerCase() === wanted.toLowerCase());
+  return named.find((s) => s.status === 'active') ?? named.sort((a, b) => b.createdAt - a.createdAt)[0];
+}
+
+/** A short id that is stable for the session's life and fits any callback_data. */
+export function newSessionId(state: State, random: () => number = Math.random): string {
+  for (;;) {
+    const id = Math.floor(random() * 0x10000).toString(16).padStart(4, '0');
+    if (!state.sessions[id]) return id;
+  }
+}
+
+/** `api`, then `api-2`, `api-3`, … while a live session has the name. */
+export function uniqueName(state: State, base: string): string {
+  const taken = new Set(liveSessions(state).map((s) => s.name));
+  const clean = base.replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '') || 'session';
+  if (!taken.has(clean)) return clean;
+  for (let n = 2; ; n++) if (!taken.has(`${clean}-${n}`)) return `${clean}-${n}`;
+}
+
+/** The user's active session when it is still live; otherwise the most recent live one of theirs (or none). */
+export function activeSession(state: State, userId: number): Session | undefined {
+  const user = state.users[String(userId)];
+  const current = user?.activeSessionId ? state.sessions[user.activeSessionId] : undefined;
+  if (current?.status === 'active') return current;
+  const next = liveSessions(state).filter((s) => s.ownerUserId === userId).at(-1);
+  setActive(state, userId, next?.id ?? null);
+  return next;
+}
+
+export function setActive(state: State, userId: number, sessionId: string | null): void {
+  const key = String(userId);
+  state.users[key] = { ...(state.users[key] ?? {}), activeSessionId: sessionId };
+}
+
+export interface StartDeps {
+  ccbotDir: string;
+  tmuxSession: string;
+  claudeCommand: string;
+  claudeFlags: readonly string[];
+  openWindow: (spec: { name: string; cwd: string; argv: string[]; env: Record<string, string>; tag: string }) => Promise<{ ok: true; windowId: string } | { ok: false; error: string }>;
+  save?: (ccbotDir: string, state: State) => void;
+  now?: () => number;
+}
+
+export type StartResult = { ok: true; session: Session } | { ok: false; error: string };
+
+/**
+ * Opens a window running Claude in `workdir` and records the session as the user's active one. With
+ * `resume`, the window runs `--resume <claude id>` and the existing record comes back to life (newest in the
+ * switcher: createdAt is bumped). The window gets what the hook and `ccbot send-file` need to find their way back:
+ * CCBOT_DIR, TMUX_SESSION_NAME, CCBOT_SESSION_ID, CCBOT_CHAT_ID — never the bot token.
+ */
+export async function startSession(
+  state: State,
+  request: { workdir: string; userId: number; chatId: number; resume?: Session },
+  deps: StartDeps,
+): Promise<StartResult> {
+  const now = (deps.now ?? Date.now)();
+  const base = request.resume;
+  const id = base?.id ?? newSessionId(state);
+  const name = uniqueName(state, base?.name ?? basenameOf(request.workdir));
+  const argv = [deps.claudeCommand, ...deps.claudeFlags];
+  if (base?.claudeSessionId) argv.push('--resume', base.claudeSessionId);
+  const env = {
+    CCBOT_DIR: deps.ccbotDir,
+    TMUX_SESSION_NAME: deps.tmuxSession,
+    CCBOT_SESSION_ID: id,
+    CCBOT_CHAT_ID: String(request.chatId),
+  };
+  const opened = await deps.openWindow({ name, cwd: request.workdir, argv, env, tag: id });
+  if (!opened.ok) return opened;
+  const session: Session = {
+    id, name, workdir: request.workdir, windowId: opened.windowId, claudeSessionId: base?.claudeSessionId ?? null, status: 'active',
+    createdAt: now, lastActivityAt: now, archivedAt: null, archiveReason: null, ownerUserId: request.userId,
+  };
+  state.sessions[id] = session;
+  setActive(state, request.userId, id);
+  (deps.save ?? saveState)(deps.ccbotDir, state);
+  return { ok: true, session };
+}
+
+function basenameOf(path: string): string {
+  return path.replace(/\/+$/, '').split('/').pop() || 'root';
 }

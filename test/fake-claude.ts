@@ -15,6 +15,8 @@ export interface PromptRecord {
   prompt: string;
   /** ms epoch when Enter submitted it. */
   at: number;
+  /** The stand-in's working directory: which session got it. */
+  cwd: string;
 }
 export type TranscriptEntry = Record<string, unknown> & { type: string };
 

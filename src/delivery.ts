@@ -1,0 +1,159 @@
+/**
+ * Typing the person's messages into their session's window at the right moment, and knowing they arrived.
+ * A message waits (persisted in state.outbox) until Claude shows its input prompt, is typed, gets 👀, and gets 👍
+ * once Claude Code's UserPromptSubmit hook recorded the same prompt in session_map.json. No confirmation → one
+ * more Enter; still none → the person is told, with a Resend button. Never typed into a picker.
+ */
+import { randomBytes } from 'node:crypto';
+import { logger } from './log.js';
+import { mapKey, promptHash, type SessionMap } from './session-map.js';
+import type { PendingText, State } from './sessions.js';
+import { readPane } from './terminal.js';
+import type { Key, TmuxResult } from './tmux.js';
+
+const log = logger('delivery');
+
+export const POLL_MS = 250;
+/** How long Claude Code gets to run its UserPromptSubmit hook after our Enter (it takes well under a second). */
+export const CONFIRM_MS = 4_000;
+/** Claude Code stores a paste this large as a placeholder; its hook may not carry our exact text. */
+const PASTE_LINES = 8;
+const PASTE_CHARS = 800;
+
+export interface DeliveryDeps {
+  state: State;
+  tmuxSession: string;
+  save: () => void;
+  capture: (windowId: string) => Promise<string | null>;
+  type: (windowId: string, text: string) => Promise<TmuxResult>;
+  press: (windowId: string, keys: Key[]) => Promise<TmuxResult>;
+  readMap: () => SessionMap;
+  react: (chatId: number, messageId: number, emoji: string) => Promise<void>;
+  /** Tells the person about a message: blocked by a picker, not confirmed, or its session is gone. */
+  notify: (item: PendingText, why: 'picker' | 'unconfirmed' | 'gone') => Promise<void>;
+  now?: () => number;
+  pollMs?: number;
+  confirmMs?: number;
+}
+
+export class Delivery {
+  private timer: NodeJS.Timeout | null = null;
+  private busy = false;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: DeliveryDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Queues a message for a session and tries at once. */
+  enqueue(item: Omit<PendingText, 'ref' | 'queuedAt' | 'typedAt' | 'enteredAt' | 'notified' | 'failed'>): PendingText {
+    const pending: PendingText = { ...item, ref: randomBytes(4).toString('hex'), queuedAt: this.now(), typedAt: null, enteredAt: null, notified: false, failed: false };
+    this.deps.state.outbox.push(pending);
+    this.deps.save();
+    void this.tick();
+    return pending;
+  }
+
+  /** Puts a failed message back in line (the Resend button). false when it is unknown. */
+  resend(ref: string): boolean {
+    const item = this.deps.state.outbox.find((p) => p.ref === ref && p.failed);
+    if (!item) return false;
+    Object.assign(item, { typedAt: null, enteredAt: null, notified: false, failed: false });
+    this.deps.save();
+    void this.tick();
+    return true;
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.tick(), this.deps.pollMs ?? POLL_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** One pass over every session with a message in line: each session's oldest message moves one step. */
+  async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const heads = new Map<string, PendingText>();
+      for (const item of this.deps.state.outbox) if (!item.failed && !heads.has(item.sessionId)) heads.set(item.sessionId, item);
+      if (heads.size === 0) return;
+      const map = this.deps.readMap();
+      for (const item of heads.values()) await this.step(item, map);
+    } catch (err) {
+      log.error('delivery pass failed', { error: err as Error });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async step(item: PendingText, map: SessionMap): Promise<void> {
+    const session = this.deps.state.sessions[item.sessionId];
+    if (!session || session.status !== 'active' || !session.windowId) {
+      this.finish(item, false);
+      await this.deps.notify(item, 'gone');
+      return;
+    }
+    const windowId = session.windowId;
+    if (item.typedAt === null) {
+      const pane = await this.deps.capture(windowId);
+      const kind = pane === null ? 'unknown' : readPane(pane).kind;
+      if (kind === 'picker' || kind === 'trust') {
+        if (!item.notified) {
+          item.notified = true;
+          this.deps.save();
+          await this.deps.notify(item, 'picker');
+        }
+        return;
+      }
+      if (kind !== 'idle') return; // starting, busy, or unreadable: wait for the prompt
+      const typed = await this.deps.type(windowId, item.text);
+      if (!typed.ok) return log.warn('typing failed; will retry', { session: session.name, error: typed.error });
+      item.typedAt = this.now();
+      session.lastActivityAt = item.typedAt;
+      this.deps.save();
+      await this.deps.react(item.chatId, item.messageId, '👀');
+      return;
+    }
+    if (isConfirmed(item, map[mapKey(this.deps.tmuxSession, windowId)])) {
+      this.finish(item, true);
+      await this.deps.react(item.chatId, item.messageId, '👍');
+      return;
+    }
+    const confirmMs = this.deps.confirmMs ?? CONFIRM_MS;
+    const now = this.now();
+    if (item.enteredAt === null && now - item.typedAt > confirmMs) {
+      // Claude Code's input box can take an Enter that came too soon as a newline: one more submits it.
+      item.enteredAt = now;
+      this.deps.save();
+      await this.deps.press(windowId, ['Enter']);
+    } else if (item.enteredAt !== null && now - item.enteredAt > confirmMs) {
+      item.failed = true;
+      this.deps.save();
+      log.warn('prompt not confirmed by the hook', { session: session.name, ref: item.ref });
+      await this.deps.notify(item, 'unconfirmed');
+    }
+  }
+
+  private finish(item: PendingText, delivered: boolean): void {
+    const outbox = this.deps.state.outbox;
+    outbox.splice(outbox.indexOf(item), 1);
+    this.deps.save();
+    log.debug(delivered ? 'delivered' : 'dropped', { ref: item.ref, session: item.sessionId });
+  }
+}
+
+/**
+ * The hook saw our prompt: same text (whitespace aside) submitted after we typed it. A paste-sized text may reach
+ * the hook as Claude Code's placeholder instead, so for those any prompt submitted after ours counts.
+ */
+export function isConfirmed(item: PendingText, entry: SessionMap[string] | undefined): boolean {
+  if (!entry?.prompt_at || item.typedAt === null) return false;
+  if (entry.prompt_at < item.typedAt - 1_000) return false; // 1 s of clock slack between hook and daemon
+  if (entry.prompt_hash === promptHash(item.text)) return true;
+  return item.text.length >= PASTE_CHARS || item.text.split('\n').length >= PASTE_LINES;
+}

@@ -1,0 +1,84 @@
+/**
+ * The whole product for a chat test: a fake Bot API, an isolated tmux server, the stand-in claude with ccbot's real
+ * hook installed, and the real daemon. Tests play the person: they type, tap, and read the chat.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { execRun } from '#ccbot/exec.js';
+import { daemonEnv, MAIN_JS, startDaemon, tempDir, TEST_TOKEN, type DaemonRun } from './daemon-fixture.js';
+import { fakeClaudeEnv, installFakeClaude, readPromptLog } from './fake-claude.js';
+import { startFakeTelegram, type ChatMessage, type FakeTelegram } from './fake-telegram.js';
+import { createTmuxFixture, type TmuxFixture } from './tmux-fixture.js';
+
+export const ME = { id: 1001, first_name: 'Me', language_code: 'en' };
+
+export interface ChatWorld {
+  fake: FakeTelegram;
+  tmux: TmuxFixture;
+  root: string;
+  /** A directory to start sessions in: `${root}/work/<name>`, created on demand. */
+  workdir(name: string): string;
+  promptLog: string;
+  env: NodeJS.ProcessEnv;
+  daemon: DaemonRun;
+  /** The person writes `text`; returns their message. */
+  say(text: string, replyTo?: number): ReturnType<FakeTelegram['userSends']>;
+  /** Resolves with the first new bot message (after `after` messages) whose text matches. */
+  botSays(match: RegExp | string, timeoutMs?: number): Promise<ChatMessage>;
+  /** Prompts the stand-in claude received, in order, with the session's window cwd. */
+  prompts(): { prompt: string; cwd?: string }[];
+  restartDaemon(signal?: NodeJS.Signals): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startChatWorld(options: { startupMs?: number } = {}): Promise<ChatWorld> {
+  const fake = await startFakeTelegram({ token: TEST_TOKEN });
+  const tmux = createTmuxFixture();
+  const root = tempDir('ccbot-world-').path;
+  const configDir = join(root, 'claude-config');
+  const promptLog = join(root, 'prompts.jsonl');
+  mkdirSync(join(root, 'bin'));
+  const claude = installFakeClaude(join(root, 'bin'));
+  const env = daemonEnv({
+    ccbotDir: join(root, 'state'),
+    apiRoot: fake.url,
+    tmux,
+    allowedUsers: String(ME.id),
+    extra: { CLAUDE_COMMAND: claude.command, ...fakeClaudeEnv(configDir, { log: promptLog, startupMs: options.startupMs ?? 100 }), HOME: root },
+  });
+  const installed = await execRun(process.execPath, [MAIN_JS, 'hook', '--install'], { env });
+  if (!installed.ok) throw new Error(`hook --install failed: ${installed.stderr}`);
+
+  const world: ChatWorld = {
+    fake, tmux, root, promptLog, env,
+    daemon: startDaemon(env, root),
+    workdir(name) {
+      const dir = join(root, 'work', name);
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    },
+    say: (text, replyTo) => fake.userSends(ME, text, replyTo === undefined ? {} : { replyTo }),
+    botSays(match, timeoutMs = 10_000) {
+      const seen = new Set(fake.messages(ME.id).filter((m) => m.from_bot).map((m) => m.message_id));
+      const test = (text: string) => (typeof match === 'string' ? text.includes(match) : match.test(text));
+      return fake.waitFor((f) => f.messages(ME.id).find((m) => m.from_bot && !seen.has(m.message_id) && test(m.text)), timeoutMs, `bot says ${match}`);
+    },
+    prompts: () => readPromptLog(promptLog),
+    async restartDaemon(signal = 'SIGKILL') {
+      world.daemon.child.kill(signal);
+      await world.daemon.exited;
+      const polls = fake.callsTo('getUpdates').length;
+      world.daemon = startDaemon(env, root);
+      await fake.waitFor((f) => f.callsTo('getUpdates').length > polls, 10_000, 'polling again');
+    },
+    async close() {
+      world.daemon.child.kill('SIGKILL');
+      await world.daemon.exited;
+      await fake.close();
+      await tmux.cleanup();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  await fake.waitFor((f) => f.isPolling, 10_000, 'daemon polling');
+  return world;
+}

@@ -1,0 +1,159 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeAction, encodeAction } from '#ccbot/keyboards.js';
+import { ME, startChatWorld, type ChatWorld } from './chat-fixture.js';
+
+const chat = suite<{ world: ChatWorld }>('sessions from the chat');
+chat.before.each(async (ctx) => {
+  ctx.world = await startChatWorld();
+});
+chat.after.each(async (ctx) => {
+  await ctx.world.close();
+});
+
+const reactionsOf = (world: ChatWorld, messageId: number) => world.fake.messages(ME.id).find((m) => m.message_id === messageId)?.reactions ?? [];
+const waitPrompt = (world: ChatWorld, prompt: string, cwd?: string) =>
+  world.fake.waitFor(() => world.prompts().find((p) => p.prompt === prompt && (cwd === undefined || p.cwd === cwd)), 15_000, `prompt ${JSON.stringify(prompt)}`);
+/** The callback_data of the newest bot message's button whose label matches. */
+function buttonOf(world: ChatWorld, label: RegExp): { messageId: number; data: string } {
+  const message = world.fake.lastBotMessage(ME.id);
+  const rows = (message?.reply_markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined)?.inline_keyboard ?? [];
+  const found = rows.flat().find((b) => label.test(b.text));
+  if (!message || !found?.callback_data) throw new Error(`no button ${label} on the newest bot message: ${JSON.stringify(rows)}`);
+  return { messageId: message.message_id, data: found.callback_data };
+}
+async function newSession(world: ChatWorld, name: string): Promise<string> {
+  const dir = world.workdir(name);
+  world.say(`/new ${dir}`);
+  await world.botSays(/started/);
+  return dir;
+}
+
+chat('/new <path> starts Claude there; text reaches it once, with 👀 then 👍', async ({ world }) => {
+  const dir = await newSession(world, 'api');
+  const windows = await world.tmux.tmux(['list-windows', '-t', '=ccbot-test', '-F', '#{window_name} #{pane_current_path}']);
+  assert.match(windows.ok ? windows.stdout : '', `api ${dir}`);
+  const sent = world.say('hello from the phone');
+  await waitPrompt(world, 'hello from the phone', dir);
+  await world.fake.waitFor(() => reactionsOf(world, sent.message_id).includes('👍'), 10_000, '👍 receipt');
+  assert.ok(reactionsOf(world, sent.message_id).length >= 1);
+  assert.is(world.prompts().filter((p) => p.prompt === 'hello from the phone').length, 1);
+});
+
+chat('/new refuses a missing path and a file, with a clear reply', async ({ world }) => {
+  world.say(`/new ${join(world.root, 'nope')}`);
+  await world.botSays(/does not exist|not found|No such/i);
+  const file = join(world.root, 'a-file');
+  writeFileSync(file, 'x');
+  world.say(`/new ${file}`);
+  await world.botSays(/not a directory|is a file/i);
+});
+
+chat('a path with spaces and unicode works', async ({ world }) => {
+  const dir = world.workdir('my проект 2');
+  world.say(`/new ${dir}`);
+  await world.botSays(/started/);
+  world.say('привет');
+  await waitPrompt(world, 'привет', dir);
+});
+
+chat('text sent while Claude is still starting is delivered after, in order', async ({ world }) => {
+  await world.close();
+  world = await startChatWorld({ startupMs: 2_500 });
+  try {
+    const dir = world.workdir('slow');
+    world.say(`/new ${dir}`);
+    await world.botSays(/started/);
+    world.say('first');
+    world.say('second\nwith two lines');
+    await waitPrompt(world, 'second\nwith two lines', dir);
+    assert.equal(world.prompts().map((p) => p.prompt), ['first', 'second\nwith two lines']);
+  } finally {
+    await world.close();
+  }
+});
+
+chat('three sessions each get exactly their own text; the switcher picks the active one', async ({ world }) => {
+  const a = await newSession(world, 'a');
+  const b = await newSession(world, 'b');
+  const c = await newSession(world, 'c');
+  world.say('to c');
+  await waitPrompt(world, 'to c', c);
+  const toA = buttonOf(world, /^a$/);
+  world.fake.userPresses(ME, toA.messageId, toA.data);
+  await world.botSays(/a/);
+  world.say('to a');
+  await waitPrompt(world, 'to a', a);
+  const toB = buttonOf(world, /^b$/);
+  world.fake.userPresses(ME, toB.messageId, toB.data);
+  await world.botSays(/b/);
+  world.say('to b');
+  await waitPrompt(world, 'to b', b);
+  assert.equal(world.prompts().map((p) => [p.prompt, p.cwd]), [['to c', c], ['to a', a], ['to b', b]]);
+  assert.match(buttonOf(world, /✓/).data, 's:', 'the active one is marked');
+});
+
+chat('a reply to a background session\'s message goes there and leaves the active session alone', async ({ world }) => {
+  const a = await newSession(world, 'a');
+  const started = world.fake.lastBotMessage(ME.id)!;
+  const b = await newSession(world, 'b');
+  world.say('for a, by reply', started.message_id);
+  await waitPrompt(world, 'for a, by reply', a);
+  world.say('for the active one');
+  await waitPrompt(world, 'for the active one', b);
+});
+
+chat('/kill asks first, Kill archives and closes the window; /done archives at once; unknown names get a reply', async ({ world }) => {
+  await newSession(world, 'x');
+  await newSession(world, 'y');
+  world.say('/kill x');
+  await world.botSays(/x/);
+  const kill = buttonOf(world, /kill/i);
+  world.fake.userPresses(ME, kill.messageId, kill.data);
+  await world.botSays(/Killed x/);
+  const names = async () => {
+    const listed = await world.tmux.tmux(['list-windows', '-t', '=ccbot-test', '-F', '#{window_name}']);
+    return listed.ok ? listed.stdout.split('\n').filter(Boolean) : [];
+  };
+  assert.not.ok((await names()).includes('x'));
+  world.say('/done');
+  await world.botSays(/Archived y/);
+  assert.equal(await names(), ['__main__']);
+  world.say('/done nosuch');
+  await world.botSays(/Unknown session nosuch/);
+  world.say('/kill x');
+  await world.botSays(/already archived/);
+  // A double tap on the Kill button of an archived session changes nothing.
+  world.fake.userPresses(ME, kill.messageId, kill.data, { force: true });
+  await world.botSays(/already archived/);
+});
+
+chat('other /commands go to Claude verbatim; /stop presses Escape', async ({ world }) => {
+  const dir = await newSession(world, 'cmds');
+  world.say('/compact keep the tests');
+  await waitPrompt(world, '/compact keep the tests', dir);
+});
+
+chat('a daemon killed between two messages loses neither', async ({ world }) => {
+  const dir = await newSession(world, 'r');
+  world.say('before the crash');
+  await waitPrompt(world, 'before the crash', dir);
+  await world.restartDaemon('SIGKILL');
+  world.say('after the crash');
+  await waitPrompt(world, 'after the crash', dir);
+  assert.equal(world.prompts().map((p) => p.prompt), ['before the crash', 'after the crash']);
+});
+
+chat('a button from an old message, or forged data, never crashes the daemon', async ({ world }) => {
+  await newSession(world, 'old');
+  const old = buttonOf(world, /old/);
+  world.fake.userPresses(ME, old.messageId, encodeAction({ t: 'switch', id: 'zzzz' }), { force: true });
+  world.fake.userPresses(ME, old.messageId, 'garbage:data', { force: true });
+  await world.botSays(/Unknown session/);
+  assert.is(decodeAction('garbage:data'), null);
+  assert.is(world.daemon.child.exitCode, null);
+});
+
+chat.run();
