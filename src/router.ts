@@ -4,12 +4,12 @@
  */
 import { stat } from 'node:fs/promises';
 import type { InlineKeyboardMarkup, Message, Update } from 'node-telegram-bot-api';
-import { resolveUserPath } from './browser.js';
+import { BrowserTokens, browserView, listDirectory, openChild, openParent, resolveUserPath, type Listing } from './browser.js';
 import type { Delivery } from './delivery.js';
 import { escapeHtml } from './format.js';
 import type { Gated, GateKind } from './gate.js';
 import { langFromCode, t, type Key as TextKey, type Lang } from './i18n.js';
-import { decodeAction, killConfirmKeyboard, resendKeyboard, switcherKeyboard } from './keyboards.js';
+import { decodeAction, killConfirmKeyboard, resendKeyboard, switcherKeyboard, type Action } from './keyboards.js';
 import { logger } from './log.js';
 import {
   activeSession, archiveSession, findSession, liveSessions, setActive, startSession, type ArchiveReason, type PendingText, type Session, type State,
@@ -45,6 +45,7 @@ export function parseCommand(text: string): { name: string; arg: string } | null
 
 export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) => Promise<void> {
   const { telegram, state } = deps;
+  const browsers = new BrowserTokens();
 
   /** Remembers which session a message in the chat belongs to, for replies to it. */
   const remember = (userId: number, messageId: number, sessionId: string) => {
@@ -77,14 +78,59 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     say(who, lang, escapeHtml(t(lang, key, vars)), options);
 
   async function newSession(who: Accepted, lang: Lang, arg: string): Promise<void> {
-    if (!arg) return sayText(who, lang, 'new.usage');
+    if (!arg) return openBrowser(who, lang, lastDir(who) ?? deps.home);
     const workdir = resolveUserPath(arg, deps.home);
     const isDir = await stat(workdir).then((s) => s.isDirectory(), () => null);
     if (isDir === null) return sayText(who, lang, 'new.missing', { dir: workdir });
     if (!isDir) return sayText(who, lang, 'new.notDir', { dir: workdir });
+    await startIn(who, lang, workdir);
+  }
+
+  /** Starts a session in `workdir`; a message the person wrote before they had one goes to it once it is ready. */
+  async function startIn(who: Accepted, lang: Lang, workdir: string): Promise<void> {
     const started = await deps.start({ workdir, userId: who.userId, chatId: who.chatId });
     if (!started.ok) return sayText(who, lang, 'error.generic', { error: started.error });
+    const user = (state.users[String(who.userId)] ??= { activeSessionId: started.session.id });
+    user.lastDir = workdir;
+    const waiting = user.waitingText as { text: string; messageId: number } | undefined;
+    delete user.waitingText;
     await sayText(who, lang, 'session.started', { name: started.session.name, dir: workdir }, { session: started.session });
+    if (waiting) {
+      remember(who.userId, waiting.messageId, started.session.id);
+      deps.delivery.enqueue({ sessionId: started.session.id, chatId: who.chatId, userId: who.userId, messageId: waiting.messageId, text: waiting.text });
+    }
+  }
+
+  const lastDir = (who: Accepted) => state.users[String(who.userId)]?.lastDir as string | undefined;
+
+  /** The directory browser: a fresh message, or the same one edited when a button of it was pressed. */
+  async function openBrowser(who: Accepted, lang: Lang, path: string, page = 0, messageId?: number): Promise<void> {
+    let listing = await listDirectory(path);
+    if (!listing.ok && path !== deps.home) listing = await listDirectory(deps.home); // the last directory is gone
+    if (!listing.ok) return sayText(who, lang, 'error.generic', { error: listing.error });
+    await showListing(who, lang, listing, page, messageId);
+  }
+
+  async function showListing(who: Accepted, lang: Lang, listing: Listing, page: number, messageId?: number): Promise<void> {
+    const view = browserView(listing, page, lang, browsers.put(who.userId, listing));
+    if (messageId !== undefined) {
+      const edited = await telegram.edit(who.chatId, messageId, escapeHtml(view.text), { replyMarkup: view.keyboard });
+      if (edited.ok) return;
+    }
+    await say(who, lang, escapeHtml(view.text), { keyboard: view.keyboard });
+  }
+
+  async function onBrowserButton(who: Accepted, lang: Lang, action: Extract<Action, { token: string }>, messageId?: number): Promise<void> {
+    const listing = browsers.get(who.userId, action.token);
+    if (!listing) return openBrowser(who, lang, lastDir(who) ?? deps.home); // an old browser message: start over
+    if (action.t === 'browseStart') {
+      if (messageId !== undefined) await telegram.stripKeyboard(who.chatId, messageId);
+      return startIn(who, lang, listing.path);
+    }
+    if (action.t === 'browsePage') return showListing(who, lang, listing, action.page, messageId);
+    const next = action.t === 'browse' ? await openChild(listing, action.index) : await openParent(listing);
+    if (!next.ok) return sayText(who, lang, 'error.generic', { error: next.error });
+    return showListing(who, lang, next, 0, messageId);
   }
 
   async function listSessions(who: Accepted, lang: Lang): Promise<void> {
@@ -121,7 +167,13 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
   }
 
   async function sendToSession(who: Accepted, lang: Lang, message: Message, text: string, session: Session | undefined): Promise<void> {
-    if (!session || session.status !== 'active') return sayText(who, lang, 'session.none');
+    if (!session || session.status !== 'active') {
+      // No live session: keep the text, open the browser; it goes to the session started from there.
+      const user = (state.users[String(who.userId)] ??= { activeSessionId: null });
+      user.waitingText = { text, messageId: message.message_id };
+      deps.save();
+      return openBrowser(who, lang, lastDir(who) ?? deps.home);
+    }
     remember(who.userId, message.message_id, session.id);
     deps.delivery.enqueue({ sessionId: session.id, chatId: who.chatId, userId: who.userId, messageId: message.message_id, text });
   }
@@ -175,7 +227,12 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
         return say(who, lang, preview(session, lang), { session });
       }
       case 'new':
-        return sayText(who, lang, 'new.usage');
+        return openBrowser(who, lang, lastDir(who) ?? deps.home);
+      case 'browse':
+      case 'browseUp':
+      case 'browsePage':
+      case 'browseStart':
+        return onBrowserButton(who, lang, action, query.message?.message_id);
       case 'killYes': {
         const session = state.sessions[action.id];
         if (!session || session.status === 'archived') return sayText(who, lang, 'session.alreadyArchived', { name: session?.name ?? action.id });

@@ -156,4 +156,36 @@ chat('a button from an old message, or forged data, never crashes the daemon', a
   assert.is(world.daemon.child.exitCode, null);
 });
 
+chat('/new alone opens a directory browser: into a folder, Start here', async ({ world }) => {
+  const dir = world.workdir('picked');
+  world.say('/new');
+  await world.botSays(world.root);
+  const work = buttonOf(world, /^📁? ?work$/);
+  world.fake.userPresses(ME, work.messageId, work.data);
+  await world.fake.waitFor((f) => f.lastBotMessage(ME.id)?.text.includes(join(world.root, 'work')), 10_000, 'browser inside work');
+  const picked = buttonOf(world, /picked/);
+  world.fake.userPresses(ME, picked.messageId, picked.data);
+  await world.fake.waitFor((f) => f.lastBotMessage(ME.id)?.text.includes(dir), 10_000, 'browser inside picked');
+  const start = buttonOf(world, /Start here/);
+  world.fake.userPresses(ME, start.messageId, start.data);
+  await world.botSays(/started/);
+  world.say('in the picked folder');
+  await waitPrompt(world, 'in the picked folder', dir);
+});
+
+chat('free text without a session opens the browser and is delivered once the session is ready', async ({ world }) => {
+  const dir = world.workdir('later');
+  world.say('remember me');
+  await world.botSays(world.root);
+  const up = buttonOf(world, /^📁? ?work$/);
+  world.fake.userPresses(ME, up.messageId, up.data);
+  await world.fake.waitFor((f) => f.lastBotMessage(ME.id)?.text.includes(join(world.root, 'work')), 10_000, 'browser inside work');
+  const later = buttonOf(world, /later/);
+  world.fake.userPresses(ME, later.messageId, later.data);
+  await world.fake.waitFor((f) => f.lastBotMessage(ME.id)?.text.includes(dir), 10_000, 'browser inside later');
+  const start = buttonOf(world, /Start here/);
+  world.fake.userPresses(ME, start.messageId, start.data);
+  await waitPrompt(world, 'remember me', dir);
+});
+
 chat.run();
