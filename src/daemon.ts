@@ -99,7 +99,15 @@ export async function runDaemon(config: Config): Promise<number> {
       }
       await route(update, who);
     };
-    const end = stop.signal.aborted ? 'stopped' : await pollUpdates(api, handle, stop.signal);
+    const end = stop.signal.aborted
+      ? 'stopped'
+      : await pollUpdates(api, handle, stop.signal, {
+          offset: state.lastUpdateId === undefined ? undefined : state.lastUpdateId + 1,
+          onHandled: (updateId) => {
+            state.lastUpdateId = updateId;
+            save();
+          },
+        });
     delivery.stop();
     save();
     log.info('stopped', { reason: end });

@@ -21,6 +21,13 @@ export interface PollOptions {
   timeoutS?: number;
   watchdogGraceMs?: number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The first update id not yet handled, as remembered across restarts (see onHandled). */
+  offset?: number;
+  /**
+   * Called after each update was handled. Telegram learns of it only at the next getUpdates, so a daemon killed in
+   * between would see the update again; persisting this id (and passing it back as `offset`) closes that gap.
+   */
+  onHandled?: (updateId: number) => void;
 }
 
 /**
@@ -37,7 +44,7 @@ export async function pollUpdates(
   const timeoutS = options.timeoutS ?? POLL_TIMEOUT_S;
   const graceMs = options.watchdogGraceMs ?? WATCHDOG_GRACE_MS;
   const sleep = options.sleep ?? abortableSleep;
-  let offset: number | undefined;
+  let offset: number | undefined = options.offset;
   let failures = 0;
   let conflicts = 0;
 
@@ -74,12 +81,14 @@ export async function pollUpdates(
     failures = 0;
     conflicts = 0;
     for (const update of updates) {
+      if (offset !== undefined && update.update_id < offset) continue; // handled before a restart
       try {
         await handle(update);
       } catch (err) {
         log.error('handling an update failed', { update_id: update.update_id, error: describe(err) });
       }
       offset = update.update_id + 1;
+      options.onHandled?.(update.update_id);
       if (signal.aborted) break;
     }
   }

@@ -9,7 +9,7 @@ import type { Delivery } from './delivery.js';
 import { escapeHtml } from './format.js';
 import type { Gated, GateKind } from './gate.js';
 import { langFromCode, t, type Key as TextKey, type Lang } from './i18n.js';
-import { decodeAction, killConfirmKeyboard, resendKeyboard, switcherKeyboard, type Action } from './keyboards.js';
+import { button, decodeAction, killConfirmKeyboard, resendKeyboard, switcherKeyboard, type Action } from './keyboards.js';
 import { logger } from './log.js';
 import {
   activeSession, archiveSession, findSession, liveSessions, setActive, startSession, type ArchiveReason, type PendingText, type Session, type State,
@@ -61,8 +61,14 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     return id ? state.sessions[id] : undefined;
   };
 
-  const switcher = (who: Accepted, lang: Lang): InlineKeyboardMarkup =>
-    switcherKeyboard(liveSessions(state).filter((s) => s.ownerUserId === who.userId), activeSession(state, who.userId)?.id ?? null, lang);
+  /** The live sessions, oldest first; sessions whose window vanished get one row pointing at /archive. */
+  const switcher = (who: Accepted, lang: Lang): InlineKeyboardMarkup => {
+    const keyboard = switcherKeyboard(liveSessions(state).filter((s) => s.ownerUserId === who.userId), activeSession(state, who.userId)?.id ?? null, lang);
+    const lost = Object.values(state.sessions).filter((s) => s.status === 'lost' && s.ownerUserId === who.userId).length;
+    if (lost === 0) return keyboard;
+    const note = button(`⚠ ${t(lang, 'switcher.lost', { count: lost })}`, { t: 'archivePage', page: 0, all: true });
+    return { inline_keyboard: [...keyboard.inline_keyboard, [note]] };
+  };
 
   /** Every bot message carries the switcher; the previous one loses it (only the newest message has buttons). */
   const say = async (who: Accepted, lang: Lang, html: string, options: { keyboard?: InlineKeyboardMarkup; session?: Session } = {}) => {

@@ -48,6 +48,8 @@ export interface State {
   sessions: Record<string, Session>;
   users: Record<string, UserState>;
   outbox: PendingText[];
+  /** The last Telegram update fully handled: after a crash it is not handled again. */
+  lastUpdateId?: number;
 }
 
 export const STATE_FILE = 'state.json';
@@ -77,6 +79,7 @@ export function normaliseState(raw: unknown): State {
       }
     }
   }
+  if (typeof raw.lastUpdateId === 'number') state.lastUpdateId = raw.lastUpdateId;
   if (Array.isArray(raw.outbox)) {
     state.outbox = raw.outbox.filter((p): p is PendingText => isObject(p) && typeof p.text === 'string' && typeof p.sessionId === 'string');
   }

@@ -76,7 +76,8 @@ export async function startChatWorld(options: { startupMs?: number } = {}): Prom
       await world.daemon.exited;
       await fake.close();
       await tmux.cleanup();
-      rmSync(root, { recursive: true, force: true });
+      // The stand-ins may still be writing as they die: retry instead of failing on ENOTEMPTY.
+      rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
   await fake.waitFor((f) => f.isPolling, 10_000, 'daemon polling');

@@ -129,4 +129,15 @@ poll('returns "stopped" at once when aborted during a long poll', async () => {
   assert.is(await pollUpdates(api, async () => {}, stop.signal), 'stopped');
 });
 
+poll('starts from a remembered offset, skips updates handled before a restart, and reports each handled id', async () => {
+  const stop = new AbortController();
+  const { api, offsets } = scriptedApi([[msg(4), msg(5), msg(6)]], stop);
+  const seen: number[] = [];
+  const handled: number[] = [];
+  await pollUpdates(api, async (u) => void seen.push(u.update_id), stop.signal, { sleep: noSleep, offset: 5, onHandled: (id) => void handled.push(id) });
+  assert.is(offsets[0], 5);
+  assert.equal(seen, [5, 6]);
+  assert.equal(handled, [5, 6]);
+});
+
 poll.run();

@@ -188,4 +188,20 @@ chat('free text without a session opens the browser and is delivered once the se
   await waitPrompt(world, 'remember me', dir);
 });
 
+chat('a window that vanished while the daemon was down shows as lost, with a way to /archive in the switcher', async ({ world }) => {
+  await newSession(world, 'vanishing');
+  world.daemon.child.kill('SIGTERM');
+  await world.daemon.exited;
+  const windows = await world.tmux.tmux(['list-windows', '-t', '=ccbot-test', '-F', '#{window_id} #{window_name}']);
+  const id = (windows.ok ? windows.stdout : '').split('\n').find((l) => l.endsWith(' vanishing'))?.split(' ')[0];
+  assert.ok(id, windows.ok ? windows.stdout : windows.stderr);
+  assert.ok((await world.tmux.tmux(['kill-window', '-t', id!])).ok);
+  await world.restartDaemon('SIGKILL');
+  world.say('/list');
+  const list = await world.botSays(/vanishing/);
+  assert.match(list.text, 'lost', list.text);
+  const note = buttonOf(world, /⚠/);
+  assert.equal(decodeAction(note.data), { t: 'archivePage', page: 0, all: true });
+});
+
 chat.run();
