@@ -13,9 +13,9 @@ import { acquireSingletonLock, releaseOnExit } from './lock.js';
 import { logger } from './log.js';
 import { pollUpdates, type PollEnd } from './poller.js';
 import { reconcile } from './recovery.js';
-import { killOrphanClaudeProcesses } from './procs.js';
+import { findClaudeProcesses, killOrphanClaudeProcesses } from './procs.js';
 import { createRouter, deliveryNotice } from './router.js';
-import { readSessionMap } from './session-map.js';
+import { mapKey, readSessionMap } from './session-map.js';
 import { archiveSession, loadState, saveState, startSession } from './sessions.js';
 import { Telegram } from './telegram.js';
 import { capturePane, ensureSession, killWindow, newWindow, sendKeys, sendText } from './tmux.js';
@@ -81,13 +81,21 @@ export async function runDaemon(config: Config): Promise<number> {
           claudeFlags: config.claudeFlags,
           openWindow: (spec) => newWindow(config.tmuxSession, spec, tmuxOptions),
         }),
-      archive: (id, reason) =>
-        archiveSession(state, id, reason, {
+      archive: (id, reason) => {
+        // The hook knows which Claude conversation the window runs now (after /clear, a newer one): Restore resumes it.
+        const windowId = state.sessions[id]?.windowId;
+        const claudeId = windowId ? readSessionMap(config.ccbotDir)[mapKey(config.tmuxSession, windowId)]?.session_id : undefined;
+        if (claudeId) state.sessions[id]!.claudeSessionId = claudeId;
+        return archiveSession(state, id, reason, {
           ccbotDir: config.ccbotDir,
           killWindow: (windowId) => killWindow(windowId, tmuxOptions),
           killOrphans: (claudeId) => killOrphanClaudeProcesses(claudeId),
-        }),
+        });
+      },
       press: (windowId, keys) => sendKeys(windowId, keys, tmuxOptions),
+      findProcesses: (claudeId) => findClaudeProcesses(claudeId),
+      killProcesses: (claudeId) => killOrphanClaudeProcesses(claudeId),
+      claudeConfigDir: config.claudeConfigDir,
     });
     const allowed = new Set(config.allowedUsers);
     const handle = async (update: Update): Promise<void> => {

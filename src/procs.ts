@@ -50,46 +50,54 @@ export function isClaudeResumeArgv(argv: readonly string[], claudeSessionId: str
 }
 
 /**
- * Signals every process running `claude … --resume <claudeSessionId>` (SIGTERM, then SIGKILL after the grace
- * period) and resolves with how many it signalled. Never throws: a missing or failing pgrep is a warning and 0.
+ * The pids of every process confirmed to be `claude … --resume <claudeSessionId>` (pgrep, then /proc). Never
+ * throws: an id that is not a Claude UUID gives [], and a missing or failing pgrep is a warning and [] — so a
+ * caller deciding "nothing runs, go ahead" must accept that pgrep may be unable to tell.
  */
-export async function killOrphanClaudeProcesses(claudeSessionId: string, deps: ProcsDeps = {}): Promise<number> {
-  if (typeof claudeSessionId !== 'string' || !SESSION_ID.test(claudeSessionId)) return 0;
-  const {
-    run = execRun,
-    kill = (pid, signal) => void process.kill(pid, signal),
-    isAlive = isProcessRunning,
-    readCmdline = readProcCmdline,
-    selfPid = process.pid,
-    parentPid = process.ppid,
-    graceMs = TERM_GRACE_MS,
-    sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
-  } = deps;
+export async function findClaudeProcesses(claudeSessionId: string, deps: ProcsDeps = {}): Promise<number[]> {
+  if (typeof claudeSessionId !== 'string' || !SESSION_ID.test(claudeSessionId)) return [];
+  const { run = execRun, readCmdline = readProcCmdline, selfPid = process.pid, parentPid = process.ppid } = deps;
 
   // pgrep -f sees the arguments joined by spaces. pgrep never lists itself, and the runner of this code has no
   // --resume in its own command line; the /proc check below is the real filter.
   const pattern = `claude.*(--resume[= ]|-r )${claudeSessionId}`;
   const result = await run('pgrep', ['-f', pattern], { timeoutMs: PGREP_TIMEOUT_MS });
   if (!result.ok) {
-    if (result.code === 1 && !result.timedOut) return 0; // 1 = nothing matched: an answer, not a failure
+    if (result.code === 1 && !result.timedOut) return []; // 1 = nothing matched: an answer, not a failure
     log.warn('could not look for orphan claude processes; any left running must be ended by hand', {
       session_id: claudeSessionId,
       error: describeFailure('pgrep', result),
     });
-    return 0;
+    return [];
   }
 
-  const candidates = result.stdout
+  return result.stdout
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => /^\d+$/.test(line))
     .map(Number)
-    .filter((pid) => pid > 0 && pid !== selfPid && pid !== parentPid);
+    .filter((pid) => pid > 0 && pid !== selfPid && pid !== parentPid)
+    .filter((pid) => {
+      const argv = readCmdline(pid);
+      return argv === null || isClaudeResumeArgv(argv, claudeSessionId);
+    });
+}
+
+/**
+ * Signals every process running `claude … --resume <claudeSessionId>` (SIGTERM, then SIGKILL after the grace
+ * period) and resolves with how many it signalled. Never throws: a missing or failing pgrep is a warning and 0.
+ */
+export async function killOrphanClaudeProcesses(claudeSessionId: string, deps: ProcsDeps = {}): Promise<number> {
+  const {
+    kill = (pid, signal) => void process.kill(pid, signal),
+    isAlive = isProcessRunning,
+    graceMs = TERM_GRACE_MS,
+    sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
+  } = deps;
+  const found = await findClaudeProcesses(claudeSessionId, deps);
 
   const signalled: number[] = [];
-  for (const pid of candidates) {
-    const argv = readCmdline(pid);
-    if (argv !== null && !isClaudeResumeArgv(argv, claudeSessionId)) continue;
+  for (const pid of found) {
     if (signal(kill, pid, 'SIGTERM', claudeSessionId)) signalled.push(pid);
   }
   if (signalled.length === 0) return 0;

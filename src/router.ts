@@ -1,14 +1,17 @@
 /**
  * Commands, free text, replies and button presses from the allowed person → actions. It decides what to do and
- * says so in the chat; tmux, state, delivery and Telegram do the work. It never reads transcripts (the monitor does).
+ * says so in the chat; tmux, state, delivery and Telegram do the work. It never follows transcripts (the monitor
+ * does); the archive's Inspect asks inspect.ts for the tail of one.
  */
 import { stat } from 'node:fs/promises';
 import type { InlineKeyboardMarkup, Message, Update } from 'node-telegram-bot-api';
+import { archivedSessions, archiveView, inspectText } from './archive-view.js';
 import { BrowserTokens, browserView, listDirectory, openChild, openParent, resolveUserPath, type Listing } from './browser.js';
 import type { Delivery } from './delivery.js';
 import { escapeHtml } from './format.js';
 import type { Gated, GateKind } from './gate.js';
 import { langFromCode, t, type Key as TextKey, type Lang } from './i18n.js';
+import { readLastExchange } from './inspect.js';
 import { button, decodeAction, killConfirmKeyboard, resendKeyboard, switcherKeyboard, type Action } from './keyboards.js';
 import { logger } from './log.js';
 import {
@@ -22,7 +25,7 @@ const log = logger('router');
 export type Accepted = Extract<Gated, { kind: GateKind }>;
 
 /** Commands ccbot answers itself; any other /command goes to Claude verbatim (/compact, /model, /clear, /cost, …). */
-const OWN_COMMANDS = new Set(['start', 'help', 'menu', 'new', 'list', 'stop', 'kill', 'done']);
+const OWN_COMMANDS = new Set(['start', 'help', 'menu', 'new', 'list', 'stop', 'kill', 'done', 'archive']);
 /** Bot messages remembered per person for reply-quotes, newest kept. */
 const REMEMBERED_MESSAGES = 300;
 
@@ -35,6 +38,13 @@ export interface RouterDeps {
   start: (request: { workdir: string; userId: number; chatId: number; resume?: Session }) => ReturnType<typeof startSession>;
   archive: (id: string, reason: ArchiveReason) => ReturnType<typeof archiveSession>;
   press: (windowId: string, keys: Key[]) => Promise<unknown>;
+  /** Pids of processes still running `claude --resume <id>` (procs.ts findClaudeProcesses). */
+  findProcesses: (claudeSessionId: string) => Promise<number[]>;
+  /** Ends them; resolves with how many were signalled (procs.ts killOrphanClaudeProcesses). */
+  killProcesses: (claudeSessionId: string) => Promise<number>;
+  /** Where Claude Code keeps projects/<cwd>/<session>.jsonl, for Inspect. */
+  claudeConfigDir: string;
+  now?: () => number;
 }
 
 /** A command at the very start of a message: `/name`, `/name@bot`, and the rest as its argument. */
@@ -172,6 +182,97 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     await sayText(who, lang, reason === 'killed' ? 'session.killed' : 'session.archived', { name: session.name });
   }
 
+  // ---- /archive: the list (archive-view.ts), Restore, Delete, Inspect ----
+
+  /** Archive messages of this run, by `chat:message`, with what they show: their buttons edit them in place. */
+  const archiveMessages = new Map<string, { page: number; all: boolean }>();
+
+  /** The archive page: the pressed archive message edited, or a new message (a command, another message's button). */
+  async function showArchive(who: Accepted, lang: Lang, page: number, all: boolean, messageId?: number, note?: string): Promise<void> {
+    const now = (deps.now ?? Date.now)();
+    const view = archiveView(archivedSessions(Object.values(state.sessions), who.userId, { all, now }), page, all, lang, now, note);
+    const shown = { page: view.page, all };
+    if (messageId !== undefined && archiveMessages.has(`${who.chatId}:${messageId}`)) {
+      const edited = await telegram.edit(who.chatId, messageId, view.text, { replyMarkup: view.keyboard });
+      if (edited.ok) return void archiveMessages.set(`${who.chatId}:${messageId}`, shown);
+    }
+    const hasButtons = view.keyboard.inline_keyboard.length > 0;
+    const before = telegram.keyboardMessage(who.chatId);
+    await say(who, lang, view.text, hasButtons ? { keyboard: view.keyboard } : {});
+    const sent = telegram.keyboardMessage(who.chatId);
+    if (!hasButtons || sent === undefined || sent === before) return; // not sent: nothing of ours to page
+    archiveMessages.set(`${who.chatId}:${sent}`, shown);
+    for (const old of [...archiveMessages.keys()].slice(0, Math.max(0, archiveMessages.size - 50))) archiveMessages.delete(old);
+  }
+
+  /** The person's session behind an archive button; a deleted one (or a forged id) gets "unknown session". */
+  async function sessionOfButton(who: Accepted, lang: Lang, id: string): Promise<Session | undefined> {
+    const session = state.sessions[id];
+    if (session && session.ownerUserId === who.userId) return session;
+    await sayText(who, lang, 'session.unknown', { name: id });
+    return undefined;
+  }
+
+  /**
+   * Restore: a window in the original workdir resuming the same Claude conversation. Refused while an old
+   * `claude --resume <id>` still runs (a window killed at the desk leaves one): two writers would corrupt it.
+   */
+  async function restore(who: Accepted, lang: Lang, id: string): Promise<void> {
+    const session = await sessionOfButton(who, lang, id);
+    if (!session) return;
+    if (session.status === 'active') return sayText(who, lang, 'archive.alreadyRunning', { name: session.name }, { session });
+    const isDir = await stat(session.workdir).then((s) => s.isDirectory(), () => false);
+    if (!isDir) return sayText(who, lang, 'archive.workdirGone', { name: session.name, dir: session.workdir });
+    if (session.claudeSessionId) {
+      const pids = await deps.findProcesses(session.claudeSessionId);
+      if (pids.length > 0) {
+        const keyboard = { inline_keyboard: [[button(`🔪 ${t(lang, 'btn.killProcess')}`, { t: 'killProcess', id: session.id })]] };
+        return sayText(who, lang, 'archive.stillRunning', { name: session.name, pids: pids.join(' ') }, { keyboard });
+      }
+    }
+    const started = await deps.start({ workdir: session.workdir, userId: who.userId, chatId: who.chatId, resume: session });
+    if (!started.ok) return sayText(who, lang, 'error.generic', { error: started.error });
+    const key: TextKey = started.session.claudeSessionId ? 'archive.restored' : 'archive.restoredFresh';
+    await sayText(who, lang, key, { name: started.session.name, dir: session.workdir }, { session: started.session });
+  }
+
+  /** The Kill button under a refused Restore: ends the old process, then offers Restore again. */
+  async function killLeftover(who: Accepted, lang: Lang, id: string): Promise<void> {
+    const session = await sessionOfButton(who, lang, id);
+    if (!session) return;
+    // Once restored, the process resuming this id is the live session's own Claude: never kill it from here.
+    if (session.status === 'active') return sayText(who, lang, 'archive.alreadyRunning', { name: session.name }, { session });
+    const again = { inline_keyboard: [[button(`♻️ ${t(lang, 'btn.restore')}`, { t: 'restore', id: session.id })]] };
+    const claudeId = session.claudeSessionId;
+    const killed = claudeId ? await deps.killProcesses(claudeId) : 0;
+    const left = claudeId ? await deps.findProcesses(claudeId) : [];
+    if (left.length > 0) return sayText(who, lang, 'archive.processSurvived', { name: session.name, pids: left.join(' ') });
+    await sayText(who, lang, killed > 0 ? 'archive.processKilled' : 'archive.nothingToKill', { name: session.name }, { keyboard: again });
+  }
+
+  /** Delete: forgets the record only. The workdir and Claude's transcript are the person's and stay. */
+  async function deleteArchived(who: Accepted, lang: Lang, id: string, messageId?: number): Promise<void> {
+    const session = await sessionOfButton(who, lang, id);
+    if (!session) return;
+    if (session.status === 'active') return sayText(who, lang, 'archive.deleteLive', { name: session.name }, { session });
+    delete state.sessions[session.id];
+    deps.save();
+    const shown = messageId === undefined ? undefined : archiveMessages.get(`${who.chatId}:${messageId}`);
+    await showArchive(who, lang, shown?.page ?? 0, shown?.all ?? false, messageId, t(lang, 'archive.deleted', { name: session.name }));
+  }
+
+  /** Inspect: the last prompt and answer, as a message without buttons so the archive above keeps its own. */
+  async function inspect(who: Accepted, lang: Lang, id: string): Promise<void> {
+    const session = await sessionOfButton(who, lang, id);
+    if (!session) return;
+    const aside = async (html: string) => void (await telegram.send(who.chatId, html));
+    if (!session.claudeSessionId) return aside(escapeHtml(t(lang, 'inspect.noConversation', { name: session.name })));
+    const read = await readLastExchange(deps.claudeConfigDir, session.workdir, session.claudeSessionId);
+    if (read.ok) return aside(inspectText(session, read, lang));
+    if (read.missing) return aside(escapeHtml(t(lang, 'inspect.noTranscript', { name: session.name, path: read.path })));
+    return aside(escapeHtml(t(lang, 'error.generic', { error: read.error })));
+  }
+
   async function sendToSession(who: Accepted, lang: Lang, message: Message, text: string, session: Session | undefined): Promise<void> {
     if (!session || session.status !== 'active') {
       // No live session: keep the text, open the browser; it goes to the session started from there.
@@ -212,6 +313,8 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
           if (session) await end(who, lang, session, 'done');
           return;
         }
+        case 'archive':
+          return showArchive(who, lang, 0, command.arg.toLowerCase() === 'all');
       }
     }
     if (!text.trim()) return;
@@ -250,6 +353,16 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
       case 'resend':
         if (!deps.delivery.resend(action.ref)) await sayText(who, lang, 'delivery.resendGone');
         return;
+      case 'archivePage':
+        return showArchive(who, lang, action.page, action.all, query.message?.message_id);
+      case 'restore':
+        return restore(who, lang, action.id);
+      case 'killProcess':
+        return killLeftover(who, lang, action.id);
+      case 'delete':
+        return deleteArchived(who, lang, action.id, query.message?.message_id);
+      case 'inspect':
+        return inspect(who, lang, action.id);
       default:
         log.debug('button not handled yet', { action: action.t });
     }

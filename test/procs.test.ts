@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execRun, type Run, type RunOptions, type RunResult } from '#ccbot/exec.js';
 import { setSink } from '#ccbot/log.js';
-import { isClaudeResumeArgv, killOrphanClaudeProcesses, type ProcsDeps } from '#ccbot/procs.js';
+import { findClaudeProcesses, isClaudeResumeArgv, killOrphanClaudeProcesses, type ProcsDeps } from '#ccbot/procs.js';
 
 const ZOMBIE_PARENT = fileURLToPath(new URL('./fixtures/zombie-parent.js', import.meta.url));
 
@@ -290,6 +290,45 @@ kill('treats an exited but unreaped (zombie) claude as gone', async (ctx) => {
 });
 
 kill.run();
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const find = withProcesses('findClaudeProcesses');
+
+find('lists the claude processes resuming the id, confirmed by /proc, and signals none of them', async (ctx) => {
+  const id = A();
+  const spaced = await start(ctx, ctx.claude, ['--resume', id]);
+  const short = await start(ctx, ctx.claude, ['-r', id]);
+  const other = await start(ctx, ctx.claude, ['--resume', A()]);
+  const decoy = await start(ctx, process.execPath, [ctx.sleeper, 'notes-claude', '--resume', id]);
+
+  const pids = await findClaudeProcesses(id);
+
+  assert.equal([...pids].sort(), [spaced.child.pid!, short.child.pid!].sort());
+  for (const child of [spaced.child, short.child, other.child, decoy.child]) assert.ok(running(child), 'looking kills nothing');
+  assert.equal(warnings(ctx), []);
+});
+
+find('nothing running, a bad id, or a failing pgrep is [] (the last with a warning)', async (ctx) => {
+  const calls: unknown[] = [];
+  const run: Run = async (...args) => (calls.push(args), failed(1));
+  assert.equal(await findClaudeProcesses(A()), []);
+  assert.equal(await findClaudeProcesses('.*', { run }), []);
+  assert.is(calls.length, 0, 'no pgrep for an id that is not a UUID');
+  assert.equal(ctx.lines, []);
+  assert.equal(await findClaudeProcesses(A(), { run: answer(failed(2, { stderr: 'pgrep: bad pattern' })) }), []);
+  assert.is(warnings(ctx).length, 1);
+});
+
+find('never lists its own process or its parent', async () => {
+  const pids = await findClaudeProcesses(A(), {
+    run: answer({ ok: true, stdout: `${process.pid}\n${process.ppid}\n77\n`, stderr: '' }),
+    readCmdline: () => null,
+  });
+  assert.equal(pids, [77]);
+});
+
+find.run();
 
 // ---------------------------------------------------------------------------------------------------------------
 
