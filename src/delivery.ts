@@ -119,7 +119,10 @@ export class Delivery {
       await this.deps.react(item.chatId, item.messageId, '👀');
       return;
     }
-    if (isConfirmed(item, map[mapKey(this.deps.tmuxSession, windowId)])) {
+    const entry = map[mapKey(this.deps.tmuxSession, windowId)];
+    if (isConfirmed(item, entry)) {
+      // The hook names the Claude conversation the window runs now (a new one after /clear): Restore resumes it.
+      if (entry) session.claudeSessionId = entry.session_id;
       this.finish(item, true);
       await this.deps.react(item.chatId, item.messageId, '👍');
       return;

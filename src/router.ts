@@ -333,7 +333,13 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
         if (!session || session.status !== 'active' || session.ownerUserId !== who.userId) return sayText(who, lang, 'session.unknown', { name: action.id });
         setActive(state, who.userId, session.id);
         deps.save();
-        return say(who, lang, preview(session, lang), { session });
+        const html = await preview(session, lang, deps.claudeConfigDir);
+        // The message whose button was tapped becomes the preview, keeping the (updated) switcher.
+        if (query.message && (await telegram.edit(who.chatId, query.message.message_id, html, { replyMarkup: switcher(who, lang) })).ok) {
+          remember(who.userId, query.message.message_id, session.id);
+          return;
+        }
+        return say(who, lang, html, { session });
       }
       case 'new':
         return openBrowser(who, lang, lastDir(who) ?? deps.home);
@@ -379,11 +385,21 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
 }
 
 /** The short card shown when switching to a session. */
-function preview(session: Session, lang: Lang): string {
-  return [
+async function preview(session: Session, lang: Lang, claudeConfigDir: string): Promise<string> {
+  const lines = [
     `<b>${escapeHtml(session.name)}</b> · ${escapeHtml(t(lang, `status.${session.status}` as TextKey))}`,
     `<code>${escapeHtml(session.workdir)}</code>`,
-  ].join('\n');
+  ];
+  if (session.claudeSessionId) {
+    const read = await readLastExchange(claudeConfigDir, session.workdir, session.claudeSessionId);
+    if (read.ok && read.prompt) lines.push('', `❯ ${escapeHtml(clip(read.prompt, 200))}`);
+    if (read.ok && read.answer) lines.push(escapeHtml(clip(read.answer.split('\n').slice(0, 4).join('\n'), 500)));
+  }
+  return lines.join('\n');
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** What the person is told about a message of theirs that did not go straight through. */

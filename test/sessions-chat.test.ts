@@ -24,6 +24,9 @@ function buttonOf(world: ChatWorld, label: RegExp): { messageId: number; data: s
   if (!message || !found?.callback_data) throw new Error(`no button ${label} on the newest bot message: ${JSON.stringify(rows)}`);
   return { messageId: message.message_id, data: found.callback_data };
 }
+/** Waits until message `messageId` reads `match` (a button press edits the message it sits on). */
+const messageReads = (world: ChatWorld, messageId: number, match: RegExp) =>
+  world.fake.waitFor((f) => f.messages(ME.id).find((m) => m.message_id === messageId && match.test(m.text)), 10_000, `message ${messageId} reads ${match}`);
 async function newSession(world: ChatWorld, name: string): Promise<string> {
   const dir = world.workdir(name);
   world.say(`/new ${dir}`);
@@ -83,16 +86,21 @@ chat('three sessions each get exactly their own text; the switcher picks the act
   await waitPrompt(world, 'to c', c);
   const toA = buttonOf(world, /^a$/);
   world.fake.userPresses(ME, toA.messageId, toA.data);
-  await world.botSays(/a/);
+  await messageReads(world, toA.messageId, /^a · /);
   world.say('to a');
   await waitPrompt(world, 'to a', a);
   const toB = buttonOf(world, /^b$/);
   world.fake.userPresses(ME, toB.messageId, toB.data);
-  await world.botSays(/b/);
+  await messageReads(world, toB.messageId, /^b · /);
   world.say('to b');
   await waitPrompt(world, 'to b', b);
   assert.equal(world.prompts().map((p) => [p.prompt, p.cwd]), [['to c', c], ['to a', a], ['to b', b]]);
   assert.match(buttonOf(world, /✓/).data, 's:', 'the active one is marked');
+  // Switching back shows a preview of the session: its last prompt and the start of the answer.
+  const backToA = buttonOf(world, /^a$/);
+  world.fake.userPresses(ME, backToA.messageId, backToA.data);
+  const shown = await messageReads(world, backToA.messageId, /❯ to a/);
+  assert.match(shown.text, 'echo: to a');
 });
 
 chat('a reply to a background session\'s message goes there and leaves the active session alone', async ({ world }) => {
