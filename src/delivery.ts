@@ -38,7 +38,8 @@ export interface DeliveryDeps {
 
 export class Delivery {
   private timer: NodeJS.Timeout | null = null;
-  private busy = false;
+  /** The pass under way: passes never overlap, and a caller of tick() waits for the one running. */
+  private pass: Promise<void> | null = null;
   private readonly now: () => number;
 
   constructor(private readonly deps: DeliveryDeps) {
@@ -75,9 +76,12 @@ export class Delivery {
   }
 
   /** One pass over every session with a message in line: each session's oldest message moves one step. */
-  async tick(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
+  tick(): Promise<void> {
+    this.pass ??= this.runPass().finally(() => (this.pass = null));
+    return this.pass;
+  }
+
+  private async runPass(): Promise<void> {
     try {
       const heads = new Map<string, PendingText>();
       for (const item of this.deps.state.outbox) if (!item.failed && !heads.has(item.sessionId)) heads.set(item.sessionId, item);
@@ -86,8 +90,6 @@ export class Delivery {
       for (const item of heads.values()) await this.step(item, map);
     } catch (err) {
       log.error('delivery pass failed', { error: err as Error });
-    } finally {
-      this.busy = false;
     }
   }
 

@@ -1,0 +1,137 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Delivery, isConfirmed, type DeliveryDeps } from '#ccbot/delivery.js';
+import { setSink } from '#ccbot/log.js';
+import { mapKey, promptHash, type SessionMap } from '#ccbot/session-map.js';
+import { emptyState, type PendingText, type State } from '#ccbot/sessions.js';
+
+const IDLE = '─────\n❯ \n─────\n  ⏵⏵ bypass permissions on (shift+tab to cycle)';
+const PICKER = ' ☐ Choice\n\npick one?\n\n❯ 1. Alpha\n  2. Beta\n\nEnter to select · ↑/↓ to navigate · Esc to cancel';
+
+interface World {
+  state: State;
+  clock: { now: number };
+  pane: string;
+  map: SessionMap;
+  events: string[];
+  delivery: Delivery;
+}
+
+function world(): World {
+  const state = emptyState();
+  state.sessions.a1 = {
+    id: 'a1', name: 'api', workdir: '/w', windowId: '@3', claudeSessionId: null, status: 'active', createdAt: 1, lastActivityAt: 1,
+    archivedAt: null, archiveReason: null, ownerUserId: 7,
+  };
+  const w = { state, clock: { now: 1_000 }, pane: IDLE, map: {} as SessionMap, events: [] as string[] } as World;
+  const deps: DeliveryDeps = {
+    state,
+    tmuxSession: 'ccbot',
+    save: () => {},
+    capture: async () => w.pane,
+    type: async (windowId, text) => (w.events.push(`type ${windowId} ${text}`), { ok: true }),
+    press: async (windowId, keys) => (w.events.push(`press ${windowId} ${keys.join(' ')}`), { ok: true }),
+    readMap: () => w.map,
+    react: async (_chat, messageId, emoji) => void w.events.push(`react ${messageId} ${emoji}`),
+    notify: async (item, why) => void w.events.push(`notify ${item.ref === '' ? '' : 'ref'} ${why}`),
+    now: () => w.clock.now,
+    confirmMs: 4_000,
+  };
+  w.delivery = new Delivery(deps);
+  return w;
+}
+const hookSaw = (w: World, text: string) => {
+  w.map[mapKey('ccbot', '@3')] = { session_id: '2061e677-6298-4b4d-a740-c2bde142a0dc', cwd: '/w', window_name: 'api', transcript_path: '/t', prompt_at: w.clock.now, prompt_hash: promptHash(text) };
+};
+const message = { sessionId: 'a1', chatId: 7, userId: 7, messageId: 50, text: 'hello' };
+
+let restore: (line: string) => void;
+const delivery = suite<{ w: World }>('Delivery');
+delivery.before.each((ctx) => {
+  restore = setSink(() => {});
+  ctx.w = world();
+});
+delivery.after.each(() => void setSink(restore));
+
+delivery('types into an idle pane, 👀, then 👍 once the hook saw the prompt; the Claude id is recorded', async ({ w }) => {
+  w.delivery.enqueue(message);
+  await w.delivery.tick();
+  assert.equal(w.events, ['type @3 hello', 'react 50 👀']);
+  w.clock.now += 500;
+  hookSaw(w, 'hello');
+  await w.delivery.tick();
+  assert.equal(w.events.slice(2), ['react 50 👍']);
+  assert.equal(w.state.outbox, []);
+  assert.is(w.state.sessions.a1?.claudeSessionId, '2061e677-6298-4b4d-a740-c2bde142a0dc');
+});
+
+delivery('waits while Claude starts or works, and never types into a picker (the person is told once)', async ({ w }) => {
+  w.pane = 'Claude Code v2.1.328\nloading…';
+  w.delivery.enqueue(message);
+  await w.delivery.tick();
+  w.pane = PICKER;
+  await w.delivery.tick();
+  await w.delivery.tick();
+  assert.equal(w.events, ['notify ref picker']);
+  w.pane = IDLE;
+  await w.delivery.tick();
+  assert.equal(w.events.slice(1), ['type @3 hello', 'react 50 👀']);
+});
+
+delivery('keeps messages of one session in order', async ({ w }) => {
+  w.delivery.enqueue({ ...message, text: 'first' });
+  w.delivery.enqueue({ ...message, messageId: 51, text: 'second' });
+  await w.delivery.tick();
+  hookSaw(w, 'first');
+  await w.delivery.tick();
+  await w.delivery.tick();
+  assert.equal(w.events.filter((e) => e.startsWith('type')), ['type @3 first', 'type @3 second']);
+});
+
+delivery('unconfirmed: one more Enter, then a notice and a Resend that types it again', async ({ w }) => {
+  const item = w.delivery.enqueue(message);
+  await w.delivery.tick();
+  w.clock.now += 4_001;
+  await w.delivery.tick();
+  assert.equal(w.events.slice(2), ['press @3 Enter']);
+  w.clock.now += 4_001;
+  await w.delivery.tick();
+  assert.equal(w.events.slice(3), ['notify ref unconfirmed']);
+  assert.ok(w.state.outbox[0]?.failed);
+  await w.delivery.tick();
+  assert.is(w.events.length, 4, 'a failed message waits for Resend');
+  assert.ok(w.delivery.resend(item.ref));
+  assert.not.ok(w.delivery.resend('nope'));
+  await w.delivery.tick();
+  assert.equal(w.events.slice(4), ['type @3 hello', 'react 50 👀']);
+});
+
+delivery('a message for a session that ended is dropped with a notice, not typed anywhere', async ({ w }) => {
+  w.state.sessions.a1!.status = 'archived';
+  w.state.sessions.a1!.windowId = null;
+  w.delivery.enqueue(message);
+  await w.delivery.tick();
+  assert.equal(w.events, ['notify ref gone']);
+  assert.equal(w.state.outbox, []);
+});
+
+const confirmed = suite('isConfirmed');
+const typed = (text: string, typedAt = 10_000): PendingText => ({
+  ref: 'r', sessionId: 'a1', chatId: 1, userId: 1, messageId: 1, text, queuedAt: 0, typedAt, enteredAt: null, notified: false, failed: false,
+});
+const entry = (prompt: string, at: number) => ({ session_id: 'x', cwd: '/', window_name: 'w', transcript_path: '/t', prompt_at: at, prompt_hash: promptHash(prompt) });
+
+confirmed('same text after typing, whitespace aside, confirms; an older or different prompt does not', () => {
+  assert.ok(isConfirmed(typed('a\tb  c'), entry('a b c', 10_500)));
+  assert.not.ok(isConfirmed(typed('hello'), entry('hello', 5_000)), 'an older prompt');
+  assert.not.ok(isConfirmed(typed('hello'), entry('other', 10_500)));
+  assert.not.ok(isConfirmed(typed('hello'), undefined));
+});
+
+confirmed('a paste-sized text is confirmed by any prompt after it (Claude Code may pass a placeholder)', () => {
+  const long = Array.from({ length: 10 }, (_, i) => `line ${i}`).join('\n');
+  assert.ok(isConfirmed(typed(long), entry('[Pasted text #1 +10 lines]', 10_200)));
+});
+
+delivery.run();
+confirmed.run();
