@@ -1,20 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Pacer } from '#ccbot/pacer.js';
-
-/** A clock that moves only when the code under test sleeps; sleeps are recorded. */
-function fakeClock(start = 0) {
-  const clock = {
-    ms: start,
-    sleeps: [] as number[],
-    now: () => clock.ms,
-    sleep: async (ms: number) => {
-      clock.sleeps.push(ms);
-      clock.ms += ms;
-    },
-  };
-  return clock;
-}
+import { fakeClock } from './fake-clock.js';
 
 const pacer = suite('Pacer');
 

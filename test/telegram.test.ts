@@ -12,23 +12,11 @@ import {
 } from '#ccbot/telegram.js';
 import { startFakeTelegram, type FakeTelegram } from './fake-telegram.js';
 import { parseTelegramHtml } from './telegram-html.js';
+import { fakeClock } from './fake-clock.js';
 
 const ALICE = { id: 1001, first_name: 'Alice', language_code: 'en' };
 const TOKEN = '123456:TEST-telegram-test-token';
 
-/** A clock that moves only when the code under test sleeps; every sleep is recorded. */
-function fakeClock() {
-  const clock = {
-    ms: 0,
-    sleeps: [] as number[],
-    now: () => clock.ms,
-    sleep: async (ms: number) => {
-      clock.sleeps.push(ms);
-      clock.ms += ms;
-    },
-  };
-  return clock;
-}
 type Clock = ReturnType<typeof fakeClock>;
 
 interface Context {
