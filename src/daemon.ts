@@ -96,6 +96,7 @@ export async function runDaemon(config: Config): Promise<number> {
       findProcesses: (claudeId) => findClaudeProcesses(claudeId),
       killProcesses: (claudeId) => killOrphanClaudeProcesses(claudeId),
       claudeConfigDir: config.claudeConfigDir,
+      defaultIdleHours: config.idleHours,
     });
     const allowed = new Set(config.allowedUsers);
     const handle = async (update: Update): Promise<void> => {

@@ -198,24 +198,25 @@ export function archiveKeyboard(entries: { id: string; name: string }[], page: n
   return withoutEmptyRows([...rows, pagerRow(page, pages, (p) => ({ t: 'archivePage', page: p, all }))]);
 }
 
-export interface SettingsView { idleHours: number; notifyDone: boolean; lang: Lang | 'auto' }
+export interface SettingsView { idleHours: number; notify: { done: boolean; error: boolean; input: boolean }; lang: Lang | 'auto' }
 export const IDLE_HOURS_CHOICES: readonly number[] = [6, 12, 24];
 /** Language names are written in their own language: someone lost in a foreign UI must still find theirs. */
 const LANGUAGE_NAMES: Record<Lang, string> = { en: 'English', ru: 'Русский', zh: '中文' };
+const NOTICES = [['done', 'settings.notifyDone'], ['error', 'settings.notifyError'], ['input', 'settings.notifyInput']] as const;
 
-/** Each setting: a label row, then its choices with the current one ✓. */
+/** Each setting: a label row, then its choices with the current one ✓; a notice kind is one on/off row. */
 export function settingsKeyboard(settings: SettingsView, lang: Lang): Keyboard {
   const choice = (label: string, chosen: boolean, key: string, value: string) =>
     button(chosen ? `✓ ${label}` : label, { t: 'settings', key, value });
+  const notices = NOTICES.map(([kind, label]) => {
+    const on = settings.notify[kind];
+    return [button(`${on ? '🔔' : '🔕'} ${t(lang, label)}`, { t: 'settings', key: `notify.${kind}`, value: on ? 'off' : 'on' })];
+  });
   return {
     inline_keyboard: [
       [button(t(lang, 'settings.idle'), NOOP)],
       IDLE_HOURS_CHOICES.map((h) => choice(t(lang, 'settings.hours', { hours: h }), settings.idleHours === h, 'idle', String(h))),
-      [button(t(lang, 'settings.notifyDone'), NOOP)],
-      [
-        choice(t(lang, 'settings.on'), settings.notifyDone, 'notify.done', 'on'),
-        choice(t(lang, 'settings.off'), !settings.notifyDone, 'notify.done', 'off'),
-      ],
+      ...notices,
       [button(t(lang, 'settings.lang'), NOOP)],
       [
         ...(Object.entries(LANGUAGE_NAMES) as [Lang, string][]).map(([code, name]) => choice(name, settings.lang === code, 'lang', code)),

@@ -218,22 +218,21 @@ archive('no ◀ on the first page, no ▶ on the last, no pager for one page', (
 
 const settings = suite('settingsKeyboard');
 
-settings('marks the current choices and every choice sets its key to its value', () => {
-  const kb = settingsKeyboard({ idleHours: 12, notifyDone: false, lang: 'auto' }, 'en');
+settings('marks the current choices; a notice row toggles; every button sets its key to a value', () => {
+  const kb = settingsKeyboard({ idleHours: 12, notify: { done: false, error: true, input: true }, lang: 'auto' }, 'en');
   assertSendable(kb);
   const chosen = buttons(kb).filter((b) => b.text.startsWith('✓ ')).map((b) => decodeAction(b.callback_data!));
-  assert.equal(chosen, [
-    { t: 'settings', key: 'idle', value: '12' }, { t: 'settings', key: 'notify.done', value: 'off' },
-    { t: 'settings', key: 'lang', value: 'auto' },
-  ]);
+  assert.equal(chosen, [{ t: 'settings', key: 'idle', value: '12' }, { t: 'settings', key: 'lang', value: 'auto' }]);
   const set = actions(kb).filter((a) => a.t === 'settings').map((a) => `${a.key}=${a.value}`);
-  assert.equal(set, ['idle=6', 'idle=12', 'idle=24', 'notify.done=on', 'notify.done=off', 'lang=en', 'lang=ru', 'lang=zh', 'lang=auto']);
+  assert.equal(set, ['idle=6', 'idle=12', 'idle=24', 'notify.done=on', 'notify.error=off', 'notify.input=off', 'lang=en', 'lang=ru', 'lang=zh', 'lang=auto']);
+  assert.ok(labels(kb).some((l) => l.startsWith('🔕') && l.includes('finishes')), 'done is off');
+  assert.ok(labels(kb).some((l) => l.startsWith('🔔') && l.includes('errors')), 'errors are on');
 });
 
 settings('speaks the language asked, language names in their own', () => {
-  const kb = settingsKeyboard({ idleHours: 24, notifyDone: true, lang: 'ru' }, 'zh');
+  const kb = settingsKeyboard({ idleHours: 24, notify: { done: true, error: true, input: true }, lang: 'ru' }, 'zh');
   assert.ok(labels(kb).includes('✓ 24 小时'));
-  assert.ok(labels(kb).includes('✓ 开'));
+  assert.ok(labels(kb).includes('🔔 Claude 完成时通知'));
   assert.ok(labels(kb).includes('✓ Русский'));
   assert.ok(labels(kb).includes('English'));
 });

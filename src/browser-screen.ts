@@ -1,0 +1,107 @@
+/**
+ * Starting sessions from the chat: `/new <path>`, and the directory browser (`/new` alone, or free text while the
+ * person has no live session — that text then goes to the session started from the browser).
+ */
+import { stat } from 'node:fs/promises';
+import { BrowserTokens, browserView, listDirectory, openChild, openParent, resolveUserPath, type Listing } from './browser.js';
+import type { Accepted, Chat } from './chat.js';
+import type { Delivery } from './delivery.js';
+import { escapeHtml } from './format.js';
+import type { Lang } from './i18n.js';
+import type { Action } from './keyboards.js';
+import type { Session, State, startSession } from './sessions.js';
+import type { Telegram } from './telegram.js';
+
+export interface BrowserScreenDeps {
+  telegram: Telegram;
+  state: State;
+  chat: Chat;
+  delivery: Pick<Delivery, 'enqueue'>;
+  save: () => void;
+  home: string;
+  start: (request: { workdir: string; userId: number; chatId: number; resume?: Session }) => ReturnType<typeof startSession>;
+}
+
+export type BrowserAction = Extract<Action, { token: string }>;
+
+export interface BrowserScreen {
+  /** `/new [path]`. */
+  newSession(who: Accepted, lang: Lang, arg: string): Promise<void>;
+  /** Text with no live session to take it: kept, and the browser opened. */
+  holdText(who: Accepted, lang: Lang, text: string, messageId: number): Promise<void>;
+  open(who: Accepted, lang: Lang): Promise<void>;
+  onButton(who: Accepted, lang: Lang, action: BrowserAction, messageId?: number): Promise<void>;
+}
+
+export function createBrowserScreen(deps: BrowserScreenDeps): BrowserScreen {
+  const { telegram, state, chat } = deps;
+  const browsers = new BrowserTokens();
+  const lastDir = (who: Accepted) => state.users[String(who.userId)]?.lastDir as string | undefined;
+
+  /** Starts a session in `workdir`; a message the person wrote before they had one goes to it once it is ready. */
+  async function startIn(who: Accepted, lang: Lang, workdir: string): Promise<void> {
+    const started = await deps.start({ workdir, userId: who.userId, chatId: who.chatId });
+    if (!started.ok) return void (await chat.sayText(who, lang, 'error.generic', { error: started.error }));
+    const user = (state.users[String(who.userId)] ??= { activeSessionId: started.session.id });
+    user.lastDir = workdir;
+    const waiting = user.waitingText as { text: string; messageId: number } | undefined;
+    delete user.waitingText;
+    await chat.sayText(who, lang, 'session.started', { name: started.session.name, dir: workdir }, { session: started.session });
+    if (waiting) {
+      chat.remember(who.userId, waiting.messageId, started.session.id);
+      deps.delivery.enqueue({ sessionId: started.session.id, chatId: who.chatId, userId: who.userId, messageId: waiting.messageId, text: waiting.text });
+    }
+  }
+
+  /** The directory browser: a fresh message, or the same one edited when a button of it was pressed. */
+  async function openAt(who: Accepted, lang: Lang, path: string): Promise<void> {
+    let listing = await listDirectory(path);
+    if (!listing.ok && path !== deps.home) listing = await listDirectory(deps.home); // the last directory is gone
+    if (!listing.ok) return void (await chat.sayText(who, lang, 'error.generic', { error: listing.error }));
+    await showListing(who, lang, listing, 0);
+  }
+
+  async function showListing(who: Accepted, lang: Lang, listing: Listing, page: number, messageId?: number): Promise<void> {
+    const view = browserView(listing, page, lang, browsers.put(who.userId, listing));
+    if (messageId !== undefined) {
+      const edited = await telegram.edit(who.chatId, messageId, escapeHtml(view.text), { replyMarkup: view.keyboard });
+      if (edited.ok) return;
+    }
+    await chat.say(who, lang, escapeHtml(view.text), { keyboard: view.keyboard });
+  }
+
+  const open = (who: Accepted, lang: Lang) => openAt(who, lang, lastDir(who) ?? deps.home);
+
+  return {
+    open,
+
+    async newSession(who, lang, arg) {
+      if (!arg) return open(who, lang);
+      const workdir = resolveUserPath(arg, deps.home);
+      const isDir = await stat(workdir).then((s) => s.isDirectory(), () => null);
+      if (isDir === null) return void (await chat.sayText(who, lang, 'new.missing', { dir: workdir }));
+      if (!isDir) return void (await chat.sayText(who, lang, 'new.notDir', { dir: workdir }));
+      await startIn(who, lang, workdir);
+    },
+
+    async holdText(who, lang, text, messageId) {
+      const user = (state.users[String(who.userId)] ??= { activeSessionId: null });
+      user.waitingText = { text, messageId };
+      deps.save();
+      await open(who, lang);
+    },
+
+    async onButton(who, lang, action, messageId) {
+      const listing = browsers.get(who.userId, action.token);
+      if (!listing) return open(who, lang); // an old browser message: start over
+      if (action.t === 'browseStart') {
+        if (messageId !== undefined) await telegram.stripKeyboard(who.chatId, messageId);
+        return startIn(who, lang, listing.path);
+      }
+      if (action.t === 'browsePage') return showListing(who, lang, listing, action.page, messageId);
+      const next = action.t === 'browse' ? await openChild(listing, action.index) : await openParent(listing);
+      if (!next.ok) return void (await chat.sayText(who, lang, 'error.generic', { error: next.error }));
+      return showListing(who, lang, next, 0, messageId);
+    },
+  };
+}
