@@ -16,7 +16,12 @@ import { reconcile } from './recovery.js';
 import { findClaudeProcesses, killOrphanClaudeProcesses } from './procs.js';
 import { createRouter, deliveryNotice } from './router.js';
 import { mapKey, readSessionMap } from './session-map.js';
-import { archiveSession, loadState, saveState, startSession } from './sessions.js';
+import { Sweeper } from './archive.js';
+import { escapeHtml } from './format.js';
+import { t } from './i18n.js';
+import { archiveSession, loadState, saveState, startSession, type ArchiveReason } from './sessions.js';
+import { langFor, userSettings } from './settings.js';
+import { readPane } from './terminal.js';
 import { Telegram } from './telegram.js';
 import { capturePane, ensureSession, killWindow, newWindow, sendKeys, sendText } from './tmux.js';
 
@@ -67,6 +72,34 @@ export async function runDaemon(config: Config): Promise<number> {
       },
     });
     delivery.start();
+    const archive = (id: string, reason: ArchiveReason) => {
+      // The hook knows which Claude conversation the window runs now (after /clear, a newer one): Restore resumes it.
+      const windowId = state.sessions[id]?.windowId;
+      const claudeId = windowId ? readSessionMap(config.ccbotDir)[mapKey(config.tmuxSession, windowId)]?.session_id : undefined;
+      if (claudeId) state.sessions[id]!.claudeSessionId = claudeId;
+      return archiveSession(state, id, reason, {
+        ccbotDir: config.ccbotDir,
+        killWindow: (windowId) => killWindow(windowId, tmuxOptions),
+        killOrphans: (claudeId) => killOrphanClaudeProcesses(claudeId),
+      });
+    };
+    const sweeper = new Sweeper({
+      state,
+      save,
+      idleHoursOf: (userId) => userSettings(state.users[String(userId)], config.idleHours).idleHours,
+      purgeAfterMs: config.archivePurgeAfterMs,
+      isMidTurn: async (session) => {
+        if (!session.windowId) return false;
+        const pane = await capturePane(session.windowId, tmuxOptions);
+        return pane !== null && ['busy', 'picker', 'trust'].includes(readPane(pane).kind);
+      },
+      archive: (id) => archive(id, 'idle'),
+      notify: async (session, hours) => {
+        const lang = langFor(state.users[String(session.ownerUserId)], undefined);
+        await telegram.send(session.ownerUserId, escapeHtml(t(lang, 'archive.idleNotice', { name: session.name, hours })));
+      },
+    });
+    sweeper.start();
     const route = createRouter({
       telegram,
       state,
@@ -81,17 +114,7 @@ export async function runDaemon(config: Config): Promise<number> {
           claudeFlags: config.claudeFlags,
           openWindow: (spec) => newWindow(config.tmuxSession, spec, tmuxOptions),
         }),
-      archive: (id, reason) => {
-        // The hook knows which Claude conversation the window runs now (after /clear, a newer one): Restore resumes it.
-        const windowId = state.sessions[id]?.windowId;
-        const claudeId = windowId ? readSessionMap(config.ccbotDir)[mapKey(config.tmuxSession, windowId)]?.session_id : undefined;
-        if (claudeId) state.sessions[id]!.claudeSessionId = claudeId;
-        return archiveSession(state, id, reason, {
-          ccbotDir: config.ccbotDir,
-          killWindow: (windowId) => killWindow(windowId, tmuxOptions),
-          killOrphans: (claudeId) => killOrphanClaudeProcesses(claudeId),
-        });
-      },
+      archive,
       press: (windowId, keys) => sendKeys(windowId, keys, tmuxOptions),
       findProcesses: (claudeId) => findClaudeProcesses(claudeId),
       killProcesses: (claudeId) => killOrphanClaudeProcesses(claudeId),
@@ -118,6 +141,7 @@ export async function runDaemon(config: Config): Promise<number> {
           },
         });
     delivery.stop();
+    sweeper.stop();
     save();
     log.info('stopped', { reason: end });
     return EXIT_FOR[end];

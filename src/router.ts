@@ -159,8 +159,10 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
         setActive(state, who.userId, session.id);
         deps.save();
         const html = await preview(session, lang, deps.claudeConfigDir);
-        // The message whose button was tapped becomes the preview, keeping the (updated) switcher.
-        if (messageId !== undefined && (await telegram.edit(who.chatId, messageId, html, { replyMarkup: chat.switcher(who.userId, lang) })).ok) {
+        // The newest message, whose button was tapped, becomes the preview with the (updated) switcher; a button
+        // of an older message gets a new one, so only the newest message has buttons.
+        const newest = messageId !== undefined && messageId === telegram.keyboardMessage(who.chatId);
+        if (newest && (await telegram.edit(who.chatId, messageId, html, { replyMarkup: chat.switcher(who.userId, lang) })).ok) {
           chat.remember(who.userId, messageId, session.id);
           return;
         }

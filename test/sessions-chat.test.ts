@@ -154,6 +154,34 @@ chat('a daemon killed between two messages loses neither', async ({ world }) => 
   assert.equal(world.prompts().map((p) => p.prompt), ['before the crash', 'after the crash']);
 });
 
+chat('a switcher button from a message two switches ago still switches to the session it names', async ({ world }) => {
+  const a = await newSession(world, 'a');
+  const oldMessage = world.fake.lastBotMessage(ME.id)!; // its switcher: [✓ a] [+ New]
+  const b = await newSession(world, 'b');
+  await newSession(world, 'c');
+  for (const name of [/^b$/, /^c$/]) {
+    const to = buttonOf(world, name);
+    world.fake.userPresses(ME, to.messageId, to.data);
+    await messageReads(world, to.messageId, new RegExp(`^${name.source.slice(1, -1)} · `));
+  }
+  const oldA = (oldMessage.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard.flat().find((x) => /a$/.test(x.text))!;
+  world.fake.userPresses(ME, oldMessage.message_id, oldA.callback_data, { force: true });
+  await world.botSays(/^a · /);
+  world.say('to a again');
+  await waitPrompt(world, 'to a again', a);
+  assert.not.ok(world.prompts().some((p) => p.cwd === b));
+});
+
+chat('/help answers in English and in Chinese too, naming every command', async ({ world }) => {
+  for (const [code, marker] of [['en', /session/], ['zh', /会话/]] as const) {
+    world.fake.userSends({ ...ME, language_code: code }, '/help');
+    const help = await world.botSays(marker);
+    for (const command of ['/new', '/list', '/history', '/screenshot', '/stop', '/kill', '/done', '/archive', '/settings', '/help']) {
+      assert.ok(help.text.includes(command), `${code} help names ${command}`);
+    }
+  }
+});
+
 chat('a button from an old message, or forged data, never crashes the daemon', async ({ world }) => {
   await newSession(world, 'old');
   const old = buttonOf(world, /old/);
@@ -212,4 +240,23 @@ chat('a window that vanished while the daemon was down shows as lost, with a way
   assert.equal(decodeAction(note.data), { t: 'archivePage', page: 0, all: true });
 });
 
+const late = suite<{ world: ChatWorld }>('sessions from the chat, with a slow hook');
+late.before.each(async (ctx) => {
+  ctx.world = await startChatWorld({ claudeEnv: { FAKE_CLAUDE_HOOK_DELAY_MS: '1500' } });
+});
+late.after.each(async (ctx) => {
+  await ctx.world.close();
+});
+
+late('a daemon killed while a message is typed but not yet confirmed confirms it after the restart, typing it once', async ({ world }) => {
+  const dir = await newSession(world, 'mid');
+  const sent = world.say('in flight');
+  await world.fake.waitFor(() => reactionsOf(world, sent.message_id).includes('👀'), 10_000, '👀');
+  await world.restartDaemon('SIGKILL');
+  await world.fake.waitFor(() => reactionsOf(world, sent.message_id).includes('👍'), 15_000, '👍 after the restart');
+  await waitPrompt(world, 'in flight', dir);
+  assert.equal(world.prompts().map((p) => p.prompt), ['in flight']);
+});
+
 chat.run();
+late.run();

@@ -1,0 +1,107 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { recordsToPurge, sessionsToArchive, Sweeper, type SweeperDeps } from '#ccbot/archive.js';
+import { emptyState, type Session, type State } from '#ccbot/sessions.js';
+
+const H = 3_600_000;
+const NOW = 1_800_000_000_000;
+
+function session(id: string, fields: Partial<Session> = {}): Session {
+  return {
+    id, name: id, workdir: `/w/${id}`, windowId: `@${id}`, claudeSessionId: null, status: 'active',
+    createdAt: NOW - 100 * H, lastActivityAt: NOW - H, archivedAt: null, archiveReason: null, ownerUserId: 1, ...fields,
+  };
+}
+
+const choose = suite('sessionsToArchive');
+choose('picks live sessions idle for their owner\'s hours, oldest activity first', () => {
+  const sessions = [
+    session('fresh', { lastActivityAt: NOW - 11 * H }),
+    session('old', { lastActivityAt: NOW - 30 * H }),
+    session('edge', { lastActivityAt: NOW - 12 * H }),
+    session('gone', { status: 'archived', lastActivityAt: NOW - 99 * H }),
+    session('lost', { status: 'lost', lastActivityAt: NOW - 99 * H }),
+  ];
+  assert.equal(sessionsToArchive(sessions, () => 12, NOW).map((s) => s.id), ['old', 'edge']);
+});
+choose('each owner has their own hours', () => {
+  const sessions = [session('a', { ownerUserId: 1, lastActivityAt: NOW - 7 * H }), session('b', { ownerUserId: 2, lastActivityAt: NOW - 7 * H })];
+  assert.equal(sessionsToArchive(sessions, (user) => (user === 1 ? 6 : 24), NOW).map((s) => s.id), ['a']);
+});
+
+const purge = suite('recordsToPurge');
+purge('old archived and lost records go; live ones and recent ones stay', () => {
+  const days = (n: number) => NOW - n * 24 * H;
+  const sessions = [
+    session('oldArchived', { status: 'archived', archivedAt: days(15), lastActivityAt: days(16) }),
+    session('newArchived', { status: 'archived', archivedAt: days(13), lastActivityAt: days(20) }),
+    session('oldLost', { status: 'lost', lastActivityAt: days(15) }),
+    session('oldLive', { status: 'active', lastActivityAt: days(40) }),
+  ];
+  assert.equal(recordsToPurge(sessions, 14 * 24 * H, NOW).sort(), ['oldArchived', 'oldLost']);
+});
+
+interface Ctx { state: State; archived: string[]; notified: string[]; saves: number; midTurn: Set<string> }
+const sweeper = suite<Ctx>('Sweeper');
+sweeper.before.each((ctx) => {
+  ctx.state = emptyState();
+  ctx.archived = [];
+  ctx.notified = [];
+  ctx.saves = 0;
+  ctx.midTurn = new Set();
+});
+const deps = (ctx: Ctx, extra: Partial<SweeperDeps> = {}): SweeperDeps => ({
+  state: ctx.state,
+  save: () => void ctx.saves++,
+  idleHoursOf: () => 12,
+  purgeAfterMs: 14 * 24 * H,
+  isMidTurn: async (s) => ctx.midTurn.has(s.id),
+  archive: async (id) => {
+    ctx.archived.push(id);
+    Object.assign(ctx.state.sessions[id]!, { status: 'archived', archivedAt: NOW, archiveReason: 'idle' });
+    return { ok: true };
+  },
+  notify: async (s, hours) => void ctx.notified.push(`${s.name}:${hours}`),
+  now: () => NOW,
+  ...extra,
+});
+
+sweeper('archives idle sessions and tells the owner; a mid-turn one waits for the next sweep', async (ctx) => {
+  ctx.state.sessions.idle = session('idle', { lastActivityAt: NOW - 13 * H });
+  ctx.state.sessions.busy = session('busy', { lastActivityAt: NOW - 13 * H });
+  ctx.state.sessions.recent = session('recent', { lastActivityAt: NOW - H });
+  ctx.midTurn.add('busy');
+  await new Sweeper(deps(ctx)).sweep();
+  assert.equal(ctx.archived, ['idle']);
+  assert.equal(ctx.notified, ['idle:12']);
+  ctx.midTurn.clear();
+  await new Sweeper(deps(ctx)).sweep();
+  assert.equal(ctx.archived, ['idle', 'busy']);
+});
+
+sweeper('a failed archive is not announced', async (ctx) => {
+  ctx.state.sessions.idle = session('idle', { lastActivityAt: NOW - 13 * H });
+  await new Sweeper(deps(ctx, { archive: async () => ({ ok: false, error: 'tmux is gone' }) })).sweep();
+  assert.equal(ctx.notified, []);
+});
+
+sweeper('purges old records from state and saves; recent ones stay', async (ctx) => {
+  ctx.state.sessions.old = session('old', { status: 'archived', archivedAt: NOW - 20 * 24 * H });
+  ctx.state.sessions.kept = session('kept', { status: 'archived', archivedAt: NOW - 2 * 24 * H });
+  await new Sweeper(deps(ctx)).sweep();
+  assert.equal(Object.keys(ctx.state.sessions), ['kept']);
+  assert.is(ctx.saves, 1);
+});
+
+sweeper('two sweeps at once make one pass', async (ctx) => {
+  ctx.state.sessions.idle = session('idle', { lastActivityAt: NOW - 13 * H });
+  let checks = 0;
+  const s = new Sweeper(deps(ctx, { isMidTurn: async () => (checks++, false) }));
+  await Promise.all([s.sweep(), s.sweep()]);
+  assert.is(checks, 1);
+  assert.equal(ctx.archived, ['idle']);
+});
+
+choose.run();
+purge.run();
+sweeper.run();

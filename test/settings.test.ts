@@ -1,0 +1,41 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { applySetting, langFor, userSettings } from '#ccbot/settings.js';
+
+const read = suite('userSettings');
+read('a person who chose nothing gets the defaults', () => {
+  assert.equal(userSettings(undefined, 12), { idleHours: 12, notify: { done: true, error: true, input: true }, lang: 'auto' });
+});
+read('keeps what is well-formed; anything else reads as the default', () => {
+  const user = { activeSessionId: null, settings: { idleHours: 6, notify: { done: false, error: 'no' }, lang: 'ru' } };
+  assert.equal(userSettings(user, 12), { idleHours: 6, notify: { done: false, error: true, input: true }, lang: 'ru' });
+  const bad = { activeSessionId: null, settings: { idleHours: 7, notify: null, lang: 'klingon' } };
+  assert.equal(userSettings(bad, 12), { idleHours: 12, notify: { done: true, error: true, input: true }, lang: 'auto' });
+});
+
+const apply = suite('applySetting');
+apply('each button of the screen changes its one setting', () => {
+  const base = userSettings(undefined, 12);
+  assert.is(applySetting(base, 'idle', '24')?.idleHours, 24);
+  assert.is(applySetting(base, 'notify.error', 'off')?.notify.error, false);
+  assert.is(applySetting(base, 'notify.error', 'off')?.notify.done, true);
+  assert.is(applySetting(base, 'lang', 'zh')?.lang, 'zh');
+  assert.is(applySetting(base, 'lang', 'auto')?.lang, 'auto');
+});
+apply('a forged or stale button changes nothing', () => {
+  const base = userSettings(undefined, 12);
+  for (const [key, value] of [['idle', '7'], ['idle', '06'], ['idle', '1e1'], ['lang', 'de'], ['notify.sound', 'on'], ['notify.done', 'yes'], ['theme', 'dark']]) {
+    assert.is(applySetting(base, key!, value!), null, `${key}=${value}`);
+  }
+});
+
+const lang = suite('langFor');
+lang('the override wins over the Telegram app\'s language; auto follows the app', () => {
+  assert.is(langFor({ activeSessionId: null, settings: { lang: 'zh' } }, 'ru'), 'zh');
+  assert.is(langFor({ activeSessionId: null, settings: { lang: 'auto' } }, 'ru'), 'ru');
+  assert.is(langFor(undefined, 'de'), 'en');
+});
+
+read.run();
+apply.run();
+lang.run();
