@@ -116,6 +116,7 @@ export async function runDaemon(config: Config): Promise<number> {
         }),
       archive,
       press: (windowId, keys) => sendKeys(windowId, keys, tmuxOptions),
+      capture: (windowId) => capturePane(windowId, tmuxOptions),
       findProcesses: (claudeId) => findClaudeProcesses(claudeId),
       killProcesses: (claudeId) => killOrphanClaudeProcesses(claudeId),
       claudeConfigDir: config.claudeConfigDir,

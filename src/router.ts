@@ -14,6 +14,7 @@ import { readLastExchange } from './inspect.js';
 import { decodeAction, killConfirmKeyboard, resendKeyboard } from './keyboards.js';
 import { logger } from './log.js';
 import { activeSession, archiveSession, findSession, setActive, startSession, type ArchiveReason, type PendingText, type Session, type State } from './sessions.js';
+import { createScreenshotScreen } from './screenshot-screen.js';
 import { createSettingsScreen } from './settings-screen.js';
 import { langFor } from './settings.js';
 import type { Telegram } from './telegram.js';
@@ -24,7 +25,7 @@ const log = logger('router');
 export type { Accepted } from './chat.js';
 
 /** Commands ccbot answers itself; any other /command goes to Claude verbatim (/compact, /model, /clear, /cost, …). */
-const OWN_COMMANDS = new Set(['start', 'help', 'menu', 'new', 'list', 'stop', 'kill', 'done', 'archive', 'settings']);
+const OWN_COMMANDS = new Set(['start', 'help', 'menu', 'new', 'list', 'stop', 'kill', 'done', 'archive', 'settings', 'screenshot']);
 
 export interface RouterDeps {
   telegram: Telegram;
@@ -35,6 +36,8 @@ export interface RouterDeps {
   start: (request: { workdir: string; userId: number; chatId: number; resume?: Session }) => ReturnType<typeof startSession>;
   archive: (id: string, reason: ArchiveReason) => ReturnType<typeof archiveSession>;
   press: (windowId: string, keys: Key[]) => Promise<unknown>;
+  /** The pane's text (tmux capture-pane), null when the window is gone. */
+  capture: (windowId: string) => Promise<string | null>;
   /** Pids of processes still running `claude --resume <id>` (procs.ts findClaudeProcesses). */
   findProcesses: (claudeSessionId: string) => Promise<number[]>;
   /** Ends them; resolves with how many were signalled (procs.ts killOrphanClaudeProcesses). */
@@ -64,6 +67,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     telegram, state, chat, save: deps.save, start: deps.start, findProcesses: deps.findProcesses, killProcesses: deps.killProcesses,
     claudeConfigDir: deps.claudeConfigDir, now,
   });
+  const screenshot = createScreenshotScreen({ telegram, state, chat, capture: deps.capture, press: deps.press });
   const settings = createSettingsScreen({ telegram, state, chat, save: deps.save, defaultIdleHours: deps.defaultIdleHours });
 
   async function listSessions(who: Accepted, lang: Lang): Promise<void> {
@@ -139,6 +143,8 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
           return archive.show(who, lang, 0, command.arg.toLowerCase() === 'all');
         case 'settings':
           return settings.show(who, lang);
+        case 'screenshot':
+          return screenshot.show(who, lang);
       }
     }
     if (!text.trim()) return;
@@ -198,6 +204,10 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
         return archive.inspect(who, lang, action.id);
       case 'settings':
         return settings.onButton(who, action.key, action.value, messageId);
+      case 'key':
+        return screenshot.onKey(who, lang, action.id, action.key, messageId);
+      case 'refresh':
+        return screenshot.onKey(who, lang, action.id, null, messageId);
       default:
         log.debug('button not handled yet', { action: action.t });
     }

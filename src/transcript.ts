@@ -1,0 +1,407 @@
+/**
+ * Claude Code's JSONL transcript: reading it from a byte offset, parsing entries into events, pairing each tool
+ * call with its result by tool_use_id. The parser is pure; the reader is the one small piece of I/O.
+ * Facts from real Claude Code 2.1.328 transcripts: each content block is its own line; many entry types carry no
+ * conversation (api-request-blob holds copies of prompts that must never show as the person's); a turn ends with
+ * an assistant stop_reason and then a system turn_duration entry.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import { logger } from './log.js';
+
+const log = logger('transcript');
+
+/** Where an event came from: the entry's uuid (stable across re-reads) and its timestamp in ms. */
+interface Origin {
+  uuid: string;
+  at: number;
+}
+
+export type TranscriptEvent =
+  /** The person's prompt, without tool results, system reminders, command caveats. */
+  | ({ kind: 'prompt'; text: string } & Origin)
+  | ({ kind: 'text'; text: string } & Origin)
+  | ({ kind: 'thinking'; text: string } & Origin)
+  /** `summary` is one line: the Bash command, the Read/Edit/Write path, the Grep pattern, … */
+  | ({ kind: 'toolCall'; toolUseId: string; name: string; summary: string; input: unknown } & Origin)
+  /** Paired with its call by tool_use_id; `outcome` is one line ("Read 42 lines", "Output 3 lines", "+3 −1", "Error: …"). */
+  | ({ kind: 'toolResult'; toolUseId: string; name: string; summary: string; outcome: string; isError: boolean } & Origin)
+  /** Output of a local slash command (/cost, /model, …). */
+  | ({ kind: 'commandOutput'; text: string } & Origin)
+  /** Token usage of an assistant entry, for the context fill. */
+  | ({ kind: 'usage'; model: string; contextTokens: number } & Origin)
+  /** The turn ended: assistant stop_reason end_turn / stop_sequence / max_tokens, or system turn_duration. */
+  | ({ kind: 'turnEnd'; reason: string } & Origin)
+  | ({ kind: 'apiError'; text: string } & Origin);
+
+/** Tool calls whose result has not come yet, by tool_use_id. Plain JSON: saved with the offset, so a result
+ * read after a daemon restart still finds its call. */
+export type PendingCalls = Record<string, { name: string; summary: string; input?: unknown }>;
+const PENDING_KEPT = 200;
+
+export interface ParseResult {
+  events: TranscriptEvent[];
+  pending: PendingCalls;
+  malformed: number;
+}
+
+/** Entry types that never carry conversation; checked on the raw line so their (often large) JSON is not parsed. */
+const SKIPPED_TYPE = /^\{"type":"(?!user"|assistant"|system")/;
+const ATTACHMENT = /^\{"parentUuid":[^,]*,"isSidechain":(?:true|false),"attachment":/;
+const INTERRUPTED = /^\[Request interrupted by user(?: for tool use)?\]/;
+
+/**
+ * The events of complete transcript lines, in order. Pure and total: a line that is not a JSON object counts as
+ * malformed and is skipped; unknown entry types are ignored. `pending` is not changed; the result has the new one.
+ */
+export function parseLines(lines: readonly string[], pending: PendingCalls): ParseResult {
+  const events: TranscriptEvent[] = [];
+  const calls: PendingCalls = { ...pending };
+  let malformed = 0;
+  for (const line of lines) {
+    if (line.trim() === '' || SKIPPED_TYPE.test(line) || ATTACHMENT.test(line)) continue;
+    let entry: unknown;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      malformed++;
+      continue;
+    }
+    if (!isObject(entry)) {
+      malformed++;
+      continue;
+    }
+    parseEntry(entry, calls, events);
+  }
+  const ids = Object.keys(calls);
+  for (const id of ids.slice(0, Math.max(0, ids.length - PENDING_KEPT))) delete calls[id];
+  return { events, pending: calls, malformed };
+}
+
+function parseEntry(entry: Record<string, unknown>, calls: PendingCalls, out: TranscriptEvent[]): void {
+  // Sub-agents write their own conversation into the same file; meta entries are Claude Code's own notes.
+  if (entry.isSidechain === true || entry.isMeta === true) return;
+  const origin = { uuid: typeof entry.uuid === 'string' ? entry.uuid : '', at: timeOf(entry.timestamp) };
+  const message = isObject(entry.message) ? entry.message : undefined;
+  if (entry.type === 'system') {
+    if (entry.subtype === 'turn_duration') out.push({ kind: 'turnEnd', reason: 'turn_duration', ...origin });
+    else if (entry.subtype === 'api_error' || entry.level === 'error') {
+      const text = typeof entry.content === 'string' ? entry.content : 'API error';
+      out.push({ kind: 'apiError', text: firstLine(text), ...origin });
+    } else if (entry.subtype === 'local_command' && typeof entry.content === 'string') {
+      const output = localCommandOutput(entry.content);
+      if (output !== null) out.push({ kind: 'commandOutput', text: output, ...origin });
+    }
+    return;
+  }
+  if (!message) return;
+  if (entry.type === 'user') return parseUser(entry, message, origin, calls, out);
+  if (entry.type === 'assistant') return parseAssistant(entry, message, origin, calls, out);
+}
+
+function parseUser(entry: Record<string, unknown>, message: Record<string, unknown>, origin: { uuid: string; at: number }, calls: PendingCalls, out: TranscriptEvent[]): void {
+  const content = message.content;
+  if (typeof content === 'string') return userText(content, origin, out);
+  if (!Array.isArray(content)) return;
+  const texts: string[] = [];
+  for (const block of content) {
+    if (!isObject(block)) continue;
+    if (block.type === 'tool_result' && typeof block.tool_use_id === 'string') {
+      const call = calls[block.tool_use_id];
+      delete calls[block.tool_use_id];
+      const isError = block.is_error === true;
+      const name = call?.name ?? 'tool';
+      out.push({
+        kind: 'toolResult', toolUseId: block.tool_use_id, name, summary: call?.summary ?? '',
+        outcome: summarizeToolResult({ name, input: call?.input }, block.content, isError, entry.toolUseResult), isError, ...origin,
+      });
+    } else if (block.type === 'text' && typeof block.text === 'string') {
+      texts.push(block.text);
+    }
+  }
+  if (texts.length > 0) userText(texts.join('\n'), origin, out);
+}
+
+/** A person's text entry: a prompt, a slash command, its output, or Claude Code's interrupt marker. */
+function userText(raw: string, origin: { uuid: string; at: number }, out: TranscriptEvent[]): void {
+  if (INTERRUPTED.test(raw.trim())) return void out.push({ kind: 'turnEnd', reason: 'interrupted', ...origin });
+  const output = localCommandOutput(raw);
+  if (output !== null) return void out.push({ kind: 'commandOutput', text: output, ...origin });
+  if (/<local-command-caveat>/.test(raw)) return; // Claude Code's note to the model about a local command
+  const command = /<command-name>([^<]*)<\/command-name>/.exec(raw);
+  if (command) {
+    const args = /<command-args>([\s\S]*?)<\/command-args>/.exec(raw)?.[1]?.trim() ?? '';
+    const name = command[1]!.trim();
+    return void out.push({ kind: 'prompt', text: args ? `${name.startsWith('/') ? name : `/${name}`} ${args}` : name.startsWith('/') ? name : `/${name}`, ...origin });
+  }
+  const text = cleanPrompt(raw);
+  if (text) out.push({ kind: 'prompt', text, ...origin });
+}
+
+/** The person's words: system reminders out, pastes unwrapped. */
+export function cleanPrompt(raw: string): string {
+  return raw
+    .replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '')
+    .replace(/<pasted_content[^>]*>([\s\S]*?)<\/pasted_content>/g, '$1')
+    .trim();
+}
+
+function localCommandOutput(raw: string): string | null {
+  const m = /<local-command-std(?:out|err)>([\s\S]*?)<\/local-command-std(?:out|err)>/.exec(raw);
+  return m ? stripAnsiCodes(m[1]!).trim() : null;
+}
+
+function parseAssistant(entry: Record<string, unknown>, message: Record<string, unknown>, origin: { uuid: string; at: number }, calls: PendingCalls, out: TranscriptEvent[]): void {
+  const content = Array.isArray(message.content) ? message.content : [];
+  if (entry.isApiErrorMessage === true || (typeof entry.error === 'string' && entry.error)) {
+    const text = content.map((b) => (isObject(b) && typeof b.text === 'string' ? b.text : '')).join(' ').trim();
+    return void out.push({ kind: 'apiError', text: firstLine(text || String(entry.error ?? 'API error')), ...origin });
+  }
+  for (const block of content) {
+    if (!isObject(block)) continue;
+    if (block.type === 'text' && typeof block.text === 'string' && block.text.trim()) out.push({ kind: 'text', text: block.text, ...origin });
+    else if (block.type === 'thinking' && typeof block.thinking === 'string' && block.thinking.trim()) out.push({ kind: 'thinking', text: block.thinking, ...origin });
+    else if (block.type === 'tool_use' && typeof block.id === 'string') {
+      const name = typeof block.name === 'string' ? block.name : 'tool';
+      const summary = summarizeToolInput(name, block.input);
+      calls[block.id] = { name, summary, input: smallInput(block.input) };
+      out.push({ kind: 'toolCall', toolUseId: block.id, name, summary, input: block.input, ...origin });
+    }
+  }
+  const usage = isObject(message.usage) ? message.usage : undefined;
+  if (usage) {
+    const tokens = num(usage.input_tokens) + num(usage.cache_creation_input_tokens) + num(usage.cache_read_input_tokens);
+    if (tokens > 0) out.push({ kind: 'usage', model: typeof message.model === 'string' ? message.model : '', contextTokens: tokens, ...origin });
+  }
+  const stop = message.stop_reason;
+  if (stop === 'end_turn' || stop === 'stop_sequence' || stop === 'max_tokens') out.push({ kind: 'turnEnd', reason: stop, ...origin });
+}
+
+/** What a result summary needs of a call's input, kept small: it is saved with the pending calls. */
+function smallInput(input: unknown): unknown {
+  if (!isObject(input)) return undefined;
+  const keep: Record<string, unknown> = {};
+  for (const key of ['old_string', 'new_string', 'content']) {
+    if (typeof input[key] === 'string') keep[`${key}_lines`] = lineCount(input[key] as string);
+  }
+  return keep;
+}
+
+/** One line saying what a tool call does: its command, path, pattern, URL, query or description. */
+export function summarizeToolInput(name: string, input: unknown): string {
+  const i = isObject(input) ? input : {};
+  const str = (key: string) => (typeof i[key] === 'string' ? (i[key] as string) : '');
+  let summary: string;
+  switch (name) {
+    case 'Bash':
+      summary = str('command');
+      break;
+    case 'Read':
+    case 'Write':
+    case 'Edit':
+    case 'MultiEdit':
+      summary = str('file_path');
+      break;
+    case 'NotebookEdit':
+      summary = str('notebook_path');
+      break;
+    case 'Grep':
+    case 'Glob':
+      summary = str('path') ? `${str('pattern')} in ${str('path')}` : str('pattern');
+      break;
+    case 'WebFetch':
+      summary = str('url');
+      break;
+    case 'WebSearch':
+      summary = str('query');
+      break;
+    case 'Task':
+    case 'Agent':
+      summary = str('description') || str('prompt');
+      break;
+    case 'TodoWrite': {
+      const todos = Array.isArray(i.todos) ? i.todos.length : 0;
+      summary = `${todos} todo${todos === 1 ? '' : 's'}`;
+      break;
+    }
+    case 'AskUserQuestion': {
+      const first = Array.isArray(i.questions) && isObject(i.questions[0]) ? i.questions[0] : {};
+      summary = typeof first.question === 'string' ? first.question : str('question');
+      break;
+    }
+    case 'ExitPlanMode':
+      summary = 'plan';
+      break;
+    default:
+      summary = Object.values(i).find((v): v is string => typeof v === 'string' && v.length > 0) ?? '';
+  }
+  return clip(firstLine(summary), 120);
+}
+
+/** One line saying how a call ended: "Read 42 lines", "Output 3 lines", "+3 −1", "Error: …", "Interrupted". */
+export function summarizeToolResult(call: { name: string; input?: unknown }, content: unknown, isError: boolean, toolUseResult?: unknown): string {
+  const text = resultText(content);
+  const r = isObject(toolUseResult) ? toolUseResult : {};
+  if (INTERRUPTED.test(text.trim()) || r.interrupted === true) return 'Interrupted';
+  if (isError) return clip(`Error: ${firstLine(text.replace(/^<tool_use_error>|<\/tool_use_error>$/g, '')) || 'failed'}`, 160);
+  switch (call.name) {
+    case 'Bash': {
+      const out = typeof r.stdout === 'string' ? `${r.stdout}${typeof r.stderr === 'string' && r.stderr ? `\n${r.stderr}` : ''}` : text;
+      const n = lineCount(out.trim());
+      return n === 0 ? 'No output' : `Output ${n} line${n === 1 ? '' : 's'}`;
+    }
+    case 'Read': {
+      const file = isObject(r.file) ? r.file : {};
+      const n = typeof file.numLines === 'number' ? file.numLines : lineCount(text);
+      return `Read ${n} line${n === 1 ? '' : 's'}`;
+    }
+    case 'Edit':
+    case 'MultiEdit': {
+      const patch = Array.isArray(r.structuredPatch) ? r.structuredPatch : null;
+      let added = 0;
+      let removed = 0;
+      if (patch) {
+        for (const hunk of patch) {
+          for (const line of isObject(hunk) && Array.isArray(hunk.lines) ? hunk.lines : []) {
+            if (typeof line !== 'string') continue;
+            if (line.startsWith('+')) added++;
+            else if (line.startsWith('-')) removed++;
+          }
+        }
+      } else {
+        const input = isObject(call.input) ? call.input : {};
+        added = num(input.new_string_lines);
+        removed = num(input.old_string_lines);
+      }
+      return `+${added} −${removed}`;
+    }
+    case 'Write': {
+      const input = isObject(call.input) ? call.input : {};
+      const n = num(input.content_lines) || (typeof r.content === 'string' ? lineCount(r.content) : 0);
+      return `Wrote ${n} line${n === 1 ? '' : 's'}`;
+    }
+    case 'Grep':
+    case 'Glob': {
+      const n = typeof r.numFiles === 'number' ? r.numFiles : Array.isArray(r.filenames) ? r.filenames.length : lineCount(text.trim());
+      return `Found ${n} file${n === 1 ? '' : 's'}`;
+    }
+    case 'AskUserQuestion': {
+      const answers = isObject(r.answers) ? Object.values(r.answers).filter((v) => typeof v === 'string') : [];
+      return answers.length > 0 ? clip(`Answered: ${answers.join(', ')}`, 160) : clip(firstLine(text), 160);
+    }
+    default:
+      return clip(firstLine(text) || 'Done', 160);
+  }
+}
+
+function resultText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((b) => (isObject(b) && typeof b.text === 'string' ? b.text : '')).join('\n');
+  return '';
+}
+
+// ── the reader ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Where reading stopped: the byte after the last complete line, and which file that was (its inode). */
+export interface Cursor {
+  offset: number;
+  ino?: number;
+}
+
+export type ReadResult = { ok: true; lines: string[]; cursor: Cursor; restarted: boolean } | { ok: false; missing: boolean; error: string };
+
+export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
+const NEWLINE = 0x0a;
+
+/**
+ * The complete lines after `cursor`, as bytes cut at newline bytes and only then decoded (a character split
+ * across two reads is never garbled). A partial last line stays for the next read. A file that shrank below the
+ * cursor or was replaced (another inode) is read from its start again, with `restarted`. One read takes up to
+ * `maxBytes`, more only to finish a line longer than that.
+ */
+export async function readTranscript(path: string, cursor: Cursor, options: { maxBytes?: number } = {}): Promise<ReadResult> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { ok: false, missing: code === 'ENOENT' || code === 'ENOTDIR', error: String((err as Error).message) };
+  }
+  try {
+    const info = await handle.stat();
+    const restarted = info.size < cursor.offset || (cursor.ino !== undefined && cursor.ino !== info.ino);
+    const start = restarted ? 0 : cursor.offset;
+    const chunks: Buffer[] = [];
+    let position = start;
+    let end = -1; // offset in the concatenated bytes just past the last newline
+    let total = 0;
+    while (position < info.size) {
+      const size = Math.min(maxBytes, info.size - position);
+      const buffer = Buffer.allocUnsafe(size);
+      const { bytesRead } = await handle.read(buffer, 0, size, position);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      const last = chunk.lastIndexOf(NEWLINE);
+      chunks.push(chunk);
+      if (last >= 0) end = total + last + 1;
+      total += bytesRead;
+      position += bytesRead;
+      if (end >= 0 && total >= maxBytes) break; // enough for one read; a line longer than maxBytes reads on
+    }
+    const lines: string[] = [];
+    if (end > 0) {
+      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+      let from = 0;
+      while (from < end) {
+        const nl = bytes.indexOf(NEWLINE, from);
+        lines.push(bytes.toString('utf8', from, nl));
+        from = nl + 1;
+      }
+    }
+    return { ok: true, lines, cursor: { offset: start + Math.max(end, 0), ino: info.ino }, restarted };
+  } catch (err) {
+    return { ok: false, missing: false, error: String((err as Error).message) };
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
+
+export type EventsResult =
+  | { ok: true; events: TranscriptEvent[]; pending: PendingCalls; cursor: Cursor; restarted: boolean }
+  | { ok: false; missing: boolean; error: string };
+
+/** readTranscript, then parseLines; a malformed line is logged and skipped, never stalling the session. */
+export async function readEvents(path: string, cursor: Cursor, pending: PendingCalls, options: { maxBytes?: number } = {}): Promise<EventsResult> {
+  const read = await readTranscript(path, cursor, options);
+  if (!read.ok) return read;
+  const parsed = parseLines(read.lines, read.restarted ? {} : pending);
+  if (parsed.malformed > 0) log.warn('skipped transcript lines that are not JSON', { path, count: parsed.malformed });
+  return { ok: true, events: parsed.events, pending: parsed.pending, cursor: read.cursor, restarted: read.restarted };
+}
+
+// ── small helpers ───────────────────────────────────────────────────────────────────────────────────────────────
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+function timeOf(v: unknown): number {
+  const t = typeof v === 'string' ? Date.parse(v) : NaN;
+  return Number.isFinite(t) ? t : 0;
+}
+function firstLine(text: string): string {
+  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+}
+function lineCount(text: string): number {
+  if (text === '') return 0;
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < text.length - 1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+// eslint-style control: the ANSI colour codes of a local command's output (/cost, /context).
+function stripAnsiCodes(text: string): string {
+  return text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+}

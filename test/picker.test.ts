@@ -1,0 +1,79 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { currentPicker, pickOption, type PickDeps } from '#ccbot/picker.js';
+import type { Key } from '#ccbot/tmux.js';
+import { SAMPLES } from './samples.js';
+
+const ASK = readFileSync(join(SAMPLES, 'ask-pane.txt'), 'utf8');
+const IDLE = readFileSync(join(SAMPLES, 'idle-pane.txt'), 'utf8');
+
+/** A menu like the sample's, answering arrow keys (optionally late or never) and Enter. */
+function fakeMenu(options: { frozen?: boolean } = {}) {
+  const world = { selected: 1, pressed: [] as Key[], answered: null as number | null, captures: 0 };
+  const render = () =>
+    ASK.replace(/^(❯ | {2})(\d)\. /gm, (_line, _mark, n: string) => `${Number(n) === world.selected ? '❯ ' : '  '}${n}. `);
+  const deps: PickDeps = {
+    capture: async () => {
+      world.captures++;
+      if (world.answered !== null) return IDLE;
+      return render();
+    },
+    press: async (_w, keys) => {
+      world.pressed.push(...keys);
+      if (options.frozen) return;
+      for (const key of keys) {
+        if (key === 'Down') world.selected = Math.min(5, world.selected + 1);
+        if (key === 'Up') world.selected = Math.max(1, world.selected - 1);
+        if (key === 'Enter') world.answered = world.selected;
+      }
+    },
+    sleep: async () => {},
+    settleMs: 300,
+  };
+  return { world, deps };
+}
+
+const pick = suite('pickOption');
+pick('moves the selection to the option, reads it back, then presses Enter', async () => {
+  const { world, deps } = fakeMenu();
+  assert.equal(await pickOption('@1', 3, deps), { ok: true, freeText: false });
+  assert.equal(world.pressed, ['Down', 'Down', 'Enter']);
+  assert.is(world.answered, 3);
+});
+pick('the option already selected: just Enter', async () => {
+  const { world, deps } = fakeMenu();
+  assert.equal(await pickOption('@1', 1, deps), { ok: true, freeText: false });
+  assert.equal(world.pressed, ['Enter']);
+});
+pick('a free-text option is selected but not submitted: the person\'s text comes next', async () => {
+  const { world, deps } = fakeMenu();
+  assert.equal(await pickOption('@1', 4, deps), { ok: true, freeText: true });
+  assert.not.ok(world.pressed.includes('Enter'));
+  assert.is(world.selected, 4);
+});
+pick('a selection that never moves is reported, and Enter is never pressed', async () => {
+  const { world, deps } = fakeMenu({ frozen: true });
+  assert.equal(await pickOption('@1', 2, deps), { ok: false, why: 'stuck' });
+  assert.not.ok(world.pressed.includes('Enter'));
+});
+pick('an option the menu lacks, a button for another question, no menu, no window', async () => {
+  const { deps } = fakeMenu();
+  assert.equal(await pickOption('@1', 9, deps), { ok: false, why: 'noOption' });
+  assert.equal(await pickOption('@1', 2, deps, 'another question?'), { ok: false, why: 'noMenu' });
+  assert.equal(await pickOption('@1', 2, { ...deps, capture: async () => IDLE }), { ok: false, why: 'noMenu' });
+  assert.equal(await pickOption('@1', 2, { ...deps, capture: async () => null }), { ok: false, why: 'gone' });
+});
+
+const current = suite('currentPicker');
+current('reads the question and options of the menu on the pane', async () => {
+  const found = await currentPicker('@1', { capture: async () => ASK });
+  assert.ok(found && found !== 'gone');
+  assert.is(found.question, 'pick one?');
+  assert.equal(found.options.slice(0, 3).map((o) => o.label), ['Alpha', 'Beta', 'Gamma']);
+  assert.is(await currentPicker('@1', { capture: async () => IDLE }), null);
+});
+
+pick.run();
+current.run();
