@@ -39,16 +39,19 @@ export interface Chat {
   switcher(userId: number, lang: Lang): InlineKeyboardMarkup;
 }
 
+/** Records that bot message `messageId` is about `sessionId`, so a reply to it goes there; the newest are kept. */
+export function rememberMessage(state: State, userId: number, messageId: number, sessionId: string): void {
+  const user = (state.users[String(userId)] ??= { activeSessionId: null });
+  const messages = ((user.messages as Record<string, string> | undefined) ??= {});
+  messages[String(messageId)] = sessionId;
+  const ids = Object.keys(messages);
+  for (const old of ids.slice(0, Math.max(0, ids.length - REMEMBERED_MESSAGES))) delete messages[old];
+}
+
 export function createChat(deps: ChatDeps): Chat {
   const { telegram, state } = deps;
 
-  const remember = (userId: number, messageId: number, sessionId: string) => {
-    const user = (state.users[String(userId)] ??= { activeSessionId: null });
-    const messages = ((user.messages as Record<string, string> | undefined) ??= {});
-    messages[String(messageId)] = sessionId;
-    const ids = Object.keys(messages);
-    for (const old of ids.slice(0, Math.max(0, ids.length - REMEMBERED_MESSAGES))) delete messages[old];
-  };
+  const remember = (userId: number, messageId: number, sessionId: string) => rememberMessage(state, userId, messageId, sessionId);
 
   const sessionOfMessage = (userId: number, messageId: number): Session | undefined => {
     const messages = state.users[String(userId)]?.messages as Record<string, string> | undefined;

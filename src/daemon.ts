@@ -1,5 +1,6 @@
 /**
- * Wiring of the running daemon: start-up in order (lock → state → tmux → reconcile → Telegram) and shutdown in reverse.
+ * Wiring of the running daemon: start-up in order (lock → state → tmux → reconcile → Telegram → monitor) and shutdown
+ * in reverse.
  * Owns no logic of its own; each step lives in its file.
  */
 import { mkdirSync } from 'node:fs';
@@ -17,6 +18,9 @@ import { findClaudeProcesses, killOrphanClaudeProcesses } from './procs.js';
 import { createRouter, deliveryNotice } from './router.js';
 import { mapKey, readSessionMap } from './session-map.js';
 import { Sweeper } from './archive.js';
+import { createChat, rememberMessage } from './chat.js';
+import { Monitor } from './monitor.js';
+import { LiveOutput } from './output.js';
 import { escapeHtml } from './format.js';
 import { t } from './i18n.js';
 import { archiveSession, loadState, saveState, startSession, type ArchiveReason } from './sessions.js';
@@ -83,6 +87,27 @@ export async function runDaemon(config: Config): Promise<number> {
         killOrphans: (claudeId) => killOrphanClaudeProcesses(claudeId),
       });
     };
+    const chat = createChat({ telegram, state, save, badge: (id) => output.badge(id) });
+    const output = new LiveOutput({
+      state,
+      telegram,
+      capture: (windowId) => capturePane(windowId, tmuxOptions),
+      settingsOf: (userId) => userSettings(state.users[String(userId)], config.idleHours),
+      langOf: (userId) => langFor(state.users[String(userId)], state.users[String(userId)]?.lang as string | undefined),
+      save: () => monitor.save(),
+      remember: (userId, messageId, sessionId) => rememberMessage(state, userId, messageId, sessionId),
+      switcher: (userId, lang) => chat.switcher(userId, lang),
+      stallMs: config.stallMinutes * 60_000,
+    });
+    const monitor = new Monitor({
+      ccbotDir: config.ccbotDir,
+      tmuxSession: config.tmuxSession,
+      state,
+      readMap: () => readSessionMap(config.ccbotDir),
+      output,
+      pollMs: config.monitorPollIntervalMs,
+    });
+    monitor.start();
     const sweeper = new Sweeper({
       state,
       save,
@@ -90,6 +115,8 @@ export async function runDaemon(config: Config): Promise<number> {
       purgeAfterMs: config.archivePurgeAfterMs,
       isMidTurn: async (session) => {
         if (!session.windowId) return false;
+        const card = monitor.data.follows[session.id]?.card; // the transcript: a turn that has not ended
+        if (card && card.state !== 'idle') return true;
         const pane = await capturePane(session.windowId, tmuxOptions);
         return pane !== null && ['busy', 'picker', 'trust'].includes(readPane(pane).kind);
       },
@@ -121,6 +148,9 @@ export async function runDaemon(config: Config): Promise<number> {
       killProcesses: (claudeId) => killOrphanClaudeProcesses(claudeId),
       claudeConfigDir: config.claudeConfigDir,
       defaultIdleHours: config.idleHours,
+      chat,
+      type: (windowId, text) => sendText(windowId, text, tmuxOptions),
+      menuOf: (id) => output.menuOf(id),
     });
     const allowed = new Set(config.allowedUsers);
     const handle = async (update: Update): Promise<void> => {
@@ -143,6 +173,9 @@ export async function runDaemon(config: Config): Promise<number> {
         });
     delivery.stop();
     sweeper.stop();
+    monitor.stop();
+    await output.flush();
+    monitor.save();
     save();
     log.info('stopped', { reason: end });
     return EXIT_FOR[end];

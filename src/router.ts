@@ -6,13 +6,14 @@
 import type { InlineKeyboardMarkup, Message, Update } from 'node-telegram-bot-api';
 import { createArchiveScreen } from './archive-screen.js';
 import { createBrowserScreen } from './browser-screen.js';
-import { createChat, type Accepted } from './chat.js';
+import { createChat, type Accepted, type Chat } from './chat.js';
 import type { Delivery } from './delivery.js';
 import { escapeHtml } from './format.js';
 import { t, type Key as TextKey, type Lang } from './i18n.js';
 import { readLastExchange } from './inspect.js';
-import { decodeAction, killConfirmKeyboard, resendKeyboard } from './keyboards.js';
+import { decodeAction, killConfirmKeyboard, resendKeyboard, type StallChoice } from './keyboards.js';
 import { logger } from './log.js';
+import { pickOption } from './picker.js';
 import { activeSession, archiveSession, findSession, setActive, startSession, type ArchiveReason, type PendingText, type Session, type State } from './sessions.js';
 import { createScreenshotScreen } from './screenshot-screen.js';
 import { createSettingsScreen } from './settings-screen.js';
@@ -46,8 +47,12 @@ export interface RouterDeps {
   claudeConfigDir: string;
   /** CCBOT_IDLE_HOURS: the idle sweep's hours for a person who chose none in /settings. */
   defaultIdleHours: number;
-  /** A switcher badge per background session (the monitor's). */
-  badge?: (sessionId: string) => string | undefined;
+  /** The chat's replies (with the switcher); made here when not given. */
+  chat?: Chat;
+  /** Types text into a window at once (an answer to a menu's free-text field, which delivery would wait out). */
+  type?: (windowId: string, text: string) => Promise<unknown>;
+  /** The menu question the chat shows for a session (output.ts), to check a pressed option against. */
+  menuOf?: (sessionId: string) => { question: string; messageId: number } | undefined;
   now?: () => number;
 }
 
@@ -60,7 +65,7 @@ export function parseCommand(text: string): { name: string; arg: string } | null
 export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) => Promise<void> {
   const { telegram, state } = deps;
   const now = deps.now ?? Date.now;
-  const chat = createChat({ telegram, state, save: deps.save, ...(deps.badge ? { badge: deps.badge } : {}) });
+  const chat = deps.chat ?? createChat({ telegram, state, save: deps.save });
   const { say, sayText } = chat;
   const browser = createBrowserScreen({ telegram, state, chat, delivery: deps.delivery, save: deps.save, home: deps.home, start: deps.start });
   const archive = createArchiveScreen({
@@ -107,6 +112,14 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     // No live session: keep the text, open the browser; it goes to the session started from there.
     if (!session || session.status !== 'active') return browser.holdText(who, lang, text, message.message_id);
     chat.remember(who.userId, message.message_id, session.id);
+    const user = state.users[String(who.userId)];
+    if (user?.answerTo === session.id && deps.type && session.windowId) {
+      // The answer to a menu's "Type something": its text field is open now, and delivery waits for a free prompt.
+      delete user.answerTo;
+      deps.save();
+      await deps.type(session.windowId, text);
+      return;
+    }
     session.lastActivityAt = now(); // input from the person: the idle sweep counts from here
     deps.delivery.enqueue({ sessionId: session.id, chatId: who.chatId, userId: who.userId, messageId: message.message_id, text });
   }
@@ -204,6 +217,16 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
         return archive.inspect(who, lang, action.id);
       case 'settings':
         return settings.onButton(who, action.key, action.value, messageId);
+      case 'pick':
+        return pick(who, lang, action.id, action.option, messageId);
+      case 'pickCancel': {
+        const session = await buttonSession(who, lang, action.id);
+        if (messageId !== undefined) await telegram.stripKeyboard(who.chatId, messageId);
+        if (session) await deps.press(session.windowId!, ['Escape']);
+        return;
+      }
+      case 'stall':
+        return onStall(who, lang, action.id, action.what, messageId);
       case 'key':
         return screenshot.onKey(who, lang, action.id, action.key, messageId);
       case 'refresh':
@@ -211,6 +234,47 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
       default:
         log.debug('button not handled yet', { action: action.t });
     }
+  }
+
+  /** A live session of the person's, named by a button; otherwise they are told. */
+  async function buttonSession(who: Accepted, lang: Lang, id: string): Promise<Session | undefined> {
+    const session = state.sessions[id];
+    if (session?.status === 'active' && session.windowId && session.ownerUserId === who.userId) return session;
+    await sayText(who, lang, 'session.unknown', { name: session?.name ?? id });
+    return undefined;
+  }
+
+  /** An option of a menu Claude shows: selected by reading the pane between key presses, then Enter. */
+  async function pick(who: Accepted, lang: Lang, id: string, option: number, messageId?: number): Promise<void> {
+    const session = await buttonSession(who, lang, id);
+    if (!session) return;
+    const menu = deps.menuOf?.(session.id);
+    const outcome = await pickOption(session.windowId!, option, { capture: deps.capture, press: deps.press }, menu?.question);
+    if (!outcome.ok) {
+      if (outcome.why === 'noMenu' && messageId !== undefined) await telegram.stripKeyboard(who.chatId, messageId);
+      const key: TextKey = outcome.why === 'noMenu' || outcome.why === 'noOption' ? 'picker.stale' : 'picker.failed';
+      return void (await sayText(who, lang, key, { why: outcome.why }, { session }));
+    }
+    if (messageId !== undefined) await telegram.stripKeyboard(who.chatId, messageId);
+    if (outcome.freeText) {
+      const user = (state.users[String(who.userId)] ??= { activeSessionId: null });
+      user.answerTo = session.id;
+      deps.save();
+      await sayText(who, lang, 'picker.typeNow', {}, { session });
+    }
+  }
+
+  async function onStall(who: Accepted, lang: Lang, id: string, what: StallChoice, messageId?: number): Promise<void> {
+    const session = await buttonSession(who, lang, id);
+    if (!session) return;
+    if (messageId !== undefined) await telegram.stripKeyboard(who.chatId, messageId);
+    if (what === 'esc') return void (await deps.press(session.windowId!, ['Escape']));
+    if (what === 'screenshot') return screenshot.show(who, lang, session);
+    if (what === 'kill') return void (await sayText(who, lang, 'kill.confirm', { name: session.name }, { keyboard: killConfirmKeyboard(session.id, lang), session }));
+    // Continue: interrupt the stuck step, then ask Claude to go on (typed once the prompt is back).
+    await deps.press(session.windowId!, ['Escape']);
+    deps.delivery.enqueue({ sessionId: session.id, chatId: who.chatId, userId: who.userId, messageId: messageId ?? 0, text: 'continue' });
+    await sayText(who, lang, 'stall.continued', {}, { session });
   }
 
   return async (update, who) => {

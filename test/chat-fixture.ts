@@ -77,7 +77,7 @@ export async function startChatWorld(options: { startupMs?: number; claudeEnv?: 
       await fake.close();
       await tmux.cleanup();
       // The stand-ins may still be writing as they die: retry instead of failing on ENOTEMPTY.
-      rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      rmSync(root, { recursive: true, force: true, maxRetries: 40, retryDelay: 100 });
     },
   };
   await fake.waitFor((f) => f.isPolling, 10_000, 'daemon polling');

@@ -84,16 +84,19 @@ chat('three sessions each get exactly their own text; the switcher picks the act
   const c = await newSession(world, 'c');
   world.say('to c');
   await waitPrompt(world, 'to c', c);
+  await world.botSays('echo: to c'); // the answer is the newest message, with the switcher
   const toA = buttonOf(world, /^a$/);
   world.fake.userPresses(ME, toA.messageId, toA.data);
   await messageReads(world, toA.messageId, /^a · /);
   world.say('to a');
   await waitPrompt(world, 'to a', a);
+  await world.botSays('echo: to a'); // the answer is the newest message, with the switcher
   const toB = buttonOf(world, /^b$/);
   world.fake.userPresses(ME, toB.messageId, toB.data);
   await messageReads(world, toB.messageId, /^b · /);
   world.say('to b');
   await waitPrompt(world, 'to b', b);
+  await world.botSays('echo: to b'); // the answer is the newest message, with the switcher
   assert.equal(world.prompts().map((p) => [p.prompt, p.cwd]), [['to c', c], ['to a', a], ['to b', b]]);
   assert.match(buttonOf(world, /✓/).data, 's:', 'the active one is marked');
   // Switching back shows a preview of the session: its last prompt and the start of the answer.
