@@ -166,6 +166,8 @@ interface Slot {
   /** The html the message shows, so an unchanged card is not edited again. */
   shownHtml?: string;
   recreated: boolean;
+  /** Deleted again after being recreated: the person does not want it; this turn shows no card. */
+  abandoned?: boolean;
 }
 
 /** Sends and edits cards: the newest html per session wins; about one request a second per chat. */
@@ -214,6 +216,7 @@ export class CardPublisher {
     if (key === undefined) return;
     this.dirty.delete(key);
     const slot = this.slots.get(key)!;
+    if (slot.abandoned) return;
     const html = slot.html;
     if (slot.messageId !== null && slot.shownHtml === html) return;
     this.lastEditAt.set(chatId, this.deps.now());
@@ -227,7 +230,7 @@ export class CardPublisher {
     if (!edited.gone) return void this.dirty.add(key); // a network failure: the next round tries again
     if (slot.recreated) {
       log.warn('the card was deleted again: not recreated', { chat_id: chatId, session: slot.sessionId });
-      slot.messageId = null;
+      slot.abandoned = true;
       this.deps.onCardMessage(slot.sessionId, slot.turn, null);
       return;
     }

@@ -20,6 +20,7 @@ import { mapKey, readSessionMap } from './session-map.js';
 import { Sweeper } from './archive.js';
 import { createChat, rememberMessage } from './chat.js';
 import { Monitor } from './monitor.js';
+import { transcriptPath } from './inspect.js';
 import { LiveOutput } from './output.js';
 import { escapeHtml } from './format.js';
 import { t } from './i18n.js';
@@ -149,6 +150,10 @@ export async function runDaemon(config: Config): Promise<number> {
       claudeConfigDir: config.claudeConfigDir,
       defaultIdleHours: config.idleHours,
       chat,
+      transcriptOf: (session) => {
+        const recorded = session.windowId ? readSessionMap(config.ccbotDir)[mapKey(config.tmuxSession, session.windowId)]?.transcript_path : undefined;
+        return recorded ?? (session.claudeSessionId ? transcriptPath(config.claudeConfigDir, session.workdir, session.claudeSessionId) : null);
+      },
       type: (windowId, text) => sendText(windowId, text, tmuxOptions),
       menuOf: (id) => output.menuOf(id),
     });

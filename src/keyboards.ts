@@ -263,7 +263,12 @@ export function resendKeyboard(ref: string, lang: Lang): Keyboard {
   return { inline_keyboard: [[button(`🔁 ${t(lang, 'btn.resend')}`, { t: 'resend', ref })]] };
 }
 
-/** Just the pager; no buttons at all when the history fits on one page. */
-export function historyKeyboard(id: string, page: number, pages: number): Keyboard {
-  return withoutEmptyRows([pagerRow(page, pages, (p) => ({ t: 'history', id, page: p }))]);
+/** History pages run newest (0) to oldest: ◀ goes back in time, ▶ forward; nothing when there is one page. */
+export function historyKeyboard(id: string, page: number, hasOlder: boolean): Keyboard {
+  if (page === 0 && !hasOlder) return { inline_keyboard: [] };
+  const row: InlineKeyboardButton[] = [];
+  if (hasOlder) row.push(button('◀', { t: 'history', id, page: page + 1 }));
+  row.push(button(`${page + 1}`, NOOP));
+  if (page > 0) row.push(button('▶', { t: 'history', id, page: page - 1 }));
+  return { inline_keyboard: [row] };
 }

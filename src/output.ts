@@ -105,6 +105,7 @@ export class LiveOutput implements Output {
     for (const event of events) {
       const applied = applyEvent(card, event);
       card = applied.card;
+      this.setBadge(session, card, active); // before a notice goes out: its switcher shows the new badge
       for (const effect of applied.effects) {
         if (effect.kind !== 'answer') continue;
         const ok = active ? await this.sendAnswer(session, follow, effect.key, effect.text) : await this.notice(session, follow, 'done', effect.key, firstLine(effect.text));
@@ -120,11 +121,15 @@ export class LiveOutput implements Output {
     const latest = follow.card;
     follow.card = latest && latest.turn === card.turn && card.messageId === null ? { ...card, messageId: latest.messageId } : card;
     card = follow.card;
+    this.setBadge(session, card, active);
+    if (active) this.publisher.show(chatId, card, renderCard(card, this.deps.langOf(session.ownerUserId)));
+    return true;
+  }
+
+  private setBadge(session: Session, card: CardModel, active: boolean): void {
     const badge = active ? undefined : badgeOf(card, this.badges.get(session.id));
     if (badge) this.badges.set(session.id, badge);
     else this.badges.delete(session.id);
-    if (active) this.publisher.show(chatId, card, renderCard(card, this.deps.langOf(session.ownerUserId)));
-    return true;
   }
 
   /** The final answer, formatted and split, as new messages (the phone notifies); each part is sent once. */

@@ -15,6 +15,7 @@ import { decodeAction, killConfirmKeyboard, resendKeyboard, type StallChoice } f
 import { logger } from './log.js';
 import { pickOption } from './picker.js';
 import { activeSession, archiveSession, findSession, setActive, startSession, type ArchiveReason, type PendingText, type Session, type State } from './sessions.js';
+import { createHistoryScreen } from './history-screen.js';
 import { createScreenshotScreen } from './screenshot-screen.js';
 import { createSettingsScreen } from './settings-screen.js';
 import { langFor } from './settings.js';
@@ -26,7 +27,7 @@ const log = logger('router');
 export type { Accepted } from './chat.js';
 
 /** Commands ccbot answers itself; any other /command goes to Claude verbatim (/compact, /model, /clear, /cost, …). */
-const OWN_COMMANDS = new Set(['start', 'help', 'menu', 'new', 'list', 'stop', 'kill', 'done', 'archive', 'settings', 'screenshot']);
+const OWN_COMMANDS = new Set(['start', 'help', 'menu', 'new', 'list', 'stop', 'kill', 'done', 'archive', 'settings', 'screenshot', 'history']);
 
 export interface RouterDeps {
   telegram: Telegram;
@@ -47,6 +48,8 @@ export interface RouterDeps {
   claudeConfigDir: string;
   /** CCBOT_IDLE_HOURS: the idle sweep's hours for a person who chose none in /settings. */
   defaultIdleHours: number;
+  /** The transcript of a session (for /history). */
+  transcriptOf?: (session: Session) => string | null;
   /** The chat's replies (with the switcher); made here when not given. */
   chat?: Chat;
   /** Types text into a window at once (an answer to a menu's free-text field, which delivery would wait out). */
@@ -73,6 +76,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     claudeConfigDir: deps.claudeConfigDir, now,
   });
   const screenshot = createScreenshotScreen({ telegram, state, chat, capture: deps.capture, press: deps.press });
+  const history = createHistoryScreen({ telegram, state, chat, transcriptOf: deps.transcriptOf ?? (() => null) });
   const settings = createSettingsScreen({ telegram, state, chat, save: deps.save, defaultIdleHours: deps.defaultIdleHours });
 
   async function listSessions(who: Accepted, lang: Lang): Promise<void> {
@@ -158,6 +162,8 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
           return settings.show(who, lang);
         case 'screenshot':
           return screenshot.show(who, lang);
+        case 'history':
+          return history.show(who, lang);
       }
     }
     if (!text.trim()) return;
@@ -227,6 +233,8 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
       }
       case 'stall':
         return onStall(who, lang, action.id, action.what, messageId);
+      case 'history':
+        return history.show(who, lang, action.id, action.page, messageId);
       case 'key':
         return screenshot.onKey(who, lang, action.id, action.key, messageId);
       case 'refresh':

@@ -31,7 +31,7 @@ export interface ChatWorld {
   close(): Promise<void>;
 }
 
-export async function startChatWorld(options: { startupMs?: number; claudeEnv?: Record<string, string> } = {}): Promise<ChatWorld> {
+export async function startChatWorld(options: { startupMs?: number; claudeEnv?: Record<string, string>; daemonEnv?: Record<string, string> } = {}): Promise<ChatWorld> {
   const fake = await startFakeTelegram({ token: TEST_TOKEN });
   const tmux = createTmuxFixture();
   const root = tempDir('ccbot-world-').path;
@@ -44,7 +44,7 @@ export async function startChatWorld(options: { startupMs?: number; claudeEnv?: 
     apiRoot: fake.url,
     tmux,
     allowedUsers: String(ME.id),
-    extra: { CLAUDE_COMMAND: claude.command, ...fakeClaudeEnv(configDir, { log: promptLog, startupMs: options.startupMs ?? 100, extra: options.claudeEnv ?? {} }), HOME: root },
+    extra: { CLAUDE_COMMAND: claude.command, ...fakeClaudeEnv(configDir, { log: promptLog, startupMs: options.startupMs ?? 100, extra: options.claudeEnv ?? {} }), HOME: root, ...options.daemonEnv },
   });
   const installed = await execRun(process.execPath, [MAIN_JS, 'hook', '--install'], { env });
   if (!installed.ok) throw new Error(`hook --install failed: ${installed.stderr}`);

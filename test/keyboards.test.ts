@@ -279,11 +279,13 @@ resend('carries the delivery ref', () => {
 
 const history = suite('historyKeyboard');
 
-history('pages through the history; nothing when it fits on one page', () => {
-  assert.equal(historyKeyboard('a3f1', 0, 1).inline_keyboard, []);
-  const kb = historyKeyboard('a3f1', 1, 3);
+history('◀ goes to older pages, ▶ to newer ones; nothing when it fits on one page', () => {
+  assert.equal(historyKeyboard('a3f1', 0, false).inline_keyboard, []);
+  const kb = historyKeyboard('a3f1', 1, true);
   assertSendable(kb);
-  assert.equal(actions(kb), [{ t: 'history', id: 'a3f1', page: 0 }, { t: 'noop' }, { t: 'history', id: 'a3f1', page: 2 }]);
+  assert.equal(actions(kb), [{ t: 'history', id: 'a3f1', page: 2 }, { t: 'noop' }, { t: 'history', id: 'a3f1', page: 0 }]);
+  assert.equal(labels(historyKeyboard('a3f1', 0, true)), ['◀', '1']);
+  assert.equal(labels(historyKeyboard('a3f1', 3, false)), ['4', '▶']);
 });
 
 const purity = suite('keyboards.ts');
