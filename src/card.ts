@@ -249,6 +249,12 @@ export class CardPublisher {
     await this.deps.onSent?.(slot.chatId, slot.messageId);
   }
 
+  /** Whether this turn's card of the session is shown or on its way. */
+  hasCard(chatId: number, card: CardModel): boolean {
+    const slot = this.slots.get(`${chatId}:${card.sessionId}`);
+    return card.messageId !== null || (slot !== undefined && slot.turn === card.turn);
+  }
+
   /** Resolves when nothing is scheduled or in flight (tests, shutdown). Timers are run now. */
   async flush(): Promise<void> {
     for (let round = 0; round < 100; round++) {

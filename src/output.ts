@@ -108,6 +108,11 @@ export class LiveOutput implements Output {
       this.setBadge(session, card, active); // before a notice goes out: its switcher shows the new badge
       for (const effect of applied.effects) {
         if (effect.kind !== 'answer') continue;
+        if (active && card.toolLines.length > 0 && !this.publisher.hasCard(chatId, card)) {
+          // The tools this turn ran go above its answer: the card first (a turn of plain text needs none).
+          this.publisher.show(chatId, card, renderCard(card, this.deps.langOf(session.ownerUserId)));
+          await this.publisher.flush();
+        }
         const ok = active ? await this.sendAnswer(session, follow, effect.key, effect.text) : await this.notice(session, follow, 'done', effect.key, firstLine(effect.text));
         if (!ok) return false;
       }
@@ -122,7 +127,9 @@ export class LiveOutput implements Output {
     follow.card = latest && latest.turn === card.turn && card.messageId === null ? { ...card, messageId: latest.messageId } : card;
     card = follow.card;
     this.setBadge(session, card, active);
-    if (active) this.publisher.show(chatId, card, renderCard(card, this.deps.langOf(session.ownerUserId)));
+    // A turn that ended within this batch without a card needs none: its answer says it all.
+    const needed = card.state !== 'idle' || this.publisher.hasCard(chatId, card);
+    if (active && needed) this.publisher.show(chatId, card, renderCard(card, this.deps.langOf(session.ownerUserId)));
     return true;
   }
 

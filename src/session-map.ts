@@ -29,9 +29,13 @@ export const SESSION_MAP_FILE = 'session_map.json';
 /** Window ids (`@12`) are unique per tmux server, names are not: the id is the key, the session name tells servers' sessions apart. */
 export const mapKey = (tmuxSession: string, windowId: string): string => `${tmuxSession}:${windowId}`;
 
-/** Whitespace-insensitive: Claude Code and tmux may each turn a pasted newline or tab into something else. */
+/**
+ * Whitespace-insensitive: Claude Code and tmux may each turn a pasted newline or tab into something else. Claude
+ * Code 2.1.328 also hands a multi-line paste to the UserPromptSubmit hook wrapped in `<pasted_content id="…">`.
+ */
 export function promptHash(text: string): string {
-  return createHash('sha256').update(text.replace(/\s+/g, ' ').trim()).digest('hex').slice(0, 16);
+  const unwrapped = text.replace(/<pasted_content[^>]*>([\s\S]*?)<\/pasted_content[^>]*>/g, '$1');
+  return createHash('sha256').update(unwrapped.replace(/\s+/g, ' ').trim()).digest('hex').slice(0, 16);
 }
 
 /**

@@ -141,7 +141,7 @@ function userText(raw: string, origin: { uuid: string; at: number }, out: Transc
 export function cleanPrompt(raw: string): string {
   return raw
     .replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '')
-    .replace(/<pasted_content[^>]*>([\s\S]*?)<\/pasted_content>/g, '$1')
+    .replace(/<pasted_content[^>]*>([\s\S]*?)<\/pasted_content[^>]*>/g, '$1')
     .trim();
 }
 
