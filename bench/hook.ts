@@ -16,8 +16,9 @@ export interface BenchResult {
   name: string;
   value: number;
   unit: string;
-  /** The value should stay at or below this. */
+  /** The value should stay at or below this (at or above, when `better` is 'higher'). */
   goal: number;
+  better?: 'lower' | 'higher';
 }
 
 const RUNS = 30;

@@ -27,8 +27,8 @@ export interface HistoryPage {
 
 export type HistoryResult = ({ ok: true } & HistoryPage) | { ok: false; missing: boolean; error: string };
 
-/** Items of events in order; a result fills the outcome of its call's item (`outcomes` holds those read later). */
-export function historyItems(events: readonly TranscriptEvent[], outcomes: Map<string, { outcome: string; isError: boolean }> = new Map()): HistoryItem[] {
+/** Items of events in order; a result fills in the outcome of its call's item. */
+export function historyItems(events: readonly TranscriptEvent[]): HistoryItem[] {
   const items: HistoryItem[] = [];
   const byId = new Map<string, Extract<HistoryItem, { kind: 'tool' }>>();
   for (const e of events) {
@@ -36,14 +36,11 @@ export function historyItems(events: readonly TranscriptEvent[], outcomes: Map<s
     else if (e.kind === 'text') items.push({ kind: 'text', text: e.text });
     else if (e.kind === 'toolCall') {
       const item: Extract<HistoryItem, { kind: 'tool' }> = { kind: 'tool', toolUseId: e.toolUseId, line: `${e.name}${e.summary ? `: ${e.summary}` : ''}` };
-      const known = outcomes.get(e.toolUseId);
-      if (known) Object.assign(item, known);
       byId.set(e.toolUseId, item);
       items.push(item);
     } else if (e.kind === 'toolResult') {
       const item = byId.get(e.toolUseId);
       if (item) Object.assign(item, { outcome: e.outcome, isError: e.isError });
-      else outcomes.set(e.toolUseId, { outcome: e.outcome, isError: e.isError });
     }
   }
   return items;
@@ -90,10 +87,10 @@ export async function readHistoryPage(path: string, page: number, options: { chu
     const { size } = await handle.stat();
     let position = size;
     let carry = Buffer.alloc(0); // the start of the earliest line read so far, not yet complete
-    let rendered: string[] = [];
-    const outcomes = new Map<string, { outcome: string; isError: boolean }>();
+    let lines: string[] = [];
     let renderedChars = 0;
-    // Enough for the page asked for and one item more (to know whether older ones exist).
+    // Enough for the page asked for and one item more (to know whether older ones exist). Chunks are sized up as
+    // they come; the lines read are then parsed once, in order, so every result finds its call.
     while (position > 0 && renderedChars <= (page + 1) * pageChars + 1) {
       const length = Math.min(chunkBytes, position);
       position -= length;
@@ -111,11 +108,11 @@ export async function readHistoryPage(path: string, page: number, options: { chu
       }
       carry = bytes.subarray(0, start);
       bytes = bytes.subarray(start);
-      const lines = bytes.toString('utf8').split('\n');
-      const items = historyItems(parseLines(lines, {}).events, outcomes).map(renderItem);
-      rendered = [...items, ...rendered];
-      renderedChars += items.reduce((n, html) => n + html.length + 2, 0);
+      const chunkLines = bytes.toString('utf8').split('\n');
+      renderedChars += historyItems(parseLines(chunkLines, {}).events).reduce((sum, item) => sum + renderItem(item).length + 2, 0);
+      lines = [...chunkLines, ...lines];
     }
+    const rendered = historyItems(parseLines(lines, {}).events).map(renderItem);
     const pages = paginate(rendered, pageChars);
     const shown = Math.min(page, Math.max(0, pages.length - 1));
     const hasOlder = shown < pages.length - 1 || (position > 0 && pages.length > 0);

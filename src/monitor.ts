@@ -10,7 +10,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CardModel } from './card.js';
 import { logger } from './log.js';
-import { mapKey, type SessionMap } from './session-map.js';
+import { mapKey, SESSION_MAP_FILE, type SessionMap } from './session-map.js';
 import type { Session, State } from './sessions.js';
 import { readJson, writeJson } from './store.js';
 import { readEvents, type Cursor, type PendingCalls, type TranscriptEvent } from './transcript.js';
@@ -143,7 +143,7 @@ export class Monitor {
   async tick(): Promise<void> {
     let map: SessionMap;
     try {
-      map = this.deps.readMap();
+      map = await this.sessionMap();
     } catch (err) {
       log.warn('session map unreadable', { error: String(err) });
       return;
@@ -161,10 +161,28 @@ export class Monitor {
     this.forget(new Set(live.map((s) => s.id)));
   }
 
+  private mapCache: { mtimeMs: number; size: number; ino: number; map: SessionMap } | undefined;
+
+  /** The session map, read again only when the file changed (the hook rewrites it atomically: a new mtime). */
+  private async sessionMap(): Promise<SessionMap> {
+    const info = await stat(join(this.deps.ccbotDir, SESSION_MAP_FILE)).catch(() => null);
+    const cache = this.mapCache;
+    if (info && cache && cache.mtimeMs === info.mtimeMs && cache.size === info.size && cache.ino === info.ino) return cache.map;
+    const map = this.deps.readMap();
+    this.mapCache = info ? { mtimeMs: info.mtimeMs, size: info.size, ino: info.ino, map } : undefined;
+    return map;
+  }
+
   /** The pass of one session: new events out, then the offset saved. */
   private async follow(session: Session, path: string): Promise<void> {
     const follow = await this.followOf(session, path);
     this.watchOnce(path);
+    // Most passes find nothing new: one stat instead of open, read and close.
+    const size = await stat(path).then((s) => ({ size: s.size, ino: s.ino }), () => null);
+    if (size && size.size === follow.cursor.offset && (follow.cursor.ino === undefined || follow.cursor.ino === size.ino)) {
+      await this.deps.output.idle?.(session, follow);
+      return;
+    }
     const read = await readEvents(path, follow.cursor, follow.pending);
     if (!read.ok) {
       if (!read.missing) log.warn('transcript unreadable', { session: session.id, path, error: read.error });

@@ -1,0 +1,204 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  parseLines, readEvents, readTranscript, summarizeToolInput, summarizeToolResult, type Cursor, type TranscriptEvent,
+} from '#ccbot/transcript.js';
+import { SAMPLES } from './samples.js';
+
+const sample = (name: string) => readFileSync(join(SAMPLES, name), 'utf8').split('\n');
+const kinds = (events: TranscriptEvent[], kind: TranscriptEvent['kind']) => events.filter((e) => e.kind === kind);
+const texts = (events: TranscriptEvent[], kind: 'prompt' | 'text') => kinds(events, kind).map((e) => (e as { text: string }).text);
+
+const at = '2026-11-23T20:00:00.000Z';
+const entry = (fields: object) => JSON.stringify({ parentUuid: null, isSidechain: false, uuid: `u-${Math.random()}`, timestamp: at, ...fields });
+const user = (content: unknown, extra: object = {}) => entry({ type: 'user', message: { role: 'user', content }, ...extra });
+const assistant = (content: unknown[], stop: string | null = 'end_turn', extra: object = {}) =>
+  entry({ type: 'assistant', message: { id: 'msg_1', role: 'assistant', model: 'claude-opus-5-5', content, stop_reason: stop, usage: { input_tokens: 10, cache_creation_input_tokens: 5, cache_read_input_tokens: 85, output_tokens: 3 } }, ...extra });
+
+const golden = suite('parseLines on real Claude Code transcripts');
+golden('the person\'s prompts, in order; api-request-blob copies never count', () => {
+  const { events, malformed } = parseLines(sample('transcript-startup.jsonl'), {});
+  assert.is(malformed, 0);
+  assert.equal(texts(events, 'prompt'), ['echo: hello', 'bash: echo hi', 'multi', 'ask: pick one?', 'slow: 3']);
+  const resumed = parseLines(sample('transcript-resumed.jsonl'), {}).events;
+  assert.equal(texts(resumed, 'prompt'), ['echo: hello', 'bash: echo hi', 'multi', 'ask: pick one?', 'slow: 3', 'echo: after resume']);
+});
+golden('tool calls paired with their results, with one-line summaries and outcomes', () => {
+  const { events, pending } = parseLines(sample('transcript-startup.jsonl'), {});
+  const results = kinds(events, 'toolResult') as Extract<TranscriptEvent, { kind: 'toolResult' }>[];
+  assert.equal(results.map((r) => [r.name, r.summary, r.outcome]), [
+    ['Bash', 'echo hi', 'Output 1 line'],
+    ['Bash', 'echo one', 'Output 1 line'],
+    ['Read', '/home/dev/work/proj-a/README.md', 'Read 3 lines'],
+    ['AskUserQuestion', 'pick one?', 'Answered: Beta'],
+  ]);
+  assert.equal(pending, {}, 'every call got its result');
+  assert.ok(texts(events, 'text').includes('Let me run a command first.'));
+});
+golden('turn ends (stop_reason and turn_duration) and usage', () => {
+  const { events } = parseLines(sample('transcript-startup.jsonl'), {});
+  const ends = kinds(events, 'turnEnd').map((e) => (e as { reason: string }).reason);
+  assert.is(ends.filter((r) => r === 'end_turn').length, 5);
+  assert.is(ends.filter((r) => r === 'turn_duration').length, 5);
+  const usage = kinds(events, 'usage')[0] as Extract<TranscriptEvent, { kind: 'usage' }>;
+  assert.is(usage.model, 'claude-opus-5-5');
+  assert.ok(usage.contextTokens > 13_000);
+  assert.ok(events.every((e) => e.uuid !== '' && e.at > 0));
+});
+
+const edge = suite('parseLines: what else a transcript holds');
+edge('a line that is not JSON is skipped and counted; the lines around it still parse', () => {
+  const { events, malformed } = parseLines([user('one'), '{"type":"user", broken', '[1,2]', user('two')], {});
+  assert.is(malformed, 2);
+  assert.equal(texts(events, 'prompt'), ['one', 'two']);
+});
+edge('sub-agent (sidechain) and meta entries never show as the conversation', () => {
+  const { events } = parseLines([user('side', { isSidechain: true }), user('meta', { isMeta: true }), assistant([{ type: 'text', text: 'agent' }], 'end_turn', { isSidechain: true })], {});
+  assert.equal(events, []);
+});
+edge('a call in one read, its result in the next: the pending calls carry it across (a restart too)', () => {
+  const first = parseLines([assistant([{ type: 'tool_use', id: 'toolu_1', name: 'Edit', input: { file_path: '/a.ts', old_string: 'x\ny', new_string: 'z' } }], 'tool_use')], {});
+  const saved = JSON.parse(JSON.stringify(first.pending)); // as monitor_state.json keeps it
+  const second = parseLines([user([{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'ok' }])], saved);
+  const result = second.events[0] as Extract<TranscriptEvent, { kind: 'toolResult' }>;
+  assert.equal([result.name, result.summary, result.outcome], ['Edit', '/a.ts', '+1 −2']);
+  assert.equal(second.pending, {});
+  assert.ok(first.pending.toolu_1, 'the first result is unchanged by the second call');
+});
+edge('interrupts: of a turn, and of a tool', () => {
+  const { events } = parseLines([
+    assistant([{ type: 'tool_use', id: 't1', name: 'Bash', input: { command: 'sleep 9' } }], 'tool_use'),
+    user([{ type: 'tool_result', tool_use_id: 't1', content: '[Request interrupted by user for tool use]', is_error: true }]),
+    user([{ type: 'text', text: '[Request interrupted by user]' }]),
+  ], {});
+  assert.is((events.find((e) => e.kind === 'toolResult') as { outcome: string }).outcome, 'Interrupted');
+  assert.is((events.at(-1) as { reason: string }).reason, 'interrupted');
+});
+edge('an API error, a local command\'s output, a /command, a paste and reminders', () => {
+  const { events } = parseLines([
+    assistant([{ type: 'text', text: 'API Error: 529 Overloaded. Try again.' }], 'stop_sequence', { isApiErrorMessage: true }),
+    user('<local-command-stdout>Total cost: $0.00\u001b[0m</local-command-stdout>'),
+    user('<command-name>/compact</command-name>\n<command-message>compact</command-message>\n<command-args>keep tests</command-args>'),
+    user('<local-command-caveat>Caveat: do not answer this</local-command-caveat>'),
+    user('\n\n<pasted_content id="dc85">\nline one\nline two\n</pasted_content id="dc85">\n'),
+    user('<system-reminder>secret</system-reminder>what I typed'),
+  ], {});
+  assert.equal(events.map((e) => e.kind), ['apiError', 'commandOutput', 'prompt', 'prompt', 'prompt']);
+  assert.is((events[0] as { text: string }).text, 'API Error: 529 Overloaded. Try again.');
+  assert.is((events[1] as { text: string }).text, 'Total cost: $0.00');
+  assert.equal(texts(events, 'prompt'), ['/compact keep tests', 'line one\nline two', 'what I typed']);
+});
+edge('a streamed assistant entry without stop_reason is content, not a turn end; tool_use is not an end either', () => {
+  const { events } = parseLines([assistant([{ type: 'text', text: 'part' }], null), assistant([{ type: 'tool_use', id: 't', name: 'Bash', input: {} }], 'tool_use')], {});
+  assert.equal(kinds(events, 'turnEnd'), []);
+});
+
+const input = suite('summarizeToolInput');
+input('one line per tool: command, path, pattern, URL, query, description, count, question', () => {
+  const cases: [string, object, string][] = [
+    ['Bash', { command: 'npm test\n  && echo done' }, 'npm test'],
+    ['Read', { file_path: '/a/b.ts' }, '/a/b.ts'],
+    ['Write', { file_path: '/a/c.ts', content: 'x' }, '/a/c.ts'],
+    ['NotebookEdit', { notebook_path: '/n.ipynb' }, '/n.ipynb'],
+    ['Grep', { pattern: 'TODO', path: 'src' }, 'TODO in src'],
+    ['Glob', { pattern: '**/*.ts' }, '**/*.ts'],
+    ['WebFetch', { url: 'https://example.com' }, 'https://example.com'],
+    ['WebSearch', { query: 'tmux paste-buffer' }, 'tmux paste-buffer'],
+    ['Task', { description: 'find callers', prompt: 'long' }, 'find callers'],
+    ['TodoWrite', { todos: [{}, {}, {}] }, '3 todos'],
+    ['AskUserQuestion', { questions: [{ question: 'which?' }] }, 'which?'],
+    ['ExitPlanMode', { plan: '...' }, 'plan'],
+    ['mcp__x__y', { thing: 'value' }, 'value'],
+  ];
+  for (const [name, args, want] of cases) assert.is(summarizeToolInput(name, args), want, name);
+  assert.ok(summarizeToolInput('Bash', { command: 'x'.repeat(500) }).length <= 120);
+});
+
+const outcome = suite('summarizeToolResult');
+outcome('outcomes from what the result says', () => {
+  assert.is(summarizeToolResult({ name: 'Bash' }, 'a\nb\nc\n', false), 'Output 3 lines');
+  assert.is(summarizeToolResult({ name: 'Bash' }, '', false, { stdout: '', stderr: '' }), 'No output');
+  assert.is(summarizeToolResult({ name: 'Edit' }, 'ok', false, { structuredPatch: [{ lines: [' c', '-b', '+a', '+d'] }] }), '+2 −1');
+  assert.is(summarizeToolResult({ name: 'Grep' }, 'x', false, { numFiles: 5 }), 'Found 5 files');
+  assert.is(summarizeToolResult({ name: 'Read' }, 'x', true), 'Error: x');
+  assert.is(summarizeToolResult({ name: 'Bash' }, '<tool_use_error>Exit code 1\nmore</tool_use_error>', true), 'Error: Exit code 1');
+  assert.is(summarizeToolResult({ name: 'Write', input: { content_lines: 12 } }, 'ok', false), 'Wrote 12 lines');
+});
+
+interface Ctx { dir: string; path: string }
+const reader = suite<Ctx>('readTranscript');
+reader.before.each((ctx) => {
+  ctx.dir = mkdtempSync(join(tmpdir(), 'ccbot-transcript-'));
+  ctx.path = join(ctx.dir, 't.jsonl');
+});
+reader.after.each((ctx) => rmSync(ctx.dir, { recursive: true, force: true }));
+
+reader('a partial last line waits for its newline; the cursor stays before it', async ({ path }) => {
+  writeFileSync(path, `${user('one')}\n${user('tw')}`);
+  const first = await readTranscript(path, { offset: 0 });
+  assert.ok(first.ok);
+  assert.is(first.lines.length, 1);
+  appendFileSync(path, '\n'); // the line's newline arrives
+  const second = await readTranscript(path, first.cursor);
+  assert.ok(second.ok);
+  assert.is(second.lines.length, 1);
+  assert.is(JSON.parse(second.lines[0]!).message.content, 'tw');
+  assert.not.ok(second.restarted);
+});
+reader('a multi-byte character split across reads is decoded whole', async ({ path }) => {
+  const line = user('привет 世界 🙂');
+  writeFileSync(path, `${line}\n${line}\n`);
+  let cursor: Cursor = { offset: 0 };
+  const got: string[] = [];
+  for (let i = 0; i < 50 && got.length < 2; i++) {
+    const read = await readTranscript(path, cursor, { maxBytes: 7 });
+    assert.ok(read.ok);
+    got.push(...read.lines);
+    cursor = read.cursor;
+  }
+  assert.equal(got, [line, line]);
+});
+reader('a 10 MB single line comes out whole, even with small reads', async ({ path }) => {
+  const big = assistant([{ type: 'text', text: 'x'.repeat(10 * 1024 * 1024) }]);
+  writeFileSync(path, `${big}\n`);
+  const read = await readEvents(path, { offset: 0 }, {}, { maxBytes: 64 * 1024 });
+  assert.ok(read.ok);
+  assert.is((read.events[0] as { text: string }).text.length, 10 * 1024 * 1024);
+  assert.is(read.cursor.offset, Buffer.byteLength(big) + 1);
+});
+reader('a file that shrank, or was replaced, is read again from its start', async ({ path, dir }) => {
+  writeFileSync(path, `${user('one')}\n${user('two')}\n`);
+  const first = await readTranscript(path, { offset: 0 });
+  assert.ok(first.ok);
+  truncateSync(path, 0);
+  writeFileSync(path, `${user('new')}\n`);
+  const shrunk = await readTranscript(path, first.cursor);
+  assert.ok(shrunk.ok && shrunk.restarted);
+  assert.is(shrunk.lines.length, 1);
+  const other = join(dir, 'other.jsonl');
+  writeFileSync(other, `${user('replaced')}\n${user('and longer')}\n${user('than before')}\n`);
+  renameSync(other, path);
+  const replaced = await readTranscript(path, shrunk.cursor);
+  assert.ok(replaced.ok && replaced.restarted, 'another inode');
+  assert.is(replaced.lines.length, 3);
+});
+reader('a missing file is reported as missing', async ({ dir }) => {
+  const read = await readTranscript(join(dir, 'nope.jsonl'), { offset: 0 });
+  assert.ok(!read.ok && read.missing);
+});
+reader('readEvents: a malformed line is skipped, never stalling the reader', async ({ path }) => {
+  writeFileSync(path, `${user('a')}\nnot json\n${user('b')}\n`);
+  const read = await readEvents(path, { offset: 0 }, {});
+  assert.ok(read.ok);
+  assert.equal(texts(read.events, 'prompt'), ['a', 'b']);
+  assert.is(read.cursor.offset, readFileSync(path).length);
+});
+
+golden.run();
+edge.run();
+input.run();
+outcome.run();
+reader.run();
