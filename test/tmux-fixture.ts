@@ -17,8 +17,26 @@ export interface TmuxFixture {
   env: NodeJS.ProcessEnv;
   /** Runs `tmux <args>` against this server, for checks the code under test does not offer. */
   tmux(args: readonly string[], input?: string): Promise<RunResult>;
-  /** Kills this server (if it ever started) and removes the dir. */
+  /** Kills this server (if it ever started), waits for its panes' processes to end, and removes the dir. */
   cleanup(): Promise<void>;
+}
+
+const EXIT_WAIT_MS = 5_000;
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Waits for `pids` (the panes of a server we started) to end; SIGKILL for any still there after `ms`. */
+export async function waitForExit(pids: readonly number[], ms = EXIT_WAIT_MS): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (pids.some(isAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
 }
 
 export function createTmuxFixture(): TmuxFixture {
@@ -36,8 +54,13 @@ export function createTmuxFixture(): TmuxFixture {
     env,
     tmux,
     async cleanup() {
+      // A pane's program (Claude Code above all) may still write into this dir on its way out after SIGHUP: wait
+      // for it, or removing the dir races with those writes.
+      const listed = await tmux(['list-panes', '-a', '-F', '#{pane_pid}']);
+      const pids = listed.ok ? listed.stdout.split('\n').filter((line) => /^\d+$/.test(line)).map(Number) : [];
       await tmux(['kill-server']); // "no server running" when the test never started one: fine
-      rmSync(dir, { recursive: true, force: true });
+      await waitForExit(pids);
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }
