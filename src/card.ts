@@ -101,8 +101,14 @@ export function applyEvent(card: CardModel, event: TranscriptEvent): { card: Car
     }
     case 'commandOutput':
       return { card: { ...card, lastText: event.text }, effects: [] };
-    case 'apiError':
-      return { card: { ...card, lastText: `⚠ ${event.text}` }, effects: [] };
+    case 'apiError': {
+      // Claude Code gives up on the turn after an API error and writes no turn end: the turn is over, and what it
+      // said before the error still reaches the person.
+      const text = card.answer.join('\n\n').trim();
+      const ended = { ...card, state: 'idle' as const, lastText: `⚠ ${event.text}`, answer: [], waitingFor: null };
+      if (!text || card.answeredAt === event.uuid) return { card: ended, effects: [] };
+      return { card: { ...ended, answeredAt: event.uuid }, effects: [{ kind: 'answer', text, key: `answer:${event.uuid}` }] };
+    }
   }
 }
 

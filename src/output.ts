@@ -108,6 +108,7 @@ export class LiveOutput implements Output {
       this.setBadge(session, card, active); // before a notice goes out: its switcher shows the new badge
       for (const effect of applied.effects) {
         if (effect.kind !== 'answer') continue;
+        if (!active && event.kind === 'apiError') continue; // a background session's error notice below says it all
         if (active && card.toolLines.length > 0 && !this.publisher.hasCard(chatId, card)) {
           // The tools this turn ran go above its answer: the card first (a turn of plain text needs none).
           this.publisher.show(chatId, card, renderCard(card, this.deps.langOf(session.ownerUserId)));

@@ -61,6 +61,16 @@ apply('the same events applied again (a replay after a crash) do not add lines o
   assert.is(again.card.toolLines.length, 1);
   assert.is(again.effects.length, 0);
 });
+apply('an API error ends the turn (Claude Code writes no turn end after one); text said before it is still sent', () => {
+  const error = (t: string): TranscriptEvent => ({ kind: 'apiError', text: t, ...o() });
+  const failed = run([prompt('go'), text('Looking at the code.'), call('t1'), result('t1'), text('Found it:'), error('API Error: 529 Overloaded')]);
+  assert.is(failed.card.state, 'idle');
+  assert.is(failed.card.lastText, '⚠ API Error: 529 Overloaded');
+  assert.equal(failed.effects.map((e) => e.text), ['Found it:']);
+  const bare = run([prompt('go'), error('API Error: 500')]);
+  assert.is(bare.card.state, 'idle');
+  assert.equal(bare.effects, [], 'nothing said: the error notice alone tells it');
+});
 apply('a turn with no text sends no answer', () => {
   assert.equal(run([prompt('go'), call('t1'), result('t1'), end()]).effects, []);
 });
