@@ -86,6 +86,8 @@ export function readPane(text: string): PaneState {
     const isTrust = [picker.title ?? '', picker.question, ...picker.options.map((o) => o.label)].some((s) => TRUST.test(s));
     return isTrust ? { kind: 'trust', picker } : { kind: 'picker', picker };
   }
+  const trust = findBareTrustMenu(lines);
+  if (trust) return { kind: 'trust', picker: trust };
   // Before the input box is drawn the pane is empty or holds only the banner (and, on --resume, history).
   if (lines.length === 0 || lines.some((line) => BANNER.test(line))) return { kind: 'starting' };
   return { kind: 'unknown' };
@@ -199,6 +201,36 @@ function findPicker(lines: string[]): Picker | null {
     question: questionLines.join(' '),
     options,
     ...(footer && FOOTER_HINT.test(footer) ? { footer } : {}),
+  };
+}
+
+/**
+ * 2.1.328 draws the trust dialog without numbers ("❯ No, exit" over "  Yes, I trust this folder") and its default
+ * ends Claude, so it must be recognised. Unnumbered rows are accepted only under the trust question: elsewhere a
+ * "❯ " line is as likely to be history.
+ */
+function findBareTrustMenu(lines: string[]): Picker | null {
+  let footer = lines.length - 1;
+  while (footer >= 0 && lines[footer] === '') footer--;
+  if (footer < 0 || !MENU_FOOTER.test(lines[footer]!)) return null;
+  let selected = footer - 1;
+  while (selected >= 0 && footer - selected <= 4 && !/^\s*❯\s+\S/.test(lines[selected]!)) selected--;
+  const row = selected >= 0 ? /^(\s*❯\s+)(\S.*)$/.exec(lines[selected]!) : null;
+  if (!row || optionLine(lines[selected]!)) return null;
+  const column = row[1]!.length;
+  const isRow = (line: string) => indent(line) === column && line.trim() !== '';
+  let start = selected;
+  while (start > 0 && isRow(lines[start - 1]!)) start--;
+  let end = selected + 1;
+  while (end < footer && isRow(lines[end]!)) end++;
+  const labels = lines.slice(start, end).map((line, i) => (start + i === selected ? row[2]! : line.trim()));
+  const region = headerLines(lines, start);
+  if (labels.length < 2 || !region.some((line) => TRUST.test(line))) return null;
+  const question = region.map((line) => line.trim()).find((line) => line.includes('?')) ?? region.map((l) => l.trim()).join(' ');
+  return {
+    question,
+    options: labels.map((label, i) => ({ number: i + 1, label, selected: start + i === selected })),
+    footer: lines[footer]!.trim(),
   };
 }
 

@@ -249,6 +249,32 @@ read('the trust dialog is its own kind, in the old and the new wording', () => {
   assert.is(state.kind === 'trust' && state.picker.options[0]!.label, 'Yes, I trust this folder');
 });
 
+read('the trust dialog of 2.1.328, drawn without numbers (captured from the real CLI), is trust with No, exit selected', () => {
+  const captured = [
+    rule(), ' Accessing workspace:', '', ' /tmp/e2e-explore/home/work/untrusted', '',
+    ' Quick safety check: Is this a project you created or one you trust? (Like your own code, a well-known open source project, or work from your team). If not,',
+    ' take a moment to review what\'s in this folder first.', '', ' Claude Code\'ll be able to read, edit, and execute files here.', '',
+    ' Security guide', '', ' ❯ No, exit', '   Yes, I trust this folder', '', ' Enter to confirm · Esc to cancel', '', '',
+  ].join('\n');
+  const state = readPane(captured);
+  assert.is(state.kind, 'trust');
+  if (state.kind !== 'trust') return;
+  assert.equal(state.picker.options, [
+    { number: 1, label: 'No, exit', selected: true },
+    { number: 2, label: 'Yes, I trust this folder', selected: false },
+  ]);
+  assert.match(state.picker.question, /Is this a project you created or one you trust\?/);
+  assert.equal(keysToSelect(state.picker, 2), ['Down']);
+  const moved = captured.replace(' ❯ No, exit', '   No, exit').replace('   Yes, I trust', ' ❯ Yes, I trust');
+  const after = readPane(moved);
+  assert.is(after.kind === 'trust' && after.picker.options.find((o) => o.selected)?.label, 'Yes, I trust this folder');
+});
+
+read('unnumbered "❯ " rows that are not under the trust question are no menu', () => {
+  const history = [' ❯ fix the tests', '   and the lint', '', ' Enter to confirm · Esc to cancel'].join('\n');
+  assert.is(readPane(history).kind, 'unknown');
+});
+
 read('the splash screen before the input box, and an empty pane, are starting', () => {
   const splash = ['', ' ▐▛███▛█   Claude Code v2.1.328', '▝▜██████▀  Opus 5.5 · API Usage Billing', ' ▝▝   ▝▝   /home/dev/work/proj-a', ''];
   assert.equal(readPane(splash.join('\n')), { kind: 'starting' });
