@@ -16,9 +16,9 @@ const HOUR_MS = 3_600_000;
 /** Inspect shows this much of a prompt and of an answer: both must fit one message with room to spare. */
 export const INSPECT_CHARS = 1_500;
 
-/** When a session left the switcher: its archivedAt, or for a lost one (nobody archived it) its last activity. */
+/** When a session left the switcher: its archivedAt (for a lost one, when it was found gone), else its last activity. */
 export function endedAt(session: Session): number {
-  return session.status === 'archived' && session.archivedAt !== null ? session.archivedAt : session.lastActivityAt;
+  return session.status !== 'active' && session.archivedAt !== null ? session.archivedAt : session.lastActivityAt;
 }
 
 /** The person's archived and lost sessions, newest first; only the last RECENT_HOURS unless `all`. */

@@ -28,7 +28,7 @@ import { archiveSession, loadState, saveState, startSession, type ArchiveReason 
 import { langFor, userSettings } from './settings.js';
 import { readPane } from './terminal.js';
 import { Telegram } from './telegram.js';
-import { capturePane, ensureSession, killWindow, newWindow, sendKeys, sendText } from './tmux.js';
+import { capturePane, ensureSession, killWindow, listWindows, newWindow, sendKeys, sendText } from './tmux.js';
 
 const log = logger('daemon');
 
@@ -67,6 +67,10 @@ export async function runDaemon(config: Config): Promise<number> {
       tmuxSession: config.tmuxSession,
       save,
       capture: (windowId) => capturePane(windowId, tmuxOptions),
+      windowGone: async (windowId) => {
+        const windows = await listWindows(config.tmuxSession, tmuxOptions);
+        return windows !== null && !windows.some((w) => w.id === windowId);
+      },
       type: (windowId, text) => sendText(windowId, text, tmuxOptions),
       press: (windowId, keys) => sendKeys(windowId, keys, tmuxOptions),
       readMap: () => readSessionMap(config.ccbotDir),

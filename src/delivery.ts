@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { logger } from './log.js';
 import { mapKey, promptHash, type SessionMap } from './session-map.js';
-import type { PendingText, State } from './sessions.js';
+import { markLost, type PendingText, type State } from './sessions.js';
 import { readPane } from './terminal.js';
 import type { Key, TmuxResult } from './tmux.js';
 
@@ -25,6 +25,8 @@ export interface DeliveryDeps {
   tmuxSession: string;
   save: () => void;
   capture: (windowId: string) => Promise<string | null>;
+  /** true only when tmux answered and the window is not there (Claude exited); false when it is, or tmux failed. */
+  windowGone?: (windowId: string) => Promise<boolean>;
   type: (windowId: string, text: string) => Promise<TmuxResult>;
   press: (windowId: string, keys: Key[]) => Promise<TmuxResult>;
   readMap: () => SessionMap;
@@ -103,6 +105,14 @@ export class Delivery {
     const windowId = session.windowId;
     if (item.typedAt === null) {
       const pane = await this.deps.capture(windowId);
+      if (pane === null && (await this.deps.windowGone?.(windowId))) {
+        // Claude exited and took its window along: the person hears so now, not after waiting in vain.
+        log.warn('session lost: its window is gone', { session: session.name, id: session.id });
+        markLost(this.deps.state, session.id, this.now());
+        this.finish(item, false);
+        await this.deps.notify(item, 'gone');
+        return;
+      }
       const kind = pane === null ? 'unknown' : readPane(pane).kind;
       if (kind === 'picker' || kind === 'trust') {
         if (!item.notified) {

@@ -4,7 +4,7 @@
  */
 import { logger } from './log.js';
 import { mapKey, readSessionMap, updateSessionMap, type SessionMap } from './session-map.js';
-import { saveState, type Session, type State } from './sessions.js';
+import { markLost, saveState, type Session, type State } from './sessions.js';
 import { listWindows, MAIN_WINDOW, type TmuxOptions, type WindowInfo } from './tmux.js';
 
 const log = logger('recovery');
@@ -70,7 +70,7 @@ export async function reconcile(state: State, deps: RecoveryDeps & { save?: type
     if (session.status !== 'active') continue;
     const window = byTag.get(session.id);
     if (!window) {
-      Object.assign(session, { status: 'lost', windowId: null });
+      markLost(state, session.id, Date.now());
       lost.push(session.id);
       log.warn('session lost: its window is gone', { session: session.name, id: session.id });
       continue;

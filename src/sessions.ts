@@ -128,6 +128,17 @@ export async function archiveSession(state: State, id: string, reason: ArchiveRe
   return { ok: true, session, windowClosed, processesKilled };
 }
 
+/** Records that a session's window is gone (Claude exited, or tmux lost it): Restore in /archive brings it back.
+ * archivedAt is when it was found gone, so the purge counts from then. */
+export function markLost(state: State, id: string, now: number): void {
+  const session = state.sessions[id];
+  if (!session || session.status !== 'active') return;
+  Object.assign(session, { status: 'lost', windowId: null, archivedAt: now });
+  for (const user of Object.values(state.users)) {
+    if (user.activeSessionId === id) user.activeSessionId = null;
+  }
+}
+
 /** Live sessions, oldest first: the switcher's stable order. */
 export function liveSessions(state: State): Session[] {
   return Object.values(state.sessions)

@@ -11,7 +11,8 @@ const PICKER = ' ☐ Choice\n\npick one?\n\n❯ 1. Alpha\n  2. Beta\n\nEnter to 
 interface World {
   state: State;
   clock: { now: number };
-  pane: string;
+  pane: string | null;
+  gone: boolean;
   map: SessionMap;
   events: string[];
   delivery: Delivery;
@@ -23,12 +24,13 @@ function world(): World {
     id: 'a1', name: 'api', workdir: '/w', windowId: '@3', claudeSessionId: null, status: 'active', createdAt: 1, lastActivityAt: 1,
     archivedAt: null, archiveReason: null, ownerUserId: 7,
   };
-  const w = { state, clock: { now: 1_000 }, pane: IDLE, map: {} as SessionMap, events: [] as string[] } as World;
+  const w = { state, clock: { now: 1_000 }, pane: IDLE, gone: false, map: {} as SessionMap, events: [] as string[] } as World;
   const deps: DeliveryDeps = {
     state,
     tmuxSession: 'ccbot',
     save: () => {},
     capture: async () => w.pane,
+    windowGone: async () => w.gone,
     type: async (windowId, text) => (w.events.push(`type ${windowId} ${text}`), { ok: true }),
     press: async (windowId, keys) => (w.events.push(`press ${windowId} ${keys.join(' ')}`), { ok: true }),
     readMap: () => w.map,
@@ -63,6 +65,23 @@ delivery('types into an idle pane, 👀, then 👍 once the hook saw the prompt;
   assert.equal(w.events.slice(2), ['react 50 👍']);
   assert.equal(w.state.outbox, []);
   assert.is(w.state.sessions.a1?.claudeSessionId, '2061e677-6298-4b4d-a740-c2bde142a0dc');
+});
+
+delivery('a window that vanished (Claude exited) makes the session lost and the person is told; an unreadable pane waits', async ({ w }) => {
+  w.state.users['7'] = { activeSessionId: 'a1' };
+  w.pane = null; // tmux failed, the window may still be there
+  w.delivery.enqueue(message);
+  await w.delivery.tick();
+  assert.equal(w.events, []);
+  assert.is(w.state.outbox.length, 1, 'still queued');
+  w.gone = true;
+  w.clock.now = 5_000;
+  await w.delivery.tick();
+  assert.equal(w.events, ['notify ref gone']);
+  assert.equal(w.state.outbox, []);
+  const s = w.state.sessions.a1!;
+  assert.equal({ status: s.status, windowId: s.windowId, archivedAt: s.archivedAt }, { status: 'lost', windowId: null, archivedAt: 5_000 });
+  assert.is(w.state.users['7']!.activeSessionId, null);
 });
 
 delivery('waits while Claude starts or works, and never types into a picker (the person is told once)', async ({ w }) => {

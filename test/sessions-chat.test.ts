@@ -243,6 +243,25 @@ chat('a window that vanished while the daemon was down shows as lost, with a way
   assert.equal(decodeAction(note.data), { t: 'archivePage', page: 0, all: true });
 });
 
+chat('when Claude exits and its window closes, the next text is not lost in silence: the person is told, /archive restores', async ({ world }) => {
+  await newSession(world, 'quitter');
+  world.say('/exit'); // not ccbot's: forwarded to Claude, which quits
+  for (let i = 0; ; i++) {
+    const windows = await world.tmux.tmux(['list-windows', '-t', '=ccbot-test', '-F', '#{window_name}']);
+    if (windows.ok && !windows.stdout.includes('quitter')) break;
+    assert.ok(i < 100, 'the window closes within 10 s of /exit');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const sent = world.say('are you there?');
+  const notice = await world.botSays(/no longer running/);
+  assert.match(notice.text, 'quitter');
+  assert.match(notice.text, '/archive');
+  assert.is(notice.reply_to_message_id, sent.message_id, 'the notice answers the message that was not delivered');
+  world.say('/archive');
+  const archive = await world.botSays(/quitter/);
+  assert.match(archive.text, /lost/i);
+});
+
 const late = suite<{ world: ChatWorld }>('sessions from the chat, with a slow hook');
 late.before.each(async (ctx) => {
   ctx.world = await startChatWorld({ claudeEnv: { FAKE_CLAUDE_HOOK_DELAY_MS: '1500' } });
