@@ -131,7 +131,8 @@ test('the daemon SIGKILLed in the middle of a streaming turn: after the restart 
   await world.fake.waitFor(() => botMessages(world).find((m) => /^alpha · .*working/.test(m.text) && m.editCount >= 0) ?? undefined, 30_000, 'the card');
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   await world.restartDaemon('SIGKILL');
-  await world.botSays(/chunk 20 of 20/, 60_000);
+  // Any bot message, also one sent while the restart was awaited.
+  await world.fake.waitFor(() => botMessages(world).find((m) => /chunk 20 of 20/.test(m.text)), 60_000, 'the answer');
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   assert.is(botMessages(world).filter((m) => /chunk 20 of 20/.test(m.text)).length, 1);
 });
@@ -140,10 +141,11 @@ test('two sessions working at once: switching pauses neither, each answer lands 
   await newSession(world, 'alpha');
   const alphaStarted = world.fake.lastBotMessage(ME.id)!;
   await newSession(world, 'beta');
+  // Both waits start before either text is sent: the two arrive in either order.
+  const answers = Promise.all([world.botSays(/chunk 10 of 10/, 60_000), world.botSays(/^alpha: finished/, 60_000)]);
   world.say('slow: 3', alphaStarted.message_id); // to alpha, in the background
   world.say('slow: 2'); // to beta, the active one
-  const betaAnswer = await world.botSays(/chunk 10 of 10/, 60_000);
-  const alphaNotice = await world.botSays(/^alpha: finished/, 60_000);
+  const [betaAnswer, alphaNotice] = await answers;
   assert.ok(betaAnswer && alphaNotice);
   assert.not.ok(botMessages(world).some((m) => /chunk 15 of 15/.test(m.text) && !/^alpha: /.test(m.text)), 'alpha\'s full answer did not land in beta\'s place');
 });
