@@ -43,6 +43,19 @@ chat('a tool call shows on the card with its outcome; the answer comes once, as 
   assert.is(botMessages(world).filter((m) => m.text === 'echo: again').length, 1);
 });
 
+chat('after /clear the window runs a new Claude session: its answers arrive from the new transcript, the old ones are not repeated', async ({ world }) => {
+  await newSession(world, 'api');
+  world.say('before clear');
+  await world.botSays(/^echo: before clear$/, 20_000);
+  world.say('/clear'); // forwarded verbatim; the stand-in starts a new session and a new transcript, like Claude Code
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  world.say('after clear');
+  await world.botSays(/^echo: after clear$/, 20_000);
+  await new Promise((resolve) => setTimeout(resolve, 1_000)); // time for a repeat to show up, if there were one
+  assert.is(botMessages(world).filter((m) => m.text === 'echo: before clear').length, 1);
+  assert.is(botMessages(world).filter((m) => m.text === 'echo: after clear').length, 1);
+});
+
 chat('a daemon killed mid-turn: after the restart the answer arrives exactly once and the card is not doubled', async ({ world }) => {
   await newSession(world, 'long');
   world.say('slow: 4');
