@@ -2,9 +2,8 @@
  * /history: the conversation of a session in pages, newest first. Reads the transcript from its end in chunks and
  * stops once it has the page asked for, so page 0 of a 200 MB transcript costs about what a small one does.
  */
-import { open } from 'node:fs/promises';
 import { escapeHtml } from './format.js';
-import { parseLines, type TranscriptEvent } from './transcript.js';
+import { openTranscript, parseLines, type TranscriptEvent } from './transcript.js';
 
 export const CHUNK_BYTES = 256 * 1024;
 /** A page's items, rendered; the title and Telegram's 4096 leave room around it. */
@@ -76,13 +75,9 @@ export function paginate(rendered: readonly string[], pageChars = PAGE_CHARS): s
 export async function readHistoryPage(path: string, page: number, options: { chunkBytes?: number; pageChars?: number } = {}): Promise<HistoryResult> {
   const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
   const pageChars = options.pageChars ?? PAGE_CHARS;
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, missing: code === 'ENOENT' || code === 'ENOTDIR', error: String((err as Error).message) };
-  }
+  const opened = await openTranscript(path);
+  if (!opened.ok) return opened;
+  const handle = opened.handle;
   try {
     const { size } = await handle.stat();
     let position = size;

@@ -312,6 +312,16 @@ export type ReadResult = { ok: true; lines: string[]; cursor: Cursor; restarted:
 export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 const NEWLINE = 0x0a;
 
+/** A transcript opened for reading, or why not (`missing`: it does not exist, which is no error for a new session). */
+export async function openTranscript(path: string): Promise<{ ok: true; handle: FileHandle } | { ok: false; missing: boolean; error: string }> {
+  try {
+    return { ok: true, handle: await open(path, 'r') };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { ok: false, missing: code === 'ENOENT' || code === 'ENOTDIR', error: String((err as Error).message) };
+  }
+}
+
 /**
  * The complete lines after `cursor`, as bytes cut at newline bytes and only then decoded (a character split
  * across two reads is never garbled). A partial last line stays for the next read. A file that shrank below the
@@ -320,13 +330,9 @@ const NEWLINE = 0x0a;
  */
 export async function readTranscript(path: string, cursor: Cursor, options: { maxBytes?: number } = {}): Promise<ReadResult> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, missing: code === 'ENOENT' || code === 'ENOTDIR', error: String((err as Error).message) };
-  }
+  const opened = await openTranscript(path);
+  if (!opened.ok) return opened;
+  const handle = opened.handle;
   try {
     const info = await handle.stat();
     const restarted = info.size < cursor.offset || (cursor.ino !== undefined && cursor.ino !== info.ino);

@@ -12,6 +12,31 @@ import { createTmuxFixture, type TmuxFixture } from './tmux-fixture.js';
 
 export const ME = { id: 1001, first_name: 'Me', language_code: 'en' };
 
+/** The next message of the bot to ME matching `match` that was not there when this was called. */
+export function botSays(fake: FakeTelegram, match: RegExp | string, timeoutMs: number): Promise<ChatMessage> {
+  const seen = new Set(fake.messages(ME.id).filter((m) => m.from_bot).map((m) => m.message_id));
+  const test = (text: string) => (typeof match === 'string' ? text.includes(match) : match.test(text));
+  return fake.waitFor((f) => f.messages(ME.id).find((m) => m.from_bot && !seen.has(m.message_id) && test(m.text)), timeoutMs, `bot says ${match}`);
+}
+
+/** Stops the daemon with `signal` and starts it again; resolves once the new one polls. */
+export async function restartDaemon(daemon: DaemonRun, signal: NodeJS.Signals, fake: FakeTelegram, env: NodeJS.ProcessEnv, root: string): Promise<DaemonRun> {
+  daemon.child.kill(signal);
+  await daemon.exited;
+  const polls = fake.callsTo('getUpdates').length;
+  const next = startDaemon(env, root);
+  await fake.waitFor((f) => f.callsTo('getUpdates').length > polls, 10_000, 'polling again');
+  return next;
+}
+
+/** `/new <workdir(name)>` and the bot's "started": the new session is the active one. Returns its dir. */
+export async function newSession(world: ChatWorld, name: string): Promise<string> {
+  const dir = world.workdir(name);
+  world.say(`/new ${dir}`);
+  await world.botSays(/started/);
+  return dir;
+}
+
 export interface ChatWorld {
   fake: FakeTelegram;
   tmux: TmuxFixture;
@@ -58,18 +83,10 @@ export async function startChatWorld(options: { startupMs?: number; claudeEnv?: 
       return dir;
     },
     say: (text, replyTo) => fake.userSends(ME, text, replyTo === undefined ? {} : { replyTo }),
-    botSays(match, timeoutMs = 10_000) {
-      const seen = new Set(fake.messages(ME.id).filter((m) => m.from_bot).map((m) => m.message_id));
-      const test = (text: string) => (typeof match === 'string' ? text.includes(match) : match.test(text));
-      return fake.waitFor((f) => f.messages(ME.id).find((m) => m.from_bot && !seen.has(m.message_id) && test(m.text)), timeoutMs, `bot says ${match}`);
-    },
+    botSays: (match, timeoutMs = 10_000) => botSays(fake, match, timeoutMs),
     prompts: () => readPromptLog(promptLog),
     async restartDaemon(signal = 'SIGKILL') {
-      world.daemon.child.kill(signal);
-      await world.daemon.exited;
-      const polls = fake.callsTo('getUpdates').length;
-      world.daemon = startDaemon(env, root);
-      await fake.waitFor((f) => f.callsTo('getUpdates').length > polls, 10_000, 'polling again');
+      world.daemon = await restartDaemon(world.daemon, signal, fake, env, root);
     },
     async close() {
       world.daemon.child.kill('SIGKILL');

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ME, startChatWorld, type ChatWorld } from './chat-fixture.js';
+import { ME, newSession, startChatWorld, type ChatWorld } from './chat-fixture.js';
 import type { ChatMessage } from './fake-telegram-chats.js';
 
 interface Ctx { world: ChatWorld }
@@ -19,12 +19,6 @@ const botMessages = (world: ChatWorld) => world.fake.messages(ME.id).filter((m) 
 const current = (world: ChatWorld, id: number) => world.fake.messages(ME.id).find((m) => m.message_id === id)!;
 const waitFor = <T>(world: ChatWorld, what: () => T | undefined | false, label: string, ms = 15_000) => world.fake.waitFor(() => what() || undefined, ms, label);
 
-async function newSession(world: ChatWorld, name: string): Promise<string> {
-  const dir = world.workdir(name);
-  world.say(`/new ${dir}`);
-  await world.botSays(/started/);
-  return dir;
-}
 
 chat('a tool call shows on the card with its outcome; the answer comes once, as a new message after the card', async ({ world }) => {
   await newSession(world, 'api');

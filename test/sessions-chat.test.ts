@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAction, encodeAction } from '#ccbot/keyboards.js';
-import { ME, startChatWorld, type ChatWorld } from './chat-fixture.js';
+import { ME, newSession, startChatWorld, type ChatWorld } from './chat-fixture.js';
 
 const chat = suite<{ world: ChatWorld }>('sessions from the chat');
 chat.before.each(async (ctx) => {
@@ -27,12 +27,6 @@ function buttonOf(world: ChatWorld, label: RegExp): { messageId: number; data: s
 /** Waits until message `messageId` reads `match` (a button press edits the message it sits on). */
 const messageReads = (world: ChatWorld, messageId: number, match: RegExp) =>
   world.fake.waitFor((f) => f.messages(ME.id).find((m) => m.message_id === messageId && match.test(m.text)), 10_000, `message ${messageId} reads ${match}`);
-async function newSession(world: ChatWorld, name: string): Promise<string> {
-  const dir = world.workdir(name);
-  world.say(`/new ${dir}`);
-  await world.botSays(/started/);
-  return dir;
-}
 
 chat('/new <path> starts Claude there; text reaches it once, with 👀 then 👍', async ({ world }) => {
   const dir = await newSession(world, 'api');

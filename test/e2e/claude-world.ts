@@ -10,11 +10,12 @@ import { daemonEnv, MAIN_JS, startDaemon, tempDir, TEST_TOKEN, type DaemonRun } 
 import { startFakeTelegram, type FakeTelegram } from '../fake-telegram.js';
 import type { ChatMessage } from '../fake-telegram-chats.js';
 import { createTmuxFixture, type TmuxFixture } from '../tmux-fixture.js';
+import { botSays, ME, restartDaemon } from '../chat-fixture.js';
 import { claudeEnv, writeClaudeHome } from './claude-cli.js';
 import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic.js';
 
 export { findClaudeCli } from './claude-cli.js';
-export const ME = { id: 1001, first_name: 'Me', language_code: 'en' };
+export { ME };
 
 export interface E2EWorld {
   fake: FakeTelegram;
@@ -56,17 +57,9 @@ export async function startE2EWorld(cli: string): Promise<E2EWorld> {
     daemon: startDaemon(env, root),
     workdir: (name) => join(root, 'work', name),
     say: (text, replyTo) => fake.userSends(ME, text, replyTo === undefined ? {} : { replyTo }),
-    botSays(match, timeoutMs = 30_000) {
-      const seen = new Set(fake.messages(ME.id).filter((m) => m.from_bot).map((m) => m.message_id));
-      const test = (text: string) => (typeof match === 'string' ? text.includes(match) : match.test(text));
-      return fake.waitFor((f) => f.messages(ME.id).find((m) => m.from_bot && !seen.has(m.message_id) && test(m.text)), timeoutMs, `bot says ${match}`);
-    },
+    botSays: (match, timeoutMs = 30_000) => botSays(fake, match, timeoutMs),
     async restartDaemon(signal = 'SIGKILL') {
-      world.daemon.child.kill(signal);
-      await world.daemon.exited;
-      const polls = fake.callsTo('getUpdates').length;
-      world.daemon = startDaemon(env, root);
-      await fake.waitFor((f) => f.callsTo('getUpdates').length > polls, 10_000, 'polling again');
+      world.daemon = await restartDaemon(world.daemon, signal, fake, env, root);
     },
     async close() {
       world.daemon.child.kill('SIGKILL');
