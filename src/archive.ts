@@ -1,16 +1,17 @@
 /**
  * The idle sweep and the purge: sessions without input from the person for their idle hours are archived (never
- * mid-turn), and archived or lost records older than ARCHIVE_PURGE_AFTER leave state.json. Transcripts on disk are
+ * mid-turn), sessions whose window closed (Claude exited) become lost, and archived or lost records older than
+ * ARCHIVE_PURGE_AFTER leave state.json. Transcripts on disk are
  * Claude Code's and the person's: nothing here touches them. The choosing is pure; `Sweeper` runs it on a timer.
  */
 import { endedAt } from './archive-view.js';
 import { logger } from './log.js';
-import type { Session, State } from './sessions.js';
+import { markLost, type Session, type State } from './sessions.js';
 
 const log = logger('archive');
 const HOUR_MS = 3_600_000;
-/** Often enough that a 6 h setting is kept to within minutes, rare enough to cost nothing. */
-export const SWEEP_INTERVAL_MS = 5 * 60_000;
+/** Often enough that a closed window is reported within a minute, rare enough to cost nothing (one tmux call). */
+export const SWEEP_INTERVAL_MS = 60_000;
 
 /** Live sessions whose owner has not written to them for their idle hours, oldest activity first. */
 export function sessionsToArchive(sessions: readonly Session[], idleHoursOf: (userId: number) => number, now: number): Session[] {
@@ -35,6 +36,12 @@ export interface SweeperDeps {
   archive: (id: string) => Promise<{ ok: true } | { ok: false; error: string }>;
   /** Tells the owner; failures are theirs to log (the archive already happened). */
   notify: (session: Session, idleHours: number) => Promise<void>;
+  /** True while the session is being archived (its window closes before its record says so). */
+  archiving?: (id: string) => boolean;
+  /** The ids of the windows tmux has now; null when it could not tell (then no session is taken for lost). */
+  windowIds?: () => Promise<Set<string> | null>;
+  /** Tells the owner that a session's window closed. */
+  notifyLost?: (session: Session) => Promise<void>;
   now?: () => number;
   intervalMs?: number;
 }
@@ -71,6 +78,7 @@ export class Sweeper {
       log.info('purged old archived records', { count: purge.length });
       deps.save();
     }
+    await this.findLost(now);
     for (const session of sessionsToArchive(Object.values(state.sessions), deps.idleHoursOf, now)) {
       if (await deps.isMidTurn(session)) {
         log.debug('idle but mid-turn: left for later', { session: session.id });
@@ -83,6 +91,24 @@ export class Sweeper {
       }
       log.info('archived an idle session', { session: session.id, name: session.name });
       await deps.notify(session, deps.idleHoursOf(session.ownerUserId));
+    }
+  }
+
+  /** Live sessions whose window tmux no longer has: Claude exited (or crashed) and its window closed with it. */
+  private async findLost(now: number): Promise<void> {
+    const listedAt = (this.deps.now ?? Date.now)();
+    const windows = await this.deps.windowIds?.();
+    if (!windows) return;
+    // A session started (or restored) while tmux was listing has a window the list may not show yet.
+    const gone = Object.values(this.deps.state.sessions).filter(
+      (s) => s.status === 'active' && s.windowId !== null && !windows.has(s.windowId) && s.createdAt < listedAt - 5_000,
+    );
+    for (const session of gone) {
+      if (session.status !== 'active' || this.deps.archiving?.(session.id)) continue;
+      log.warn('session lost: its window is gone', { session: session.name, id: session.id });
+      markLost(this.deps.state, session.id, now);
+      this.deps.save();
+      await this.deps.notifyLost?.(session);
     }
   }
 }

@@ -81,16 +81,23 @@ export async function runDaemon(config: Config): Promise<number> {
       },
     });
     delivery.start();
-    const archive = (id: string, reason: ArchiveReason) => {
+    // Sessions being archived: their window is already closed while the record still says active; not lost.
+    const archiving = new Set<string>();
+    const archive = async (id: string, reason: ArchiveReason) => {
       // The hook knows which Claude conversation the window runs now (after /clear, a newer one): Restore resumes it.
       const windowId = state.sessions[id]?.windowId;
       const claudeId = windowId ? readSessionMap(config.ccbotDir)[mapKey(config.tmuxSession, windowId)]?.session_id : undefined;
       if (claudeId) state.sessions[id]!.claudeSessionId = claudeId;
-      return archiveSession(state, id, reason, {
-        ccbotDir: config.ccbotDir,
-        killWindow: (windowId) => killWindow(windowId, tmuxOptions),
-        killOrphans: (claudeId) => killOrphanClaudeProcesses(claudeId),
-      });
+      archiving.add(id);
+      try {
+        return await archiveSession(state, id, reason, {
+          ccbotDir: config.ccbotDir,
+          killWindow: (windowId) => killWindow(windowId, tmuxOptions),
+          killOrphans: (claudeId) => killOrphanClaudeProcesses(claudeId),
+        });
+      } finally {
+        archiving.delete(id);
+      }
     };
     const chat = createChat({ telegram, state, save, badge: (id) => output.badge(id) });
     const output = new LiveOutput({
@@ -127,8 +134,19 @@ export async function runDaemon(config: Config): Promise<number> {
       },
       archive: (id) => archive(id, 'idle'),
       notify: async (session, hours) => {
-        const lang = langFor(state.users[String(session.ownerUserId)], undefined);
+        const user = state.users[String(session.ownerUserId)];
+        const lang = langFor(user, user?.lang as string | undefined);
         await telegram.send(session.ownerUserId, escapeHtml(t(lang, 'archive.idleNotice', { name: session.name, hours })));
+      },
+      archiving: (id) => archiving.has(id),
+      windowIds: async () => {
+        const windows = await listWindows(config.tmuxSession, tmuxOptions);
+        return windows && new Set(windows.map((w) => w.id));
+      },
+      notifyLost: async (session) => {
+        const user = state.users[String(session.ownerUserId)];
+        const lang = langFor(user, user?.lang as string | undefined);
+        await telegram.send(session.ownerUserId, escapeHtml(t(lang, 'archive.lostNotice', { name: session.name })));
       },
     });
     sweeper.start();

@@ -93,6 +93,33 @@ sweeper('purges old records from state and saves; recent ones stay', async (ctx)
   assert.is(ctx.saves, 1);
 });
 
+sweeper('a live session whose window tmux no longer has becomes lost, and its owner is told once', async (ctx) => {
+  ctx.state.sessions.gone = session('gone');
+  ctx.state.sessions.here = session('here');
+  ctx.state.sessions.fresh = session('fresh', { createdAt: NOW - 1_000 }); // started while tmux was listing
+  ctx.state.sessions.closing = session('closing'); // /kill under way: its window is closed first
+  ctx.state.users['1'] = { activeSessionId: 'gone' };
+  const lost: string[] = [];
+  const d = deps(ctx, {
+    windowIds: async () => new Set(['@here']),
+    archiving: (id) => id === 'closing',
+    notifyLost: async (s) => void lost.push(s.name),
+  });
+  await new Sweeper(d).sweep();
+  await new Sweeper(d).sweep();
+  assert.equal(lost, ['gone']);
+  const gone = ctx.state.sessions.gone!;
+  assert.equal({ status: gone.status, windowId: gone.windowId, archivedAt: gone.archivedAt }, { status: 'lost', windowId: null, archivedAt: NOW });
+  assert.is(ctx.state.users['1']!.activeSessionId, null);
+  assert.equal(['here', 'fresh', 'closing'].map((id) => ctx.state.sessions[id]!.status), ['active', 'active', 'active']);
+});
+
+sweeper('when tmux cannot list its windows, no session is taken for lost', async (ctx) => {
+  ctx.state.sessions.a = session('a');
+  await new Sweeper(deps(ctx, { windowIds: async () => null, notifyLost: async () => assert.unreachable('no notice') })).sweep();
+  assert.is(ctx.state.sessions.a!.status, 'active');
+});
+
 sweeper('two sweeps at once make one pass', async (ctx) => {
   ctx.state.sessions.idle = session('idle', { lastActivityAt: NOW - 13 * H });
   let checks = 0;
