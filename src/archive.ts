@@ -1,8 +1,8 @@
 /**
  * The idle sweep and the purge: sessions without input from the person for their idle hours are archived (never
  * mid-turn), sessions whose window closed (Claude exited) become lost, and archived or lost records older than
- * ARCHIVE_PURGE_AFTER leave state.json. Transcripts on disk are
- * Claude Code's and the person's: nothing here touches them. The choosing is pure; `Sweeper` runs it on a timer.
+ * ARCHIVE_PURGE_AFTER leave state.json. Transcripts on disk are Claude Code's and the person's: nothing here
+ * touches them. The choosing is pure; `Sweeper` runs it on a timer.
  */
 import { endedAt } from './archive-view.js';
 import { logger } from './log.js';
