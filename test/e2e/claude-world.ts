@@ -46,7 +46,7 @@ export async function startE2EWorld(cli: string): Promise<E2EWorld> {
     apiRoot: fake.url,
     tmux,
     allowedUsers: String(ME.id),
-    extra: { ...claudeEnv(root, api.url) as Record<string, string>, CLAUDE_COMMAND: cli, MONITOR_POLL_INTERVAL: '0.5' },
+    extra: { ...claudeEnv(root, api.url) as Record<string, string>, CLAUDE_COMMAND: cli, MONITOR_POLL_INTERVAL: '0.5', CLAUDE_CODE_MAX_RETRIES: '0' },
   });
   for (const proxy of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'ALL_PROXY', 'CLAUDE_CONFIG_DIR']) delete env[proxy];
   const installed = await execRun(process.execPath, [MAIN_JS, 'hook', '--install'], { env });

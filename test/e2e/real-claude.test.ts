@@ -1,10 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findClaudeProcesses } from '#ccbot/procs.js';
 import type { State } from '#ccbot/sessions.js';
 import { parseLines } from '#ccbot/transcript.js';
+import { waitFor } from './claude-cli.js';
 import { findClaudeCli, ME, startE2EWorld, type E2EWorld } from './claude-world.js';
 
 const cli = findClaudeCli();
@@ -148,6 +149,24 @@ test('two sessions working at once: switching pauses neither, each answer lands 
   const [betaAnswer, alphaNotice] = await answers;
   assert.ok(betaAnswer && alphaNotice);
   assert.not.ok(botMessages(world).some((m) => /chunk 15 of 15/.test(m.text) && !/^alpha: /.test(m.text)), 'alpha\'s full answer did not land in beta\'s place');
+});
+
+test('an API error: the person is told, the card stops saying working, and the next prompt is answered', async ({ world }) => {
+  await newSession(world, 'alpha');
+  world.say('fail: 500'); // the fake answers HTTP 500; with CLAUDE_CODE_MAX_RETRIES=0 the CLI gives up at once
+  const notice = await world.botSays(/^alpha: error: /, 60_000);
+  assert.match(notice.text, /500|API Error/i);
+  // The turn is over although Claude Code wrote no turn end after the error: the saved card says idle.
+  const cardState = () => {
+    const path = join(world.root, 'state', 'monitor_state.json');
+    if (!existsSync(path)) return undefined; // written after the first delivery
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as { follows: Record<string, { card?: { state: string } }> };
+    return saved.follows[sessionNamed(world, 'alpha').id]?.card?.state;
+  };
+  await waitFor(() => (cardState() === 'idle' ? true : undefined), 'the card idle');
+  assert.not.ok(botMessages(world).some((m) => /^alpha · .*working/.test(m.text)), 'no card still says working');
+  world.say('echo: after the error');
+  await world.botSays(/^after the error$/, 60_000);
 });
 
 test('a stranger\'s messages change nothing and get no reply', async ({ world }) => {
