@@ -7,7 +7,8 @@ import { mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync, close
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readHistoryPage } from '#ccbot/history.js';
-import { readEvents, type Cursor, type PendingCalls } from '#ccbot/transcript.js';
+import { readEvents, type Cursor } from '#ccbot/transcript-reader.js';
+import type { PendingCalls } from '#ccbot/transcript.js';
 import { SAMPLES } from '../test/samples.js';
 import type { BenchResult } from './hook.js';
 

@@ -3,7 +3,8 @@
  * stops once it has the page asked for, so page 0 of a 200 MB transcript costs about what a small one does.
  */
 import { escapeHtml } from './format.js';
-import { openTranscript, parseLines, type TranscriptEvent } from './transcript.js';
+import { openTranscript } from './transcript-reader.js';
+import { parseLines, type TranscriptEvent } from './transcript.js';
 
 export const CHUNK_BYTES = 256 * 1024;
 /** A page's items, rendered; the title and Telegram's 4096 leave room around it. */

@@ -13,7 +13,8 @@ import { logger } from './log.js';
 import { mapKey, SESSION_MAP_FILE, type SessionMap } from './session-map.js';
 import type { Session, State } from './sessions.js';
 import { readJson, writeJson } from './store.js';
-import { readEvents, type Cursor, type PendingCalls, type TranscriptEvent } from './transcript.js';
+import { readEvents, type Cursor } from './transcript-reader.js';
+import type { PendingCalls, TranscriptEvent } from './transcript.js';
 
 const log = logger('monitor');
 

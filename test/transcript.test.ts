@@ -3,9 +3,8 @@ import * as assert from 'uvu/assert';
 import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  parseLines, readEvents, readTranscript, summarizeToolInput, summarizeToolResult, type Cursor, type TranscriptEvent,
-} from '#ccbot/transcript.js';
+import { parseLines, summarizeToolInput, summarizeToolResult, type TranscriptEvent } from '#ccbot/transcript.js';
+import { readEvents, readTranscript, type Cursor } from '#ccbot/transcript-reader.js';
 import { SAMPLES } from './samples.js';
 
 const sample = (name: string) => readFileSync(join(SAMPLES, name), 'utf8').split('\n');
