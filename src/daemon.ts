@@ -62,14 +62,20 @@ export async function runDaemon(config: Config): Promise<number> {
     const telegram = new Telegram(api);
     void telegram.setCommands(); // cosmetic; logged on failure, and must not delay the first poll
     const save = () => saveState(config.ccbotDir, state);
+    const langOf = (userId: number) => langFor(state.users[String(userId)], state.users[String(userId)]?.lang as string | undefined);
+    /** The windows tmux has now; null when it could not tell. */
+    const windowIds = async () => {
+      const windows = await listWindows(config.tmuxSession, tmuxOptions);
+      return windows && new Set(windows.map((w) => w.id));
+    };
     const delivery = new Delivery({
       state,
       tmuxSession: config.tmuxSession,
       save,
       capture: (windowId) => capturePane(windowId, tmuxOptions),
       windowGone: async (windowId) => {
-        const windows = await listWindows(config.tmuxSession, tmuxOptions);
-        return windows !== null && !windows.some((w) => w.id === windowId);
+        const ids = await windowIds();
+        return ids !== null && !ids.has(windowId);
       },
       type: (windowId, text) => sendText(windowId, text, tmuxOptions),
       press: (windowId, keys) => sendKeys(windowId, keys, tmuxOptions),
@@ -105,7 +111,7 @@ export async function runDaemon(config: Config): Promise<number> {
       telegram,
       capture: (windowId) => capturePane(windowId, tmuxOptions),
       settingsOf: (userId) => userSettings(state.users[String(userId)], config.idleHours),
-      langOf: (userId) => langFor(state.users[String(userId)], state.users[String(userId)]?.lang as string | undefined),
+      langOf,
       save: () => monitor.save(),
       remember: (userId, messageId, sessionId) => rememberMessage(state, userId, messageId, sessionId),
       switcher: (userId, lang) => chat.switcher(userId, lang),
@@ -134,19 +140,13 @@ export async function runDaemon(config: Config): Promise<number> {
       },
       archive: (id) => archive(id, 'idle'),
       notify: async (session, hours) => {
-        const user = state.users[String(session.ownerUserId)];
-        const lang = langFor(user, user?.lang as string | undefined);
-        await telegram.send(session.ownerUserId, escapeHtml(t(lang, 'archive.idleNotice', { name: session.name, hours })));
+        const text = t(langOf(session.ownerUserId), 'archive.idleNotice', { name: session.name, hours });
+        await telegram.send(session.ownerUserId, escapeHtml(text));
       },
       archiving: (id) => archiving.has(id),
-      windowIds: async () => {
-        const windows = await listWindows(config.tmuxSession, tmuxOptions);
-        return windows && new Set(windows.map((w) => w.id));
-      },
+      windowIds,
       notifyLost: async (session) => {
-        const user = state.users[String(session.ownerUserId)];
-        const lang = langFor(user, user?.lang as string | undefined);
-        await telegram.send(session.ownerUserId, escapeHtml(t(lang, 'archive.lostNotice', { name: session.name })));
+        await telegram.send(session.ownerUserId, escapeHtml(t(langOf(session.ownerUserId), 'archive.lostNotice', { name: session.name })));
       },
     });
     sweeper.start();
