@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Api, type Update } from 'node-telegram-bot-api';
+import { writeClaudeSettings } from './claude-settings.js';
 import { childEnv, type Config } from './config.js';
 import { Delivery } from './delivery.js';
 import { gateUpdate } from './gate.js';
@@ -55,6 +56,7 @@ export async function runDaemon(config: Config): Promise<number> {
     const tmux = await ensureSession(config.tmuxSession, tmuxOptions);
     if (!tmux.ok) throw new Error(`cannot start the tmux session "${config.tmuxSession}": ${tmux.error}`);
     log.info('started', { tmux_session: config.tmuxSession, created: tmux.created, sessions: Object.keys(state.sessions).length });
+    const claudeSettings = writeClaudeSettings(config.ccbotDir);
     await reconcile(state, { ccbotDir: config.ccbotDir, tmuxSession: config.tmuxSession, tmux: tmuxOptions });
 
     // maxRetries 0: retries are decided by ccbot, which knows when a repeat would duplicate a visible message.
@@ -162,6 +164,7 @@ export async function runDaemon(config: Config): Promise<number> {
           tmuxSession: config.tmuxSession,
           claudeCommand: config.claudeCommand,
           claudeFlags: config.claudeFlags,
+          claudeSettings,
           openWindow: (spec) => newWindow(config.tmuxSession, spec, tmuxOptions),
         }),
       archive,

@@ -190,6 +190,8 @@ export interface StartDeps {
   tmuxSession: string;
   claudeCommand: string;
   claudeFlags: readonly string[];
+  /** `$CCBOT_DIR/claude-settings.json`: ccbot's hooks, given to every Claude it starts (claude-settings.ts). */
+  claudeSettings: string;
   openWindow: (spec: { name: string; cwd: string; argv: string[]; env: Record<string, string>; tag: string }) => Promise<{ ok: true; windowId: string } | { ok: false; error: string }>;
   save?: (ccbotDir: string, state: State) => void;
   now?: () => number;
@@ -212,7 +214,7 @@ export async function startSession(
   const base = request.resume;
   const id = base?.id ?? newSessionId(state);
   const name = uniqueName(state, base?.name ?? basenameOf(request.workdir));
-  const argv = [deps.claudeCommand, ...deps.claudeFlags];
+  const argv = [deps.claudeCommand, ...deps.claudeFlags, '--settings', deps.claudeSettings];
   if (base?.claudeSessionId) argv.push('--resume', base.claudeSessionId);
   const env = {
     CCBOT_DIR: deps.ccbotDir,

@@ -1,11 +1,11 @@
 /**
- * The whole product for a chat test: a fake Bot API, an isolated tmux server, the stand-in claude with ccbot's real
- * hook installed, and the real daemon. Tests play the person: they type, tap, and read the chat.
+ * The whole product for a chat test: a fake Bot API, an isolated tmux server, the stand-in claude, and the real daemon,
+ * which gives each claude it starts its hooks (`--settings`): nothing is installed by hand, as on a fresh machine.
+ * Tests play the person: they type, tap, and read the chat.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execRun } from '#ccbot/exec.js';
-import { daemonEnv, MAIN_JS, startDaemon, tempDir, TEST_TOKEN, type DaemonRun } from './daemon-fixture.js';
+import { daemonEnv, startDaemon, tempDir, TEST_TOKEN, type DaemonRun } from './daemon-fixture.js';
 import { fakeClaudeEnv, installFakeClaude, readPromptLog } from './fake-claude.js';
 import { startFakeTelegram, type ChatMessage, type FakeTelegram } from './fake-telegram.js';
 import { createTmuxFixture, type TmuxFixture } from './tmux-fixture.js';
@@ -56,7 +56,15 @@ export interface ChatWorld {
   close(): Promise<void>;
 }
 
-export async function startChatWorld(options: { startupMs?: number; claudeEnv?: Record<string, string>; daemonEnv?: Record<string, string> } = {}): Promise<ChatWorld> {
+export interface ChatWorldOptions {
+  startupMs?: number;
+  claudeEnv?: Record<string, string>;
+  daemonEnv?: Record<string, string>;
+  /** The person's own Claude Code settings.json (text), written before the daemon starts. */
+  claudeSettingsJson?: string;
+}
+
+export async function startChatWorld(options: ChatWorldOptions = {}): Promise<ChatWorld> {
   const fake = await startFakeTelegram({ token: TEST_TOKEN });
   const tmux = createTmuxFixture();
   const root = tempDir('ccbot-world-').path;
@@ -71,8 +79,10 @@ export async function startChatWorld(options: { startupMs?: number; claudeEnv?: 
     allowedUsers: String(ME.id),
     extra: { CLAUDE_COMMAND: claude.command, ...fakeClaudeEnv(configDir, { log: promptLog, startupMs: options.startupMs ?? 100, extra: options.claudeEnv ?? {} }), HOME: root, ...options.daemonEnv },
   });
-  const installed = await execRun(process.execPath, [MAIN_JS, 'hook', '--install'], { env });
-  if (!installed.ok) throw new Error(`hook --install failed: ${installed.stderr}`);
+  if (options.claudeSettingsJson !== undefined) {
+    mkdirSync(configDir, { recursive: true });
+    writeFileSync(join(configDir, 'settings.json'), options.claudeSettingsJson);
+  }
 
   const world: ChatWorld = {
     fake, tmux, root, promptLog, env,

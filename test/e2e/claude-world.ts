@@ -5,8 +5,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { execRun } from '#ccbot/exec.js';
-import { daemonEnv, MAIN_JS, startDaemon, tempDir, TEST_TOKEN, type DaemonRun } from '../daemon-fixture.js';
+import { daemonEnv, startDaemon, tempDir, TEST_TOKEN, type DaemonRun } from '../daemon-fixture.js';
 import { startFakeTelegram, type FakeTelegram } from '../fake-telegram.js';
 import type { ChatMessage } from '../fake-telegram-chats.js';
 import { createTmuxFixture, type TmuxFixture } from '../tmux-fixture.js';
@@ -49,8 +48,7 @@ export async function startE2EWorld(cli: string): Promise<E2EWorld> {
     extra: { ...claudeEnv(root, api.url) as Record<string, string>, CLAUDE_COMMAND: cli, MONITOR_POLL_INTERVAL: '0.5', CLAUDE_CODE_MAX_RETRIES: '0' },
   });
   for (const proxy of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'ALL_PROXY', 'CLAUDE_CONFIG_DIR']) delete env[proxy];
-  const installed = await execRun(process.execPath, [MAIN_JS, 'hook', '--install'], { env });
-  if (!installed.ok) throw new Error(`hook --install failed: ${installed.stderr}`);
+  // No `ccbot hook --install`: the daemon hands every claude it starts its hooks (`--settings`), as on a fresh machine.
 
   const world: E2EWorld = {
     fake, api, tmux, root,

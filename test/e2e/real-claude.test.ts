@@ -30,13 +30,17 @@ async function newSession(world: E2EWorld, name: string): Promise<void> {
 }
 const reactionsOf = (world: E2EWorld, messageId: number) => world.fake.messages(ME.id).find((m) => m.message_id === messageId)?.reactions ?? [];
 
-test('/new, a prompt, the answer arrives; the receipts show 👀 then 👍', async ({ world }) => {
+test('/new, a prompt, the answer arrives; the receipts show 👀 then 👍 (no hook installed by hand)', async ({ world }) => {
+  const settingsJson = join(world.root, '.claude', 'settings.json');
+  const before = readFileSync(settingsJson);
+  assert.not.match(before.toString(), /hook/, 'the person never ran ccbot hook --install');
   await newSession(world, 'alpha');
   const sent = world.say('echo: hello from the phone');
   const answer = await world.botSays(/^hello from the phone$/, 60_000);
   assert.ok(answer);
   await world.fake.waitFor(() => reactionsOf(world, sent.message_id).includes('👍') || undefined, 10_000, '👍');
   assert.ok(world.api.requests.some((r) => r.prompt === 'echo: hello from the phone'));
+  assert.ok(readFileSync(settingsJson).equals(before), 'settings.json byte for byte unchanged');
 });
 
 type Button = { text: string; callback_data?: string };
