@@ -17,8 +17,25 @@ service('keeps tmux and Claude alive across a restart, and always restarts the d
   assert.equal(directives('PrivateTmp'), ['false'], "tmux's socket lives in /tmp: a private /tmp hides it from tmux attach");
 });
 
-service('reads configuration from ~/.ccbot/.env or /etc/ccbot/ccbot.env, both optional', () => {
-  assert.equal(directives('EnvironmentFile').sort(), ['-%h/.ccbot/.env', '-/etc/ccbot/ccbot.env']);
+service('reads only /etc/ccbot/ccbot.env itself, never a %h path (the service manager\'s home, not User=\'s)', () => {
+  assert.equal(directives('EnvironmentFile'), ['-/etc/ccbot/ccbot.env']);
+  assert.not.match(text.replace(/^#.*$/gm, ''), '%h', 'no %h outside comments');
+});
+
+service('does not restart forever on a configuration error (exit 2)', () => {
+  assert.equal(directives('RestartPreventExitStatus'), ['2']);
+});
+
+service('sets nothing that turns NoNewPrivileges on under User= (Claude may use sudo)', () => {
+  const implying = ['ProtectKernelTunables', 'ProtectKernelModules', 'ProtectKernelLogs', 'ProtectClock', 'ProtectHostname',
+    'RestrictRealtime', 'LockPersonality', 'SystemCallFilter', 'SystemCallArchitectures', 'RestrictAddressFamilies',
+    'RestrictNamespaces', 'PrivateDevices', 'MemoryDenyWriteExecute', 'RestrictSUIDSGID', 'DynamicUser'];
+  assert.equal(implying.filter((key) => directives(key).length > 0), []);
+  assert.equal(directives('NoNewPrivileges'), ['no']);
+});
+
+service('documents the emergency stop of the daemon and every Claude it started', () => {
+  assert.match(text, /^# +sudo systemctl kill --signal=SIGKILL ccbot && sudo systemctl stop ccbot$/m);
 });
 
 service('passes systemd-analyze verify (when systemd is installed)', async () => {
