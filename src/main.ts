@@ -14,6 +14,7 @@ commands:
   hook              run as a Claude Code hook (reads the event on stdin, prints nothing, exits 0)
   hook --install    add the hook to Claude Code's settings.json (~/.claude, or $CLAUDE_CONFIG_DIR)
   hook --uninstall  remove it from there
+  doctor            check the setup and say what to fix
   --help            show this help
   --version         print the version`;
 
@@ -32,6 +33,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     // not load the daemon's modules.
     const { hookCommand } = await import('./hook.js');
     return hookCommand(rest);
+  }
+  if (command === 'doctor') {
+    // Before any configuration: a configuration that does not load is one of the things it reports.
+    const { doctorCommand } = await import('./doctor.js');
+    return doctorCommand(rest);
   }
   if (command === undefined) {
     const config = loadConfig(process.env);
