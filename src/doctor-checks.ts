@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readHookCommands } from './claude-settings.js';
 import { childEnv } from './config.js';
 import { describeFailure, execRun, type Run } from './exec.js';
-import { HOOK_EVENTS } from './hook-install.js';
+import { HOOK_EVENTS, isCcbotHookCommand } from './hook-install.js';
 import { causeCodes } from './telegram.js';
 
 export type Status = 'ok' | 'warn' | 'fail';
@@ -24,8 +24,6 @@ export const MIN_NODE_MAJOR = 20;
 const PROGRAM_TIMEOUT_MS = 5_000;
 const SYSTEMCTL_TIMEOUT_MS = 2_000;
 export const TELEGRAM_TIMEOUT_MS = 5_000;
-/** An entry of any ccbot's, as hook-install.ts recognises it: `<node> <path>/main.js hook` or `ccbot hook`. */
-const ANY_CCBOT_HOOK = /(?:^|[\s/'"])(?:main\.js|ccbot)['"]?\s+hook$/;
 
 export function checkNode(version: string = process.version): Check {
   const major = Number(/^v?(\d+)\./.exec(version)?.[1]);
@@ -138,7 +136,7 @@ export function checkOwnSettings(claudeConfigDir: string, tmuxSession: string, o
     return warn(name, `${path} is not valid JSON`, `fix it (Claude Code cannot read it either), then ${install}`);
   }
   const commands = readHookCommands(path);
-  const found = HOOK_EVENTS.map((event) => (commands[event] ?? []).find((command) => ANY_CCBOT_HOOK.test(command.trim())));
+  const found = HOOK_EVENTS.map((event) => (commands[event] ?? []).find(isCcbotHookCommand));
   if (found.every((command) => command === ours)) return ok(name, `${path} runs it too, for a claude started by hand`);
   const other = found.find((command) => command !== undefined && command !== ours);
   if (other !== undefined) return warn(name, `${path} runs ${other}, another ccbot`, 'to point it at this one, run: ccbot hook --install');

@@ -18,6 +18,7 @@ type JsonObject = Record<string, unknown>;
 const MAIN_JS = fileURLToPath(new URL('./main.js', import.meta.url));
 /** An entry of ours, from any install: `<node> <path>/main.js hook` or `ccbot hook`, the path possibly quoted. */
 const OURS = /(?:^|[\s/'"])(?:main\.js|ccbot)['"]?\s+hook$/;
+export const isCcbotHookCommand = (command: string): boolean => OURS.test(command.trim());
 
 /**
  * The command Claude Code runs, through a shell, from any cwd and with any PATH: absolute node and absolute
@@ -71,7 +72,7 @@ export function uninstallHooks(settingsPath: string): SettingsResult {
 }
 
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isOurs = (hook: unknown) => isObject(hook) && typeof hook.command === 'string' && OURS.test(hook.command.trim());
+const isOurs = (hook: unknown) => isObject(hook) && typeof hook.command === 'string' && isCcbotHookCommand(hook.command);
 const hasOurs = (group: unknown) => isObject(group) && Array.isArray(group.hooks) && group.hooks.some(isOurs);
 
 /**
