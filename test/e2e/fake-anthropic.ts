@@ -1,6 +1,7 @@
 /**
  * A fake Anthropic Messages API on 127.0.0.1 for the real Claude Code CLI. `POST /v1/messages` answers with
- * Anthropic's SSE stream, scripted from the person's last prompt (the same scripts made ../shared/samples):
+ * Anthropic's SSE stream, scripted from the person's last prompt (test/e2e/record-samples.ts drives these scripts
+ * to record test/fixtures/samples):
  *   echo: X      → the text X                     slow: N   → text streamed over N seconds, in 5·N chunks
  *   bash: CMD    → a Bash call, then "ran: <out>"  multi     → text + Bash, then Read, then a summary
  *   tools: N     → N Bash calls in one message     long      → long Markdown with code and a table (> 4096 chars)
@@ -152,13 +153,16 @@ export function script(messages: readonly ApiMessage[], tools: readonly ApiTool[
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const USAGE = { input_tokens: 13_000, output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+/** Usage shaped like the real API's: the prompt counted at about 4 characters a token, so the context a
+ * transcript reports grows from turn to turn as it does for real. */
+const usageOf = (body: string) => ({ input_tokens: Math.ceil(body.length / 4), output_tokens: 1, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 });
+type Usage = ReturnType<typeof usageOf>;
 
 /** Anthropic's SSE events for a reply. Stops early when the CLI hangs up (Esc interrupts a slow stream). */
-async function stream(res: ServerResponse, model: string, reply: Exclude<Reply, { kind: 'error' }>): Promise<void> {
+async function stream(res: ServerResponse, model: string, reply: Exclude<Reply, { kind: 'error' }>, usage: Usage): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'request-id': id('req') });
   const send = (event: string, data: object) => !res.destroyed && res.write(`event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`);
-  send('message_start', { message: { id: id('msg'), type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: USAGE } });
+  send('message_start', { message: { id: id('msg'), type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage } });
   send('ping', {});
   let index = 0;
   const textBlock = async (text: string, streamMs = 0) => {
@@ -190,12 +194,12 @@ async function stream(res: ServerResponse, model: string, reply: Exclude<Reply, 
 }
 
 /** The same reply as one JSON message, for `stream: false`. */
-function message(model: string, reply: Exclude<Reply, { kind: 'error' }>): object {
+function message(model: string, reply: Exclude<Reply, { kind: 'error' }>, usage: Usage): object {
   const content: object[] = [];
   if (reply.text) content.push({ type: 'text', text: reply.text });
   if (reply.kind === 'tools') for (const call of reply.calls) content.push({ type: 'tool_use', id: id('toolu'), name: call.name, input: call.input });
   const stop = reply.kind === 'tools' ? 'tool_use' : 'end_turn';
-  return { id: id('msg'), type: 'message', role: 'assistant', model, content, stop_reason: stop, stop_sequence: null, usage: { ...USAGE, output_tokens: 10 } };
+  return { id: id('msg'), type: 'message', role: 'assistant', model, content, stop_reason: stop, stop_sequence: null, usage: { ...usage, output_tokens: 10 } };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -257,8 +261,8 @@ async function answer(req: IncomingMessage, res: ServerResponse, state: Recorder
   const { name, reply } = side ? { name: 'side', reply: { kind: 'text', text: 'Fake title' } as Reply } : script(body.messages ?? [], tools, cwd);
   requests.push({ path: req.url ?? '', model, tools: tools.length, stream: stream_, maxTokens, prompt: turn.prompt, lastUserText: turn.lastUserText, sessionId: sessionIdOf(body), script: name });
   if (reply.kind === 'error') return sendJson(res, reply.status, { type: 'error', error: { type: reply.type, message: reply.message } });
-  if (!stream_) return sendJson(res, 200, message(model, reply));
-  await stream(res, model, reply);
+  if (!stream_) return sendJson(res, 200, message(model, reply, usageOf(raw)));
+  await stream(res, model, reply, usageOf(raw));
 }
 
 interface Recorder {
