@@ -1,5 +1,5 @@
 /**
- * Transcript reading at scale, on files made by repeating the real sample transcript (../shared/samples):
+ * Transcript reading at scale, on files made by repeating the real sample transcript (test/fixtures/samples):
  *  - parse throughput: readEvents from offset 0 to the end of a ~100 MB transcript, the monitor's own loop;
  *  - /history page 0 of a ~200 MB transcript: median of 20 reads (it reads from the end, so size should not matter).
  */

@@ -116,11 +116,11 @@ const read = suite('readPane');
 read('the real idle, after-answer and resume panes are idle', () => {
   assert.equal(readPane(IDLE), { kind: 'idle' });
   assert.equal(readPane(AFTER_ANSWER), { kind: 'idle' });
-  assert.equal(readPane(RESUME), { kind: 'idle' }); // "◐ medium · /effort" over the box, "Baked for 3s" above it
+  assert.equal(readPane(RESUME), { kind: 'idle' }); // "◐ medium · /effort" over the box, the finished "slow: 3" above it
 });
 
 read('the real busy pane is busy with its spinner status', () => {
-  assert.equal(readPane(BUSY), { kind: 'busy', status: 'Composing… (1s · ↓ 17 tokens)' });
+  assert.equal(readPane(BUSY), { kind: 'busy', status: 'Composing… (1s · ↓ 5 tokens)' });
 });
 
 read('the real AskUserQuestion pane is a picker with its exact options, descriptions and selection', () => {
