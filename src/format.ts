@@ -12,6 +12,11 @@ export { htmlToPlain, splitHtml, truncateHtml } from './split.js';
 export { escapeHtml } from './markdown-inline.js';
 export { displayWidth } from './markdown-table.js';
 
+/** `text` cut to at most `max` characters, an ellipsis marking the cut. */
+export const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+/** The first line that is not blank, trimmed. */
+export const firstLine = (text: string): string => text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
+
 export interface RenderOptions {
   /** A code block longer than this many lines is shown as a preview and sent whole as a document. */
   maxCodeLines?: number;

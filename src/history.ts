@@ -2,9 +2,9 @@
  * /history: the conversation of a session in pages, newest first. Reads the transcript from its end in chunks and
  * stops once it has the page asked for, so page 0 of a 200 MB transcript costs about what a small one does.
  */
-import { escapeHtml } from './format.js';
+import { clip, escapeHtml } from './format.js';
 import { openTranscript } from './transcript-reader.js';
-import { parseLines, type TranscriptEvent } from './transcript.js';
+import { parseLines, toolLine, type TranscriptEvent } from './transcript.js';
 
 export const CHUNK_BYTES = 256 * 1024;
 /** A page's items, rendered; the title and Telegram's 4096 leave room around it. */
@@ -35,7 +35,7 @@ export function historyItems(events: readonly TranscriptEvent[]): HistoryItem[] 
     if (e.kind === 'prompt') items.push({ kind: 'prompt', text: e.text });
     else if (e.kind === 'text') items.push({ kind: 'text', text: e.text });
     else if (e.kind === 'toolCall') {
-      const item: Extract<HistoryItem, { kind: 'tool' }> = { kind: 'tool', toolUseId: e.toolUseId, line: `${e.name}${e.summary ? `: ${e.summary}` : ''}` };
+      const item: Extract<HistoryItem, { kind: 'tool' }> = { kind: 'tool', toolUseId: e.toolUseId, line: toolLine(e) };
       byId.set(e.toolUseId, item);
       items.push(item);
     } else if (e.kind === 'toolResult') {
@@ -118,8 +118,4 @@ export async function readHistoryPage(path: string, page: number, options: { chu
   } finally {
     await handle.close().catch(() => {});
   }
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -6,6 +6,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { writeJson } from './store.js';
+import { isObject } from './values.js';
 
 export const HOOK_EVENTS = ['SessionStart', 'UserPromptSubmit'] as const;
 /** Seconds; hook.ts leaves on its own before this. */
@@ -71,7 +72,6 @@ export function uninstallHooks(settingsPath: string): SettingsResult {
   return writeSettings(settingsPath, settings, `ccbot hook removed from ${settingsPath} for ${changed.join(' and ')}`);
 }
 
-const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isOurs = (hook: unknown) => isObject(hook) && typeof hook.command === 'string' && isCcbotHookCommand(hook.command);
 const hasOurs = (group: unknown) => isObject(group) && Array.isArray(group.hooks) && group.hooks.some(isOurs);
 

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { withFileLock, type FileLockOptions } from './lock.js';
 import { readJson, writeJson } from './store.js';
+import { isObject } from './values.js';
 
 export interface SessionMapEntry {
   session_id: string;
@@ -46,7 +47,7 @@ export function promptHash(text: string): string {
 export function readSessionMap(ccbotDir: string): SessionMap {
   const raw = readJson<unknown>(join(ccbotDir, SESSION_MAP_FILE), {});
   const map: SessionMap = {};
-  if (!isRecord(raw)) return map;
+  if (!isObject(raw)) return map;
   for (const [key, value] of Object.entries(raw)) {
     // The key shape also keeps `__proto__` out of a plain object.
     if (!/^[^:]+:@\d+$/.test(key)) continue;
@@ -86,13 +87,10 @@ export async function updateSessionMap(ccbotDir: string, mutate: (map: SessionMa
   return locked.ok ? locked.value : locked;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A fresh object with the known fields in a fixed order, or undefined if any is missing or of the wrong type. */
 function toEntry(value: unknown): SessionMapEntry | undefined {
-  if (!isRecord(value)) return undefined;
+  if (!isObject(value)) return undefined;
   const { session_id, cwd, window_name, transcript_path, prompt_at, prompt_hash } = value;
   if (typeof session_id !== 'string' || typeof cwd !== 'string' || typeof window_name !== 'string' || typeof transcript_path !== 'string') {
     return undefined;

@@ -1,6 +1,7 @@
 /** Session records and their lifecycle, persisted in state.json. Knows nothing of Telegram. */
 import { join } from 'node:path';
 import { readJson, writeJson } from './store.js';
+import { isObject } from './values.js';
 
 export type SessionStatus = 'active' | 'archived' | 'lost';
 export type ArchiveReason = 'done' | 'killed' | 'idle';
@@ -89,10 +90,6 @@ export function normaliseState(raw: unknown): State {
     }
   }
   return state;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export interface ArchiveDeps {

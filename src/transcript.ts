@@ -5,6 +5,10 @@
  * conversation (api-request-blob holds copies of prompts that must never show as the person's); a turn ends with
  * an assistant stop_reason and then a system turn_duration entry.
  */
+import { clip, firstLine } from './format.js';
+import { stripAnsi } from './terminal.js';
+import { isObject } from './values.js';
+
 /** Where an event came from: the entry's uuid (stable across re-reads) and its timestamp in ms. */
 interface Origin {
   uuid: string;
@@ -142,7 +146,7 @@ export function cleanPrompt(raw: string): string {
 
 function localCommandOutput(raw: string): string | null {
   const m = /<local-command-std(?:out|err)>([\s\S]*?)<\/local-command-std(?:out|err)>/.exec(raw);
-  return m ? stripAnsiCodes(m[1]!).trim() : null;
+  return m ? stripAnsi(m[1]!).trim() : null;
 }
 
 function parseAssistant(entry: Record<string, unknown>, message: Record<string, unknown>, origin: { uuid: string; at: number }, calls: PendingCalls, out: TranscriptEvent[]): void {
@@ -180,6 +184,10 @@ function smallInput(input: unknown): unknown {
   }
   return keep;
 }
+
+/** A tool call as one line: `Bash: npm test`, `Read: src/a.ts`, or only the name. */
+export const toolLine = (call: { name: string; summary: string }): string =>
+  call.summary ? `${call.name}: ${call.summary}` : call.name;
 
 /** One line saying what a tool call does: its command, path, pattern, URL, query or description. */
 export function summarizeToolInput(name: string, input: unknown): string {
@@ -296,27 +304,14 @@ function resultText(content: unknown): string {
 
 // ── small helpers ───────────────────────────────────────────────────────────────────────────────────────────────
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 function timeOf(v: unknown): number {
   const t = typeof v === 'string' ? Date.parse(v) : NaN;
   return Number.isFinite(t) ? t : 0;
-}
-function firstLine(text: string): string {
-  return text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
 }
 function lineCount(text: string): number {
   if (text === '') return 0;
   let n = 1;
   for (let i = text.indexOf('\n'); i >= 0 && i < text.length - 1; i = text.indexOf('\n', i + 1)) n++;
   return n;
-}
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-// eslint-style control: the ANSI colour codes of a local command's output (/cost, /context).
-function stripAnsiCodes(text: string): string {
-  return text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
 }
