@@ -11,7 +11,7 @@ import { describeFailure, execRun, type Run } from './exec.js';
 import { HOOK_EVENTS, isCcbotHookCommand } from './hook-install.js';
 import { causeCodes } from './telegram.js';
 
-export type Status = 'ok' | 'warn' | 'fail';
+type Status = 'ok' | 'warn' | 'fail';
 /** One line of the report. `fix` says what to do; every 'fail' has one, unless its detail already says it (a ConfigError). */
 export interface Check { status: Status; name: string; detail: string; fix?: string }
 
@@ -19,11 +19,32 @@ export const ok = (name: string, detail: string): Check => ({ status: 'ok', name
 export const warn = (name: string, detail: string, fix?: string): Check => ({ status: 'warn', name, detail, fix });
 export const fail = (name: string, detail: string, fix: string): Check => ({ status: 'fail', name, detail, fix });
 
-export const MIN_NODE_MAJOR = 20;
+const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
+
+/** `✓ name: detail`, `✗ name: detail — fix`, `! name: detail — hint`. */
+function renderCheck(check: Check): string {
+  return `${MARK[check.status]} ${check.name}: ${check.detail}${check.fix ? ` — ${check.fix}` : ''}`;
+}
+
+function summarize(checks: readonly Check[]): string {
+  const fails = checks.filter((c) => c.status === 'fail').length;
+  const warns = checks.filter((c) => c.status === 'warn').length;
+  if (fails === 0 && warns === 0) return `all ${checks.length} checks passed`;
+  const warnings = `${warns} warning${warns === 1 ? '' : 's'} (!)`;
+  return fails === 0 ? `nothing to fix; ${warnings}` : `${fails} to fix (✗); ${warnings}`;
+}
+
+/** The lines, the summary, and the exit code: 0 only when nothing is ✗. */
+export function report(checks: readonly Check[]): { text: string; exitCode: number } {
+  const text = [...checks.map(renderCheck), summarize(checks)].join('\n');
+  return { text, exitCode: checks.some((c) => c.status === 'fail') ? 1 : 0 };
+}
+
+const MIN_NODE_MAJOR = 20;
 /** `claude --version` starts a large node program: slow on a small VPS, but a hang must not stall the report. */
 const PROGRAM_TIMEOUT_MS = 5_000;
 const SYSTEMCTL_TIMEOUT_MS = 2_000;
-export const TELEGRAM_TIMEOUT_MS = 5_000;
+const TELEGRAM_TIMEOUT_MS = 5_000;
 
 export function checkNode(version: string = process.version): Check {
   const major = Number(/^v?(\d+)\./.exec(version)?.[1]);
@@ -51,7 +72,7 @@ export async function checkClaude(command: string, envFile: string, run: Run = e
   return fail('claude', describeFailure(`${command} --version`, result), `run ${command} --version in a shell, or point CLAUDE_COMMAND in ${envFile} at Claude Code`);
 }
 
-export interface TelegramCheckOptions {
+interface TelegramCheckOptions {
   fetch?: typeof fetch;
   timeoutMs?: number;
 }
@@ -73,7 +94,7 @@ export async function checkTelegram(token: string, apiRoot: string, setIn: strin
 }
 
 /** What a failed getMe means for the person. Branches on the library's error classes and Telegram's error code. */
-export function telegramFailure(err: unknown, apiRoot: string, setIn: string, timeoutMs: number = TELEGRAM_TIMEOUT_MS): Check {
+function telegramFailure(err: unknown, apiRoot: string, setIn: string, timeoutMs: number = TELEGRAM_TIMEOUT_MS): Check {
   const network = 'check the network (and TELEGRAM_API_ROOT, if you set it), then run ccbot doctor again';
   if (err instanceof TelegramApiError) {
     if (err.errorCode === 401) {

@@ -15,10 +15,10 @@ import { STATE_FILE } from './sessions.js';
 export const SYSTEM_ENV_FILE = '/etc/ccbot/ccbot.env';
 
 /** What a check needs of stat(2); undefined when the path does not exist. */
-export interface FileInfo { isDirectory: boolean; mode: number; uid: number }
-export type StatFn = (path: string) => FileInfo | undefined;
+interface FileInfo { isDirectory: boolean; mode: number; uid: number }
+type StatFn = (path: string) => FileInfo | undefined;
 
-export const octal = (mode: number): string => (mode & 0o777).toString(8).padStart(4, '0');
+const octal = (mode: number): string => (mode & 0o777).toString(8).padStart(4, '0');
 
 /** CCBOT_DIR holds chats' state and usually the token: only its owner may enter it. */
 export function checkCcbotDir(dir: string, stat: StatFn = statPath, myUid: number | undefined = process.getuid?.()): Check {
@@ -64,7 +64,7 @@ export function checkEnvFiles(ccbotDir: string, systemFile: string = SYSTEM_ENV_
   return ok('.env', seen.length > 0 ? seen.join(', ') : 'no .env file: the configuration comes from the environment');
 }
 
-export interface LockCheckDeps {
+interface LockCheckDeps {
   read?: (path: string) => string | undefined;
   isAlive?: (pid: number) => boolean;
   startTimeOf?: (pid: number) => string | undefined;

@@ -2,9 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { NetworkError, TelegramApiError, TimeoutError } from 'node-telegram-bot-api';
 import { writeClaudeSettings } from '#ccbot/claude-settings.js';
-import { checkClaudeSettings, checkNode, checkOwnSettings, checkSystemd, telegramFailure } from '#ccbot/doctor-checks.js';
+import { checkClaudeSettings, checkNode, checkOwnSettings, checkSystemd, checkTelegram } from '#ccbot/doctor-checks.js';
 import type { Run } from '#ccbot/exec.js';
 import { ccbotHookCommand, installHooks } from '#ccbot/hook-install.js';
 import { tempDir } from './daemon-fixture.js';
@@ -34,18 +33,25 @@ node('passes Node 20 and later, fails older ones with what to install', () => {
 });
 node.run();
 
-const failure = suite('telegramFailure');
-failure('401: the token was rejected, copy it again from @BotFather into the .env file', () => {
-  const check = telegramFailure(new TelegramApiError(401, 'Unauthorized'), 'https://api.telegram.org', '/home/me/.ccbot/.env');
+const failure = suite('checkTelegram failures');
+/** A fetch that fails the way `outcome` says, for the library to classify. */
+const fetchThat = (outcome: () => Promise<Response>): typeof fetch => (() => outcome()) as typeof fetch;
+failure('401: the token was rejected, copy it again from @BotFather into the .env file', async () => {
+  const unauthorized = fetchThat(async () => Response.json({ ok: false, error_code: 401, description: 'Unauthorized' }, { status: 401 }));
+  const check = await checkTelegram('1:x', 'https://api.telegram.org', '/home/me/.ccbot/.env', { fetch: unauthorized });
   assert.is(check.status, 'fail');
   assert.match(check.detail, 'rejected by Telegram');
   assert.is(check.fix, 'copy it again from @BotFather (/mybots → API Token) into /home/me/.ccbot/.env');
 });
-failure('a refused connection and a timeout: cannot reach the API root, check the network', () => {
-  const refused = new NetworkError('Network request failed: getMe', { cause: new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) }) });
-  assert.is(telegramFailure(refused, 'http://127.0.0.1:9', 'x').detail, 'cannot reach http://127.0.0.1:9 (ECONNREFUSED)');
-  const slow = telegramFailure(new TimeoutError('Request timed out: getMe'), 'https://api.telegram.org', 'x', 5000);
-  assert.is(slow.detail, 'cannot reach https://api.telegram.org (no answer within 5 s)');
+failure('a refused connection and a timeout: cannot reach the API root, check the network', async () => {
+  const refusedError = new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) });
+  const refused = await checkTelegram('1:x', 'http://127.0.0.1:9', 'x', { fetch: fetchThat(() => Promise.reject(refusedError)) });
+  assert.is(refused.detail, 'cannot reach http://127.0.0.1:9 (ECONNREFUSED)');
+  const never: typeof fetch = (_url, init) => new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
+  const alive = setTimeout(() => {}, 5_000); // a real request's socket keeps the process up; the library's timer does not
+  const slow = await checkTelegram('1:x', 'https://api.telegram.org', 'x', { fetch: never, timeoutMs: 50 });
+  clearTimeout(alive);
+  assert.is(slow.detail, 'cannot reach https://api.telegram.org (no answer within 0.05 s)');
   assert.match(slow.fix!, 'check the network');
 });
 failure.run();

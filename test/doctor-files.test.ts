@@ -2,7 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkCcbotDir, checkEnvFiles, checkLock, checkStateFiles, type FileInfo } from '#ccbot/doctor-files.js';
+import { checkCcbotDir, checkEnvFiles, checkLock, checkStateFiles } from '#ccbot/doctor-files.js';
+
+type FileInfo = { isDirectory: boolean; mode: number; uid: number };
 import { tempDir } from './daemon-fixture.js';
 
 const files = suite('checkCcbotDir and checkEnvFiles');

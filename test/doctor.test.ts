@@ -5,8 +5,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeClaudeSettings } from '#ccbot/claude-settings.js';
 import { loadConfig } from '#ccbot/config.js';
-import { checkTelegram, type Check } from '#ccbot/doctor-checks.js';
-import { exitCodeOf, renderCheck, resolveSetup, summarize, tokenSource } from '#ccbot/doctor.js';
+import { checkTelegram, report, type Check } from '#ccbot/doctor-checks.js';
+import { resolveSetup, tokenSource } from '#ccbot/doctor-setup.js';
 import { execRun } from '#ccbot/exec.js';
 import { ccbotHookCommand, installHooks } from '#ccbot/hook-install.js';
 import { MAIN_JS, TEST_TOKEN, tempDir } from './daemon-fixture.js';
@@ -66,12 +66,10 @@ setup('the fix for a rejected token names where it is set: the environment, else
 });
 setup('lines, summary and exit code', () => {
   const checks: Check[] = [{ status: 'ok', name: 'node', detail: 'v20' }, { status: 'warn', name: 'daemon', detail: 'stale', fix: 'wait' }];
-  assert.equal(checks.map(renderCheck), ['✓ node: v20', '! daemon: stale — wait']);
-  assert.is(summarize(checks), 'nothing to fix; 1 warning (!)');
-  assert.is(exitCodeOf(checks), 0);
+  assert.equal(report(checks), { text: '✓ node: v20\n! daemon: stale — wait\nnothing to fix; 1 warning (!)', exitCode: 0 });
   checks.push({ status: 'fail', name: 'tmux', detail: 'missing', fix: 'install it' });
-  assert.is(exitCodeOf(checks), 1);
-  assert.is(summarize(checks.slice(0, 1)), 'all 1 checks passed');
+  assert.is(report(checks).exitCode, 1);
+  assert.is(report(checks.slice(0, 1)).text.split('\n').at(-1), 'all 1 checks passed');
 });
 setup('checkTelegram gives up on a server that never answers', async () => {
   const server = await silentServer();
