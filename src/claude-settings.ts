@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { ccbotHookCommand, HOOK_EVENTS, HOOK_TIMEOUT_S } from './hook-install.js';
 import { writeJson } from './store.js';
 
-export const CLAUDE_SETTINGS_FILE = 'claude-settings.json';
+const CLAUDE_SETTINGS_FILE = 'claude-settings.json';
 
 export const claudeSettingsPath = (ccbotDir: string): string => join(ccbotDir, CLAUDE_SETTINGS_FILE);
 
 /** What the file holds: one command hook of ours per event, nothing else. */
-export function hookSettings(command: string): { hooks: Record<string, unknown[]> } {
+function hookSettings(command: string): { hooks: Record<string, unknown[]> } {
   const group = { hooks: [{ type: 'command', command, timeout: HOOK_TIMEOUT_S }] };
   return { hooks: Object.fromEntries(HOOK_EVENTS.map((event) => [event, [group]])) };
 }
