@@ -11,8 +11,9 @@
  * gets the guard later re-reads and finds the winner's live lock. The guard is held for a few syscalls; one left by
  * a process killed inside them is broken by age (GUARD_STALE_MS), which assumes no live holder stalls that long.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** A lock file that exists but is empty or unparsable: its creator may be between open and write. */
 const EMPTY_GRACE_MS = 2_000;
@@ -101,7 +102,7 @@ export interface FileLockOptions {
  * a value; exceptions from fn propagate. The lock file is removed afterwards, but only if it is still ours.
  */
 export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>, opts: FileLockOptions = {}): Promise<FileLockResult<T>> {
-  const { timeoutMs = 2_000, staleMs = 10_000, now = Date.now, sleep = sleepAsync, isAlive = isProcessAlive } = opts;
+  const { timeoutMs = 2_000, staleMs = 10_000, now = Date.now, sleep = delay, isAlive = isProcessAlive } = opts;
   const isStale = (h: Holder): boolean =>
     h.data ? !isAlive(h.data.pid) || now() - Number(h.data.at) > staleMs : now() - h.mtimeMs > EMPTY_GRACE_MS;
   const deadline = now() + timeoutMs;
@@ -210,14 +211,18 @@ function removeIfStale(path: string, isStale: (h: Holder) => boolean, now: () =>
   }
 }
 
-/** kill(pid, 0): EPERM means it exists under another user. A zombie (Linux state Z) is dead for our purposes. */
+/**
+ * kill(pid, 0): EPERM means it exists under another user. kill alone calls a zombie alive (an exited child its
+ * parent has not reaped): Linux states Z and X are dead, and so is a pid whose /proc entry vanished meanwhile.
+ */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-  return statFields(pid)?.[0] !== 'Z';
+  const state = statFields(pid)?.[0];
+  return state === undefined ? !existsSync('/proc/self/stat') : state !== 'Z' && state !== 'X';
 }
 
 /** Linux: field 22 of /proc/<pid>/stat (start time in clock ticks since boot); elsewhere undefined. */
@@ -240,4 +245,3 @@ function statFields(pid: number): string[] | undefined {
 
 const jitterMs = (): number => 10 + Math.random() * 15;
 const sleepSync = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-const sleepAsync = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,6 +3,7 @@
  * minimum spacing between request starts, which a 429 or a backoff can stretch. No Telegram knowledge, no I/O
  * beyond the injected clock and sleep.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 
 export interface PacerOptions {
   now?: () => number;
@@ -10,6 +11,9 @@ export interface PacerOptions {
   /** Spacing between two requests to one chat; Telegram allows about one message or edit per second per chat. */
   minIntervalMs?: number;
 }
+
+/** The wait before repeat number `retry` (0 first) of a failed request: 1 s, doubling, at most 30 s. */
+export const backoffMs = (retry: number): number => Math.min(30_000, 1000 * 2 ** retry);
 
 /** Awaited by a task right before each request it makes; resolves when the chat may take one. */
 export type Turn = () => Promise<void>;
@@ -29,7 +33,7 @@ export class Pacer {
 
   constructor(options: PacerOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? delay;
     this.minIntervalMs = options.minIntervalMs ?? 1000;
   }
 

@@ -3,6 +3,7 @@
  * option, the pane read back until the selection is there, then Enter. The pane is read between the steps: a
  * blind sleep would either waste time or press Enter on the wrong option.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { keysToSelect, readPane, type Picker } from './terminal.js';
 import type { Key } from './tmux.js';
 
@@ -36,7 +37,7 @@ export async function currentPicker(windowId: string, deps: Pick<PickDeps, 'capt
  * only selected: its text field then takes what the person writes next, which the caller types.
  */
 export async function pickOption(windowId: string, number: number, deps: PickDeps, question?: string): Promise<PickOutcome> {
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = deps.sleep ?? delay;
   let picker = await currentPicker(windowId, deps, question);
   if (picker === 'gone') return { ok: false, why: 'gone' };
   if (!picker) return { ok: false, why: 'noMenu' };

@@ -3,15 +3,16 @@
  * a watchdog for hung polls, and a clear stop on 409 Conflict. It handles no update itself.
  */
 import { TelegramApiError, type Api, type Update } from 'node-telegram-bot-api';
+import { setTimeout as delay } from 'node:timers/promises';
 import { logger } from './log.js';
+import { backoffMs } from './pacer.js';
+import { describeError } from './telegram.js';
 
 const log = logger('poll');
 
 export const POLL_TIMEOUT_S = 25;
 /** How long past the long-poll timeout a getUpdates may take before we call it hung and restart it. */
 const WATCHDOG_GRACE_MS = 15_000;
-const BACKOFF_START_MS = 500;
-const BACKOFF_MAX_MS = 30_000;
 /** Consecutive 409s before we give up: another process is polling this token. */
 const MAX_CONFLICTS = 3;
 
@@ -43,7 +44,7 @@ export async function pollUpdates(
 ): Promise<PollEnd> {
   const timeoutS = options.timeoutS ?? POLL_TIMEOUT_S;
   const graceMs = options.watchdogGraceMs ?? WATCHDOG_GRACE_MS;
-  const sleep = options.sleep ?? abortableSleep;
+  const sleep = options.sleep ?? ((ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }));
   let offset: number | undefined = options.offset;
   let failures = 0;
   let conflicts = 0;
@@ -67,9 +68,9 @@ export async function pollUpdates(
       }
       failures++;
       const retryAfterS = err instanceof TelegramApiError ? err.retryAfter : undefined;
-      const waitMs = retryAfterS !== undefined ? retryAfterS * 1000 : backoffMs(failures);
+      const waitMs = retryAfterS !== undefined ? retryAfterS * 1000 : backoffMs(failures - 1);
       if (!(err instanceof TelegramApiError && err.errorCode === 409)) {
-        log.warn('getUpdates failed; retrying', { error: describe(err), wait_ms: waitMs });
+        log.warn('getUpdates failed; retrying', { error: describeError(err), wait_ms: waitMs });
       }
       try {
         await sleep(waitMs, signal);
@@ -85,7 +86,7 @@ export async function pollUpdates(
       try {
         await handle(update);
       } catch (err) {
-        log.error('handling an update failed', { update_id: update.update_id, error: describe(err) });
+        log.error('handling an update failed', { update_id: update.update_id, error: describeError(err) });
       }
       offset = update.update_id + 1;
       options.onHandled?.(update.update_id);
@@ -97,29 +98,4 @@ export async function pollUpdates(
     await api.getUpdates({ offset, timeout: 0, limit: 1 }, AbortSignal.timeout(3_000)).catch(() => undefined);
   }
   return 'stopped';
-}
-
-export function backoffMs(failures: number): number {
-  return Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** Math.max(0, failures - 1));
-}
-
-function describe(err: unknown): string {
-  if (err instanceof TelegramApiError) return `${err.errorCode} ${err.description}`;
-  if (err instanceof Error) return err.cause instanceof Error ? `${err.message} (${err.cause.message})` : err.message;
-  return String(err);
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

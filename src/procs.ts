@@ -4,7 +4,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { describeFailure, execRun, type Run } from './exec.js';
+import { isProcessAlive } from './lock.js';
 import { logger } from './log.js';
 
 const log = logger('procs');
@@ -90,9 +92,9 @@ export async function findClaudeProcesses(claudeSessionId: string, deps: ProcsDe
 export async function killOrphanClaudeProcesses(claudeSessionId: string, deps: ProcsDeps = {}): Promise<number> {
   const {
     kill = (pid, signal) => void process.kill(pid, signal),
-    isAlive = isProcessRunning,
+    isAlive = isProcessAlive,
     graceMs = TERM_GRACE_MS,
-    sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep = delay,
   } = deps;
   const found = await findClaudeProcesses(claudeSessionId, deps);
 
@@ -139,21 +141,5 @@ function readProcCmdline(pid: number): string[] | null {
   } catch {
     // With /proc mounted, an unreadable entry means the process is gone: nothing to confirm, nothing to kill.
     return existsSync('/proc/self/cmdline') ? [] : null;
-  }
-}
-
-/** kill(pid, 0) alone calls a zombie alive; an exited child its parent has not reaped yet is a zombie. */
-function isProcessRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3); // comm may hold ')' or spaces
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return !existsSync('/proc/self/stat');
   }
 }

@@ -2,6 +2,7 @@
  * /screenshot: the active session's pane as text, with key buttons that press a key and redraw the same message.
  * Reading the pane after a key waits for it to change (or a short deadline), never a blind sleep.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Accepted, Chat } from './chat.js';
 import { escapeHtml } from './format.js';
 import type { Lang } from './i18n.js';
@@ -45,7 +46,7 @@ export interface ScreenshotScreen {
 
 export function createScreenshotScreen(deps: ScreenshotDeps): ScreenshotScreen {
   const { telegram, state, chat } = deps;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = deps.sleep ?? delay;
 
   const liveSession = async (who: Accepted, lang: Lang, id?: string): Promise<Session | undefined> => {
     const session = id ? state.sessions[id] : activeSession(state, who.userId);
