@@ -4,10 +4,10 @@
  * edit a second per chat, and recreates a card someone deleted once.
  */
 import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
-import { escapeHtml } from './format.js';
+import { clip, escapeHtml } from './format.js';
 import { t, type Lang } from './i18n.js';
 import { logger } from './log.js';
-import type { TranscriptEvent } from './transcript.js';
+import { toolLine, type TranscriptEvent } from './transcript.js';
 
 const log = logger('card');
 
@@ -79,8 +79,7 @@ export function applyEvent(card: CardModel, event: TranscriptEvent): { card: Car
       return { card: { ...card, state: working(card) }, effects: [] };
     case 'toolCall': {
       if (card.toolLines.some((l) => l.toolUseId === event.toolUseId)) return { card, effects: [] };
-      const line = `${event.name}${event.summary ? `: ${event.summary}` : ''}`;
-      const toolLines = [...card.toolLines, { toolUseId: event.toolUseId, line }].slice(-TOOL_LINES_SHOWN);
+      const toolLines = [...card.toolLines, { toolUseId: event.toolUseId, line: toolLine(event) }].slice(-TOOL_LINES_SHOWN);
       return { card: { ...card, state: working(card), toolLines, answer: [] }, effects: [] };
     }
     case 'toolResult': {
@@ -88,7 +87,7 @@ export function applyEvent(card: CardModel, event: TranscriptEvent): { card: Car
       const done = { outcome: event.outcome, isError: event.isError };
       const toolLines = known
         ? card.toolLines.map((l) => (l.toolUseId === event.toolUseId ? { ...l, ...done } : l))
-        : [...card.toolLines, { toolUseId: event.toolUseId, line: `${event.name}${event.summary ? `: ${event.summary}` : ''}`, ...done }].slice(-TOOL_LINES_SHOWN);
+        : [...card.toolLines, { toolUseId: event.toolUseId, line: toolLine(event), ...done }].slice(-TOOL_LINES_SHOWN);
       return { card: { ...card, state: working(card), toolLines, answer: [], waitingFor: null }, effects: [] };
     }
     case 'usage':
@@ -149,12 +148,11 @@ type Sent = { ok: true; messageIds: number[] } | { ok: false };
 type Edited = { ok: true } | { ok: false; gone: boolean };
 
 export interface PublisherDeps {
-  send: (chatId: number, html: string, options: { silent?: boolean; replyMarkup?: InlineKeyboardMarkup }) => Promise<Sent>;
+  /** Sends a new card, which carries the chat's buttons as the newest message. */
+  send: (chatId: number, html: string, options: { silent?: boolean }) => Promise<Sent>;
   edit: (chatId: number, messageId: number, html: string, options: { replyMarkup?: InlineKeyboardMarkup }) => Promise<Edited>;
-  /** The keyboard a card carries: the chat's buttons while it is the newest message (messageId null: a new card). */
-  keyboardFor?: (chatId: number, messageId: number | null) => InlineKeyboardMarkup | undefined;
-  /** A card message was sent: it is now the newest, and the one before loses its buttons. */
-  onSent?: (chatId: number, messageId: number) => Promise<void>;
+  /** The keyboard an edited card keeps: the chat's buttons while it is the newest message. */
+  keyboardFor?: (chatId: number, messageId: number) => InlineKeyboardMarkup | undefined;
   now: () => number;
   setTimer: (fn: () => void, ms: number) => unknown;
   clearTimer: (handle: unknown) => void;
@@ -246,13 +244,11 @@ export class CardPublisher {
   }
 
   private async create(slot: Slot, html: string): Promise<void> {
-    const replyMarkup = this.deps.keyboardFor?.(slot.chatId, null);
-    const sent = await this.deps.send(slot.chatId, html, replyMarkup ? { silent: true, replyMarkup } : { silent: true });
+    const sent = await this.deps.send(slot.chatId, html, { silent: true });
     if (!sent.ok) return void this.dirty.add(`${slot.chatId}:${slot.sessionId}`);
     slot.messageId = sent.messageIds.at(-1)!;
     slot.shownHtml = html;
     this.deps.onCardMessage(slot.sessionId, slot.turn, slot.messageId);
-    await this.deps.onSent?.(slot.chatId, slot.messageId);
   }
 
   /** Whether this turn's card of the session is shown or on its way. */
@@ -275,10 +271,6 @@ export class CardPublisher {
       await Promise.all(work);
     }
   }
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function oneLine(text: string): string {

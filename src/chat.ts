@@ -77,10 +77,9 @@ export function createChat(deps: ChatDeps): Chat {
 
   /** Resolves with the id of the (last) message sent, or undefined when Telegram refused it. */
   const say = async (who: Accepted, lang: Lang, html: string, options: SayOptions = {}) => {
-    const sent = await telegram.send(who.chatId, html, { replyMarkup: options.keyboard ?? switcher(who.userId, lang) });
+    const sent = await telegram.sendNewest(who.chatId, html, { replyMarkup: options.keyboard ?? switcher(who.userId, lang) });
     const last = sent.ok ? sent.messageIds.at(-1) : undefined;
     if (last === undefined) return undefined;
-    await telegram.replaceKeyboardMessage(who.chatId, last);
     const about = options.session ?? activeSession(state, who.userId);
     if (about) for (const id of sent.ok ? sent.messageIds : []) remember(who.userId, id, about.id);
     deps.save();

@@ -6,7 +6,7 @@
  */
 import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import { applyEvent, CardPublisher, newCard, renderCard, setWaiting, type CardModel } from './card.js';
-import { escapeHtml, renderMarkdown, splitHtml } from './format.js';
+import { clip, escapeHtml, firstLine, renderMarkdown, splitHtml } from './format.js';
 import { t, type Lang } from './i18n.js';
 import { pickerKeyboard, stallKeyboard } from './keyboards.js';
 import { logger } from './log.js';
@@ -29,7 +29,7 @@ export type Badge = '⏳' | '✅' | '❓';
 
 export interface OutputDeps {
   state: State;
-  telegram: Pick<Telegram, 'send' | 'edit' | 'stripKeyboard' | 'sendDocument' | 'keyboardMessage' | 'replaceKeyboardMessage'>;
+  telegram: Pick<Telegram, 'send' | 'sendNewest' | 'isNewest' | 'edit' | 'stripKeyboard' | 'sendDocument'>;
   /** The chat's session buttons, which the newest bot message carries. */
   switcher: (userId: number, lang: Lang) => InlineKeyboardMarkup;
   capture: (windowId: string) => Promise<string | null>;
@@ -66,11 +66,9 @@ export class LiveOutput implements Output {
     this.publisher =
       deps.publisher ??
       new CardPublisher({
-        send: (chatId, html, options) => deps.telegram.send(chatId, html, options),
+        send: (chatId, html, options) => deps.telegram.sendNewest(chatId, html, { ...options, replyMarkup: this.switcherOf(chatId) }),
         edit: (chatId, messageId, html, options) => deps.telegram.edit(chatId, messageId, html, options),
-        keyboardFor: (chatId, messageId) =>
-          messageId === null || deps.telegram.keyboardMessage(chatId) === messageId ? deps.switcher(chatId, deps.langOf(chatId)) : undefined,
-        onSent: (chatId, messageId) => deps.telegram.replaceKeyboardMessage(chatId, messageId),
+        keyboardFor: (chatId, messageId) => (deps.telegram.isNewest(chatId, messageId) ? this.switcherOf(chatId) : undefined),
         now: this.now,
         setTimer: (fn, ms) => setTimeout(fn, ms),
         clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
@@ -148,7 +146,7 @@ export class LiveOutput implements Output {
       const partKey = `${key}#${i}`;
       if (follow.sent.includes(partKey)) continue;
       const last = i === parts.length - 1;
-      const sent = await this.send(session, part, last ? this.switcherOf(session) : undefined);
+      const sent = await this.send(session, part, last);
       if (!this.delivered(sent, session, 'answer')) return false;
       markSent(follow, partKey);
       this.deps.save();
@@ -170,22 +168,23 @@ export class LiveOutput implements Output {
     if (!force && !this.deps.settingsOf(session.ownerUserId).notify[kind]) return true;
     const lang = this.deps.langOf(session.ownerUserId);
     const html = `<b>${escapeHtml(session.name)}</b>: ${escapeHtml(t(lang, `notice.${kind}`, { detail: clip(detail, 300) }))}`;
-    const sent = await this.send(session, html, this.switcherOf(session));
+    const sent = await this.send(session, html, true);
     if (!this.delivered(sent, session, kind)) return false;
     markSent(follow, key);
     this.deps.save();
     return true;
   }
 
-  private switcherOf(session: Session): InlineKeyboardMarkup {
-    return this.deps.switcher(session.ownerUserId, this.deps.langOf(session.ownerUserId));
+  /** The switcher of a person's chat (a private chat's id is its person's id). */
+  private switcherOf(userId: number): InlineKeyboardMarkup {
+    return this.deps.switcher(userId, this.deps.langOf(userId));
   }
 
-  /** Sends to the session's owner; a message with the switcher becomes the newest, taking it from the one before. */
-  private async send(session: Session, html: string, keyboard?: InlineKeyboardMarkup): Promise<SendResult> {
-    const sent = await this.deps.telegram.send(session.ownerUserId, html, keyboard ? { replyMarkup: keyboard } : {});
-    if (sent.ok && keyboard) await this.deps.telegram.replaceKeyboardMessage(session.ownerUserId, sent.messageIds.at(-1)!);
-    return sent;
+  /** Sends to the session's owner; with the switcher it becomes the newest message, taking it from the one before. */
+  private send(session: Session, html: string, withSwitcher: boolean): Promise<SendResult> {
+    const userId = session.ownerUserId;
+    const telegram = this.deps.telegram;
+    return withSwitcher ? telegram.sendNewest(userId, html, { replyMarkup: this.switcherOf(userId) }) : telegram.send(userId, html);
   }
 
   /** A refused message (Telegram said no for good) is logged and skipped: retrying it forever would block the rest. */
@@ -286,12 +285,4 @@ function badgeOf(card: CardModel, before: Badge | undefined): Badge | undefined 
   if (card.state === 'waiting') return '❓';
   if (card.state === 'working') return '⏳';
   return before ? '✅' : undefined;
-}
-
-function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

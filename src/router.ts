@@ -8,7 +8,7 @@ import { createArchiveScreen } from './archive-screen.js';
 import { createBrowserScreen } from './browser-screen.js';
 import { createChat, type Accepted, type Chat } from './chat.js';
 import type { Delivery } from './delivery.js';
-import { escapeHtml } from './format.js';
+import { clip, escapeHtml } from './format.js';
 import { t, type Key as TextKey, type Lang } from './i18n.js';
 import { readLastExchange } from './inspect.js';
 import { decodeAction, killConfirmKeyboard, resendKeyboard, type StallChoice } from './keyboards.js';
@@ -186,7 +186,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
         const html = await preview(session, lang, deps.claudeConfigDir);
         // The newest message, whose button was tapped, becomes the preview with the (updated) switcher; a button
         // of an older message gets a new one, so only the newest message has buttons.
-        const newest = messageId !== undefined && messageId === telegram.keyboardMessage(who.chatId);
+        const newest = messageId !== undefined && telegram.isNewest(who.chatId, messageId);
         if (newest && (await telegram.edit(who.chatId, messageId, html, { replyMarkup: chat.switcher(who.userId, lang) })).ok) {
           chat.remember(who.userId, messageId, session.id);
           return;
@@ -307,10 +307,6 @@ async function preview(session: Session, lang: Lang, claudeConfigDir: string): P
     if (read.ok && read.answer) lines.push(escapeHtml(clip(read.answer.split('\n').slice(0, 4).join('\n'), 500)));
   }
   return lines.join('\n');
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** What the person is told about a message of theirs that did not go straight through. */

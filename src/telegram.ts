@@ -10,15 +10,13 @@ import {
 import { htmlToPlain, splitHtml } from './format.js';
 import { LANGS, t } from './i18n.js';
 import { logger } from './log.js';
-import { Pacer, type Turn } from './pacer.js';
+import { backoffMs, Pacer, type Turn } from './pacer.js';
 
 const log = logger('telegram');
 
 export const MAX_MESSAGE_LENGTH = 4096;
 const NO_PREVIEW = { is_disabled: true };
 const DEFAULT_MAX_RETRIES = 5;
-const BACKOFF_START_MS = 1000;
-const BACKOFF_MAX_MS = 30_000;
 
 /** The commands in Telegram's menu, in this order; descriptions are the i18n keys `cmd.<name>`. */
 export const PUBLISHED_COMMANDS = [
@@ -94,8 +92,6 @@ export function describeError(err: unknown): string {
   return code ? `${err.message} (${code})` : err.message;
 }
 
-export const backoffMs = (retry: number): number => Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** retry);
-
 type Outcome<T> = { ok: true; value: T } | { ok: false; err: unknown; uncertain: boolean };
 
 // ── the client ──────────────────────────────────────────────────────────────────────────────────────────────────
@@ -167,15 +163,21 @@ export class Telegram {
     );
   }
 
-  /** Only the newest bot message carries the session keyboard: records `messageId` and strips the previous one. */
-  async replaceKeyboardMessage(chatId: number, messageId: number): Promise<void> {
+  /** Sends a message with the chat's buttons: only the newest bot message keeps them, the one before loses its own. */
+  async sendNewest(
+    chatId: number, html: string, options: SendOptions & { replyMarkup: InlineKeyboardMarkup },
+  ): Promise<SendResult> {
+    const sent = await this.send(chatId, html, options);
+    if (!sent.ok) return sent;
     const previous = this.keyboardMessages.get(chatId);
-    this.keyboardMessages.set(chatId, messageId);
-    if (previous !== undefined && previous !== messageId) await this.stripKeyboard(chatId, previous);
+    this.keyboardMessages.set(chatId, sent.messageIds.at(-1)!);
+    if (previous !== undefined) await this.stripKeyboard(chatId, previous);
+    return sent;
   }
 
-  keyboardMessage(chatId: number): number | undefined {
-    return this.keyboardMessages.get(chatId);
+  /** Whether `messageId` is the newest message with buttons (an edit of it keeps the chat's buttons). */
+  isNewest(chatId: number, messageId: number): boolean {
+    return this.keyboardMessages.get(chatId) === messageId;
   }
 
   /** Uploads `content` as a file named `filename`; the caption is Telegram HTML (≤ 1024), with the plain fallback. */

@@ -333,18 +333,16 @@ edit.run();
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
-const keyboards = telegramSuite('stripKeyboard / replaceKeyboardMessage');
+const keyboards = telegramSuite('stripKeyboard / sendNewest');
 
 keyboards('the older keyboard message loses its keyboard, the newest keeps it', async ({ fake, tg, chatId }) => {
-  const first = await tg.send(chatId, 'first', { replyMarkup: keyboard('a') });
-  const second = await tg.send(chatId, 'second', { replyMarkup: keyboard('b') });
-  const [firstId, secondId] = [first.ok ? first.messageIds[0]! : -1, second.ok ? second.messageIds[0]! : -1];
-  await tg.replaceKeyboardMessage(chatId, firstId);
-  await tg.replaceKeyboardMessage(chatId, secondId);
+  await tg.sendNewest(chatId, 'first', { replyMarkup: keyboard('a') });
+  const second = await tg.sendNewest(chatId, 'second', { replyMarkup: keyboard('b') });
+  const secondId = second.ok ? second.messageIds[0]! : -1;
   const [a, b] = botMessages(fake, chatId);
   assert.is(a!.reply_markup, undefined);
   assert.equal(b!.reply_markup, keyboard('b'));
-  assert.is(tg.keyboardMessage(chatId), secondId);
+  assert.ok(tg.isNewest(chatId, secondId));
   assert.is(fake.callsTo('editMessageReplyMarkup').length, 1);
 });
 
