@@ -5,8 +5,9 @@
  * conversation (api-request-blob holds copies of prompts that must never show as the person's); a turn ends with
  * an assistant stop_reason and then a system turn_duration entry.
  */
-import { clip, firstLine } from './format.js';
+import { firstLine } from './format.js';
 import { stripAnsi } from './terminal.js';
+import { INTERRUPTED, smallInput, summarizeToolInput, summarizeToolResult } from './tool-summary.js';
 import { isObject } from './values.js';
 
 /** Where an event came from: the entry's uuid (stable across re-reads) and its timestamp in ms. */
@@ -46,7 +47,6 @@ export interface ParseResult {
 /** Entry types that never carry conversation; checked on the raw line so their (often large) JSON is not parsed. */
 const SKIPPED_TYPE = /^\{"type":"(?!user"|assistant"|system")/;
 const ATTACHMENT = /^\{"parentUuid":[^,]*,"isSidechain":(?:true|false),"attachment":/;
-const INTERRUPTED = /^\[Request interrupted by user(?: for tool use)?\]/;
 
 /**
  * The events of complete transcript lines, in order. Pure and total: a line that is not a JSON object counts as
@@ -168,150 +168,22 @@ function parseAssistant(entry: Record<string, unknown>, message: Record<string, 
   }
   const usage = isObject(message.usage) ? message.usage : undefined;
   if (usage) {
-    const tokens = num(usage.input_tokens) + num(usage.cache_creation_input_tokens) + num(usage.cache_read_input_tokens);
-    if (tokens > 0) out.push({ kind: 'usage', model: typeof message.model === 'string' ? message.model : '', contextTokens: tokens, ...origin });
+    const tokens = [usage.input_tokens, usage.cache_creation_input_tokens, usage.cache_read_input_tokens]
+      .reduce<number>((sum, n) => sum + (typeof n === 'number' && Number.isFinite(n) ? n : 0), 0);
+    const model = typeof message.model === 'string' ? message.model : '';
+    if (tokens > 0) out.push({ kind: 'usage', model, contextTokens: tokens, ...origin });
   }
   const stop = message.stop_reason;
   if (stop === 'end_turn' || stop === 'stop_sequence' || stop === 'max_tokens') out.push({ kind: 'turnEnd', reason: stop, ...origin });
-}
-
-/** What a result summary needs of a call's input, kept small: it is saved with the pending calls. */
-function smallInput(input: unknown): unknown {
-  if (!isObject(input)) return undefined;
-  const keep: Record<string, unknown> = {};
-  for (const key of ['old_string', 'new_string', 'content']) {
-    if (typeof input[key] === 'string') keep[`${key}_lines`] = lineCount(input[key] as string);
-  }
-  return keep;
 }
 
 /** A tool call as one line: `Bash: npm test`, `Read: src/a.ts`, or only the name. */
 export const toolLine = (call: { name: string; summary: string }): string =>
   call.summary ? `${call.name}: ${call.summary}` : call.name;
 
-/** One line saying what a tool call does: its command, path, pattern, URL, query or description. */
-export function summarizeToolInput(name: string, input: unknown): string {
-  const i = isObject(input) ? input : {};
-  const str = (key: string) => (typeof i[key] === 'string' ? (i[key] as string) : '');
-  let summary: string;
-  switch (name) {
-    case 'Bash':
-      summary = str('command');
-      break;
-    case 'Read':
-    case 'Write':
-    case 'Edit':
-    case 'MultiEdit':
-      summary = str('file_path');
-      break;
-    case 'NotebookEdit':
-      summary = str('notebook_path');
-      break;
-    case 'Grep':
-    case 'Glob':
-      summary = str('path') ? `${str('pattern')} in ${str('path')}` : str('pattern');
-      break;
-    case 'WebFetch':
-      summary = str('url');
-      break;
-    case 'WebSearch':
-      summary = str('query');
-      break;
-    case 'Task':
-    case 'Agent':
-      summary = str('description') || str('prompt');
-      break;
-    case 'TodoWrite': {
-      const todos = Array.isArray(i.todos) ? i.todos.length : 0;
-      summary = `${todos} todo${todos === 1 ? '' : 's'}`;
-      break;
-    }
-    case 'AskUserQuestion': {
-      const first = Array.isArray(i.questions) && isObject(i.questions[0]) ? i.questions[0] : {};
-      summary = typeof first.question === 'string' ? first.question : str('question');
-      break;
-    }
-    case 'ExitPlanMode':
-      summary = 'plan';
-      break;
-    default:
-      summary = Object.values(i).find((v): v is string => typeof v === 'string' && v.length > 0) ?? '';
-  }
-  return clip(firstLine(summary), 120);
-}
-
-/** One line saying how a call ended: "Read 42 lines", "Output 3 lines", "+3 −1", "Error: …", "Interrupted". */
-export function summarizeToolResult(call: { name: string; input?: unknown }, content: unknown, isError: boolean, toolUseResult?: unknown): string {
-  const text = resultText(content);
-  const r = isObject(toolUseResult) ? toolUseResult : {};
-  if (INTERRUPTED.test(text.trim()) || r.interrupted === true) return 'Interrupted';
-  if (isError) return clip(`Error: ${firstLine(text.replace(/^<tool_use_error>|<\/tool_use_error>$/g, '')) || 'failed'}`, 160);
-  switch (call.name) {
-    case 'Bash': {
-      const out = typeof r.stdout === 'string' ? `${r.stdout}${typeof r.stderr === 'string' && r.stderr ? `\n${r.stderr}` : ''}` : text;
-      const n = lineCount(out.trim());
-      return n === 0 ? 'No output' : `Output ${n} line${n === 1 ? '' : 's'}`;
-    }
-    case 'Read': {
-      const file = isObject(r.file) ? r.file : {};
-      const n = typeof file.numLines === 'number' ? file.numLines : lineCount(text);
-      return `Read ${n} line${n === 1 ? '' : 's'}`;
-    }
-    case 'Edit':
-    case 'MultiEdit': {
-      const patch = Array.isArray(r.structuredPatch) ? r.structuredPatch : null;
-      let added = 0;
-      let removed = 0;
-      if (patch) {
-        for (const hunk of patch) {
-          for (const line of isObject(hunk) && Array.isArray(hunk.lines) ? hunk.lines : []) {
-            if (typeof line !== 'string') continue;
-            if (line.startsWith('+')) added++;
-            else if (line.startsWith('-')) removed++;
-          }
-        }
-      } else {
-        const input = isObject(call.input) ? call.input : {};
-        added = num(input.new_string_lines);
-        removed = num(input.old_string_lines);
-      }
-      return `+${added} −${removed}`;
-    }
-    case 'Write': {
-      const input = isObject(call.input) ? call.input : {};
-      const n = num(input.content_lines) || (typeof r.content === 'string' ? lineCount(r.content) : 0);
-      return `Wrote ${n} line${n === 1 ? '' : 's'}`;
-    }
-    case 'Grep':
-    case 'Glob': {
-      const n = typeof r.numFiles === 'number' ? r.numFiles : Array.isArray(r.filenames) ? r.filenames.length : lineCount(text.trim());
-      return `Found ${n} file${n === 1 ? '' : 's'}`;
-    }
-    case 'AskUserQuestion': {
-      const answers = isObject(r.answers) ? Object.values(r.answers).filter((v) => typeof v === 'string') : [];
-      return answers.length > 0 ? clip(`Answered: ${answers.join(', ')}`, 160) : clip(firstLine(text), 160);
-    }
-    default:
-      return clip(firstLine(text) || 'Done', 160);
-  }
-}
-
-function resultText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((b) => (isObject(b) && typeof b.text === 'string' ? b.text : '')).join('\n');
-  return '';
-}
-
 // ── small helpers ───────────────────────────────────────────────────────────────────────────────────────────────
 
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 function timeOf(v: unknown): number {
   const t = typeof v === 'string' ? Date.parse(v) : NaN;
   return Number.isFinite(t) ? t : 0;
-}
-function lineCount(text: string): number {
-  if (text === '') return 0;
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < text.length - 1; i = text.indexOf('\n', i + 1)) n++;
-  return n;
 }

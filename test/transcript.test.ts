@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseLines, summarizeToolInput, summarizeToolResult, type TranscriptEvent } from '#ccbot/transcript.js';
+import { parseLines, type TranscriptEvent } from '#ccbot/transcript.js';
 import { readEvents, readTranscript, type Cursor } from '#ccbot/transcript-reader.js';
 import { SAMPLES } from './samples.js';
 
@@ -95,38 +95,6 @@ edge('a streamed assistant entry without stop_reason is content, not a turn end;
   assert.equal(kinds(events, 'turnEnd'), []);
 });
 
-const input = suite('summarizeToolInput');
-input('one line per tool: command, path, pattern, URL, query, description, count, question', () => {
-  const cases: [string, object, string][] = [
-    ['Bash', { command: 'npm test\n  && echo done' }, 'npm test'],
-    ['Read', { file_path: '/a/b.ts' }, '/a/b.ts'],
-    ['Write', { file_path: '/a/c.ts', content: 'x' }, '/a/c.ts'],
-    ['NotebookEdit', { notebook_path: '/n.ipynb' }, '/n.ipynb'],
-    ['Grep', { pattern: 'TODO', path: 'src' }, 'TODO in src'],
-    ['Glob', { pattern: '**/*.ts' }, '**/*.ts'],
-    ['WebFetch', { url: 'https://example.com' }, 'https://example.com'],
-    ['WebSearch', { query: 'tmux paste-buffer' }, 'tmux paste-buffer'],
-    ['Task', { description: 'find callers', prompt: 'long' }, 'find callers'],
-    ['TodoWrite', { todos: [{}, {}, {}] }, '3 todos'],
-    ['AskUserQuestion', { questions: [{ question: 'which?' }] }, 'which?'],
-    ['ExitPlanMode', { plan: '...' }, 'plan'],
-    ['mcp__x__y', { thing: 'value' }, 'value'],
-  ];
-  for (const [name, args, want] of cases) assert.is(summarizeToolInput(name, args), want, name);
-  assert.ok(summarizeToolInput('Bash', { command: 'x'.repeat(500) }).length <= 120);
-});
-
-const outcome = suite('summarizeToolResult');
-outcome('outcomes from what the result says', () => {
-  assert.is(summarizeToolResult({ name: 'Bash' }, 'a\nb\nc\n', false), 'Output 3 lines');
-  assert.is(summarizeToolResult({ name: 'Bash' }, '', false, { stdout: '', stderr: '' }), 'No output');
-  assert.is(summarizeToolResult({ name: 'Edit' }, 'ok', false, { structuredPatch: [{ lines: [' c', '-b', '+a', '+d'] }] }), '+2 −1');
-  assert.is(summarizeToolResult({ name: 'Grep' }, 'x', false, { numFiles: 5 }), 'Found 5 files');
-  assert.is(summarizeToolResult({ name: 'Read' }, 'x', true), 'Error: x');
-  assert.is(summarizeToolResult({ name: 'Bash' }, '<tool_use_error>Exit code 1\nmore</tool_use_error>', true), 'Error: Exit code 1');
-  assert.is(summarizeToolResult({ name: 'Write', input: { content_lines: 12 } }, 'ok', false), 'Wrote 12 lines');
-});
-
 interface Ctx { dir: string; path: string }
 const reader = suite<Ctx>('readTranscript');
 reader.before.each((ctx) => {
@@ -198,6 +166,4 @@ reader('readEvents: a malformed line is skipped, never stalling the reader', asy
 
 golden.run();
 edge.run();
-input.run();
-outcome.run();
 reader.run();
