@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { absolutePath } from './config.js';
 import { t, type Lang } from './i18n.js';
 import { button, pagerRow, rowsOf, truncateLabel } from './keyboards.js';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'node-telegram-bot-api';
@@ -64,10 +65,7 @@ function describeFsError(path: string, err: unknown): string {
 
 /** A path as the person typed it: `~` and `~/x` are in `home`, a relative one is relative to `home`; `..` resolved. */
 export function resolveUserPath(input: string, home: string): string {
-  const raw = input.trim();
-  if (raw === '' || raw === '~') return resolve(home);
-  if (raw.startsWith('~/')) return resolve(home, raw.slice(2));
-  return resolve(home, raw); // an absolute `raw` ignores home
+  return absolutePath(input.trim() || '~', home, home);
 }
 
 /** Subdirectory number `index` of a listing; an index the listing no longer has (a stale button) is an error value. */

@@ -2,10 +2,10 @@
  * Environment + `.env` files → one typed, validated Config. Every error names the variable and says what to do.
  * Reads at most two small files; never writes, never logs, never exits (main.ts turns a ConfigError into exit 2).
  */
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseLevel, type Level } from './log.js';
+import { readIfExists } from './store.js';
 
 /**
  * Every optional variable and its default, as the text a person would write (README.md mirrors this table).
@@ -225,15 +225,6 @@ function parseUsers(setting: Setting | undefined, envFile: string): number[] {
   });
 }
 
-function readIfExists(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
 function readDotEnvFile(path: string, read: (path: string) => string | undefined): Record<string, string> {
   let text: string | undefined;
   try {
@@ -245,8 +236,8 @@ function readDotEnvFile(path: string, read: (path: string) => string | undefined
   return text === undefined ? {} : parseDotEnv(text);
 }
 
-/** `~` and `~/…` are the home directory; other relative paths are relative to the working directory. */
-function absolutePath(path: string, home: string, cwd: string): string {
+/** `~` and `~/…` are the home directory; other relative paths are relative to `cwd`. */
+export function absolutePath(path: string, home: string, cwd = process.cwd()): string {
   const expanded = path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path;
   return isAbsolute(expanded) ? resolve(expanded) : resolve(cwd, expanded);
 }

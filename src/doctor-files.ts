@@ -2,7 +2,7 @@
  * `ccbot doctor`'s checks of ccbot's own files: CCBOT_DIR and its mode, the .env files' modes, the singleton lock,
  * the state files. Reads only; never creates, repairs or removes anything.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCK_FILE } from './daemon.js';
 import { fail, ok, warn, type Check } from './doctor-checks.js';
@@ -10,6 +10,7 @@ import { isProcessAlive, processStartTime } from './lock.js';
 import { MONITOR_STATE_FILE } from './monitor.js';
 import { SESSION_MAP_FILE } from './session-map.js';
 import { STATE_FILE } from './sessions.js';
+import { readIfExists } from './store.js';
 
 /** The system-wide configuration file: root-owned and readable by the group ccbot runs as. */
 export const SYSTEM_ENV_FILE = '/etc/ccbot/ccbot.env';
@@ -72,7 +73,7 @@ interface LockCheckDeps {
 
 /** The singleton lock, judged as lock.ts judges it (dead pid, or a pid reused by another process: stale). */
 export function checkLock(ccbotDir: string, deps: LockCheckDeps = {}): Check {
-  const { read = readText, isAlive = isProcessAlive, startTimeOf = processStartTime } = deps;
+  const { read = readIfExists, isAlive = isProcessAlive, startTimeOf = processStartTime } = deps;
   const path = join(ccbotDir, LOCK_FILE);
   let text: string | undefined;
   try {
@@ -98,7 +99,7 @@ export function checkLock(ccbotDir: string, deps: LockCheckDeps = {}): Check {
 }
 
 /** The daemon moves a corrupt file aside at start and starts empty: the person should know before that happens. */
-export function checkStateFiles(ccbotDir: string, read: (path: string) => string | undefined = readText): Check {
+export function checkStateFiles(ccbotDir: string, read: (path: string) => string | undefined = readIfExists): Check {
   const present: string[] = [];
   const bad: string[] = [];
   for (const file of [STATE_FILE, SESSION_MAP_FILE, MONITOR_STATE_FILE]) {
@@ -120,16 +121,6 @@ export function checkStateFiles(ccbotDir: string, read: (path: string) => string
     return fail('state', `${bad.join(' and ')} ${bad.length > 1 ? 'are' : 'is'} not valid JSON`, 'the daemon moves such a file aside at start and starts empty: look at it, or remove it');
   }
   return ok('state', present.length > 0 ? `${present.join(', ')} parse` : 'no state files yet');
-}
-
-/** The file's text, or undefined when it does not exist; other errors (EACCES) throw. */
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
 }
 
 function statPath(path: string): FileInfo | undefined {

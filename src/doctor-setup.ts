@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
-import { ConfigError, DEFAULTS, loadConfig, parseDotEnv, type Config } from './config.js';
+import { join } from 'node:path';
+import { absolutePath, ConfigError, DEFAULTS, loadConfig, parseDotEnv, type Config } from './config.js';
 import { SYSTEM_ENV_FILE } from './doctor-files.js';
 
 /** Shaped like a token, so loadConfig gets past it and reads the settings the other checks need. Never sent anywhere. */
@@ -41,11 +41,7 @@ export function resolveSetup(env: NodeJS.ProcessEnv, load: (env: NodeJS.ProcessE
     }
   }
   const home = env.HOME || homedir();
-  const path = (value: string | undefined, fallback: string) => {
-    const p = value?.trim() || fallback;
-    const expanded = p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p;
-    return isAbsolute(expanded) ? expanded : resolve(expanded);
-  };
+  const path = (value: string | undefined, fallback: string) => absolutePath(value?.trim() || fallback, home);
   return {
     errors,
     ccbotDir: path(env.CCBOT_DIR, DEFAULTS.CCBOT_DIR),

@@ -6,9 +6,9 @@
  */
 import { appendFileSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { DEFAULTS, parseDotEnv } from './config.js';
+import { absolutePath, DEFAULTS, parseDotEnv } from './config.js';
 import { logger, setSink } from './log.js';
 import type { SessionMapEntry } from './session-map.js';
 import type { PaneInfo, TmuxOptions } from './tmux.js';
@@ -123,9 +123,7 @@ async function runAsHook(env: NodeJS.ProcessEnv, deps: HookCommandDeps): Promise
 
 /** A directory setting (CCBOT_DIR, CLAUDE_CONFIG_DIR) by config.ts's rules, without needing the rest of the configuration. */
 function dirFromEnv(value: string | undefined, fallback: string, env: NodeJS.ProcessEnv): string {
-  const path = value?.trim() || fallback;
-  const home = env.HOME || homedir();
-  return resolve(path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path);
+  return absolutePath(value?.trim() || fallback, env.HOME || homedir());
 }
 
 const ccbotDirOf = (env: NodeJS.ProcessEnv) => dirFromEnv(env.CCBOT_DIR, DEFAULTS.CCBOT_DIR, env);

@@ -9,6 +9,16 @@ import { logger } from './log.js';
 
 const log = logger('store');
 
+/** The file's text, or undefined when it does not exist; other errors (EACCES) throw. */
+export function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 /**
  * Reads JSON from `path`. A missing file gives `fallback`; an unparsable one is renamed to `<path>.corrupt-<time>`
  * (one error line) and gives `fallback`, so the daemon still starts and the person can inspect what was there.
