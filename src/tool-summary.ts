@@ -77,7 +77,8 @@ export function summarizeToolResult(
   const input = isObject(call.input) ? call.input : {};
   const lines = (n: number, what: string) => `${what} ${n} line${n === 1 ? '' : 's'}`;
   if (INTERRUPTED.test(text.trim()) || r.interrupted === true) return 'Interrupted';
-  if (isError) return clip(`Error: ${firstLine(text.replace(/^<tool_use_error>|<\/tool_use_error>$/g, '')) || 'failed'}`, 160);
+  const error = firstLine(text.replace(/^<tool_use_error>|<\/tool_use_error>$/g, ''));
+  if (isError) return clip(`Error: ${error || 'failed'}`, 160);
   switch (call.name) {
     case 'Bash': {
       const stderr = typeof r.stderr === 'string' && r.stderr ? `\n${r.stderr}` : '';
@@ -91,7 +92,7 @@ export function summarizeToolResult(
     case 'Edit':
     case 'MultiEdit': {
       if (!Array.isArray(r.structuredPatch)) return `+${num(input.new_string_lines)} −${num(input.old_string_lines)}`;
-      const patch = r.structuredPatch.flatMap((hunk) => (isObject(hunk) && Array.isArray(hunk.lines) ? hunk.lines : []));
+      const patch = r.structuredPatch.flatMap((h) => (isObject(h) && Array.isArray(h.lines) ? h.lines : []));
       const count = (sign: string) => patch.filter((line) => typeof line === 'string' && line.startsWith(sign)).length;
       return `+${count('+')} −${count('-')}`;
     }

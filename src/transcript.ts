@@ -17,15 +17,18 @@ interface Origin {
 }
 
 export type TranscriptEvent =
-  /** The person's prompt, without tool results, system reminders, command caveats. */
-  | ({ kind: 'prompt'; text: string } & Origin)
-  | ({ kind: 'text'; text: string } & Origin)
+  /** What the person typed, system reminders out, pastes unwrapped. `command`: a slash command or a `!` bash-mode
+   * one, which Claude Code runs without asking Claude. */
+  | ({ kind: 'prompt'; text: string; command?: true } & Origin)
+  /** `message`: the API message's id; Claude Code writes each content block of one message as its own entry. */
+  | ({ kind: 'text'; text: string; message?: string } & Origin)
   | ({ kind: 'thinking'; text: string } & Origin)
   /** `summary` is one line: the Bash command, the Read/Edit/Write path, the Grep pattern, … */
   | ({ kind: 'toolCall'; toolUseId: string; name: string; summary: string; input: unknown } & Origin)
-  /** Paired with its call by tool_use_id; `outcome` is one line ("Read 42 lines", "Output 3 lines", "+3 −1", "Error: …"). */
-  | ({ kind: 'toolResult'; toolUseId: string; name: string; summary: string; outcome: string; isError: boolean } & Origin)
-  /** Output of a local slash command (/cost, /model, …). */
+  /** Paired with its call by tool_use_id; `outcome` is one line ("Read 42 lines", "+3 −1", "Error: …"). */
+  | ({ kind: 'toolResult'; toolUseId: string; name: string; summary: string; outcome: string; isError: boolean }
+    & Origin)
+  /** Output of a local slash command (/cost, /model, …) or of a bash-mode one. */
   | ({ kind: 'commandOutput'; text: string } & Origin)
   /** Token usage of an assistant entry, for the context fill. */
   | ({ kind: 'usage'; model: string; contextTokens: number } & Origin)
@@ -47,6 +50,10 @@ export interface ParseResult {
 /** Entry types that never carry conversation; checked on the raw line so their (often large) JSON is not parsed. */
 const SKIPPED_TYPE = /^\{"type":"(?!user"|assistant"|system")/;
 const ATTACHMENT = /^\{"parentUuid":[^,]*,"isSidechain":(?:true|false),"attachment":/;
+// Claude Code's own user entries open with one of its tags: slash commands, their output, bash mode. Only these
+// exact tags: a prompt the person typed may well start with `<`.
+const OWN_TAG = /^<(command-name|command-message|command-args|local-command-[a-z]+|bash-[a-z]+)>/;
+const COMMAND_OUTPUT = /<(?:local-command|bash)-std(?:out|err)>([\s\S]*?)<\/(?:local-command|bash)-std(?:out|err)>/g;
 
 /**
  * The events of complete transcript lines, in order. Pure and total: a line that is not a JSON object counts as
@@ -87,7 +94,7 @@ function parseEntry(entry: Record<string, unknown>, calls: PendingCalls, out: Tr
       const text = typeof entry.content === 'string' ? entry.content : 'API error';
       out.push({ kind: 'apiError', text: firstLine(text), ...origin });
     } else if (entry.subtype === 'local_command' && typeof entry.content === 'string') {
-      const output = localCommandOutput(entry.content);
+      const output = commandOutput(entry.content);
       if (output !== null) out.push({ kind: 'commandOutput', text: output, ...origin });
     }
     return;
@@ -97,7 +104,9 @@ function parseEntry(entry: Record<string, unknown>, calls: PendingCalls, out: Tr
   if (entry.type === 'assistant') return parseAssistant(entry, message, origin, calls, out);
 }
 
-function parseUser(entry: Record<string, unknown>, message: Record<string, unknown>, origin: { uuid: string; at: number }, calls: PendingCalls, out: TranscriptEvent[]): void {
+type Entry = Record<string, unknown>;
+
+function parseUser(entry: Entry, message: Entry, origin: Origin, calls: PendingCalls, out: TranscriptEvent[]): void {
   const content = message.content;
   if (typeof content === 'string') return userText(content, origin, out);
   if (!Array.isArray(content)) return;
@@ -109,10 +118,9 @@ function parseUser(entry: Record<string, unknown>, message: Record<string, unkno
       delete calls[block.tool_use_id];
       const isError = block.is_error === true;
       const name = call?.name ?? 'tool';
-      out.push({
-        kind: 'toolResult', toolUseId: block.tool_use_id, name, summary: call?.summary ?? '',
-        outcome: summarizeToolResult({ name, input: call?.input }, block.content, isError, entry.toolUseResult), isError, ...origin,
-      });
+      const outcome = summarizeToolResult({ name, input: call?.input }, block.content, isError, entry.toolUseResult);
+      const summary = call?.summary ?? '';
+      out.push({ kind: 'toolResult', toolUseId: block.tool_use_id, name, summary, outcome, isError, ...origin });
     } else if (block.type === 'text' && typeof block.text === 'string') {
       texts.push(block.text);
     }
@@ -120,46 +128,50 @@ function parseUser(entry: Record<string, unknown>, message: Record<string, unkno
   if (texts.length > 0) userText(texts.join('\n'), origin, out);
 }
 
-/** A person's text entry: a prompt, a slash command, its output, or Claude Code's interrupt marker. */
-function userText(raw: string, origin: { uuid: string; at: number }, out: TranscriptEvent[]): void {
+/**
+ * A person's text entry, the one rule for what they typed: a prompt; a slash or bash-mode command (a prompt with
+ * `command`); a command's output; Claude Code's interrupt marker; or Claude Code's note to the model (dropped).
+ */
+function userText(raw: string, origin: Origin, out: TranscriptEvent[]): void {
   if (INTERRUPTED.test(raw.trim())) return void out.push({ kind: 'turnEnd', reason: 'interrupted', ...origin });
-  const output = localCommandOutput(raw);
+  const output = commandOutput(raw);
   if (output !== null) return void out.push({ kind: 'commandOutput', text: output, ...origin });
-  if (/<local-command-caveat>/.test(raw)) return; // Claude Code's note to the model about a local command
-  const command = /<command-name>([^<]*)<\/command-name>/.exec(raw);
-  if (command) {
-    const args = /<command-args>([\s\S]*?)<\/command-args>/.exec(raw)?.[1]?.trim() ?? '';
-    const name = command[1]!.trim();
-    return void out.push({ kind: 'prompt', text: args ? `${name.startsWith('/') ? name : `/${name}`} ${args}` : name.startsWith('/') ? name : `/${name}`, ...origin });
+  if (OWN_TAG.test(raw.trimStart())) {
+    const slash = /<command-name>([^<]*)<\/command-name>/.exec(raw)?.[1]?.trim().replace(/^\//, '');
+    const args = /<command-args>([\s\S]*?)<\/command-args>/.exec(raw)?.[1]?.trim();
+    const bash = /<bash-input>([\s\S]*?)<\/bash-input>/.exec(raw)?.[1]?.trim();
+    const text = slash ? `/${slash}${args ? ` ${args}` : ''}` : bash ? `!${bash}` : '';
+    if (text) out.push({ kind: 'prompt', text, command: true, ...origin });
+    return;
   }
-  const text = cleanPrompt(raw);
-  if (text) out.push({ kind: 'prompt', text, ...origin });
-}
-
-/** The person's words: system reminders out, pastes unwrapped. */
-export function cleanPrompt(raw: string): string {
-  return raw
+  const text = raw
     .replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '')
     .replace(/<pasted_content[^>]*>([\s\S]*?)<\/pasted_content[^>]*>/g, '$1')
     .trim();
+  if (text) out.push({ kind: 'prompt', text, ...origin });
 }
 
-function localCommandOutput(raw: string): string | null {
-  const m = /<local-command-std(?:out|err)>([\s\S]*?)<\/local-command-std(?:out|err)>/.exec(raw);
-  return m ? stripAnsi(m[1]!).trim() : null;
+/** What a local or bash-mode command printed, ANSI colours out; null when `raw` is no command output. */
+function commandOutput(raw: string): string | null {
+  const parts = [...raw.matchAll(COMMAND_OUTPUT)].map((m) => m[1]!);
+  return parts.length > 0 ? stripAnsi(parts.join('\n')).trim() : null;
 }
 
-function parseAssistant(entry: Record<string, unknown>, message: Record<string, unknown>, origin: { uuid: string; at: number }, calls: PendingCalls, out: TranscriptEvent[]): void {
+function parseAssistant(entry: Entry, message: Entry, origin: Origin, calls: PendingCalls, out: TranscriptEvent[]) {
   const content = Array.isArray(message.content) ? message.content : [];
   if (entry.isApiErrorMessage === true || (typeof entry.error === 'string' && entry.error)) {
     const text = content.map((b) => (isObject(b) && typeof b.text === 'string' ? b.text : '')).join(' ').trim();
     return void out.push({ kind: 'apiError', text: firstLine(text || String(entry.error ?? 'API error')), ...origin });
   }
+  const id = typeof message.id === 'string' ? { message: message.id } : {};
+  const says = (text: unknown): text is string => typeof text === 'string' && text.trim() !== '';
   for (const block of content) {
     if (!isObject(block)) continue;
-    if (block.type === 'text' && typeof block.text === 'string' && block.text.trim()) out.push({ kind: 'text', text: block.text, ...origin });
-    else if (block.type === 'thinking' && typeof block.thinking === 'string' && block.thinking.trim()) out.push({ kind: 'thinking', text: block.thinking, ...origin });
-    else if (block.type === 'tool_use' && typeof block.id === 'string') {
+    if (block.type === 'text' && says(block.text)) {
+      out.push({ kind: 'text', text: block.text, ...id, ...origin });
+    } else if (block.type === 'thinking' && says(block.thinking)) {
+      out.push({ kind: 'thinking', text: block.thinking, ...origin });
+    } else if (block.type === 'tool_use' && typeof block.id === 'string') {
       const name = typeof block.name === 'string' ? block.name : 'tool';
       const summary = summarizeToolInput(name, block.input);
       calls[block.id] = { name, summary, input: smallInput(block.input) };
@@ -174,7 +186,33 @@ function parseAssistant(entry: Record<string, unknown>, message: Record<string, 
     if (tokens > 0) out.push({ kind: 'usage', model, contextTokens: tokens, ...origin });
   }
   const stop = message.stop_reason;
-  if (stop === 'end_turn' || stop === 'stop_sequence' || stop === 'max_tokens') out.push({ kind: 'turnEnd', reason: stop, ...origin });
+  if (stop === 'end_turn' || stop === 'stop_sequence' || stop === 'max_tokens') {
+    out.push({ kind: 'turnEnd', reason: stop, ...origin });
+  }
+}
+
+/** The last prompt the person typed and Claude's answer to it, for Inspect and the switch preview. */
+export interface Exchange {
+  /** Null when the events hold no prompt. */
+  prompt: string | null;
+  /** Null when Claude has not answered (yet). */
+  answer: string | null;
+}
+
+/**
+ * The last typed prompt (not a slash or bash-mode command) and its answer: the text of the last assistant API
+ * message after it, so an earlier "let me check first" is not taken for the answer, or the API error that ended it.
+ */
+export function lastExchange(events: readonly TranscriptEvent[]): Exchange {
+  let prompt: string | null = null;
+  let answer: { message?: string; texts: string[] } | null = null;
+  for (const e of events) {
+    if (e.kind === 'prompt' && !e.command) [prompt, answer] = [e.text, null]; // a newer prompt has no answer yet
+    else if (e.kind === 'text' && e.message !== undefined && answer?.message === e.message) answer.texts.push(e.text);
+    else if (e.kind === 'text') answer = { message: e.message, texts: [e.text] };
+    else if (e.kind === 'apiError') answer = { texts: [e.text] };
+  }
+  return { prompt, answer: answer?.texts.join('\n').trim() || null };
 }
 
 /** A tool call as one line: `Bash: npm test`, `Read: src/a.ts`, or only the name. */

@@ -90,6 +90,16 @@ edge('an API error, a local command\'s output, a /command, a paste and reminders
   assert.is((events[1] as { text: string }).text, 'Total cost: $0.00');
   assert.equal(texts(events, 'prompt'), ['/compact keep tests', 'line one\nline two', 'what I typed']);
 });
+edge('bash mode: what the person typed after ! is a command, its output a command\'s output', () => {
+  const { events } = parseLines([
+    user('<bash-input>ls -a</bash-input>'),
+    user('<bash-stdout>one\ntwo</bash-stdout><bash-stderr>warn</bash-stderr>'),
+    user('<command-name>/compact</command-name>\n<command-message>compact</command-message>\n<command-args></command-args>'),
+  ], {});
+  assert.equal(events.map((e) => [e.kind, (e as { text: string }).text, (e as { command?: true }).command]), [
+    ['prompt', '!ls -a', true], ['commandOutput', 'one\ntwo\nwarn', undefined], ['prompt', '/compact', true],
+  ]);
+});
 edge('a streamed assistant entry without stop_reason is content, not a turn end; tool_use is not an end either', () => {
   const { events } = parseLines([assistant([{ type: 'text', text: 'part' }], null), assistant([{ type: 'tool_use', id: 't', name: 'Bash', input: {} }], 'tool_use')], {});
   assert.equal(kinds(events, 'turnEnd'), []);
