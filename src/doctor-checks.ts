@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readHookCommands } from './claude-settings.js';
 import { childEnv } from './config.js';
-import { describeFailure, execRun, type Run } from './exec.js';
+import { execRun, type Run } from './exec.js';
 import { HOOK_EVENTS, isCcbotHookCommand } from './hook-install.js';
 import { causeCodes } from './telegram.js';
 
@@ -55,21 +55,21 @@ export function checkNode(version: string = process.version): Check {
 export async function checkTmux(run: Run = execRun): Promise<Check> {
   const result = await run('tmux', ['-V'], { timeoutMs: PROGRAM_TIMEOUT_MS, env: childEnv(process.env) });
   if (result.ok) return ok('tmux', result.stdout.trim());
-  const fix = result.missing ? 'install tmux (Debian/Ubuntu: sudo apt install tmux; macOS: brew install tmux)' : 'run tmux -V in a shell to see what is wrong';
-  return fail('tmux', describeFailure('tmux', result), fix);
+  const fix = result.kind === 'missing' ? 'install tmux (Debian/Ubuntu: sudo apt install tmux; macOS: brew install tmux)' : 'run tmux -V in a shell to see what is wrong';
+  return fail('tmux', result.error, fix);
 }
 
 /** `<command> --version`, without the bot token in its environment. */
 export async function checkClaude(command: string, envFile: string, run: Run = execRun): Promise<Check> {
   const result = await run(command, ['--version'], { timeoutMs: PROGRAM_TIMEOUT_MS, env: childEnv(process.env) });
   if (result.ok) return ok('claude', `${command} ${firstLine(result.stdout) || '(no version printed)'}`);
-  if (result.missing) {
+  if (result.kind === 'missing') {
     return fail('claude', `CLAUDE_COMMAND "${command}" was not found`, `install Claude Code (https://docs.claude.com/en/docs/claude-code), or set CLAUDE_COMMAND=<its absolute path> in ${envFile}`);
   }
-  if (result.timedOut) {
+  if (result.kind === 'timeout') {
     return fail('claude', `${command} --version gave no answer within ${PROGRAM_TIMEOUT_MS / 1000} s`, `run ${command} --version in a shell to see what it waits for`);
   }
-  return fail('claude', describeFailure(`${command} --version`, result), `run ${command} --version in a shell, or point CLAUDE_COMMAND in ${envFile} at Claude Code`);
+  return fail('claude', result.error, `run ${command} --version in a shell, or point CLAUDE_COMMAND in ${envFile} at Claude Code`);
 }
 
 interface TelegramCheckOptions {
@@ -173,7 +173,7 @@ export async function checkSystemd(run: Run = execRun, isBooted: () => boolean =
   if (!isBooted()) return undefined;
   const opts = { timeoutMs: SYSTEMCTL_TIMEOUT_MS, env: childEnv(process.env) };
   const [enabled, active] = await Promise.all([run('systemctl', ['is-enabled', 'ccbot'], opts), run('systemctl', ['is-active', 'ccbot'], opts)]);
-  if (!enabled.ok && enabled.missing) return undefined;
+  if (!enabled.ok && enabled.kind === 'missing') return undefined;
   // is-enabled and is-active answer on stdout and use exit codes for "no": read the word, not the code.
   const enabledWord = firstLine(enabled.stdout);
   const activeWord = firstLine(active.stdout) || 'unknown';

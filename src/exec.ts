@@ -1,9 +1,12 @@
 /** The one wrapper around execFile: argument array, timeout, bounded output, outcome as a value. Never a shell. */
 import { execFile } from 'node:child_process';
+import type { Failure } from './values.js';
 
+/** A failed run is `missing` (not installed), `timeout` (killed after timeoutMs) or `exit` (it failed: an exit code,
+ * a signal or another errno in `code`); `error` is one line naming the program. */
 export type RunResult =
   | { ok: true; stdout: string; stderr: string }
-  | { ok: false; code: number | string | null; stdout: string; stderr: string; timedOut: boolean; missing: boolean };
+  | (Failure<'missing' | 'timeout' | 'exit'> & { code: number | string | null; stdout: string; stderr: string });
 
 export interface RunOptions {
   timeoutMs?: number;
@@ -37,26 +40,15 @@ export const execRun: Run = (file, args, options = {}) =>
         if (!error) return resolve({ ok: true, stdout, stderr });
         // Node sets `killed` when our timeout fired; `code` is the exit code, or an errno string such as ENOENT.
         const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: number | string | null };
-        resolve({
-          ok: false,
-          code: e.code ?? null,
-          stdout: stdout ?? '',
-          stderr: stderr || e.message,
-          timedOut: e.killed === true,
-          missing: e.code === 'ENOENT',
-        });
+        const code = e.code ?? null;
+        const kind = code === 'ENOENT' ? 'missing' : e.killed === true ? 'timeout' : 'exit';
+        const detail = (stderr || e.message).trim().split('\n')[0] ?? '';
+        const text = kind === 'missing' ? `${file} is not installed (not found on PATH)`
+          : kind === 'timeout' ? `${file} timed out` : `${file} exited with ${String(code)}${detail ? `: ${detail}` : ''}`;
+        resolve({ ok: false, kind, error: text, code, stdout: stdout ?? '', stderr: stderr || e.message });
       },
     );
     // Without input the child must not wait on our stdin.
     child.stdin?.end(options.input ?? '');
     child.stdin?.on('error', () => {}); // EPIPE when the child exits before reading: its exit code tells the story
   });
-
-/** One line describing a failed run, for logs and error messages. */
-export function describeFailure(file: string, result: RunResult): string {
-  if (result.ok) return `${file} succeeded`;
-  if (result.missing) return `${file} is not installed (not found on PATH)`;
-  if (result.timedOut) return `${file} timed out`;
-  const detail = result.stderr.trim().split('\n')[0] ?? '';
-  return `${file} exited with ${String(result.code)}${detail ? `: ${detail}` : ''}`;
-}

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { describeFailure, execRun, type Run } from './exec.js';
+import { execRun, type Run } from './exec.js';
 import { isProcessAlive } from './lock.js';
 import { logger } from './log.js';
 
@@ -65,10 +65,10 @@ export async function findClaudeProcesses(claudeSessionId: string, deps: ProcsDe
   const pattern = `claude.*(--resume[= ]|-r )${claudeSessionId}`;
   const result = await run('pgrep', ['-f', pattern], { timeoutMs: PGREP_TIMEOUT_MS });
   if (!result.ok) {
-    if (result.code === 1 && !result.timedOut) return []; // 1 = nothing matched: an answer, not a failure
+    if (result.kind === 'exit' && result.code === 1) return []; // 1 = nothing matched: an answer, not a failure
     log.warn('could not look for orphan claude processes; any left running must be ended by hand', {
       session_id: claudeSessionId,
-      error: describeFailure('pgrep', result),
+      error: result.error,
     });
     return [];
   }

@@ -5,8 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
-import { describeFailure, execRun, type Run, type RunResult } from './exec.js';
+import { execRun, type Run, type RunResult } from './exec.js';
 import { logger } from './log.js';
+import { fail, type Failure } from './values.js';
 
 const log = logger('tmux');
 
@@ -17,7 +18,8 @@ export interface TmuxOptions {
   run?: Run;
   sleep?: (ms: number) => Promise<unknown>;
 }
-export type TmuxResult<T = {}> = ({ ok: true } & T) | { ok: false; error: string };
+/** invalid: refused before tmux ran (an id, key, name, cwd) or an answer that is no window id; else exec's kinds. */
+export type TmuxResult<T = {}> = ({ ok: true } & T) | Failure<'invalid' | 'missing' | 'timeout' | 'exit'>;
 export interface WindowInfo {
   id: string; // '@12': stable while the tmux server lives, unlike names
   name: string;
@@ -62,12 +64,13 @@ function tmux(args: readonly string[], opts: TmuxOptions, input?: string): Promi
 function isAbsent(result: RunResult): boolean {
   return (
     !result.ok &&
+    result.kind === 'exit' &&
     result.code === 1 &&
     /can't find (session|window|pane)|no server running|error connecting to .*No such file or directory/.test(result.stderr)
   );
 }
 
-const failure = (what: string, result: RunResult) => ({ ok: false as const, error: `${what}: ${describeFailure('tmux', result)}` });
+const failure = (what: string, result: RunResult & { ok: false }) => fail(result.kind, `${what}: ${result.error}`);
 
 /** `-n`, `-c` and `-F` are format-expanded: a literal '#' must be doubled or `#S` turns into the session name
  * (and a cwd containing '#' silently becomes another, missing directory). */
@@ -90,7 +93,7 @@ function formatOf(fields: readonly string[]) {
 /** Creates the detached session (first window `__main__`, which keeps it alive when every Claude window is gone). */
 export async function ensureSession(session: string, opts: TmuxOptions = {}): Promise<TmuxResult<{ created: boolean }>> {
   if (!session || /[:.]/.test(session)) {
-    return { ok: false, error: `tmux session name "${session}" is empty or holds ':' or '.': change TMUX_SESSION_NAME` };
+    return fail('invalid', `tmux session name "${session}" is empty or holds ':' or '.': change TMUX_SESSION_NAME`);
   }
   const has = () => tmux(['has-session', '-t', sessionTarget(session)], opts);
   const before = await has();
@@ -109,7 +112,7 @@ export async function listWindows(session: string, opts: TmuxOptions = {}): Prom
   const result = await tmux(['list-windows', '-t', sessionTarget(session), '-F', format], opts);
   if (!result.ok) {
     if (isAbsent(result)) return [];
-    log.warn('list-windows failed', { session, error: describeFailure('tmux', result) });
+    log.warn('list-windows failed', { session, error: result.error });
     return null;
   }
   return parse(result.stdout).map(([id = '', pid = '', paneCommand = '', cwd = '', paneStartCommand = '', tag = '', name = '']) => ({
@@ -133,11 +136,11 @@ export async function listWindows(session: string, opts: TmuxOptions = {}): Prom
  */
 export async function newWindow(session: string, spec: NewWindowSpec, opts: TmuxOptions = {}): Promise<TmuxResult<{ windowId: string }>> {
   const { name, cwd, argv, env = {} } = spec;
-  if (!name || argv.length === 0) return { ok: false, error: 'newWindow needs a window name and a command' };
+  if (!name || argv.length === 0) return fail('invalid', 'newWindow needs a window name and a command');
   const bad = Object.keys(env).find((key) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key));
-  if (bad !== undefined) return { ok: false, error: `invalid environment variable name "${bad}" for window ${name}` };
+  if (bad !== undefined) return fail('invalid', `invalid environment variable name "${bad}" for window ${name}`);
   const isDir = await stat(cwd).then((s) => s.isDirectory(), () => false);
-  if (!isDir) return { ok: false, error: `working directory ${cwd} does not exist or is not a directory: create it or pick another` };
+  if (!isDir) return fail('invalid', `working directory ${cwd} does not exist or is not a directory: create it or pick another`);
 
   const envArgs = Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
   const command = argv.length === 1 ? ['env', '--', argv[0]!] : [...argv];
@@ -148,7 +151,7 @@ export async function newWindow(session: string, spec: NewWindowSpec, opts: Tmux
   );
   if (!made.ok) return failure(`cannot open tmux window ${name} in session ${session}`, made);
   const windowId = made.stdout.trim();
-  if (!WINDOW_ID.test(windowId)) return { ok: false, error: `tmux new-window printed "${windowId}" instead of a window id` };
+  if (!WINDOW_ID.test(windowId)) return fail('invalid', `tmux new-window printed "${windowId}" instead of a window id`);
   // A program that sets its terminal title (Claude Code does) must not rename the window: names are what the
   // person sees at the desk, and ids stay the key. `-n` already stops automatic-rename; say both anyway.
   // A lone ';' argument separates two tmux commands in one call (the shell form is `\;`).
@@ -184,7 +187,7 @@ let bufferSeq = 0;
  * be typed as keys.
  */
 export function sendText(windowId: string, text: string, opts: TmuxOptions = {}): Promise<TmuxResult> {
-  if (!WINDOW_ID.test(windowId)) return Promise.resolve({ ok: false, error: `"${windowId}" is not a tmux window id (@N)` });
+  if (!WINDOW_ID.test(windowId)) return Promise.resolve(fail('invalid', `"${windowId}" is not a tmux window id (@N)`));
   const clean = text.replace(/\x1b\[20[01]~/g, '');
   if (clean === '') return Promise.resolve({ ok: true });
   return serialise(windowId, async (): Promise<TmuxResult> => {
@@ -207,10 +210,10 @@ export const isKey = (value: unknown): value is Key => (KEYS as readonly unknown
 /** Presses keys (menus, Escape to interrupt). Only names from KEYS pass: send-keys reads any other word as text
  * or as a key name, which is exactly what must not reach it from a chat. Waits behind sendText on this window. */
 export function sendKeys(windowId: string, keys: readonly Key[], opts: TmuxOptions = {}): Promise<TmuxResult> {
-  if (!WINDOW_ID.test(windowId)) return Promise.resolve({ ok: false, error: `"${windowId}" is not a tmux window id (@N)` });
+  if (!WINDOW_ID.test(windowId)) return Promise.resolve(fail('invalid', `"${windowId}" is not a tmux window id (@N)`));
   const unknown = keys.find((key) => !isKey(key));
   if (unknown !== undefined) {
-    return Promise.resolve({ ok: false, error: `unknown key ${JSON.stringify(unknown)}: use one of ${KEYS.join(' ')}` });
+    return Promise.resolve(fail('invalid', `unknown key ${JSON.stringify(unknown)}: use one of ${KEYS.join(' ')}`));
   }
   if (keys.length === 0) return Promise.resolve({ ok: true });
   return serialise(windowId, async (): Promise<TmuxResult> => {
@@ -223,7 +226,7 @@ export function sendKeys(windowId: string, keys: readonly Key[], opts: TmuxOptio
 export async function capturePane(windowId: string, opts: TmuxOptions & { escapes?: boolean } = {}): Promise<string | null> {
   if (!WINDOW_ID.test(windowId)) return null;
   const result = await tmux(['capture-pane', '-p', '-J', ...(opts.escapes ? ['-e'] : []), '-t', windowId], opts);
-  if (!result.ok && !isAbsent(result)) log.warn('capture-pane failed', { window: windowId, error: describeFailure('tmux', result) });
+  if (!result.ok && !isAbsent(result)) log.warn('capture-pane failed', { window: windowId, error: result.error });
   return result.ok ? result.stdout : null;
 }
 
@@ -231,7 +234,7 @@ export async function capturePane(windowId: string, opts: TmuxOptions & { escape
 export async function killWindow(windowId: string, opts: TmuxOptions = {}): Promise<boolean> {
   if (!WINDOW_ID.test(windowId)) return false;
   const result = await tmux(['kill-window', '-t', windowId], opts);
-  if (!result.ok && !isAbsent(result)) log.warn('kill-window failed', { window: windowId, error: describeFailure('tmux', result) });
+  if (!result.ok && !isAbsent(result)) log.warn('kill-window failed', { window: windowId, error: result.error });
   return result.ok;
 }
 
@@ -240,7 +243,7 @@ export async function killWindow(windowId: string, opts: TmuxOptions = {}): Prom
 export async function windowExists(windowId: string, opts: TmuxOptions = {}): Promise<boolean> {
   if (!WINDOW_ID.test(windowId)) return false;
   const result = await tmux(['display-message', '-p', '-t', windowId, '#{window_id}'], opts);
-  if (!result.ok && !isAbsent(result)) log.warn('display-message failed', { window: windowId, error: describeFailure('tmux', result) });
+  if (!result.ok && !isAbsent(result)) log.warn('display-message failed', { window: windowId, error: result.error });
   return result.ok && result.stdout.trim() === windowId;
 }
 

@@ -97,14 +97,14 @@ const answers = (enabled: string, active: string): Run => async (_file, args) =>
   const word = args[0] === 'is-enabled' ? enabled : active;
   return word === 'enabled' || word === 'active'
     ? { ok: true, stdout: `${word}\n`, stderr: '' }
-    : { ok: false, stdout: `${word}\n`, stderr: '', code: 3, timedOut: false, missing: false };
+    : { ok: false, kind: 'exit', error: 'systemctl exited with 3', stdout: `${word}\n`, stderr: '', code: 3 };
 };
 systemd('no line without systemd; ✓ enabled and active; ! not installed or inactive', async () => {
   assert.is(await checkSystemd(answers('enabled', 'active'), () => false), undefined);
   assert.is((await checkSystemd(answers('enabled', 'active'), () => true))?.status, 'ok');
   assert.match((await checkSystemd(answers('', 'inactive'), () => true))!.detail, 'not installed');
   assert.match((await checkSystemd(answers('enabled', 'failed'), () => true))!.detail, 'enabled but failed');
-  const missing: Run = async () => ({ ok: false, stdout: '', stderr: '', code: 'ENOENT', timedOut: false, missing: true });
+  const missing: Run = async () => ({ ok: false, kind: 'missing', error: 'systemctl is not installed', stdout: '', stderr: '', code: 'ENOENT' });
   assert.is(await checkSystemd(missing, () => true), undefined);
 });
 systemd.run();

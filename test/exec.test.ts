@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { describeFailure, execRun } from '#ccbot/exec.js';
+import { execRun } from '#ccbot/exec.js';
 
 const run = suite('execRun');
 
@@ -18,24 +18,23 @@ run('returns the exit code and stderr of a failing program as a value', async ()
   const result = await execRun(process.execPath, ['-e', 'console.error("bad thing"); process.exit(3)']);
   assert.ok(!result.ok);
   assert.is(result.code, 3);
-  assert.is(result.timedOut, false);
-  assert.is(result.missing, false);
+  assert.is(result.kind, 'exit');
   assert.match(result.stderr, 'bad thing');
-  assert.is(describeFailure('node', result), 'node exited with 3: bad thing');
+  assert.is(result.error, `${process.execPath} exited with 3: bad thing`);
 });
 
 run('reports a missing program as missing, never throws', async () => {
   const result = await execRun('ccbot-no-such-program', []);
-  assert.ok(!result.ok && result.missing && result.code === 'ENOENT');
-  assert.match(describeFailure('ccbot-no-such-program', result), 'not installed');
+  assert.ok(!result.ok && result.kind === 'missing' && result.code === 'ENOENT');
+  assert.match(result.error, 'not installed');
 });
 
 run('kills a program that outlives its timeout', async () => {
   const started = Date.now();
   const result = await execRun(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { timeoutMs: 200 });
-  assert.ok(!result.ok && result.timedOut);
+  assert.ok(!result.ok && result.kind === 'timeout');
   assert.ok(Date.now() - started < 5_000);
-  assert.match(describeFailure('node', result), 'timed out');
+  assert.match(result.error, 'timed out');
 });
 
 run('a program that exits without reading its input is not an error', async () => {

@@ -92,7 +92,7 @@ async function endOf(child: ChildProcess, ms = 5_000): Promise<string> {
 const warnings = (ctx: Ctx) => ctx.lines.filter((l) => l.startsWith('warn:'));
 const answer = (result: RunResult): Run => async () => result;
 const failed = (code: number | string | null, extra: Partial<RunResult> = {}): RunResult =>
-  ({ ok: false, code, stdout: '', stderr: '', timedOut: false, missing: code === 'ENOENT', ...extra }) as RunResult;
+  ({ ok: false, kind: 'exit', error: `pgrep exited with ${code}: ${extra.stderr ?? ''}`, code, stdout: '', stderr: '', ...extra }) as RunResult;
 const errno = (code: string) => Object.assign(new Error(code), { code });
 
 /** A run that records every call and passes it to the real execRun, so pgrep's own answer can be checked. */
@@ -197,7 +197,7 @@ kill('pgrep exit 1 (nothing matched) is 0 without a warning, for real and as an 
 
 kill('pgrep exit 2 or 3, or a timeout, is a warning and 0', async (ctx) => {
   const signals: number[] = [];
-  for (const result of [failed(2, { stderr: 'pgrep: bad pattern' }), failed(3), failed(null, { timedOut: true })]) {
+  for (const result of [failed(2, { stderr: 'pgrep: bad pattern' }), failed(3), failed(null, { kind: 'timeout', error: 'pgrep timed out' })]) {
     const count = await killOrphanClaudeProcesses(A(), { run: answer(result), kill: (pid) => void signals.push(pid) });
     assert.is(count, 0);
   }

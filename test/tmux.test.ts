@@ -91,7 +91,9 @@ async function captureLogs(fn: () => Promise<void>): Promise<string[]> {
   return lines;
 }
 
-const failingRun: Run = async () => ({ ok: false, code: 'ENOENT', stdout: '', stderr: 'spawn tmux ENOENT', timedOut: false, missing: true });
+const failingRun: Run = async () => ({
+  ok: false, kind: 'missing', error: 'tmux is not installed (not found on PATH)', code: 'ENOENT', stdout: '', stderr: 'spawn tmux ENOENT',
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -111,7 +113,7 @@ ensure('is not fooled by a session whose name merely starts with ours', async ({
 
 ensure('returns an error value when tmux is missing, and for names tmux would mangle', async ({ opts, tmux }) => {
   const missing = await ensureSession(SESSION, { env: { ...tmux.env, PATH: join(tmux.dir, 'empty') } });
-  assert.equal(missing, { ok: false, error: `cannot check tmux session ${SESSION}: tmux is not installed (not found on PATH)` });
+  assert.equal(missing, { ok: false, kind: 'missing', error: `cannot check tmux session ${SESSION}: tmux is not installed (not found on PATH)` });
   const dotted = await ensureSession('a.b', opts);
   assert.ok(!dotted.ok && dotted.error.includes('TMUX_SESSION_NAME'));
 });
@@ -271,7 +273,7 @@ text('a failed or throwing send does not block the next one', async (ctx) => {
   await ensureSession(SESSION, ctx.opts);
   const pane = await echoWindow(ctx);
   const failed = await sendText(pane.windowId, 'lost', { ...ctx.opts, run: failingRun });
-  assert.equal(failed, { ok: false, error: `cannot send to ${pane.windowId}: tmux is not installed (not found on PATH)` });
+  assert.equal(failed, { ok: false, kind: 'missing', error: `cannot send to ${pane.windowId}: tmux is not installed (not found on PATH)` });
   const thrown = sendText(pane.windowId, 'bug', { ...ctx.opts, run: () => Promise.reject(new Error('bug')) });
   const next = sendText(pane.windowId, 'next', { ...ctx.opts, sleep: async () => {} });
   assert.is(await thrown.then(() => 'resolved', (e: Error) => e.message), 'bug');
@@ -317,7 +319,7 @@ keys('sends each key as the bytes a terminal would', async (ctx) => {
 keys('rejects anything outside the key list at runtime, sending nothing', async (ctx) => {
   const events: string[] = [];
   const bad = await sendKeys('@1', ['Enter', 'rm -rf /' as Key], { ...ctx.opts, run: recording(events) });
-  assert.equal(bad, { ok: false, error: 'unknown key "rm -rf /": use one of Escape Enter Up Down Left Right Tab Space C-c BSpace' });
+  assert.equal(bad, { ok: false, kind: 'invalid', error: 'unknown key "rm -rf /": use one of Escape Enter Up Down Left Right Tab Space C-c BSpace' });
   assert.equal(events, []);
 });
 
