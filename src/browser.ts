@@ -10,10 +10,12 @@ import { absolutePath } from './config.js';
 import { t, type Lang } from './i18n.js';
 import { button, pagerRow, rowsOf, truncateLabel } from './keyboards.js';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'node-telegram-bot-api';
+import { fail, type Failure } from './values.js';
 
 /** A directory as the browser shows it: its real path (no symlinks, so `..` means its real parent) and its subdirectories. */
 export interface Listing { path: string; dirs: string[] }
-export type ListingResult = ({ ok: true } & Listing) | { ok: false; error: string };
+/** missing: no such directory; stale: a button of a listing that changed. */
+export type ListingResult = ({ ok: true } & Listing) | Failure<'missing' | 'unreadable' | 'stale'>;
 export interface ListOptions { showHidden?: boolean }
 
 export const DIRS_PER_PAGE = 8;
@@ -34,7 +36,7 @@ export async function listDirectory(path: string, { showHidden = false }: ListOp
     real = await realpath(path);
     entries = await readdir(real, { withFileTypes: true });
   } catch (err) {
-    return { ok: false, error: describeFsError(path, err) };
+    return fsFailure(path, err);
   }
   const dirs: string[] = [];
   await Promise.all(
@@ -54,13 +56,13 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-function describeFsError(path: string, err: unknown): string {
+function fsFailure(path: string, err: unknown): ListingResult {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return `${path} does not exist`;
-  if (code === 'ENOTDIR') return `${path} is not a directory`;
-  if (code === 'EACCES' || code === 'EPERM') return `${path} cannot be read: permission denied`;
-  if (code === 'ELOOP') return `${path} is a symlink loop`;
-  return `${path} cannot be read (${code ?? (err as Error).message})`;
+  if (code === 'ENOENT') return fail('missing', `${path} does not exist`);
+  if (code === 'ENOTDIR') return fail('missing', `${path} is not a directory`);
+  if (code === 'EACCES' || code === 'EPERM') return fail('unreadable', `${path} cannot be read: permission denied`);
+  if (code === 'ELOOP') return fail('unreadable', `${path} is a symlink loop`);
+  return fail('unreadable', `${path} cannot be read (${code ?? (err as Error).message})`);
 }
 
 /** A path as the person typed it: `~` and `~/x` are in `home`, a relative one is relative to `home`; `..` resolved. */
@@ -72,7 +74,7 @@ export function resolveUserPath(input: string, home: string): string {
 export async function openChild(listing: Listing, index: number, options: ListOptions = {}): Promise<ListingResult> {
   const name = Number.isInteger(index) && index >= 0 ? listing.dirs[index] : undefined;
   if (name === undefined) {
-    return { ok: false, error: `folder #${index + 1} is not in the list of ${listing.path} any more: open the folder again` };
+    return fail('stale', `folder #${index + 1} is not in the list of ${listing.path} any more: open the folder again`);
   }
   return listDirectory(join(listing.path, name), options);
 }

@@ -6,13 +6,14 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { writeJson } from './store.js';
-import { isObject } from './values.js';
+import { fail, isObject, type Failure } from './values.js';
 
 export const HOOK_EVENTS = ['SessionStart', 'UserPromptSubmit'] as const;
 /** Seconds; hook.ts leaves on its own before this. */
 export const HOOK_TIMEOUT_S = 5;
 
-export type SettingsResult = { ok: true; changed: boolean; message: string } | { ok: false; error: string };
+type SettingsFailure = Failure<'unreadable' | 'invalid' | 'unwritable'>;
+export type SettingsResult = { ok: true; changed: boolean; message: string } | SettingsFailure;
 
 type JsonObject = Record<string, unknown>;
 
@@ -99,7 +100,7 @@ function replaceOurs(groups: readonly unknown[], replacement?: unknown): unknown
   return out;
 }
 
-type ReadResult = { ok: true; settings: JsonObject; hooks: JsonObject } | { ok: false; error: string };
+type ReadResult = { ok: true; settings: JsonObject; hooks: JsonObject } | SettingsFailure;
 
 /** A missing file is an empty object; one that is not a JSON object with a sane `hooks` is an error to fix by hand. */
 function readSettings(path: string, flag: string): ReadResult {
@@ -109,22 +110,24 @@ function readSettings(path: string, flag: string): ReadResult {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, settings: {}, hooks: {} };
-    return { ok: false, error: `cannot read ${path}: ${(err as Error).message}: check its permissions, then run ccbot hook ${flag} again` };
+    const why = (err as Error).message;
+    return fail('unreadable', `cannot read ${path}: ${why}: check its permissions, then run ccbot hook ${flag} again`);
   }
   let settings: unknown;
   try {
     settings = JSON.parse(text);
   } catch (err) {
-    return { ok: false, error: `${path} is not valid JSON (${(err as Error).message}): ${fix}` };
+    return fail('invalid', `${path} is not valid JSON (${(err as Error).message}): ${fix}`);
   }
   if (!isObject(settings)) {
     const what = Array.isArray(settings) ? 'an array' : settings === null ? 'null' : `a ${typeof settings}`;
-    return { ok: false, error: `${path} is not valid JSON for Claude Code settings (it holds ${what}, not an object): ${fix}` };
+    const error = `${path} is not valid JSON for Claude Code settings (it holds ${what}, not an object): ${fix}`;
+    return fail('invalid', error);
   }
   const hooks = settings.hooks ?? {};
-  if (!isObject(hooks)) return { ok: false, error: `${path}: "hooks" is not an object: ${fix}` };
+  if (!isObject(hooks)) return fail('invalid', `${path}: "hooks" is not an object: ${fix}`);
   const bad = HOOK_EVENTS.find((event) => hooks[event] !== undefined && !Array.isArray(hooks[event]));
-  if (bad) return { ok: false, error: `${path}: "hooks.${bad}" is not a list: ${fix}` };
+  if (bad) return fail('invalid', `${path}: "hooks.${bad}" is not a list: ${fix}`);
   return { ok: true, settings, hooks };
 }
 
@@ -138,7 +141,8 @@ function writeSettings(path: string, settings: JsonObject, message: string): Set
   try {
     writeJson(target, settings);
   } catch (err) {
-    return { ok: false, error: `cannot write ${path}: ${(err as Error).message}: check the permissions of its directory` };
+    const why = (err as Error).message;
+    return fail('unwritable', `cannot write ${path}: ${why}: check the permissions of its directory`);
   }
   return { ok: true, changed: true, message };
 }

@@ -14,6 +14,7 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { fail, type Failure } from './values.js';
 
 /** A lock file that exists but is empty or unparsable: its creator may be between open and write. */
 const EMPTY_GRACE_MS = 2_000;
@@ -86,7 +87,8 @@ export function releaseOnExit(lock: SingletonLock): () => void {
   return () => void process.off('exit', onExit);
 }
 
-export type FileLockResult<T> = { ok: true; value: T } | { ok: false; error: string };
+/** held: another process kept the lock past timeoutMs; io: the lock file could not be made or read. */
+export type FileLockResult<T> = { ok: true; value: T } | Failure<'held' | 'io'>;
 
 export interface FileLockOptions {
   timeoutMs?: number;
@@ -118,12 +120,13 @@ export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>
       const holder = readHolder(lockPath);
       if (holder && isStale(holder) && removeIfStale(lockPath, isStale, now)) continue;
       if (holder && now() >= deadline) {
-        return { ok: false, error: `lock ${lockPath} is held by pid ${holder.data?.pid ?? 'unknown'}: gave up after ${timeoutMs} ms` };
+        const pid = holder.data?.pid ?? 'unknown';
+        return fail('held', `lock ${lockPath} is held by pid ${pid}: gave up after ${timeoutMs} ms`);
       }
       if (holder) await sleep(jitterMs());
     }
   } catch (err) {
-    return { ok: false, error: `cannot take lock ${lockPath}: ${(err as Error).message}` };
+    return fail('io', `cannot take lock ${lockPath}: ${(err as Error).message}`);
   }
   try {
     return { ok: true, value: await fn() };

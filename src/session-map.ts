@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { withFileLock, type FileLockOptions } from './lock.js';
 import { readJson, writeJson } from './store.js';
-import { isObject } from './values.js';
+import { fail, isObject, type Failure } from './values.js';
 
 export interface SessionMapEntry {
   session_id: string;
@@ -23,7 +23,7 @@ export interface SessionMapEntry {
 /** Keyed by `"<tmux session>:<window id>"` (mapKey). */
 export type SessionMap = Record<string, SessionMapEntry>;
 
-export type MapUpdateResult = { ok: true; changed: boolean } | { ok: false; error: string };
+export type MapUpdateResult = { ok: true; changed: boolean } | Failure<'held' | 'io'>;
 
 export const SESSION_MAP_FILE = 'session_map.json';
 
@@ -72,13 +72,13 @@ export async function updateSessionMap(ccbotDir: string, mutate: (map: SessionMa
       try {
         map = readSessionMap(ccbotDir);
       } catch (err) {
-        return { ok: false, error: (err as Error).message };
+        return fail('io', (err as Error).message);
       }
       if (!mutate(map)) return { ok: true, changed: false };
       try {
         writeJson(path, map);
       } catch (err) {
-        return { ok: false, error: `cannot write ${path}: ${(err as Error).message}` };
+        return fail('io', `cannot write ${path}: ${(err as Error).message}`);
       }
       return { ok: true, changed: true };
     },

@@ -50,11 +50,11 @@ list('gives the real path of a directory reached through a symlink or ..', async
 
 list('a missing path, a file and a dangling symlink are errors naming the path', async (ctx) => {
   const missing = join(ctx.root, 'gone');
-  assert.equal(await listDirectory(missing), { ok: false, error: `${missing} does not exist` });
+  assert.equal(await listDirectory(missing), { ok: false, kind: 'missing', error: `${missing} does not exist` });
   const file = join(ctx.root, 'file.txt');
-  assert.equal(await listDirectory(file), { ok: false, error: `${file} is not a directory` });
+  assert.equal(await listDirectory(file), { ok: false, kind: 'missing', error: `${file} is not a directory` });
   const dangling = join(ctx.root, 'dangling');
-  assert.equal(await listDirectory(dangling), { ok: false, error: `${dangling} does not exist` });
+  assert.equal(await listDirectory(dangling), { ok: false, kind: 'missing', error: `${dangling} does not exist` });
 });
 
 list('an unreadable directory is an error naming it (not checkable as root)', async (ctx) => {
@@ -63,7 +63,7 @@ list('an unreadable directory is an error naming it (not checkable as root)', as
   try {
     const result = await listDirectory(locked);
     if (process.getuid?.() === 0) assert.ok(result.ok, 'root reads anything');
-    else assert.equal(result, { ok: false, error: `${locked} cannot be read: permission denied` });
+    else assert.equal(result, { ok: false, kind: 'unreadable', error: `${locked} cannot be read: permission denied` });
   } finally {
     chmodSync(locked, 0o755);
   }
@@ -97,7 +97,7 @@ child('a directory deleted since the listing, or an index it never had, is an er
   const listing = (await listDirectory(ctx.root)) as Listing;
   rmSync(join(ctx.root, 'Beta'), { recursive: true });
   const gone = await openChild(listing, 1);
-  assert.equal(gone, { ok: false, error: `${join(ctx.root, 'Beta')} does not exist` });
+  assert.equal(gone, { ok: false, kind: 'missing', error: `${join(ctx.root, 'Beta')} does not exist` });
   for (const index of [5, 99, -1, 1.5]) {
     const stale = await openChild(listing, index);
     assert.ok(!stale.ok && stale.error.includes(ctx.root) && stale.error.includes('open the folder again'), String(index));

@@ -319,7 +319,7 @@ fileLock('gives up after timeoutMs on a live lock, as a value, leaving that lock
   writeFileSync(lock, theirs);
   let ran = false;
   const result = await withFileLock(lock, () => (ran = true), { ...time, timeoutMs: 500 });
-  assert.equal(result, { ok: false, error: `lock ${lock} is held by pid ${process.pid}: gave up after 500 ms` });
+  assert.equal(result, { ok: false, kind: 'held', error: `lock ${lock} is held by pid ${process.pid}: gave up after 500 ms` });
   assert.not.ok(ran);
   assert.ok(time.clock.t - 1_000_000 >= 500 && time.clock.sleeps >= 20, `waited ${time.clock.t - 1_000_000} ms in ${time.clock.sleeps} sleeps`);
   assert.is(readFileSync(lock, 'utf8'), theirs);
