@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { readHookCommands } from './claude-settings.js';
 import { childEnv } from './config.js';
 import { execRun, type Run } from './exec.js';
+import { firstLine } from './format.js';
 import { HOOK_EVENTS, isCcbotHookCommand } from './hook-install.js';
 import { causeCodes } from './telegram.js';
 
@@ -193,8 +194,4 @@ function innermostMessage(err: Error): string {
   let inner: unknown = err;
   for (let depth = 0; depth < 5 && inner instanceof Error && inner.cause instanceof Error; depth++) inner = inner.cause;
   return (inner as Error).message;
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0]?.trim() ?? '';
 }
