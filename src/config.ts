@@ -45,9 +45,14 @@ export interface Config {
   stallMinutes: number;
 }
 
+/** Root's configuration for a service whose user should not be able to change it (README: the trust model). */
+export const SYSTEM_ENV_FILE = '/etc/ccbot/ccbot.env';
+
 export interface LoadOptions {
   cwd?: string;
   home?: string;
+  /** SYSTEM_ENV_FILE unless a test says otherwise. */
+  systemFile?: string;
   /** Returns the file's text, or undefined when it does not exist; throws for anything else (EACCES, EISDIR). */
   readFile?: (path: string) => string | undefined;
 }
@@ -100,8 +105,10 @@ function readDoubleQuoted(v: string): string | undefined {
 }
 
 /**
- * Process env wins over `$CCBOT_DIR/.env`, which wins over `./.env`. CCBOT_DIR itself comes from the process env
- * or `./.env` only: the file inside the directory cannot say where the directory is.
+ * Process env wins over `$CCBOT_DIR/.env`, which wins over `/etc/ccbot/ccbot.env`. Never a `.env` of the working
+ * directory: started inside a cloned repository, its file could point the token at another host or let in other
+ * users. CCBOT_DIR itself comes from the process env or the system file: the file inside the directory cannot
+ * say where the directory is.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptions = {}): Config {
   const cwd = opts.cwd ?? process.cwd();
@@ -112,13 +119,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
     for (const [name, value] of Object.entries(values)) if (value !== undefined) vars.set(name, { value: value.trim(), from });
   };
 
-  const localFile = join(cwd, '.env');
-  const local = readDotEnvFile(localFile, read);
-  const dirSetting = env.CCBOT_DIR !== undefined ? env.CCBOT_DIR : local.CCBOT_DIR;
+  const systemFile = opts.systemFile ?? SYSTEM_ENV_FILE;
+  const system = readDotEnvFile(systemFile, read);
+  const dirSetting = env.CCBOT_DIR !== undefined ? env.CCBOT_DIR : system.CCBOT_DIR;
   const ccbotDir = absolutePath(dirSetting?.trim() || DEFAULTS.CCBOT_DIR, home, cwd);
   const envFile = join(ccbotDir, '.env');
   const { CCBOT_DIR: _ignored, ...inDir } = readDotEnvFile(envFile, read);
-  layer(local, localFile);
+  layer(system, systemFile);
   layer(inDir, envFile);
   layer(env, 'the environment');
 
@@ -156,8 +163,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
   }
 
   const apiRoot = value('TELEGRAM_API_ROOT').replace(/\/+$/, '');
-  if (!isHttpUrl(apiRoot)) {
-    throw new ConfigError(`TELEGRAM_API_ROOT ${JSON.stringify(value('TELEGRAM_API_ROOT'))} ${where('TELEGRAM_API_ROOT')} is not an http(s) URL: use e.g. https://api.telegram.org or http://127.0.0.1:8081 ${putHint}`);
+  if (!isSafeApiRoot(apiRoot)) {
+    throw new ConfigError(`TELEGRAM_API_ROOT ${JSON.stringify(value('TELEGRAM_API_ROOT'))} ${where('TELEGRAM_API_ROOT')} is neither an https URL nor http to this machine (the token is in every request): use e.g. https://api.telegram.org or http://127.0.0.1:8081 ${putHint}`);
   }
 
   const logLevel = parseLevel(value('LOG_LEVEL'));
@@ -290,11 +297,16 @@ function splitWords(text: string): string[] | undefined {
   return words;
 }
 
-function isHttpUrl(text: string): boolean {
+/** https anywhere; plain http only to this machine (a local Bot API server, tests): the token travels in every URL. */
+function isSafeApiRoot(text: string): boolean {
+  let url: URL;
   try {
-    const url = new URL(text);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+    url = new URL(text);
   } catch {
     return false;
   }
+  if (url.hostname === '' || url.username || url.password) return false;
+  if (url.protocol === 'https:') return true;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return url.protocol === 'http:' && (host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host));
 }

@@ -112,7 +112,8 @@ const write = (path: string, text: string) => {
   mkdirSync(join(path, '..'), { recursive: true });
   writeFileSync(path, text);
 };
-const from = (ctx: Dirs, env: NodeJS.ProcessEnv) => loadConfig(env, { cwd: ctx.cwd, home: ctx.home });
+const systemFile = (ctx: Dirs) => join(ctx.root, 'etc', 'ccbot.env');
+const from = (ctx: Dirs, env: NodeJS.ProcessEnv) => loadConfig(env, { cwd: ctx.cwd, home: ctx.home, systemFile: systemFile(ctx) });
 const valid = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ TELEGRAM_BOT_TOKEN: TOKEN, ALLOWED_USERS: USERS, ...extra });
 
 load('fills every default when only the required variables are set and no .env exists', (ctx) => {
@@ -135,8 +136,8 @@ load('fills every default when only the required variables are set and no .env e
   assert.is(DEFAULTS.TMUX_SESSION_NAME, expected.tmuxSession);
 });
 
-load('process env wins over $CCBOT_DIR/.env, which wins over ./.env', (ctx) => {
-  write(join(ctx.cwd, '.env'), 'TMUX_SESSION_NAME=from-cwd\nCLAUDE_COMMAND=cwd-claude\nLOG_LEVEL=debug\nALLOWED_USERS=1\n');
+load('process env wins over $CCBOT_DIR/.env, which wins over /etc/ccbot/ccbot.env', (ctx) => {
+  write(systemFile(ctx), 'TMUX_SESSION_NAME=from-cwd\nCLAUDE_COMMAND=cwd-claude\nLOG_LEVEL=debug\nALLOWED_USERS=1\n');
   write(join(ctx.home, '.ccbot', '.env'), 'CLAUDE_COMMAND=dir-claude\nLOG_LEVEL=warn\nCCBOT_STALL_MINUTES=7\n');
   const config = from(ctx, { TELEGRAM_BOT_TOKEN: TOKEN, LOG_LEVEL: 'error' });
   assert.is(config.tmuxSession, 'from-cwd');
@@ -146,8 +147,8 @@ load('process env wins over $CCBOT_DIR/.env, which wins over ./.env', (ctx) => {
   assert.equal(config.allowedUsers, [1]);
 });
 
-load('takes CCBOT_DIR from ./.env and reads the .env inside that directory', (ctx) => {
-  write(join(ctx.cwd, '.env'), 'CCBOT_DIR=~/state\n');
+load('takes CCBOT_DIR from /etc/ccbot/ccbot.env and reads the .env inside that directory', (ctx) => {
+  write(systemFile(ctx), 'CCBOT_DIR=~/state\n');
   write(join(ctx.home, 'state', '.env'), `TELEGRAM_BOT_TOKEN=${TOKEN}\nALLOWED_USERS=7,8\n`);
   write(join(ctx.home, '.ccbot', '.env'), 'TMUX_SESSION_NAME=not-read\n');
   const config = from(ctx, {});
@@ -157,12 +158,25 @@ load('takes CCBOT_DIR from ./.env and reads the .env inside that directory', (ct
   assert.is(config.tmuxSession, 'ccbot');
 });
 
-load('lets CCBOT_DIR from the process env win over ./.env', (ctx) => {
-  write(join(ctx.cwd, '.env'), `CCBOT_DIR=${join(ctx.root, 'cwd-choice')}\n`);
+load('lets CCBOT_DIR from the process env win over /etc/ccbot/ccbot.env', (ctx) => {
+  write(systemFile(ctx), `CCBOT_DIR=${join(ctx.root, 'cwd-choice')}\n`);
   write(join(ctx.root, 'env-choice', '.env'), 'TMUX_SESSION_NAME=env-choice\n');
   const config = from(ctx, valid({ CCBOT_DIR: join(ctx.root, 'env-choice') }));
   assert.is(config.ccbotDir, join(ctx.root, 'env-choice'));
   assert.is(config.tmuxSession, 'env-choice');
+});
+
+load('a hostile ./.env in the working directory changes nothing', (ctx) => {
+  const attacker = join(ctx.root, 'attacker');
+  write(join(attacker, '.env'), `TELEGRAM_BOT_TOKEN=${TOKEN}\nALLOWED_USERS=666\n`);
+  write(join(ctx.cwd, '.env'), [
+    `CCBOT_DIR=${attacker}`, 'TELEGRAM_API_ROOT=https://evil.example.org', 'CLAUDE_COMMAND=/tmp/evil', 'ALLOWED_USERS=666',
+  ].join('\n'));
+  const config = from(ctx, valid());
+  assert.is(config.ccbotDir, join(ctx.home, '.ccbot'));
+  assert.is(config.telegramApiRoot, 'https://api.telegram.org');
+  assert.is(config.claudeCommand, 'claude');
+  assert.equal(config.allowedUsers, [42]);
 });
 
 load('ignores CCBOT_DIR written inside $CCBOT_DIR/.env', (ctx) => {
@@ -178,7 +192,7 @@ load('expands ~ and ~/ with the home directory, which defaults to HOME of the gi
   assert.is(from(ctx, valid({ CLAUDE_CONFIG_DIR: '~/cc' })).claudeConfigDir, join(ctx.home, 'cc'));
   assert.is(from(ctx, valid({ CLAUDE_CONFIG_DIR: '~' })).claudeConfigDir, ctx.home);
   const other = join(ctx.root, 'other-home');
-  assert.is(loadConfig(valid({ HOME: other }), { cwd: ctx.cwd }).ccbotDir, join(other, '.ccbot'));
+  assert.is(loadConfig(valid({ HOME: other }), { cwd: ctx.cwd, systemFile: systemFile(ctx) }).ccbotDir, join(other, '.ccbot'));
 });
 
 load('treats an empty value as the default, and an empty process env value still wins over a file', (ctx) => {
@@ -190,7 +204,7 @@ load('treats an empty value as the default, and an empty process env value still
 load('splits CLAUDE_FLAGS on whitespace, honouring quotes; empty means no flags', (ctx) => {
   assert.equal(from(ctx, valid({ CLAUDE_FLAGS: ` --model "claude sonnet"  --x='a b' -v "say \\"hi\\"" '' ` })).claudeFlags, ['--model', 'claude sonnet', '--x=a b', '-v', 'say "hi"', '']);
   assert.equal(from(ctx, valid({ CLAUDE_FLAGS: '' })).claudeFlags, []);
-  write(join(ctx.cwd, '.env'), 'CLAUDE_FLAGS=\n');
+  write(join(ctx.home, '.ccbot', '.env'), 'CLAUDE_FLAGS=\n');
   assert.equal(from(ctx, valid()).claudeFlags, []);
   configError(() => from(ctx, valid({ CLAUDE_FLAGS: '--append "unclosed' })), 'CLAUDE_FLAGS');
 });
@@ -215,10 +229,13 @@ load('rejects bad durations and non-positive numbers, naming the variable', (ctx
   configError(() => from(ctx, valid({ MONITOR_POLL_INTERVAL: 'often' })), 'MONITOR_POLL_INTERVAL');
 });
 
-load('strips trailing slashes from TELEGRAM_API_ROOT and rejects what is not an http(s) URL', (ctx) => {
+load('TELEGRAM_API_ROOT: https, or http only to this machine; trailing slashes stripped', (ctx) => {
   assert.is(from(ctx, valid({ TELEGRAM_API_ROOT: 'http://127.0.0.1:8081/' })).telegramApiRoot, 'http://127.0.0.1:8081');
   assert.is(from(ctx, valid({ TELEGRAM_API_ROOT: 'https://tg.example.org/bot-api//' })).telegramApiRoot, 'https://tg.example.org/bot-api');
-  for (const bad of ['ftp://example.org', 'api.telegram.org', 'not a url', 'file:///tmp/x']) {
+  for (const local of ['http://localhost:8081', 'http://[::1]:8081', 'http://127.1.2.3']) from(ctx, valid({ TELEGRAM_API_ROOT: local }));
+  const bads = ['ftp://example.org', 'api.telegram.org', 'not a url', 'file:///tmp/x', 'http://tg.example.org', 'http://10.0.0.1:8081',
+    'http://127.0.0.1.evil.org', 'https://user:pw@tg.example.org'];
+  for (const bad of bads) {
     configError(() => from(ctx, valid({ TELEGRAM_API_ROOT: bad })), 'TELEGRAM_API_ROOT');
   }
 });
@@ -291,11 +308,11 @@ load('turns an unreadable .env into a ConfigError naming the file; a missing one
     if (path === denied) throw Object.assign(new Error(`EACCES: permission denied, open '${path}'`), { code: 'EACCES' });
     return undefined;
   };
-  const message = configError(() => loadConfig(valid(), { cwd: ctx.cwd, home: ctx.home, readFile }), denied);
+  const message = configError(() => loadConfig(valid(), { cwd: ctx.cwd, home: ctx.home, readFile, systemFile: systemFile(ctx) }), denied);
   assert.ok(message.includes('EACCES'), message);
   // A directory where the file should be is a real read failure, whoever runs the test (root ignores file modes).
-  mkdirSync(join(ctx.cwd, '.env'));
-  configError(() => from(ctx, valid()), join(ctx.cwd, '.env'));
+  mkdirSync(systemFile(ctx), { recursive: true });
+  configError(() => from(ctx, valid()), systemFile(ctx));
 });
 
 load.run();
@@ -357,10 +374,10 @@ cli('with a token but ALLOWED_USERS=@me in ~/.ccbot/.env, exits 2 naming ALLOWED
   assert.ok(stderr.includes('ALLOWED_USERS') && stderr.includes('@me'), stderr);
 });
 
-cli('reads ./.env from its working directory and CCBOT_DIR from the environment', async (ctx) => {
+cli('never reads ./.env of its working directory; CCBOT_DIR comes from the environment', async (ctx) => {
   const state = join(ctx.root, 'state');
-  write(join(ctx.cwd, '.env'), `ALLOWED_USERS=@you\n`);
-  write(join(state, '.env'), `TELEGRAM_BOT_TOKEN=${TOKEN}\n`);
+  write(join(ctx.cwd, '.env'), `ALLOWED_USERS=1\n`);
+  write(join(state, '.env'), `TELEGRAM_BOT_TOKEN=${TOKEN}\nALLOWED_USERS=@you\n`);
   const stderr = await runCli(ctx, { CCBOT_DIR: state });
   assert.ok(stderr.includes('ALLOWED_USERS') && stderr.includes('@you'), stderr);
   assert.ok(stderr.includes(join(state, '.env')), stderr);
