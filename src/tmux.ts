@@ -182,13 +182,11 @@ let bufferSeq = 0;
  * does, so newlines inside are text, not "submit"; and the text travels on stdin, never as an argument that tmux
  * could read as a key name or an option (`Enter`, `-n`).
  * `-r`: without it tmux turns every LF into CR, and a CR is Enter to a TUI that did not ask for bracketed paste;
- * with it, bytes arrive exactly as given. The only change made to the text: the paste markers themselves are
- * removed (tmux 3.3a passes them through), else an embedded ESC[201~ would end the paste early and the rest would
- * be typed as keys.
+ * with it, bytes arrive exactly as given. The only change made to the text: see typable().
  */
 export function sendText(windowId: string, text: string, opts: TmuxOptions = {}): Promise<TmuxResult> {
   if (!WINDOW_ID.test(windowId)) return Promise.resolve(fail('invalid', `"${windowId}" is not a tmux window id (@N)`));
-  const clean = text.replace(/\x1b\[20[01]~/g, '');
+  const clean = typable(text);
   if (clean === '') return Promise.resolve({ ok: true });
   return serialise(windowId, async (): Promise<TmuxResult> => {
     const buffer = `ccbot-${process.pid}-${++bufferSeq}`;
@@ -204,6 +202,14 @@ export function sendText(windowId: string, text: string, opts: TmuxOptions = {})
     return entered.ok ? { ok: true } : failure(`text reached ${windowId} but Enter did not`, entered);
   });
 }
+
+/**
+ * Text is only text: every ESC and every other C0/C1 control character (and DEL) goes, keeping only tab and LF.
+ * Stripping just the paste markers is not enough: `ESC[20` + `ESC[201~` + `1~` rebuilds the end marker once the
+ * inner one is removed, and the rest would arrive as keys (CR = Enter, ETX = Ctrl-C). With no ESC left, no byte
+ * of a message can end the paste or act as a key.
+ */
+const typable = (text: string): string => text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
 
 export const isKey = (value: unknown): value is Key => (KEYS as readonly unknown[]).includes(value);
 
