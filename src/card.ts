@@ -7,6 +7,7 @@ import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import { clip, escapeHtml } from './format.js';
 import { t, type Lang } from './i18n.js';
 import { logger } from './log.js';
+import type { EditResult, SendResult } from './telegram.js';
 import { toolLine, type TranscriptEvent } from './transcript.js';
 
 const log = logger('card');
@@ -144,13 +145,12 @@ export function editDelay(lastEditAt: number | undefined, now: number, intervalM
 
 // ── publishing ──────────────────────────────────────────────────────────────────────────────────────────────────
 
-type Sent = { ok: true; messageIds: number[] } | { ok: false };
-type Edited = { ok: true } | { ok: false; gone: boolean };
-
 export interface PublisherDeps {
   /** Sends a new card, which carries the chat's buttons as the newest message. */
-  send: (chatId: number, html: string, options: { silent?: boolean }) => Promise<Sent>;
-  edit: (chatId: number, messageId: number, html: string, options: { replyMarkup?: InlineKeyboardMarkup }) => Promise<Edited>;
+  send: (chatId: number, html: string, options: { silent?: boolean }) => Promise<SendResult>;
+  edit: (
+    chatId: number, messageId: number, html: string, options: { replyMarkup?: InlineKeyboardMarkup },
+  ) => Promise<EditResult>;
   /** The keyboard an edited card keeps: the chat's buttons while it is the newest message. */
   keyboardFor?: (chatId: number, messageId: number) => InlineKeyboardMarkup | undefined;
   now: () => number;
@@ -231,7 +231,7 @@ export class CardPublisher {
       slot.shownHtml = html;
       return;
     }
-    if (!edited.gone) return void this.dirty.add(key); // a network failure: the next round tries again
+    if (edited.kind !== 'gone') return void this.dirty.add(key); // a network failure: the next round tries again
     if (slot.recreated) {
       log.warn('the card was deleted again: not recreated', { chat_id: chatId, session: slot.sessionId });
       slot.abandoned = true;

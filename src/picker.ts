@@ -6,6 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { keysToSelect, readPane, type Picker } from './terminal.js';
 import type { Key } from './tmux.js';
+import { fail, type Failure } from './values.js';
 
 export interface PickDeps {
   capture: (windowId: string) => Promise<string | null>;
@@ -19,7 +20,7 @@ export type PickOutcome =
   | { ok: true; freeText: boolean }
   /** gone: no window; noMenu: the pane shows no menu, or another question (an old button); noOption: not in this
    * menu; stuck: the selection did not reach the option. */
-  | { ok: false; why: 'gone' | 'noMenu' | 'noOption' | 'stuck' };
+  | Failure<'gone' | 'noMenu' | 'noOption' | 'stuck'>;
 
 const STEP_MS = 60;
 
@@ -39,23 +40,26 @@ export async function currentPicker(windowId: string, deps: Pick<PickDeps, 'capt
 export async function pickOption(windowId: string, number: number, deps: PickDeps, question?: string): Promise<PickOutcome> {
   const sleep = deps.sleep ?? delay;
   let picker = await currentPicker(windowId, deps, question);
-  if (picker === 'gone') return { ok: false, why: 'gone' };
-  if (!picker) return { ok: false, why: 'noMenu' };
+  const gone = fail('gone', `window ${windowId} is gone`);
+  const noMenu = fail('noMenu', `the pane of ${windowId} shows no such menu`);
+  if (picker === 'gone') return gone;
+  if (!picker) return noMenu;
   const option = picker.options.find((o) => o.number === number);
-  if (!option) return { ok: false, why: 'noOption' };
+  if (!option) return fail('noOption', `the menu has no option ${number}`);
   for (let round = 0; round < 3 && !picker.options.find((o) => o.number === number)?.selected; round++) {
     await deps.press(windowId, keysToSelect(picker, number));
     const deadline = deps.settleMs ?? 1_500;
     for (let waited = 0; waited < deadline; waited += STEP_MS) {
       await sleep(STEP_MS);
       const now = await currentPicker(windowId, deps, question);
-      if (now === 'gone') return { ok: false, why: 'gone' };
-      if (!now) return { ok: false, why: 'noMenu' };
+      if (now === 'gone') return gone;
+      if (!now) return noMenu;
       picker = now;
       if (picker.options.find((o) => o.number === number)?.selected) break;
     }
   }
-  if (!picker.options.find((o) => o.number === number)?.selected) return { ok: false, why: 'stuck' };
+  const selected = picker.options.find((o) => o.number === number)?.selected;
+  if (!selected) return fail('stuck', `option ${number} did not get selected`);
   if (option.freeText) return { ok: true, freeText: true };
   await deps.press(windowId, ['Enter']);
   return { ok: true, freeText: false };

@@ -11,6 +11,7 @@ import { htmlToPlain, splitHtml } from './format.js';
 import { LANGS, t } from './i18n.js';
 import { logger } from './log.js';
 import { backoffMs, Pacer, type Turn } from './pacer.js';
+import { fail, type Failure } from './values.js';
 
 const log = logger('telegram');
 
@@ -23,11 +24,9 @@ export const PUBLISHED_COMMANDS = [
   'menu', 'help', 'new', 'list', 'history', 'screenshot', 'stop', 'kill', 'done', 'archive', 'settings',
 ] as const;
 
-export type SendResult =
-  | { ok: true; messageIds: number[] }
-  /** uncertain: Telegram may show it anyway (a timeout, a dropped connection); deliveredIds: the parts that arrived. */
-  | { ok: false; error: string; uncertain: boolean; deliveredIds: number[] };
-export type EditResult = { ok: true } | { ok: false; gone: true } | { ok: false; gone: false; error: string };
+/** A failed send says what it allows by its kind (see TelegramKind); deliveredIds: the parts that arrived. */
+export type SendResult = { ok: true; messageIds: number[] } | (Failure<TelegramKind> & { deliveredIds: number[] });
+export type EditResult = { ok: true } | Failure<TelegramKind>;
 
 export interface SendOptions { replyMarkup?: SendMessageParams['reply_markup']; replyTo?: number; silent?: boolean }
 
@@ -40,38 +39,37 @@ export interface TelegramOptions {
   maxRetries?: number;
 }
 
-// ── Telegram's texts: the only substring tests on them ──────────────────────────────────────────────────────────
-
-const badRequest = (err: unknown, text: RegExp): boolean =>
-  err instanceof TelegramApiError && err.errorCode === 400 && text.test(err.description);
-
-export const isParseError = (err: unknown): boolean => badRequest(err, /can't parse entities/i);
-export const isNotModified = (err: unknown): boolean => badRequest(err, /message is not modified/i);
-export const isMessageGone = (err: unknown): boolean =>
-  badRequest(err, /message to edit not found|message can't be edited|message to delete not found|MESSAGE_ID_INVALID/i);
-
-// ── failures ────────────────────────────────────────────────────────────────────────────────────────────────────
+// ── failures: each classified once, here; the only substring tests on Telegram's texts ──────────────────────────
 
 /**
- * What a failed request allows: 'rate' (429: wait retry_after), 'unsent' (never left this host: repeat),
- * 'server' (5xx: repeat), 'maybe-sent' (it may have reached Telegram: repeat only what is idempotent),
- * 'rejected' (another 4xx: repeating cannot help). undefined: not a Telegram or network failure, i.e. a bug.
+ * What a failed request allows: 'rate-limited' (429: wait retry_after), 'network' (the connection was never made:
+ * repeat), 'server' (5xx: repeat), 'uncertain' (it may have reached Telegram: repeat only what is idempotent),
+ * 'gone' (the message to edit or delete is not there), 'not-modified' (the edit changes nothing), 'unparsable'
+ * (Telegram cannot parse the HTML), 'rejected' (another 4xx: repeating cannot help).
  */
-export type Failure = 'rate' | 'unsent' | 'server' | 'maybe-sent' | 'rejected';
+export type TelegramKind =
+  'rate-limited' | 'network' | 'server' | 'uncertain' | 'gone' | 'not-modified' | 'unparsable' | 'rejected';
+
+const GONE = /message to edit not found|message can't be edited|message to delete not found|MESSAGE_ID_INVALID/i;
 
 /** System error codes that mean the connection was never made, so Telegram cannot have seen the request. */
 const UNSENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
-export function classifyFailure(err: unknown): Failure | undefined {
+/** The kind of a failed request; undefined: not a Telegram or network failure, i.e. a bug. */
+export function classifyFailure(err: unknown): TelegramKind | undefined {
   if (err instanceof TelegramApiError) {
-    if (err.errorCode === 429) return 'rate';
-    return err.errorCode >= 500 ? 'server' : 'rejected';
+    if (err.errorCode === 429) return 'rate-limited';
+    if (err.errorCode >= 500) return 'server';
+    if (err.errorCode !== 400) return 'rejected';
+    if (/can't parse entities/i.test(err.description)) return 'unparsable';
+    if (/message is not modified/i.test(err.description)) return 'not-modified';
+    return GONE.test(err.description) ? 'gone' : 'rejected';
   }
-  if (err instanceof TimeoutError || err instanceof ParseError) return 'maybe-sent';
+  if (err instanceof TimeoutError || err instanceof ParseError) return 'uncertain';
   if (err instanceof NetworkError) {
-    if (causeCodes(err).some((code) => UNSENT_CODES.has(code))) return 'unsent';
+    if (causeCodes(err).some((code) => UNSENT_CODES.has(code))) return 'network';
     // The transport throws a NetworkError without a cause only for a 5xx whose body was not Telegram's JSON.
-    return err.cause === undefined ? 'server' : 'maybe-sent';
+    return err.cause === undefined ? 'server' : 'uncertain';
   }
   return undefined;
 }
@@ -92,7 +90,9 @@ export function describeError(err: unknown): string {
   return code ? `${err.message} (${code})` : err.message;
 }
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; err: unknown; uncertain: boolean };
+/** kind: the last failure's; uncertain: some attempt may have reached Telegram. */
+type Failed = { ok: false; err: unknown; kind: TelegramKind; uncertain: boolean };
+type Outcome<T> = { ok: true; value: T } | Failed;
 
 // ── the client ──────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -113,11 +113,13 @@ export class Telegram {
   /**
    * Sends Telegram HTML, split into parts of at most 4096 sent in order; the reply markup goes on the last part,
    * the reply on the first. A timeout or a dropped connection is not repeated (the message may be on screen): the
-   * result says `uncertain` and the caller decides.
+   * result's kind is `uncertain` and the caller decides.
    */
   send(chatId: number, html: string, options: SendOptions = {}): Promise<SendResult> {
     const parts = html.length > MAX_MESSAGE_LENGTH ? splitHtml(html, MAX_MESSAGE_LENGTH) : [html];
-    if (parts.length === 0) return Promise.resolve({ ok: false, error: 'nothing to send: the text is blank', uncertain: false, deliveredIds: [] });
+    if (parts.length === 0) {
+      return Promise.resolve({ ...fail('rejected', 'nothing to send: the text is blank'), deliveredIds: [] });
+    }
     return this.pacer.run(chatId, async (turn) => {
       const ids: number[] = [];
       for (const [i, part] of parts.entries()) {
@@ -145,10 +147,10 @@ export class Telegram {
       const params: EditMessageTextParams = { chat_id: chatId, message_id: messageId, text: html, parse_mode: 'HTML', link_preview_options: NO_PREVIEW };
       if (options.replyMarkup) params.reply_markup = options.replyMarkup;
       const edited = await this.withPlainFallback(chatId, turn, params, 'text', (p) => this.api.editMessageText(p), true);
-      if (edited.ok || isNotModified(edited.err)) return { ok: true };
-      if (isMessageGone(edited.err)) return { ok: false, gone: true };
-      log.warn('editMessageText failed', { chat_id: chatId, message_id: messageId, error: describeError(edited.err) });
-      return { ok: false, gone: false, error: describeError(edited.err) };
+      if (edited.ok || edited.kind === 'not-modified') return { ok: true };
+      const error = describeError(edited.err);
+      if (edited.kind !== 'gone') log.warn('editMessageText failed', { chat_id: chatId, message_id: messageId, error });
+      return fail(edited.kind, error);
     });
   }
 
@@ -158,7 +160,7 @@ export class Telegram {
       this.pacer.run(chatId, async (turn) => {
         const params = { chat_id: chatId, message_id: messageId, reply_markup: { inline_keyboard: [] } };
         const done = await this.attempt(chatId, turn, () => this.api.editMessageReplyMarkup(params), true);
-        if (!done.ok && !isNotModified(done.err) && !isMessageGone(done.err)) throw done.err;
+        if (!done.ok && done.kind !== 'not-modified' && done.kind !== 'gone') throw done.err;
       }),
     );
   }
@@ -215,8 +217,9 @@ export class Telegram {
       await this.api.deleteMessage({ chat_id: chatId, message_id: messageId });
       return true;
     } catch (err) {
-      if (isMessageGone(err)) return true;
-      if (classifyFailure(err) === undefined) throw err;
+      const kind = classifyFailure(err);
+      if (kind === 'gone') return true;
+      if (kind === undefined) throw err;
       log.warn('deleteMessage failed', { chat_id: chatId, message_id: messageId, error: describeError(err) });
       return false;
     }
@@ -251,13 +254,13 @@ export class Telegram {
       try {
         return { ok: true, value: await request() };
       } catch (err) {
-        const failure = classifyFailure(err);
-        if (failure === undefined) throw err;
-        uncertain ||= failure === 'maybe-sent' || failure === 'server';
-        const again = failure !== 'rejected' && (failure !== 'maybe-sent' || repeatable);
-        if (!again || retry >= this.maxRetries) return { ok: false, err, uncertain };
+        const kind = classifyFailure(err);
+        if (kind === undefined) throw err;
+        uncertain ||= kind === 'uncertain' || kind === 'server';
+        const again = kind === 'uncertain' ? repeatable : kind === 'rate-limited' || kind === 'network' || kind === 'server';
+        if (!again || retry >= this.maxRetries) return { ok: false, err, kind, uncertain };
         const retryAfterS = err instanceof TelegramApiError ? err.retryAfter : undefined;
-        const waitMs = failure === 'rate' ? (retryAfterS ?? 1) * 1000 : backoffMs(retry);
+        const waitMs = kind === 'rate-limited' ? (retryAfterS ?? 1) * 1000 : backoffMs(retry);
         log.debug('request failed; retrying', { key, error: describeError(err), wait_ms: waitMs, retry: retry + 1 });
         this.pacer.pause(key, waitMs);
       }
@@ -269,17 +272,19 @@ export class Telegram {
     chatId: number, turn: Turn, params: P, field: 'text' | 'caption', request: (p: P) => Promise<T>, repeatable: boolean,
   ): Promise<Outcome<T>> {
     const first = await this.attempt(chatId, turn, () => request(params), repeatable);
-    if (first.ok || !isParseError(first.err)) return first;
+    if (first.ok || first.kind !== 'unparsable') return first;
     log.warn('Telegram could not parse the HTML; sending it as plain text', { chat_id: chatId, error: describeError(first.err) });
     const { parse_mode: _dropped, ...plain } = params;
     const fallback = { ...plain, [field]: htmlToPlain(params[field] ?? '') } as P;
     return this.attempt(chatId, turn, () => request(fallback), repeatable);
   }
 
-  private sendFailed(method: string, chatId: number, failed: { err: unknown; uncertain: boolean }, deliveredIds: number[]): SendResult {
+  /** The send's kind: `uncertain` once any attempt may have reached Telegram, else the last failure's. */
+  private sendFailed(method: string, chatId: number, failed: Failed, deliveredIds: number[]): SendResult {
     const error = describeError(failed.err);
-    log.warn(`${method} failed`, { chat_id: chatId, error, uncertain: failed.uncertain, delivered_parts: deliveredIds.length });
-    return { ok: false, error, uncertain: failed.uncertain, deliveredIds };
+    const kind = failed.uncertain ? 'uncertain' : failed.kind;
+    log.warn(`${method} failed`, { chat_id: chatId, error, kind, delivered_parts: deliveredIds.length });
+    return { ...fail(kind, error), deliveredIds };
   }
 
   /** Runs a call whose failure must not reach the caller; a bug (not a Telegram or network failure) is logged loudly. */

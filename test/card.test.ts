@@ -130,7 +130,7 @@ function world(options: { editResults?: Array<'ok' | 'gone' | 'fail'> } = {}) {
     edit: async (chatId, messageId, html) => {
       w.calls.push(`edit ${chatId}:${messageId} ${html}`);
       const r = w.editResults.shift() ?? 'ok';
-      return r === 'ok' ? { ok: true } : { ok: false, gone: r === 'gone' };
+      return r === 'ok' ? { ok: true } : { ok: false, kind: r === 'gone' ? 'gone' : 'network', error: r };
     },
     now: () => w.now,
     setTimer: (fn, ms) => {

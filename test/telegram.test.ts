@@ -8,7 +8,7 @@ import { setLevel, setSink } from '#ccbot/log.js';
 import { pollUpdates } from '#ccbot/poller.js';
 import { t } from '#ccbot/i18n.js';
 import {
-  PUBLISHED_COMMANDS, Telegram, classifyFailure, isMessageGone, isNotModified, isParseError, type TelegramOptions,
+  PUBLISHED_COMMANDS, Telegram, classifyFailure, type EditResult, type TelegramOptions,
 } from '#ccbot/telegram.js';
 import { startFakeTelegram, type FakeTelegram } from './fake-telegram.js';
 import { parseTelegramHtml } from './telegram-html.js';
@@ -179,7 +179,7 @@ send('sends HTML Telegram cannot parse once more, as plain text', async ({ fake,
 send('a blank text is a sure failure, long or short', async ({ fake, tg, chatId }) => {
   for (const blank of [' '.repeat(5000), ' \n ']) {
     const result = await tg.send(chatId, blank);
-    assert.ok(!result.ok && !result.uncertain, JSON.stringify(result));
+    assert.ok(!result.ok && result.kind === 'rejected', JSON.stringify(result));
   }
   assert.is(botMessages(fake, chatId).length, 0);
 });
@@ -197,7 +197,7 @@ send('gives up after maxRetries 429s, sure that nothing was sent', async ({ fake
   const tg = withTelegram(api, fakeClock(), { maxRetries: 2 });
   fake.failNext('sendMessage', { errorCode: 429, retryAfter: 1 }, 3);
   const result = await tg.send(chatId, 'never');
-  assert.equal(result.ok ? 'sent' : [result.uncertain, result.deliveredIds], [false, []]);
+  assert.equal(result.ok ? 'sent' : [result.kind, result.deliveredIds], ['rate-limited', []]);
   assert.is(fake.callsTo('sendMessage').length, 3);
   assert.is(botMessages(fake, chatId).length, 0);
 });
@@ -213,7 +213,7 @@ send('retries a 5xx with growing backoff and delivers once', async ({ fake, tg, 
 send('does not repeat a request Telegram refused', async ({ fake, tg, chatId, logs }) => {
   fake.failNext('sendMessage', { errorCode: 403, description: 'Forbidden: bot was blocked by the user' });
   const result = await tg.send(chatId, 'blocked');
-  assert.equal(result, { ok: false, error: '403 Forbidden: bot was blocked by the user', uncertain: false, deliveredIds: [] });
+  assert.equal(result, { ok: false, kind: 'rejected', error: '403 Forbidden: bot was blocked by the user', deliveredIds: [] });
   assert.is(fake.callsTo('sendMessage').length, 1);
   assert.match(warnings(logs).join('\n'), /sendMessage failed/);
 });
@@ -224,7 +224,7 @@ send('a timeout is uncertain and not repeated', async ({ fake, clock, chatId }) 
   fake.hangNext('sendMessage');
   const result = await tg.send(chatId, 'maybe');
   assert.is(result.ok, false);
-  assert.ok(!result.ok && result.uncertain);
+  assert.ok(!result.ok && result.kind === 'uncertain');
   assert.match(!result.ok ? result.error : '', /timed out/);
   await delay(50); // a repeat, if any, would have arrived by now
   assert.is(fake.callsTo('sendMessage').length, 1);
@@ -234,7 +234,7 @@ send('a timeout is uncertain and not repeated', async ({ fake, clock, chatId }) 
 send('a connection dropped mid-request is uncertain and not repeated', async ({ fake, tg, chatId, logs }) => {
   fake.setDown(true);
   const result = await tg.send(chatId, 'maybe');
-  assert.ok(!result.ok && result.uncertain, JSON.stringify(result));
+  assert.ok(!result.ok && result.kind === 'uncertain', JSON.stringify(result));
   assert.is(fake.callsTo('sendMessage').length, 1);
   assert.not.ok(logs.some((line) => line.includes(TOKEN)), 'a log line holds the token');
 });
@@ -261,7 +261,7 @@ send('a refused connection is retried with backoff and delivered once the server
 send('a refused connection that never comes back ends in a sure failure', async ({ clock, chatId }) => {
   const api = new Api(TOKEN, { apiRoot: `http://127.0.0.1:${await freePort()}`, maxRetries: 0 });
   const result = await withTelegram(api, clock, { maxRetries: 3 }).send(chatId, 'lost');
-  assert.equal(result.ok ? 'sent' : [result.uncertain, result.error], [false, 'Network request failed: sendMessage (ECONNREFUSED)']);
+  assert.equal(result.ok ? 'sent' : [result.kind, result.error], ['network', 'Network request failed: sendMessage (ECONNREFUSED)']);
   assert.equal(clock.sleeps, [1000, 2000, 4000]);
 });
 
@@ -288,9 +288,10 @@ edit('counts "message is not modified" as success', async ({ fake, tg, chatId })
 });
 
 edit('a missing message, or one the bot cannot edit, is gone', async ({ fake, tg, chatId }) => {
-  assert.equal(await tg.edit(chatId, 9999, 'x'), { ok: false, gone: true });
+  const kindOf = (result: EditResult) => (result.ok ? 'edited' : result.kind);
+  assert.is(kindOf(await tg.edit(chatId, 9999, 'x')), 'gone');
   const users = fake.userSends(ALICE, 'mine').message_id;
-  assert.equal(await tg.edit(chatId, users, 'x'), { ok: false, gone: true });
+  assert.is(kindOf(await tg.edit(chatId, users, 'x')), 'gone');
 });
 
 edit('edits with plain text when Telegram cannot parse the HTML', async ({ fake, tg, chatId }) => {
@@ -326,7 +327,7 @@ edit('reports another refusal as an error, not gone', async ({ fake, tg, chatId 
   const sent = await tg.send(chatId, 'v1');
   fake.failNext('editMessageText', { errorCode: 400, description: 'Bad Request: message is too long' });
   const result = await tg.edit(chatId, sent.ok ? sent.messageIds[0]! : -1, 'v2');
-  assert.equal(result, { ok: false, gone: false, error: '400 Bad Request: message is too long' });
+  assert.equal(result, { ok: false, kind: 'rejected', error: '400 Bad Request: message is too long' });
 });
 
 edit.run();
@@ -383,7 +384,7 @@ small('sendDocument uploads the bytes under the file name, with an HTML caption'
 
 small('sendDocument reports a refused upload as a sure failure', async ({ tg, chatId }) => {
   const result = await tg.sendDocument(chatId, 'empty.txt', '');
-  assert.equal(result, { ok: false, error: '400 Bad Request: file must be non-empty', uncertain: false, deliveredIds: [] });
+  assert.equal(result, { ok: false, kind: 'rejected', error: '400 Bad Request: file must be non-empty', deliveredIds: [] });
 });
 
 small('answerCallback answers a press; an expired query is fine', async ({ fake, tg, chatId, logs }) => {
@@ -502,35 +503,35 @@ pacing.run();
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
-const helpers = suite('isParseError / isNotModified / isMessageGone / classifyFailure');
+const helpers = suite('classifyFailure');
 
 const bad = (description: string) => new TelegramApiError(400, `Bad Request: ${description}`);
 const withCode = (code: string) => Object.assign(new Error(code), { code });
 
-helpers('name Telegram\'s texts, and only for 400s', () => {
-  assert.ok(isParseError(bad("can't parse entities: Unexpected end tag at byte offset 5")));
-  assert.ok(isNotModified(bad('message is not modified: specified new message content and reply markup are exactly the same')));
+helpers('names Telegram\'s texts, and only for 400s', () => {
+  assert.is(classifyFailure(bad("can't parse entities: Unexpected end tag at byte offset 5")), 'unparsable');
+  assert.is(classifyFailure(bad('message is not modified: specified new message content and reply markup are exactly the same')), 'not-modified');
   for (const gone of ['message to edit not found', "message can't be edited", 'message to delete not found', 'MESSAGE_ID_INVALID']) {
-    assert.ok(isMessageGone(bad(gone)), gone);
+    assert.is(classifyFailure(bad(gone)), 'gone', gone);
   }
-  assert.not.ok(isMessageGone(bad('chat not found')));
-  assert.not.ok(isParseError(new TelegramApiError(403, "can't parse entities")));
-  assert.not.ok(isNotModified(new Error('message is not modified')));
+  assert.is.not(classifyFailure(bad('chat not found')), 'gone');
+  assert.is.not(classifyFailure(new TelegramApiError(403, "can't parse entities")), 'unparsable');
+  assert.is.not(classifyFailure(new Error('message is not modified')), 'not-modified');
 });
 
 helpers('classifyFailure tells a connection never made from one that may have reached Telegram', () => {
   const fetchFailed = (cause: unknown) => new NetworkError('Network request failed: sendMessage', { cause: new TypeError('fetch failed', { cause }) });
-  assert.is(classifyFailure(fetchFailed(withCode('ECONNREFUSED'))), 'unsent');
-  assert.is(classifyFailure(fetchFailed(withCode('ENOTFOUND'))), 'unsent');
-  assert.is(classifyFailure(fetchFailed(withCode('EAI_AGAIN'))), 'unsent');
-  assert.is(classifyFailure(fetchFailed(new AggregateError([withCode('ENETUNREACH'), withCode('EHOSTUNREACH')]))), 'unsent');
-  assert.is(classifyFailure(fetchFailed(withCode('ECONNRESET'))), 'maybe-sent');
-  assert.is(classifyFailure(fetchFailed(withCode('UND_ERR_SOCKET'))), 'maybe-sent');
-  assert.is(classifyFailure(new TimeoutError('Request timed out: sendMessage')), 'maybe-sent');
-  assert.is(classifyFailure(new ParseError('Invalid JSON in response to sendMessage')), 'maybe-sent');
+  assert.is(classifyFailure(fetchFailed(withCode('ECONNREFUSED'))), 'network');
+  assert.is(classifyFailure(fetchFailed(withCode('ENOTFOUND'))), 'network');
+  assert.is(classifyFailure(fetchFailed(withCode('EAI_AGAIN'))), 'network');
+  assert.is(classifyFailure(fetchFailed(new AggregateError([withCode('ENETUNREACH'), withCode('EHOSTUNREACH')]))), 'network');
+  assert.is(classifyFailure(fetchFailed(withCode('ECONNRESET'))), 'uncertain');
+  assert.is(classifyFailure(fetchFailed(withCode('UND_ERR_SOCKET'))), 'uncertain');
+  assert.is(classifyFailure(new TimeoutError('Request timed out: sendMessage')), 'uncertain');
+  assert.is(classifyFailure(new ParseError('Invalid JSON in response to sendMessage')), 'uncertain');
   assert.is(classifyFailure(new NetworkError('Server error 502 on sendMessage')), 'server');
   assert.is(classifyFailure(new TelegramApiError(502, 'Bad Gateway')), 'server');
-  assert.is(classifyFailure(new TelegramApiError(429, 'Too Many Requests', { retry_after: 3 })), 'rate');
+  assert.is(classifyFailure(new TelegramApiError(429, 'Too Many Requests', { retry_after: 3 })), 'rate-limited');
   assert.is(classifyFailure(bad('chat not found')), 'rejected');
   assert.is(classifyFailure(new TypeError('x is not a function')), undefined);
 });
