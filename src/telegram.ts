@@ -47,7 +47,7 @@ export interface TelegramOptions {
  * 'gone' (the message to edit or delete is not there), 'not-modified' (the edit changes nothing), 'unparsable'
  * (Telegram cannot parse the HTML), 'rejected' (another 4xx: repeating cannot help).
  */
-export type TelegramKind =
+type TelegramKind =
   'rate-limited' | 'network' | 'server' | 'uncertain' | 'gone' | 'not-modified' | 'unparsable' | 'rejected';
 
 const GONE = /message to edit not found|message can't be edited|message to delete not found|MESSAGE_ID_INVALID/i;
