@@ -75,6 +75,9 @@ const failure = (what: string, result: RunResult & { ok: false }) => fail(result
 /** `-n`, `-c` and `-F` are format-expanded: a literal '#' must be doubled or `#S` turns into the session name
  * (and a cwd containing '#' silently becomes another, missing directory). */
 const literal = (text: string) => text.replace(/#/g, '##');
+/** tmux reads an argument ending in `;` as the end of a command, even after `--` (`\;` is a literal `;`, tmux 3.3a
+ * checked): `--append-system-prompt "be brief;"` would otherwise run "the rest" as a second tmux command. */
+const arg = (text: string) => (text.endsWith(';') ? `${text.slice(0, -1)}\\;` : text);
 
 /** Exact session target. Trap: `-t ccbot` also matches a session named `ccbot-old` by prefix; `=` forbids that. */
 const sessionTarget = (session: string) => `=${session}`;
@@ -142,11 +145,11 @@ export async function newWindow(session: string, spec: NewWindowSpec, opts: Tmux
   const isDir = await stat(cwd).then((s) => s.isDirectory(), () => false);
   if (!isDir) return fail('invalid', `working directory ${cwd} does not exist or is not a directory: create it or pick another`);
 
-  const envArgs = Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
-  const command = argv.length === 1 ? ['env', '--', argv[0]!] : [...argv];
+  const envArgs = Object.entries(env).flatMap(([key, value]) => ['-e', arg(`${key}=${value}`)]);
+  const command = (argv.length === 1 ? ['env', '--', argv[0]!] : argv).map(arg);
   const target = `${sessionTarget(session)}:`; // the session, next free index
   const made = await tmux(
-    ['new-window', '-d', '-P', '-F', '#{window_id}', '-t', target, '-n', literal(name), '-c', literal(cwd), ...envArgs, '--', ...command],
+    ['new-window', '-d', '-P', '-F', '#{window_id}', '-t', target, '-n', arg(literal(name)), '-c', arg(literal(cwd)), ...envArgs, '--', ...command],
     opts,
   );
   if (!made.ok) return failure(`cannot open tmux window ${name} in session ${session}`, made);

@@ -179,6 +179,21 @@ open('runs argv without a shell, in cwd, with the given env, and locks the name'
   assert.match(options.stdout, /automatic-rename off/);
 });
 
+open('an argument, env value, name or cwd ending in ";" stays one argument (tmux reads a trailing ";" as a separator)', async (ctx) => {
+  await ensureSession(SESSION, ctx.opts);
+  const dir = join(ctx.tmux.dir, 'semi;');
+  mkdirSync(dir);
+  const report = join(ctx.tmux.dir, 'semi.json');
+  const script = `require('fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify({ argv: process.argv.slice(1), foo: process.env.FOO }));`;
+  const args = ['be brief;', ';', 'kill-server;', 'a\\;', 'last'];
+  const made = await newWindow(SESSION, { name: 'n;', cwd: dir, argv: [process.execPath, '-e', `${script} setInterval(() => {}, 1e6)`, ...args], env: { FOO: 'x;' } }, ctx.opts);
+  if (!made.ok) throw new Error(made.error);
+  const seen = await until('report', () => (existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')) : undefined));
+  assert.equal(seen, { argv: args, foo: 'x;' });
+  const windows = (await listWindows(SESSION, ctx.opts)) ?? [];
+  assert.is(windows.find((w) => w.id === made.windowId)?.name, 'n;');
+});
+
 open('tags the window with the ccbot session id, and listWindows reads the tag back', async (ctx) => {
   await ensureSession(SESSION, ctx.opts);
   const made = await newWindow(SESSION, { name: 'tagged', cwd: ctx.tmux.dir, argv: ['sleep', '100'], tag: 'a3f1' }, ctx.opts);
