@@ -35,6 +35,8 @@ export function gateUpdate(update: Update, allowed: ReadonlySet<number>): Gated 
   const chat = kind === 'callback_query' ? part.message?.chat : part.chat;
   if (chat === undefined) return { kind: 'drop', reason: 'unsupported', userId: from.id };
   if (chat.type !== 'private') return { kind: 'drop', reason: 'not-private', userId: from.id };
+  // A private chat with the bot has the person's own id; anything else claiming to be one is not their chat.
+  if (chat.id !== from.id) return { kind: 'drop', reason: 'not-private', userId: from.id };
 
   const verdict = { kind, userId: from.id, chatId: chat.id };
   return from.language_code === undefined ? verdict : { ...verdict, languageCode: from.language_code };

@@ -78,6 +78,11 @@ gate('drops an allowed user\'s press on a button in a group, and on an inline-mo
   assert.equal(gateUpdate(press(ALICE, undefined), ALLOWED), { kind: 'drop', reason: 'unsupported', userId: ALICE });
 });
 
+gate('drops an allowed user\'s message or press in a "private" chat that is not their own (chat.id !== from.id)', () => {
+  assert.equal(gateUpdate(update({ message: message(ALICE, privateChat(MALLORY)) }), ALLOWED), { kind: 'drop', reason: 'not-private', userId: ALICE });
+  assert.equal(gateUpdate(press(ALICE, message(undefined, privateChat(MALLORY))), ALLOWED), { kind: 'drop', reason: 'not-private', userId: ALICE });
+});
+
 gate('drops a message with no sender (a channel post, an anonymous admin) as a stranger', () => {
   const verdict = gateUpdate(update({ message: message(undefined, groupChat(), { sender_chat: groupChat() }) }), ALLOWED);
   assert.equal(verdict, { kind: 'drop', reason: 'stranger' });
