@@ -6,7 +6,7 @@
  */
 import { appendFileSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { basename, isAbsolute, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { absolutePath, DEFAULTS, parseDotEnv } from './config.js';
 import { logger, setSink } from './log.js';
@@ -51,7 +51,7 @@ export async function runHook(stdin: string | Buffer, env: NodeJS.ProcessEnv, de
   const pane = env.TMUX_PANE;
   if (!pane) return; // Claude Code outside tmux: not one of ours
   const at = (deps.now ?? Date.now)();
-  const event = parseEvent(stdin);
+  const event = parseEvent(stdin, projectsDirOf(env));
   if (!event) return log.debug('ignored: not a SessionStart or UserPromptSubmit event with a session id and an absolute cwd');
   // Loaded only now: most runs come from Claude sessions outside tmux, which stop above; this saves them ~15 ms.
   const { paneInfo } = await import('./tmux.js');
@@ -141,7 +141,20 @@ function tmuxSessionOf(env: NodeJS.ProcessEnv, dir: string): string {
   }
 }
 
-function parseEvent(input: string | Buffer): HookEvent | undefined {
+const projectsDirOf = (env: NodeJS.ProcessEnv) => join(dirFromEnv(env.CLAUDE_CONFIG_DIR, DEFAULTS.CLAUDE_CONFIG_DIR, env), 'projects');
+
+/**
+ * The transcript path as given, only when it is where Claude Code keeps this session's transcript:
+ * `<projects>/<folder>/<session id>.jsonl`. Anything else (another file, `..`) is '' and never followed or sent.
+ */
+function checkedTranscript(path: unknown, sessionId: string, projectsDir: string): string {
+  if (typeof path !== 'string' || !isAbsolute(path)) return '';
+  const normal = resolve(path);
+  const inside = normal.startsWith(projectsDir + sep) && normal.slice(projectsDir.length + 1).split(sep).length === 2;
+  return inside && basename(normal) === `${sessionId}.jsonl` ? normal : '';
+}
+
+function parseEvent(input: string | Buffer, projectsDir: string): HookEvent | undefined {
   if (input.length > MAX_INPUT_BYTES) return undefined;
   let data: unknown;
   try {
@@ -156,7 +169,7 @@ function parseEvent(input: string | Buffer): HookEvent | undefined {
   return {
     sessionId,
     cwd,
-    transcriptPath: typeof transcriptPath === 'string' ? transcriptPath : '',
+    transcriptPath: checkedTranscript(transcriptPath, sessionId, projectsDir),
     prompt: name === 'UserPromptSubmit' && typeof prompt === 'string' ? prompt : undefined,
   };
 }

@@ -76,7 +76,7 @@ interface UnitCtx {
 const unit = suite<UnitCtx>('runHook');
 unit.before.each((ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'ccbot-hook-'));
-  ctx.env = { TMUX_PANE: '%3', CCBOT_DIR: ctx.dir, TMUX_SESSION_NAME: 'ccbot', HOME: ctx.dir };
+  ctx.env = { TMUX_PANE: '%3', CCBOT_DIR: ctx.dir, TMUX_SESSION_NAME: 'ccbot', HOME: ctx.dir, CLAUDE_CONFIG_DIR: '/home/dev/.claude' };
   ctx.pane = { sessionName: 'ccbot', windowId: '@7', windowName: 'api: fix login' };
   ctx.asked = [];
   ctx.deps = {
@@ -110,6 +110,20 @@ unit('UserPromptSubmit adds the prompt time and hash; a later SessionStart of th
   ctx.pane = { ...ctx.pane!, windowName: 'renamed' };
   await runHook(JSON.stringify({ ...sessionStart(), source: 'compact' }), ctx.env, ctx.deps);
   assert.equal(readSessionMap(ctx.dir)['ccbot:@7'], { ...withPrompt, window_name: 'renamed' });
+});
+
+unit('records transcript_path only under $CLAUDE_CONFIG_DIR/projects/<folder>/<session id>.jsonl', async (ctx) => {
+  const projects = '/home/dev/.claude/projects';
+  const outside = [
+    '/etc/passwd', `/home/dev/.claude/${SID}.jsonl`, `${projects}/../../.ssh/${SID}.jsonl`, `${projects}/x/${SID2}.jsonl`,
+    `${projects}/x/y/${SID}.jsonl`, `${projects}/x/${SID}.jsonl.bak`, `projects/x/${SID}.jsonl`, `/tmp/.claude/projects/x/${SID}.jsonl`,
+  ];
+  for (const path of outside) {
+    await runHook(JSON.stringify({ ...sessionStart(), transcript_path: path }), ctx.env, ctx.deps);
+    assert.is(readSessionMap(ctx.dir)['ccbot:@7']?.transcript_path, '', path);
+  }
+  await runHook(JSON.stringify(sessionStart()), ctx.env, ctx.deps);
+  assert.is(readSessionMap(ctx.dir)['ccbot:@7']?.transcript_path, `${projects}/-home-dev-work-proj-a/${SID}.jsonl`);
 });
 
 unit('a new session id in the same window (after /clear) replaces the entry', async (ctx) => {
@@ -214,7 +228,7 @@ async function hookWindow(ctx: TmuxCtx, session: string, name: string, payloads:
   });
   const made = await ctx.tmux.tmux([
     'new-window', '-d', '-P', '-F', '#{window_id} #{pane_id}', '-t', `=${session}:`, '-n', name,
-    '-e', `CCBOT_DIR=${ctx.ccbotDir}`, '-e', 'TMUX_SESSION_NAME=ccbot',
+    '-e', `CCBOT_DIR=${ctx.ccbotDir}`, '-e', 'TMUX_SESSION_NAME=ccbot', '-e', 'CLAUDE_CONFIG_DIR=/home/dev/.claude',
     '--', process.execPath, HOOK_IN_PANE, MAIN_JS, out, String(startAt), ...files,
   ]); // prettier-ignore
   if (!made.ok) throw new Error(`new-window failed: ${made.stderr}`);
