@@ -93,6 +93,7 @@ export async function killOrphanClaudeProcesses(claudeSessionId: string, deps: P
   const {
     kill = (pid, signal) => void process.kill(pid, signal),
     isAlive = isProcessAlive,
+    readCmdline = readProcCmdline,
     graceMs = TERM_GRACE_MS,
     sleep = delay,
   } = deps;
@@ -112,6 +113,9 @@ export async function killOrphanClaudeProcesses(claudeSessionId: string, deps: P
     await sleep(Math.min(POLL_MS, graceMs - waited));
   }
   for (const pid of alive.filter((p) => isAlive(p))) {
+    // The pid may have been reused during the grace period: SIGKILL only what still is that Claude, read now.
+    const argv = readCmdline(pid);
+    if (argv !== null && !isClaudeResumeArgv(argv, claudeSessionId)) continue;
     log.info('orphan claude outlived SIGTERM; sending SIGKILL', { pid, session_id: claudeSessionId });
     signal(kill, pid, 'SIGKILL', claudeSessionId);
   }

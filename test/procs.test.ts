@@ -270,6 +270,23 @@ kill('polls until the processes are gone and sends SIGKILL only to survivors of 
   assert.is(slept.length, 1, 'stops polling once it is gone');
 });
 
+kill('never SIGKILLs a pid that was reused by another program during the grace period', async () => {
+  const id = A();
+  const sent: string[] = [];
+  let reads = 0;
+  await killOrphanClaudeProcesses(id, {
+    run: answer({ ok: true, stdout: '7\n', stderr: '' }),
+    // Claude when found; by the time of the SIGKILL the pid is a new process (an editor of the person's).
+    readCmdline: () => (++reads === 1 ? ['claude', '--resume', id] : ['vim', 'notes.txt']),
+    kill: (pid, sig) => void sent.push(`${pid} ${sig}`),
+    isAlive: () => true,
+    sleep: async () => {},
+    graceMs: 100,
+  });
+  assert.equal(sent, ['7 SIGTERM']);
+  assert.ok(reads >= 2, 'the command line was read again before the SIGKILL');
+});
+
 kill('treats an exited but unreaped (zombie) claude as gone', async (ctx) => {
   const id = A();
   const parent = await start(ctx, process.execPath, [ZOMBIE_PARENT], {
