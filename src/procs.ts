@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { execRun, type Run } from './exec.js';
 import { isProcessAlive } from './lock.js';
 import { logger } from './log.js';
+import { isClaudeSessionId } from './session-map.js';
 
 const log = logger('procs');
 
@@ -23,9 +24,6 @@ export interface ProcsDeps {
   sleep?: (ms: number) => Promise<unknown>;
 }
 
-// The id goes into a regular expression and onto a kill decision: only a lowercase UUID (Claude's own format,
-// no regex metacharacters) gets that far.
-const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PGREP_TIMEOUT_MS = 5_000;
 /** Claude may trap SIGTERM (or take a while to flush); after this it gets SIGKILL. */
 export const TERM_GRACE_MS = 1_500;
@@ -57,7 +55,8 @@ export function isClaudeResumeArgv(argv: readonly string[], claudeSessionId: str
  * caller deciding "nothing runs, go ahead" must accept that pgrep may be unable to tell.
  */
 export async function findClaudeProcesses(claudeSessionId: string, deps: ProcsDeps = {}): Promise<number[]> {
-  if (typeof claudeSessionId !== 'string' || !SESSION_ID.test(claudeSessionId)) return [];
+  // The id goes into a regular expression and onto a kill decision: only Claude's own format gets that far.
+  if (!isClaudeSessionId(claudeSessionId)) return [];
   const { run = execRun, readCmdline = readProcCmdline, selfPid = process.pid, parentPid = process.ppid } = deps;
 
   // pgrep -f sees the arguments joined by spaces. pgrep never lists itself, and the runner of this code has no

@@ -27,6 +27,10 @@ export type MapUpdateResult = { ok: true; changed: boolean } | Failure<'held' | 
 
 export const SESSION_MAP_FILE = 'session_map.json';
 
+/** Claude Code's session ids are lowercase UUIDs: nothing else goes into a `--resume` argument or a kill decision. */
+export const isClaudeSessionId = (id: unknown): id is string =>
+  typeof id === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id);
+
 /** Window ids (`@12`) are unique per tmux server, names are not: the id is the key, the session name tells servers' sessions apart. */
 export const mapKey = (tmuxSession: string, windowId: string): string => `${tmuxSession}:${windowId}`;
 
@@ -87,7 +91,6 @@ export async function updateSessionMap(ccbotDir: string, mutate: (map: SessionMa
   return locked.ok ? locked.value : locked;
 }
 
-
 /** A fresh object with the known fields in a fixed order, or undefined if any is missing or of the wrong type. */
 function toEntry(value: unknown): SessionMapEntry | undefined {
   if (!isObject(value)) return undefined;
@@ -95,9 +98,12 @@ function toEntry(value: unknown): SessionMapEntry | undefined {
   if (typeof session_id !== 'string' || typeof cwd !== 'string' || typeof window_name !== 'string' || typeof transcript_path !== 'string') {
     return undefined;
   }
+  if (!isClaudeSessionId(session_id)) return undefined;
   if (prompt_at !== undefined && !Number.isFinite(prompt_at)) return undefined;
   if (prompt_hash !== undefined && typeof prompt_hash !== 'string') return undefined;
-  const entry: SessionMapEntry = { session_id, cwd, window_name, transcript_path };
+  // The hook records only Claude's own path for this session; a hand edit pointing elsewhere is not followed.
+  const transcript = transcript_path.endsWith(`/${session_id}.jsonl`) ? transcript_path : '';
+  const entry: SessionMapEntry = { session_id, cwd, window_name, transcript_path: transcript };
   if (prompt_at !== undefined) entry.prompt_at = prompt_at as number;
   if (prompt_hash !== undefined) entry.prompt_hash = prompt_hash;
   return entry;

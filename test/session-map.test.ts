@@ -34,11 +34,12 @@ function withTempDir(name: string) {
   return s;
 }
 
+const sid = (n: number) => `${String(n).padStart(8, '0')}-6298-4b4d-a740-c2bde142a0dc`;
 const entry = (n: number, extra: Partial<SessionMapEntry> = {}): SessionMapEntry => ({
-  session_id: `0000000${n}-6298-4b4d-a740-c2bde142a0dc`,
+  session_id: sid(n),
   cwd: `/home/dev/proj-${n}`,
   window_name: `proj: ${n}`,
-  transcript_path: `/home/dev/.claude/projects/-home-dev-proj-${n}/x.jsonl`,
+  transcript_path: `/home/dev/.claude/projects/-home-dev-proj-${n}/${sid(n)}.jsonl`,
   ...extra,
 });
 
@@ -102,6 +103,17 @@ read('keeps well-formed entries (only the known fields) and drops malformed ones
   assert.is(Object.getPrototypeOf(result), Object.prototype);
 });
 
+read('re-validates what it reads: a session id that is not a UUID drops the entry, a foreign transcript path is blanked', ({ dir, map }) => {
+  const raw = {
+    'ccbot:@1': { ...entry(1), session_id: '--help' },
+    'ccbot:@2': { ...entry(2), session_id: '../../x' },
+    'ccbot:@3': { ...entry(3), transcript_path: '/etc/shadow' },
+    'ccbot:@4': entry(4),
+  };
+  writeFileSync(map, JSON.stringify(raw));
+  assert.equal(readSessionMap(dir), { 'ccbot:@3': { ...entry(3), transcript_path: '' }, 'ccbot:@4': entry(4) });
+});
+
 read('treats a file that is not an object as empty, and sets a corrupt one aside', ({ dir, map, lines }) => {
   writeFileSync(map, '[1, 2]');
   assert.equal(readSessionMap(dir), {});
@@ -158,7 +170,8 @@ update('loses no entry when several processes update at once', async ({ dir }) =
   assert.equal(codes, Array(processes).fill(0));
   const map = readSessionMap(dir);
   assert.is(Object.keys(map).length, processes * each);
-  assert.equal(map['p3:@19'], { session_id: 'p3-19', cwd: '/work', window_name: 'p3 19', transcript_path: '' });
+  const id = `00000003-0000-4000-8000-${'19'.padStart(12, '0')}`;
+  assert.equal(map['p3:@19'], { session_id: id, cwd: '/work', window_name: 'p3 19', transcript_path: '' });
 });
 
 update('breaks a lock left by a dead process', async ({ dir, map }) => {
