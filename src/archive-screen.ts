@@ -9,15 +9,14 @@ import { escapeHtml } from './format.js';
 import { t, type Key as TextKey, type Lang } from './i18n.js';
 import { readLastExchange } from './inspect.js';
 import { button } from './keyboards.js';
-import type { Session, State, startSession } from './sessions.js';
+import type { Session, Sessions, StartRequest } from './sessions.js';
 import type { Telegram } from './telegram.js';
 
 export interface ArchiveScreenDeps {
   telegram: Telegram;
-  state: State;
+  sessions: Pick<Sessions, 'get' | 'all' | 'remove'>;
   chat: Chat;
-  save: () => void;
-  start: (request: { workdir: string; userId: number; chatId: number; resume?: Session }) => ReturnType<typeof startSession>;
+  start: (request: StartRequest) => ReturnType<Sessions['start']>;
   /** Pids of processes still running `claude --resume <id>` (procs.ts findClaudeProcesses). */
   findProcesses: (claudeSessionId: string) => Promise<number[]>;
   /** Ends them; resolves with how many were signalled (procs.ts killOrphanClaudeProcesses). */
@@ -38,14 +37,14 @@ export interface ArchiveScreen {
 const REMEMBERED_ARCHIVE_MESSAGES = 50;
 
 export function createArchiveScreen(deps: ArchiveScreenDeps): ArchiveScreen {
-  const { telegram, state, chat } = deps;
+  const { telegram, sessions, chat } = deps;
   /** Archive messages of this run, by `chat:message`, with what they show. */
   const shownIn = new Map<string, { page: number; all: boolean }>();
 
   /** The archive page: the pressed archive message edited, or a new message (a command, another message's button). */
   async function show(who: Accepted, lang: Lang, page: number, all: boolean, messageId?: number, note?: string): Promise<void> {
     const now = deps.now();
-    const view = archiveView(archivedSessions(Object.values(state.sessions), who.userId, { all, now }), page, all, lang, now, note);
+    const view = archiveView(archivedSessions(sessions.all(), who.userId, { all, now }), page, all, lang, now, note);
     const shown = { page: view.page, all };
     if (messageId !== undefined && shownIn.has(`${who.chatId}:${messageId}`)) {
       const edited = await telegram.edit(who.chatId, messageId, view.text, { replyMarkup: view.keyboard });
@@ -60,7 +59,7 @@ export function createArchiveScreen(deps: ArchiveScreenDeps): ArchiveScreen {
 
   /** The person's session behind an archive button; a deleted one (or a forged id) gets "unknown session". */
   async function sessionOfButton(who: Accepted, lang: Lang, id: string): Promise<Session | undefined> {
-    const session = state.sessions[id];
+    const session = sessions.get(id);
     if (session && session.ownerUserId === who.userId) return session;
     await chat.sayText(who, lang, 'session.unknown', { name: id });
     return undefined;
@@ -114,8 +113,7 @@ export function createArchiveScreen(deps: ArchiveScreenDeps): ArchiveScreen {
       const session = await sessionOfButton(who, lang, id);
       if (!session) return;
       if (session.status === 'active') return reply(who, lang, 'archive.deleteLive', { name: session.name }, { session });
-      delete state.sessions[session.id];
-      deps.save();
+      sessions.remove([session.id]);
       const shown = messageId === undefined ? undefined : shownIn.get(`${who.chatId}:${messageId}`);
       await show(who, lang, shown?.page ?? 0, shown?.all ?? false, messageId, t(lang, 'archive.deleted', { name: session.name }));
     },

@@ -6,7 +6,7 @@
  */
 import { endedAt } from './archive-view.js';
 import { logger } from './log.js';
-import { markLost, type Session, type State } from './sessions.js';
+import type { Session, Sessions } from './sessions.js';
 
 const log = logger('archive');
 const HOUR_MS = 3_600_000;
@@ -26,8 +26,7 @@ export function recordsToPurge(sessions: readonly Session[], purgeAfterMs: numbe
 }
 
 export interface SweeperDeps {
-  state: State;
-  save: () => void;
+  sessions: Pick<Sessions, 'all' | 'remove' | 'markLost'>;
   idleHoursOf: (userId: number) => number;
   purgeAfterMs: number;
   /** True while Claude is mid-turn in that session: its pane shows it busy or waiting on a menu, or its transcript
@@ -70,16 +69,12 @@ export class Sweeper {
 
   private async pass(): Promise<void> {
     const deps = this.deps;
-    const state = deps.state;
     const now = (deps.now ?? Date.now)();
-    const purge = recordsToPurge(Object.values(state.sessions), deps.purgeAfterMs, now);
-    for (const id of purge) delete state.sessions[id];
-    if (purge.length > 0) {
-      log.info('purged old archived records', { count: purge.length });
-      deps.save();
-    }
+    const purge = recordsToPurge(deps.sessions.all(), deps.purgeAfterMs, now);
+    deps.sessions.remove(purge);
+    if (purge.length > 0) log.info('purged old archived records', { count: purge.length });
     await this.findLost(now);
-    for (const session of sessionsToArchive(Object.values(state.sessions), deps.idleHoursOf, now)) {
+    for (const session of sessionsToArchive(deps.sessions.all(), deps.idleHoursOf, now)) {
       if (await deps.isMidTurn(session)) {
         log.debug('idle but mid-turn: left for later', { session: session.id });
         continue;
@@ -100,14 +95,11 @@ export class Sweeper {
     const windows = await this.deps.windowIds?.();
     if (!windows) return;
     // A session started (or restored) while tmux was listing has a window the list may not show yet.
-    const gone = Object.values(this.deps.state.sessions).filter(
+    const gone = this.deps.sessions.all().filter(
       (s) => s.status === 'active' && s.windowId !== null && !windows.has(s.windowId) && s.createdAt < listedAt - 5_000,
     );
     for (const session of gone) {
-      if (session.status !== 'active' || this.deps.archiving?.(session.id)) continue;
-      log.warn('session lost: its window is gone', { session: session.name, id: session.id });
-      markLost(this.deps.state, session.id, now);
-      this.deps.save();
+      if (this.deps.archiving?.(session.id) || !this.deps.sessions.markLost(session.id, now)) continue;
       await this.deps.notifyLost?.(session);
     }
   }

@@ -9,17 +9,17 @@ import type { Delivery } from './delivery.js';
 import { escapeHtml } from './format.js';
 import type { Lang } from './i18n.js';
 import type { Action } from './keyboards.js';
-import type { Session, State, startSession } from './sessions.js';
+import type { Sessions, StartRequest } from './sessions.js';
 import type { Telegram } from './telegram.js';
+import type { Users } from './users.js';
 
 export interface BrowserScreenDeps {
   telegram: Telegram;
-  state: State;
+  users: Pick<Users, 'lastDir' | 'setLastDir' | 'holdText' | 'takeHeldText' | 'rememberMessage'>;
   chat: Chat;
   delivery: Pick<Delivery, 'enqueue'>;
-  save: () => void;
   home: string;
-  start: (request: { workdir: string; userId: number; chatId: number; resume?: Session }) => ReturnType<typeof startSession>;
+  start: (request: StartRequest) => ReturnType<Sessions['start']>;
 }
 
 export type BrowserAction = Extract<Action, { token: string }>;
@@ -34,21 +34,18 @@ export interface BrowserScreen {
 }
 
 export function createBrowserScreen(deps: BrowserScreenDeps): BrowserScreen {
-  const { telegram, state, chat } = deps;
+  const { telegram, users, chat } = deps;
   const browsers = new BrowserTokens();
-  const lastDir = (who: Accepted) => state.users[String(who.userId)]?.lastDir as string | undefined;
 
   /** Starts a session in `workdir`; a message the person wrote before they had one goes to it once it is ready. */
   async function startIn(who: Accepted, lang: Lang, workdir: string): Promise<void> {
     const started = await deps.start({ workdir, userId: who.userId, chatId: who.chatId });
     if (!started.ok) return void (await chat.sayText(who, lang, 'error.generic', { error: started.error }));
-    const user = (state.users[String(who.userId)] ??= { activeSessionId: started.session.id });
-    user.lastDir = workdir;
-    const waiting = user.waitingText as { text: string; messageId: number } | undefined;
-    delete user.waitingText;
+    users.setLastDir(who.userId, workdir);
+    const waiting = users.takeHeldText(who.userId);
     await chat.sayText(who, lang, 'session.started', { name: started.session.name, dir: workdir }, { session: started.session });
     if (waiting) {
-      chat.remember(who.userId, waiting.messageId, started.session.id);
+      users.rememberMessage(who.userId, waiting.messageId, started.session.id);
       deps.delivery.enqueue({ sessionId: started.session.id, chatId: who.chatId, userId: who.userId, messageId: waiting.messageId, text: waiting.text });
     }
   }
@@ -70,7 +67,7 @@ export function createBrowserScreen(deps: BrowserScreenDeps): BrowserScreen {
     await chat.say(who, lang, escapeHtml(view.text), { keyboard: view.keyboard });
   }
 
-  const open = (who: Accepted, lang: Lang) => openAt(who, lang, lastDir(who) ?? deps.home);
+  const open = (who: Accepted, lang: Lang) => openAt(who, lang, users.lastDir(who.userId) ?? deps.home);
 
   return {
     open,
@@ -85,9 +82,7 @@ export function createBrowserScreen(deps: BrowserScreenDeps): BrowserScreen {
     },
 
     async holdText(who, lang, text, messageId) {
-      const user = (state.users[String(who.userId)] ??= { activeSessionId: null });
-      user.waitingText = { text, messageId };
-      deps.save();
+      users.holdText(who.userId, text, messageId);
       await open(who, lang);
     },
 

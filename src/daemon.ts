@@ -19,14 +19,14 @@ import { findClaudeProcesses, killOrphanClaudeProcesses } from './procs.js';
 import { createRouter, deliveryNotice } from './router.js';
 import { mapKey, readSessionMap } from './session-map.js';
 import { Sweeper } from './archive.js';
-import { createChat, rememberMessage } from './chat.js';
+import { createChat } from './chat.js';
 import { Monitor } from './monitor.js';
 import { transcriptPath } from './inspect.js';
 import { LiveOutput } from './output.js';
 import { escapeHtml } from './format.js';
 import { t } from './i18n.js';
-import { archiveSession, loadState, saveState, startSession, type ArchiveReason } from './sessions.js';
-import { langFor, userSettings } from './settings.js';
+import type { ArchiveReason } from './sessions.js';
+import { loadState, saveState, StateStore } from './state.js';
 import { readPane } from './terminal.js';
 import { Telegram } from './telegram.js';
 import { capturePane, ensureSession, killWindow, listWindows, newWindow, sendKeys, sendText } from './tmux.js';
@@ -51,29 +51,29 @@ export async function runDaemon(config: Config): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    const state = loadState(config.ccbotDir);
+    const state = new StateStore(loadState(config.ccbotDir), (saved) => saveState(config.ccbotDir, saved));
+    const { sessions, users } = state;
     const tmuxOptions = { env: childEnv(process.env) };
     const tmux = await ensureSession(config.tmuxSession, tmuxOptions);
     if (!tmux.ok) throw new Error(`cannot start the tmux session "${config.tmuxSession}": ${tmux.error}`);
-    log.info('started', { tmux_session: config.tmuxSession, created: tmux.created, sessions: Object.keys(state.sessions).length });
+    log.info('started', { tmux_session: config.tmuxSession, created: tmux.created, sessions: sessions.all().length });
     const claudeSettings = writeClaudeSettings(config.ccbotDir);
-    await reconcile(state, { ccbotDir: config.ccbotDir, tmuxSession: config.tmuxSession, tmux: tmuxOptions });
+    await reconcile(sessions, { ccbotDir: config.ccbotDir, tmuxSession: config.tmuxSession, tmux: tmuxOptions });
+    state.flush(); // state.json as reconciled, before anything else happens
 
     // maxRetries 0: retries are decided by ccbot, which knows when a repeat would duplicate a visible message.
     const api = new Api(config.botToken, { apiRoot: config.telegramApiRoot, maxRetries: 0 });
     const telegram = new Telegram(api);
     void telegram.setCommands(); // cosmetic; logged on failure, and must not delay the first poll
-    const save = () => saveState(config.ccbotDir, state);
-    const langOf = (userId: number) => langFor(state.users[String(userId)], state.users[String(userId)]?.lang as string | undefined);
     /** The windows tmux has now; null when it could not tell. */
     const windowIds = async () => {
       const windows = await listWindows(config.tmuxSession, tmuxOptions);
       return windows && new Set(windows.map((w) => w.id));
     };
     const delivery = new Delivery({
-      state,
+      outbox: state.outbox,
+      sessions,
       tmuxSession: config.tmuxSession,
-      save,
       capture: (windowId) => capturePane(windowId, tmuxOptions),
       windowGone: async (windowId) => {
         const ids = await windowIds();
@@ -84,54 +84,43 @@ export async function runDaemon(config: Config): Promise<number> {
       readMap: () => readSessionMap(config.ccbotDir),
       react: (chatId, messageId, emoji) => telegram.react(chatId, messageId, emoji),
       notify: async (item, why) => {
-        const notice = deliveryNotice(item, why, state);
+        const name = sessions.get(item.sessionId)?.name ?? item.sessionId;
+        const notice = deliveryNotice(item, why, users.lang(item.userId), name);
         await telegram.send(item.chatId, notice.html, { replyTo: item.messageId, replyMarkup: notice.keyboard });
       },
     });
     delivery.start();
-    // Sessions being archived: their window is already closed while the record still says active; not lost.
-    const archiving = new Set<string>();
-    const archive = async (id: string, reason: ArchiveReason) => {
-      // The hook knows which Claude conversation the window runs now (after /clear, a newer one): Restore resumes it.
-      const windowId = state.sessions[id]?.windowId;
-      const claudeId = windowId ? readSessionMap(config.ccbotDir)[mapKey(config.tmuxSession, windowId)]?.session_id : undefined;
-      if (claudeId) state.sessions[id]!.claudeSessionId = claudeId;
-      archiving.add(id);
-      try {
-        return await archiveSession(state, id, reason, {
-          ccbotDir: config.ccbotDir,
-          killWindow: (windowId) => killWindow(windowId, tmuxOptions),
-          killOrphans: (claudeId) => killOrphanClaudeProcesses(claudeId),
-        });
-      } finally {
-        archiving.delete(id);
-      }
+    const archive = (id: string, reason: ArchiveReason) => {
+      sessions.adoptClaudeId(id, readSessionMap(config.ccbotDir), config.tmuxSession);
+      return sessions.archive(id, reason, {
+        killWindow: (windowId) => killWindow(windowId, tmuxOptions),
+        killOrphans: (claudeId) => killOrphanClaudeProcesses(claudeId),
+      });
     };
-    const chat = createChat({ telegram, state, save, badge: (id) => output.badge(id) });
+    const chat = createChat({ telegram, sessions, users, badge: (id) => output.badge(id) });
     const output = new LiveOutput({
-      state,
+      sessions,
+      users,
       telegram,
       capture: (windowId) => capturePane(windowId, tmuxOptions),
-      settingsOf: (userId) => userSettings(state.users[String(userId)], config.idleHours),
-      langOf,
+      settingsOf: (userId) => users.settings(userId, config.idleHours),
+      langOf: (userId) => users.lang(userId),
       save: () => monitor.save(),
-      remember: (userId, messageId, sessionId) => rememberMessage(state, userId, messageId, sessionId),
       switcher: (userId, lang) => chat.switcher(userId, lang),
       stallMs: config.stallMinutes * 60_000,
     });
     const monitor = new Monitor({
       ccbotDir: config.ccbotDir,
       tmuxSession: config.tmuxSession,
-      state,
+      sessions,
       readMap: () => readSessionMap(config.ccbotDir),
       output,
       pollMs: config.monitorPollIntervalMs,
     });
     monitor.start();
     const sweeper = new Sweeper({
-      state,
-      save,
-      idleHoursOf: (userId) => userSettings(state.users[String(userId)], config.idleHours).idleHours,
+      sessions,
+      idleHoursOf: (userId) => users.settings(userId, config.idleHours).idleHours,
       purgeAfterMs: config.archivePurgeAfterMs,
       isMidTurn: async (session) => {
         if (!session.windowId) return false;
@@ -142,24 +131,25 @@ export async function runDaemon(config: Config): Promise<number> {
       },
       archive: (id) => archive(id, 'idle'),
       notify: async (session, hours) => {
-        const text = t(langOf(session.ownerUserId), 'archive.idleNotice', { name: session.name, hours });
+        const text = t(users.lang(session.ownerUserId), 'archive.idleNotice', { name: session.name, hours });
         await telegram.send(session.ownerUserId, escapeHtml(text));
       },
-      archiving: (id) => archiving.has(id),
+      archiving: (id) => sessions.isArchiving(id),
       windowIds,
       notifyLost: async (session) => {
-        await telegram.send(session.ownerUserId, escapeHtml(t(langOf(session.ownerUserId), 'archive.lostNotice', { name: session.name })));
+        const text = t(users.lang(session.ownerUserId), 'archive.lostNotice', { name: session.name });
+        await telegram.send(session.ownerUserId, escapeHtml(text));
       },
     });
     sweeper.start();
     const route = createRouter({
       telegram,
-      state,
+      sessions,
+      users,
       delivery,
-      save,
       home: homedir(),
       start: (request) =>
-        startSession(state, request, {
+        sessions.start(request, {
           ccbotDir: config.ccbotDir,
           tmuxSession: config.tmuxSession,
           claudeCommand: config.claudeCommand,
@@ -196,17 +186,14 @@ export async function runDaemon(config: Config): Promise<number> {
       ? 'stopped'
       : await pollUpdates(api, handle, stop.signal, {
           offset: state.lastUpdateId === undefined ? undefined : state.lastUpdateId + 1,
-          onHandled: (updateId) => {
-            state.lastUpdateId = updateId;
-            save();
-          },
+          onHandled: (updateId) => state.setLastUpdateId(updateId),
         });
     delivery.stop();
     sweeper.stop();
     monitor.stop();
     await output.flush();
     monitor.save();
-    save();
+    state.flush();
     log.info('stopped', { reason: end });
     return EXIT_FOR[end];
   } finally {

@@ -1,13 +1,13 @@
 /**
  * Typing the person's messages into their session's window at the right moment, and knowing they arrived.
- * A message waits (persisted in state.outbox) until Claude shows its input prompt, is typed, gets 👀, and gets 👍
+ * A message waits (persisted in the outbox, outbox.ts) until Claude shows its input prompt, is typed, gets 👀, and gets 👍
  * once Claude Code's UserPromptSubmit hook recorded the same prompt in session_map.json. No confirmation → one
  * more Enter; still none → the person is told, with a Resend button. Never typed into a picker.
  */
-import { randomBytes } from 'node:crypto';
 import { logger } from './log.js';
+import type { NewText, Outbox, PendingText } from './outbox.js';
 import { mapKey, promptHash, type SessionMap } from './session-map.js';
-import { markLost, type PendingText, type State } from './sessions.js';
+import type { Sessions } from './sessions.js';
 import { readPane } from './terminal.js';
 import type { Key, TmuxResult } from './tmux.js';
 
@@ -21,9 +21,9 @@ const PASTE_LINES = 8;
 const PASTE_CHARS = 800;
 
 export interface DeliveryDeps {
-  state: State;
+  outbox: Outbox;
+  sessions: Pick<Sessions, 'get' | 'markLost' | 'recordInput' | 'adoptClaudeId'>;
   tmuxSession: string;
-  save: () => void;
   capture: (windowId: string) => Promise<string | null>;
   /** true only when tmux answered and the window is not there (Claude exited); false when it is, or tmux failed. */
   windowGone?: (windowId: string) => Promise<boolean>;
@@ -32,7 +32,7 @@ export interface DeliveryDeps {
   readMap: () => SessionMap;
   react: (chatId: number, messageId: number, emoji: string) => Promise<void>;
   /** Tells the person about a message: blocked by a picker, not confirmed, or its session is gone. */
-  notify: (item: PendingText, why: 'picker' | 'unconfirmed' | 'gone') => Promise<void>;
+  notify: (item: Readonly<PendingText>, why: 'picker' | 'unconfirmed' | 'gone') => Promise<void>;
   now?: () => number;
   pollMs?: number;
   confirmMs?: number;
@@ -49,20 +49,15 @@ export class Delivery {
   }
 
   /** Queues a message for a session and tries at once. */
-  enqueue(item: Omit<PendingText, 'ref' | 'queuedAt' | 'typedAt' | 'enteredAt' | 'notified' | 'failed'>): PendingText {
-    const pending: PendingText = { ...item, ref: randomBytes(4).toString('hex'), queuedAt: this.now(), typedAt: null, enteredAt: null, notified: false, failed: false };
-    this.deps.state.outbox.push(pending);
-    this.deps.save();
+  enqueue(text: NewText): Readonly<PendingText> {
+    const pending = this.deps.outbox.enqueue(text, this.now());
     void this.tick();
     return pending;
   }
 
   /** Puts a failed message back in line (the Resend button). false when it is unknown. */
   resend(ref: string): boolean {
-    const item = this.deps.state.outbox.find((p) => p.ref === ref && p.failed);
-    if (!item) return false;
-    Object.assign(item, { typedAt: null, enteredAt: null, notified: false, failed: false });
-    this.deps.save();
+    if (!this.deps.outbox.resend(ref)) return false;
     void this.tick();
     return true;
   }
@@ -85,18 +80,18 @@ export class Delivery {
 
   private async runPass(): Promise<void> {
     try {
-      const heads = new Map<string, PendingText>();
-      for (const item of this.deps.state.outbox) if (!item.failed && !heads.has(item.sessionId)) heads.set(item.sessionId, item);
-      if (heads.size === 0) return;
+      const heads = this.deps.outbox.heads();
+      if (heads.length === 0) return;
       const map = this.deps.readMap();
-      for (const item of heads.values()) await this.step(item, map);
+      for (const item of heads) await this.step(item, map);
     } catch (err) {
       log.error('delivery pass failed', { error: err as Error });
     }
   }
 
-  private async step(item: PendingText, map: SessionMap): Promise<void> {
-    const session = this.deps.state.sessions[item.sessionId];
+  private async step(item: Readonly<PendingText>, map: SessionMap): Promise<void> {
+    const { outbox, sessions } = this.deps;
+    const session = sessions.get(item.sessionId);
     if (!session || session.status !== 'active' || !session.windowId) {
       this.finish(item, false);
       await this.deps.notify(item, 'gone');
@@ -107,8 +102,7 @@ export class Delivery {
       const pane = await this.deps.capture(windowId);
       if (pane === null && (await this.deps.windowGone?.(windowId))) {
         // Claude exited and took its window along: the person hears so now, not after waiting in vain.
-        log.warn('session lost: its window is gone', { session: session.name, id: session.id });
-        markLost(this.deps.state, session.id, this.now());
+        sessions.markLost(session.id, this.now());
         this.finish(item, false);
         await this.deps.notify(item, 'gone');
         return;
@@ -116,8 +110,7 @@ export class Delivery {
       const kind = pane === null ? 'unknown' : readPane(pane).kind;
       if (kind === 'picker' || kind === 'trust') {
         if (!item.notified) {
-          item.notified = true;
-          this.deps.save();
+          outbox.markNotified(item.ref);
           await this.deps.notify(item, 'picker');
         }
         return;
@@ -125,16 +118,15 @@ export class Delivery {
       if (kind !== 'idle') return; // starting, busy, or unreadable: wait for the prompt
       const typed = await this.deps.type(windowId, item.text);
       if (!typed.ok) return log.warn('typing failed; will retry', { session: session.name, error: typed.error });
-      item.typedAt = this.now();
-      session.lastActivityAt = item.typedAt;
-      this.deps.save();
+      const typedAt = this.now();
+      outbox.markTyped(item.ref, typedAt);
+      sessions.recordInput(session.id, typedAt);
       await this.deps.react(item.chatId, item.messageId, '👀');
       return;
     }
     const entry = map[mapKey(this.deps.tmuxSession, windowId)];
     if (isConfirmed(item, entry)) {
-      // The hook names the Claude conversation the window runs now (a new one after /clear): Restore resumes it.
-      if (entry) session.claudeSessionId = entry.session_id;
+      sessions.adoptClaudeId(session.id, map, this.deps.tmuxSession);
       this.finish(item, true);
       await this.deps.react(item.chatId, item.messageId, '👍');
       return;
@@ -143,21 +135,17 @@ export class Delivery {
     const now = this.now();
     if (item.enteredAt === null && now - item.typedAt > confirmMs) {
       // Claude Code's input box can take an Enter that came too soon as a newline: one more submits it.
-      item.enteredAt = now;
-      this.deps.save();
+      outbox.markEntered(item.ref, now);
       await this.deps.press(windowId, ['Enter']);
     } else if (item.enteredAt !== null && now - item.enteredAt > confirmMs) {
-      item.failed = true;
-      this.deps.save();
+      outbox.markFailed(item.ref);
       log.warn('prompt not confirmed by the hook', { session: session.name, ref: item.ref });
       await this.deps.notify(item, 'unconfirmed');
     }
   }
 
-  private finish(item: PendingText, delivered: boolean): void {
-    const outbox = this.deps.state.outbox;
-    outbox.splice(outbox.indexOf(item), 1);
-    this.deps.save();
+  private finish(item: Readonly<PendingText>, delivered: boolean): void {
+    this.deps.outbox.remove(item.ref);
     log.debug(delivered ? 'delivered' : 'dropped', { ref: item.ref, session: item.sessionId });
   }
 }

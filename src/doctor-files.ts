@@ -9,7 +9,7 @@ import { fail, ok, warn, type Check } from './doctor-checks.js';
 import { isProcessAlive, processStartTime } from './lock.js';
 import { MONITOR_STATE_FILE } from './monitor.js';
 import { SESSION_MAP_FILE } from './session-map.js';
-import { STATE_FILE } from './sessions.js';
+import { STATE_FILE } from './state.js';
 import { readIfExists } from './store.js';
 
 /** The system-wide configuration file: root-owned and readable by the group ccbot runs as. */

@@ -4,12 +4,14 @@ import { escapeHtml } from './format.js';
 import { readHistoryPage } from './history.js';
 import { t, type Lang } from './i18n.js';
 import { historyKeyboard } from './keyboards.js';
-import { activeSession, type Session, type State } from './sessions.js';
+import type { Session, Sessions } from './sessions.js';
+import type { Users } from './users.js';
 import type { Telegram } from './telegram.js';
 
 export interface HistoryScreenDeps {
   telegram: Telegram;
-  state: State;
+  sessions: Pick<Sessions, 'get'>;
+  users: Pick<Users, 'activeSession'>;
   chat: Chat;
   /** The transcript a session's Claude writes (the hook's record), null when none is known. */
   transcriptOf: (session: Session) => string | null;
@@ -20,10 +22,10 @@ export interface HistoryScreen {
 }
 
 export function createHistoryScreen(deps: HistoryScreenDeps): HistoryScreen {
-  const { telegram, state, chat } = deps;
+  const { telegram, chat } = deps;
   return {
     async show(who, lang, id, page = 0, messageId) {
-      const session = id ? state.sessions[id] : activeSession(state, who.userId);
+      const session = id ? deps.sessions.get(id) : deps.users.activeSession(who.userId);
       if (!session || session.ownerUserId !== who.userId) {
         return void (await chat.sayText(who, lang, id ? 'session.unknown' : 'session.none', { name: id ?? '' }));
       }

@@ -374,16 +374,17 @@ export function t(lang: Lang, key: Key, vars: Record<string, string | number> = 
   );
 }
 
+export const isLang = (value: unknown): value is Lang => LANGS.some((lang) => lang === value);
+
 /**
- * The language for a Telegram user's language_code (an IETF tag such as "ru", "zh-hans", "en-US").
- * Only Russian maps to ru: offering Russian to a Ukrainian or Belarusian interface would be presumptuous, so
- * they get English like every other language we do not have.
+ * The one rule for the language to answer in: the person's choice in /settings, else their Telegram app's
+ * language_code (an IETF tag such as "ru", "zh-hans", "en-US"). Only Russian maps to ru: offering Russian to a
+ * Ukrainian or Belarusian interface would be presumptuous, so they get English like every language we do not have.
  */
-export function langFromCode(languageCode?: string): Lang {
+export function replyLang(chosen: Lang | 'auto', languageCode?: string): Lang {
+  if (chosen !== 'auto') return chosen;
   const primary = (languageCode ?? '').toLowerCase().split(/[-_]/)[0];
-  if (primary === 'ru') return 'ru';
-  if (primary === 'zh') return 'zh';
-  return 'en';
+  return primary === 'ru' || primary === 'zh' ? primary : 'en';
 }
 
 /** The {placeholders} a template uses, sorted: translations must use exactly the ones English does. */

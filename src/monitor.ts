@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { CardModel } from './card.js';
 import { logger } from './log.js';
 import { mapKey, SESSION_MAP_FILE, type SessionMap } from './session-map.js';
-import type { Session, State } from './sessions.js';
+import type { Session, Sessions } from './sessions.js';
 import { readJson, writeJson } from './store.js';
 import { readEvents, type Cursor } from './transcript-reader.js';
 import type { PendingCalls, TranscriptEvent } from './transcript.js';
@@ -55,7 +55,7 @@ export interface Output {
 export interface MonitorDeps {
   ccbotDir: string;
   tmuxSession: string;
-  state: State;
+  sessions: Pick<Sessions, 'live'>;
   readMap: () => SessionMap;
   output: Output;
   pollMs: number;
@@ -149,7 +149,7 @@ export class Monitor {
       log.warn('session map unreadable', { error: String(err) });
       return;
     }
-    const live = Object.values(this.deps.state.sessions).filter((s) => s.status === 'active' && s.windowId);
+    const live = this.deps.sessions.live().filter((s) => s.windowId);
     for (const session of live) {
       const path = map[mapKey(this.deps.tmuxSession, session.windowId!)]?.transcript_path;
       if (!path) continue;

@@ -11,11 +11,12 @@ import { t, type Lang } from './i18n.js';
 import { pickerKeyboard, stallKeyboard } from './keyboards.js';
 import { logger } from './log.js';
 import { markSent, type Follow, type Output } from './monitor.js';
-import { activeSession, type Session, type State } from './sessions.js';
+import type { Session, Sessions } from './sessions.js';
 import type { NoticeKind, Settings } from './settings.js';
 import type { SendResult, Telegram } from './telegram.js';
 import { readPane, type Picker } from './terminal.js';
 import type { TranscriptEvent } from './transcript.js';
+import type { Users } from './users.js';
 
 const log = logger('output');
 
@@ -28,7 +29,9 @@ const ASKING_TOOLS = new Set(['AskUserQuestion', 'ExitPlanMode']);
 export type Badge = '⏳' | '✅' | '❓';
 
 export interface OutputDeps {
-  state: State;
+  sessions: Pick<Sessions, 'get'>;
+  /** The active session (it gets the card), and reply-quotes: replies to an answer go to its session. */
+  users: Pick<Users, 'activeSession' | 'rememberMessage'>;
   telegram: Pick<Telegram, 'send' | 'sendNewest' | 'isNewest' | 'edit' | 'stripKeyboard' | 'sendDocument'>;
   /** The chat's session buttons, which the newest bot message carries. */
   switcher: (userId: number, lang: Lang) => InlineKeyboardMarkup;
@@ -37,8 +40,6 @@ export interface OutputDeps {
   langOf: (userId: number) => Lang;
   /** Persists monitor_state.json at once (after a visible message went out, so a crash does not repeat it). */
   save: () => void;
-  /** Replies to an answer go to its session. */
-  remember: (userId: number, messageId: number, sessionId: string) => void;
   stallMs: number;
   now?: () => number;
   publisher?: CardPublisher;
@@ -78,7 +79,7 @@ export class LiveOutput implements Output {
             follow.card = { ...follow.card, messageId };
             deps.save();
           }
-          if (messageId !== null) deps.remember(this.ownerOf(sessionId), messageId, sessionId);
+          if (messageId !== null) deps.users.rememberMessage(this.ownerOf(sessionId), messageId, sessionId);
         },
       });
   }
@@ -88,11 +89,11 @@ export class LiveOutput implements Output {
   }
 
   private ownerOf(sessionId: string): number {
-    return this.deps.state.sessions[sessionId]?.ownerUserId ?? 0;
+    return this.deps.sessions.get(sessionId)?.ownerUserId ?? 0;
   }
 
   private isActive(session: Session): boolean {
-    return activeSession(this.deps.state, session.ownerUserId)?.id === session.id;
+    return this.deps.users.activeSession(session.ownerUserId)?.id === session.id;
   }
 
   async deliver(session: Session, follow: Follow, events: TranscriptEvent[]): Promise<boolean> {
@@ -190,11 +191,11 @@ export class LiveOutput implements Output {
   /** A refused message (Telegram said no for good) is logged and skipped: retrying it forever would block the rest. */
   private delivered(sent: SendResult, session: Session, what: string): boolean {
     if (sent.ok) {
-      for (const id of sent.messageIds) this.deps.remember(session.ownerUserId, id, session.id);
+      for (const id of sent.messageIds) this.deps.users.rememberMessage(session.ownerUserId, id, session.id);
       return true;
     }
-    if (sent.uncertain || /429|5\d\d|network|ETIMEDOUT|ECONN|socket|fetch/i.test(sent.error)) {
-      log.warn('not delivered yet: will retry', { session: session.id, what, error: sent.error });
+    if (sent.kind !== 'rejected' && sent.kind !== 'gone') {
+      log.warn('not delivered yet: will retry', { session: session.id, what, kind: sent.kind, error: sent.error });
       return false;
     }
     log.error('Telegram refused a message: skipped', { session: session.id, what, error: sent.error });
@@ -244,7 +245,7 @@ export class LiveOutput implements Output {
     const sent = await this.deps.telegram.send(session.ownerUserId, lines.join('\n'), { replyMarkup: keyboard });
     if (!sent.ok) return; // shown on the next pass
     const messageId = sent.messageIds.at(-1)!;
-    this.deps.remember(session.ownerUserId, messageId, session.id);
+    this.deps.users.rememberMessage(session.ownerUserId, messageId, session.id);
     this.menus.set(session.id, { messageId, question: picker.question, sessionId: session.id });
   }
 
@@ -270,7 +271,7 @@ export class LiveOutput implements Output {
     const minutes = Math.round((this.now() - follow.grewAt) / 60_000);
     const html = `<b>${escapeHtml(session.name)}</b>: ${escapeHtml(t(lang, 'stall.hint', { minutes }))}`;
     const sent = await this.deps.telegram.send(session.ownerUserId, html, { replyMarkup: stallKeyboard(session.id, lang) });
-    if (sent.ok) for (const id of sent.messageIds) this.deps.remember(session.ownerUserId, id, session.id);
+    if (sent.ok) for (const id of sent.messageIds) this.deps.users.rememberMessage(session.ownerUserId, id, session.id);
     else this.stalled.delete(session.id);
   }
 

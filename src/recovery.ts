@@ -4,7 +4,7 @@
  */
 import { logger } from './log.js';
 import { mapKey, readSessionMap, updateSessionMap, type SessionMap } from './session-map.js';
-import { markLost, saveState, type Session, type State } from './sessions.js';
+import type { Session, Sessions } from './sessions.js';
 import { listWindows, MAIN_WINDOW, type TmuxOptions, type WindowInfo } from './tmux.js';
 
 const log = logger('recovery');
@@ -56,7 +56,7 @@ export interface ReconcileReport {
  * match: after a tmux server restart ids start again from @0 and may land on unrelated windows. A failed or empty
  * listing is "unknown", never "all gone" (the session window `__main__` always exists when tmux answers).
  */
-export async function reconcile(state: State, deps: RecoveryDeps & { save?: typeof saveState }): Promise<ReconcileReport> {
+export async function reconcile(sessions: Sessions, deps: RecoveryDeps): Promise<ReconcileReport> {
   const windows = await (deps.list ?? listWindows)(deps.tmuxSession, deps.tmux ?? {});
   if (!windows || windows.length === 0) {
     log.warn('tmux did not list any window; sessions are left as recorded until it does', { tmux_session: deps.tmuxSession });
@@ -66,21 +66,17 @@ export async function reconcile(state: State, deps: RecoveryDeps & { save?: type
   const byTag = new Map(windows.filter((w) => w.tag).map((w) => [w.tag, w]));
   const alive: string[] = [];
   const lost: string[] = [];
-  for (const session of Object.values(state.sessions)) {
-    if (session.status !== 'active') continue;
+  for (const session of sessions.live()) {
     const window = byTag.get(session.id);
     if (!window) {
-      markLost(state, session.id, Date.now());
+      sessions.markLost(session.id, Date.now());
       lost.push(session.id);
-      log.warn('session lost: its window is gone', { session: session.name, id: session.id });
       continue;
     }
-    session.windowId = window.id;
-    // After /clear or /resume the window runs another Claude session; Restore must resume the newest one.
-    session.claudeSessionId = map[mapKey(deps.tmuxSession, window.id)]?.session_id ?? session.claudeSessionId;
+    sessions.attachWindow(session.id, window.id);
+    sessions.adoptClaudeId(session.id, map, deps.tmuxSession);
     alive.push(session.id);
   }
-  (deps.save ?? saveState)(deps.ccbotDir, state);
 
   const live = new Set(windows.map((w) => mapKey(deps.tmuxSession, w.id)));
   const prefix = mapKey(deps.tmuxSession, '');
@@ -96,8 +92,7 @@ export async function reconcile(state: State, deps: RecoveryDeps & { save?: type
   });
   if (!result.ok) log.warn('could not prune session_map.json', { error: result.error });
 
-  const active = Object.values(state.sessions).filter((s) => s.status === 'active');
-  const orphans = await detectOrphanWindows(active, windows, deps);
+  const orphans = await detectOrphanWindows(sessions.live(), windows, deps);
   log.info('reconciled', { alive: alive.length, lost: lost.length, pruned, orphans });
   return { known: true, alive, lost, pruned, orphans };
 }

@@ -14,12 +14,13 @@ import { readLastExchange } from './inspect.js';
 import { decodeAction, killConfirmKeyboard, resendKeyboard, type StallChoice } from './keyboards.js';
 import { logger } from './log.js';
 import { pickOption } from './picker.js';
-import { activeSession, archiveSession, findSession, setActive, startSession, type ArchiveReason, type PendingText, type Session, type State } from './sessions.js';
+import type { PendingText } from './outbox.js';
+import type { ArchiveReason, Session, Sessions, StartRequest } from './sessions.js';
 import { createHistoryScreen } from './history-screen.js';
 import { createScreenshotScreen } from './screenshot-screen.js';
 import { createSettingsScreen } from './settings-screen.js';
-import { langFor } from './settings.js';
 import type { Telegram } from './telegram.js';
+import type { Users } from './users.js';
 import type { Key } from './tmux.js';
 
 const log = logger('router');
@@ -31,12 +32,12 @@ const OWN_COMMANDS = new Set(['start', 'help', 'menu', 'new', 'list', 'stop', 'k
 
 export interface RouterDeps {
   telegram: Telegram;
-  state: State;
+  sessions: Sessions;
+  users: Users;
   delivery: Pick<Delivery, 'enqueue' | 'resend'>;
-  save: () => void;
   home: string;
-  start: (request: { workdir: string; userId: number; chatId: number; resume?: Session }) => ReturnType<typeof startSession>;
-  archive: (id: string, reason: ArchiveReason) => ReturnType<typeof archiveSession>;
+  start: (request: StartRequest) => ReturnType<Sessions['start']>;
+  archive: (id: string, reason: ArchiveReason) => ReturnType<Sessions['archive']>;
   press: (windowId: string, keys: Key[]) => Promise<unknown>;
   /** The pane's text (tmux capture-pane), null when the window is gone. */
   capture: (windowId: string) => Promise<string | null>;
@@ -66,23 +67,23 @@ export function parseCommand(text: string): { name: string; arg: string } | null
 }
 
 export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) => Promise<void> {
-  const { telegram, state } = deps;
+  const { telegram, sessions, users } = deps;
   const now = deps.now ?? Date.now;
-  const chat = deps.chat ?? createChat({ telegram, state, save: deps.save });
+  const chat = deps.chat ?? createChat({ telegram, sessions, users });
   const { say, sayText } = chat;
-  const browser = createBrowserScreen({ telegram, state, chat, delivery: deps.delivery, save: deps.save, home: deps.home, start: deps.start });
+  const browser = createBrowserScreen({ telegram, users, chat, delivery: deps.delivery, home: deps.home, start: deps.start });
   const archive = createArchiveScreen({
-    telegram, state, chat, save: deps.save, start: deps.start, findProcesses: deps.findProcesses, killProcesses: deps.killProcesses,
+    telegram, sessions, chat, start: deps.start, findProcesses: deps.findProcesses, killProcesses: deps.killProcesses,
     claudeConfigDir: deps.claudeConfigDir, now,
   });
-  const screenshot = createScreenshotScreen({ telegram, state, chat, capture: deps.capture, press: deps.press });
-  const history = createHistoryScreen({ telegram, state, chat, transcriptOf: deps.transcriptOf ?? (() => null) });
-  const settings = createSettingsScreen({ telegram, state, chat, save: deps.save, defaultIdleHours: deps.defaultIdleHours });
+  const screenshot = createScreenshotScreen({ telegram, sessions, users, chat, capture: deps.capture, press: deps.press });
+  const history = createHistoryScreen({ telegram, sessions, users, chat, transcriptOf: deps.transcriptOf ?? (() => null) });
+  const settings = createSettingsScreen({ telegram, users, chat, defaultIdleHours: deps.defaultIdleHours });
 
   async function listSessions(who: Accepted, lang: Lang): Promise<void> {
-    const mine = Object.values(state.sessions).filter((s) => s.ownerUserId === who.userId).sort((a, b) => a.createdAt - b.createdAt);
+    const mine = sessions.all().filter((s) => s.ownerUserId === who.userId).sort((a, b) => a.createdAt - b.createdAt);
     if (mine.length === 0) return void (await sayText(who, lang, 'session.none'));
-    const active = activeSession(state, who.userId)?.id;
+    const active = users.activeSession(who.userId)?.id;
     const lines = mine.map((s) => {
       const mark = s.id === active ? '✓ ' : '';
       const when = new Date(s.lastActivityAt).toISOString().slice(0, 16).replace('T', ' ');
@@ -93,7 +94,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
 
   /** The session a command names, or the active one; tells the person when there is none. */
   async function target(who: Accepted, lang: Lang, arg: string): Promise<Session | undefined> {
-    const session = arg ? findSession(state, arg) : activeSession(state, who.userId);
+    const session = arg ? sessions.find(arg) : users.activeSession(who.userId);
     if (!session || session.ownerUserId !== who.userId) {
       await sayText(who, lang, arg ? 'session.unknown' : 'session.none', { name: arg });
       return undefined;
@@ -108,23 +109,19 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
   async function end(who: Accepted, lang: Lang, session: Session, reason: ArchiveReason): Promise<void> {
     const result = await deps.archive(session.id, reason);
     if (!result.ok) return void (await sayText(who, lang, 'error.generic', { error: result.error }));
-    activeSession(state, who.userId); // the next most recent live session becomes active
+    users.activeSession(who.userId); // the next most recent live session becomes active
     await sayText(who, lang, reason === 'killed' ? 'session.killed' : 'session.archived', { name: session.name });
   }
 
   async function sendToSession(who: Accepted, lang: Lang, message: Message, text: string, session: Session | undefined): Promise<void> {
     // No live session: keep the text, open the browser; it goes to the session started from there.
     if (!session || session.status !== 'active') return browser.holdText(who, lang, text, message.message_id);
-    chat.remember(who.userId, message.message_id, session.id);
-    const user = state.users[String(who.userId)];
-    if (user?.answerTo === session.id && deps.type && session.windowId) {
-      // The answer to a menu's "Type something": its text field is open now, and delivery waits for a free prompt.
-      delete user.answerTo;
-      deps.save();
-      await deps.type(session.windowId, text);
-      return;
+    users.rememberMessage(who.userId, message.message_id, session.id);
+    // The answer to a menu's "Type something": its text field is open now, and delivery waits for a free prompt.
+    if (deps.type && session.windowId && users.takeAnswerTo(who.userId, session.id)) {
+      return void (await deps.type(session.windowId, text));
     }
-    session.lastActivityAt = now(); // input from the person: the idle sweep counts from here
+    sessions.recordInput(session.id, now());
     deps.delivery.enqueue({ sessionId: session.id, chatId: who.chatId, userId: who.userId, messageId: message.message_id, text });
   }
 
@@ -167,9 +164,9 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
       }
     }
     if (!text.trim()) return;
-    const quoted = message.reply_to_message ? chat.sessionOfMessage(who.userId, message.reply_to_message.message_id) : undefined;
+    const quoted = message.reply_to_message ? users.sessionOfMessage(who.userId, message.reply_to_message.message_id) : undefined;
     // A reply to a session's message goes to that session and leaves the active one alone.
-    await sendToSession(who, lang, message, text, quoted?.status === 'active' ? quoted : activeSession(state, who.userId));
+    await sendToSession(who, lang, message, text, quoted?.status === 'active' ? quoted : users.activeSession(who.userId));
   }
 
   async function onButton(who: Accepted, lang: Lang, query: { id: string; data?: string; message?: { message_id: number } }): Promise<void> {
@@ -179,16 +176,15 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     const messageId = query.message?.message_id;
     switch (action.t) {
       case 'switch': {
-        const session = state.sessions[action.id];
+        const session = sessions.get(action.id);
         if (!session || session.status !== 'active' || session.ownerUserId !== who.userId) return void (await sayText(who, lang, 'session.unknown', { name: action.id }));
-        setActive(state, who.userId, session.id);
-        deps.save();
+        users.setActive(who.userId, session.id);
         const html = await preview(session, lang, deps.claudeConfigDir);
         // The newest message, whose button was tapped, becomes the preview with the (updated) switcher; a button
         // of an older message gets a new one, so only the newest message has buttons.
         const newest = messageId !== undefined && telegram.isNewest(who.chatId, messageId);
         if (newest && (await telegram.edit(who.chatId, messageId, html, { replyMarkup: chat.switcher(who.userId, lang) })).ok) {
-          chat.remember(who.userId, messageId, session.id);
+          users.rememberMessage(who.userId, messageId, session.id);
           return;
         }
         return void (await say(who, lang, html, { session }));
@@ -201,7 +197,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
       case 'browseStart':
         return browser.onButton(who, lang, action, messageId);
       case 'killYes': {
-        const session = state.sessions[action.id];
+        const session = sessions.get(action.id);
         if (!session || session.status === 'archived') return void (await sayText(who, lang, 'session.alreadyArchived', { name: session?.name ?? action.id }));
         return end(who, lang, session, 'killed');
       }
@@ -246,7 +242,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
 
   /** A live session of the person's, named by a button; otherwise they are told. */
   async function buttonSession(who: Accepted, lang: Lang, id: string): Promise<Session | undefined> {
-    const session = state.sessions[id];
+    const session = sessions.get(id);
     if (session?.status === 'active' && session.windowId && session.ownerUserId === who.userId) return session;
     await sayText(who, lang, 'session.unknown', { name: session?.name ?? id });
     return undefined;
@@ -259,15 +255,13 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     const menu = deps.menuOf?.(session.id);
     const outcome = await pickOption(session.windowId!, option, { capture: deps.capture, press: deps.press }, menu?.question);
     if (!outcome.ok) {
-      if (outcome.why === 'noMenu' && messageId !== undefined) await telegram.stripKeyboard(who.chatId, messageId);
-      const key: TextKey = outcome.why === 'noMenu' || outcome.why === 'noOption' ? 'picker.stale' : 'picker.failed';
-      return void (await sayText(who, lang, key, { why: outcome.why }, { session }));
+      if (outcome.kind === 'noMenu' && messageId !== undefined) await telegram.stripKeyboard(who.chatId, messageId);
+      const key: TextKey = outcome.kind === 'noMenu' || outcome.kind === 'noOption' ? 'picker.stale' : 'picker.failed';
+      return void (await sayText(who, lang, key, { why: outcome.kind }, { session }));
     }
     if (messageId !== undefined) await telegram.stripKeyboard(who.chatId, messageId);
     if (outcome.freeText) {
-      const user = (state.users[String(who.userId)] ??= { activeSessionId: null });
-      user.answerTo = session.id;
-      deps.save();
+      users.setAnswerTo(who.userId, session.id);
       await sayText(who, lang, 'picker.typeNow', {}, { session });
     }
   }
@@ -286,9 +280,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
   }
 
   return async (update, who) => {
-    const user = (state.users[String(who.userId)] ??= { activeSessionId: null });
-    const lang = langFor(user, who.languageCode);
-    user.lang = lang; // for messages that are not answers to an update (delivery notices)
+    const lang = users.seenLang(who.userId, who.languageCode);
     if (who.kind === 'callback_query') return onButton(who, lang, (update as { callback_query: { id: string; data?: string; message?: { message_id: number } } }).callback_query);
     if (who.kind === 'edited_message') return; // an edit of a sent prompt cannot be un-typed
     return onMessage(who, lang, (update as { message: Message }).message);
@@ -310,10 +302,9 @@ async function preview(session: Session, lang: Lang, claudeConfigDir: string): P
 }
 
 /** What the person is told about a message of theirs that did not go straight through. */
-export function deliveryNotice(item: PendingText, why: 'picker' | 'unconfirmed' | 'gone', state: State): { html: string; keyboard?: InlineKeyboardMarkup } {
-  const stored = state.users[String(item.userId)]?.lang;
-  const lang: Lang = stored === 'ru' || stored === 'zh' ? stored : 'en';
-  const name = state.sessions[item.sessionId]?.name ?? item.sessionId;
+export function deliveryNotice(
+  item: Readonly<PendingText>, why: 'picker' | 'unconfirmed' | 'gone', lang: Lang, name: string,
+): { html: string; keyboard?: InlineKeyboardMarkup } {
   const key: TextKey = why === 'picker' ? 'delivery.picker' : why === 'unconfirmed' ? 'delivery.unconfirmed' : 'delivery.gone';
   const html = escapeHtml(t(lang, key, { name }));
   return why === 'unconfirmed' ? { html, keyboard: resendKeyboard(item.ref, lang) } : { html };

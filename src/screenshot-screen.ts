@@ -7,10 +7,11 @@ import type { Accepted, Chat } from './chat.js';
 import { escapeHtml } from './format.js';
 import type { Lang } from './i18n.js';
 import { screenshotKeyboard, type ScreenKey } from './keyboards.js';
-import { activeSession, type Session, type State } from './sessions.js';
+import type { Session, Sessions } from './sessions.js';
 import type { Telegram } from './telegram.js';
 import { visibleText } from './terminal.js';
 import type { Key } from './tmux.js';
+import type { Users } from './users.js';
 
 /** Room for the name line and the <pre> tags within Telegram's 4096 characters (escaping may grow the text). */
 export const SCREEN_CHARS = 3_500;
@@ -23,7 +24,8 @@ const TMUX_KEY: Record<ScreenKey, Key> = {
 
 export interface ScreenshotDeps {
   telegram: Telegram;
-  state: State;
+  sessions: Pick<Sessions, 'get'>;
+  users: Pick<Users, 'activeSession'>;
   chat: Chat;
   capture: (windowId: string) => Promise<string | null>;
   press: (windowId: string, keys: Key[]) => Promise<unknown>;
@@ -45,11 +47,11 @@ export interface ScreenshotScreen {
 }
 
 export function createScreenshotScreen(deps: ScreenshotDeps): ScreenshotScreen {
-  const { telegram, state, chat } = deps;
+  const { telegram, chat } = deps;
   const sleep = deps.sleep ?? delay;
 
   const liveSession = async (who: Accepted, lang: Lang, id?: string): Promise<Session | undefined> => {
-    const session = id ? state.sessions[id] : activeSession(state, who.userId);
+    const session = id ? deps.sessions.get(id) : deps.users.activeSession(who.userId);
     if (session?.status === 'active' && session.windowId && session.ownerUserId === who.userId) return session;
     await chat.sayText(who, lang, id ? 'session.unknown' : 'session.none', { name: session?.name ?? id ?? '' });
     return undefined;

@@ -3,15 +3,14 @@ import type { Accepted, Chat } from './chat.js';
 import { escapeHtml } from './format.js';
 import { t, type Lang } from './i18n.js';
 import { settingsKeyboard } from './keyboards.js';
-import type { State } from './sessions.js';
-import { applySetting, langFor, userSettings } from './settings.js';
+import { applySetting } from './settings.js';
 import type { Telegram } from './telegram.js';
+import type { Users } from './users.js';
 
 export interface SettingsScreenDeps {
   telegram: Telegram;
-  state: State;
+  users: Pick<Users, 'settings' | 'setSettings' | 'seenLang'>;
   chat: Chat;
-  save: () => void;
   defaultIdleHours: number;
 }
 
@@ -22,10 +21,10 @@ export interface SettingsScreen {
 }
 
 export function createSettingsScreen(deps: SettingsScreenDeps): SettingsScreen {
-  const { state, chat } = deps;
+  const { users, chat } = deps;
   const view = (userId: number, lang: Lang) => ({
     html: escapeHtml(t(lang, 'settings.title')),
-    keyboard: settingsKeyboard(userSettings(state.users[String(userId)], deps.defaultIdleHours), lang),
+    keyboard: settingsKeyboard(users.settings(userId, deps.defaultIdleHours), lang),
   });
 
   const show = async (who: Accepted, lang: Lang) => {
@@ -36,13 +35,9 @@ export function createSettingsScreen(deps: SettingsScreenDeps): SettingsScreen {
   return {
     show,
     async onButton(who, key, value, messageId) {
-      const user = (state.users[String(who.userId)] ??= { activeSessionId: null });
-      const next = applySetting(userSettings(user, deps.defaultIdleHours), key, value);
-      if (next) {
-        user.settings = next;
-        deps.save();
-      }
-      const lang = langFor(user, who.languageCode);
+      const next = applySetting(users.settings(who.userId, deps.defaultIdleHours), key, value);
+      if (next) users.setSettings(who.userId, next);
+      const lang = users.seenLang(who.userId, who.languageCode);
       const { html, keyboard } = view(who.userId, lang);
       if (messageId !== undefined && (await deps.telegram.edit(who.chatId, messageId, html, { replyMarkup: keyboard })).ok) return;
       await show(who, lang);

@@ -1,34 +1,36 @@
 /**
- * The person's settings: idle sweep hours, which background notices they get, and a language override. Stored in
- * state.users[id].settings; anything missing or malformed there reads as the default. Pure.
+ * The person's settings: idle sweep hours, which background notices they get, and a language override. What
+ * state.json keeps of them (users.ts stores it) and the defaults for the rest. Pure.
  */
-import { langFromCode, type Lang } from './i18n.js';
+import { isLang, type Lang } from './i18n.js';
 import { IDLE_HOURS_CHOICES } from './keyboards.js';
-import type { UserState } from './sessions.js';
+import { isObject } from './values.js';
 
 export type NoticeKind = 'done' | 'error' | 'input';
 export const NOTICE_KINDS: readonly NoticeKind[] = ['done', 'error', 'input'];
 
 export interface Settings {
-  /** Hours without input from the person after which a session is archived; the config's CCBOT_IDLE_HOURS by default. */
+  /** Hours without input from the person after which a session is archived; CCBOT_IDLE_HOURS by default. */
   idleHours: number;
   notify: Record<NoticeKind, boolean>;
   /** 'auto' follows the language of the person's Telegram app. */
   lang: Lang | 'auto';
 }
 
-const LANGS: readonly string[] = ['en', 'ru', 'zh'];
-
-export function userSettings(user: UserState | undefined, defaultIdleHours: number): Settings {
-  const raw = (user?.settings ?? {}) as Record<string, unknown>;
-  const notifyRaw = (typeof raw.notify === 'object' && raw.notify !== null ? raw.notify : {}) as Record<string, unknown>;
-  const notify = Object.fromEntries(NOTICE_KINDS.map((k) => [k, notifyRaw[k] !== false])) as Record<NoticeKind, boolean>;
-  const idle = raw.idleHours;
+/** The well-formed part of what state.json holds (an old version, a hand edit); the rest reads as the default. */
+export function storedSettings(raw: unknown): Partial<Settings> | undefined {
+  if (!isObject(raw)) return undefined;
+  const { idleHours, notify, lang } = raw;
+  const flags = isObject(notify) ? notify : {};
   return {
-    idleHours: typeof idle === 'number' && IDLE_HOURS_CHOICES.includes(idle) ? idle : defaultIdleHours,
-    notify,
-    lang: typeof raw.lang === 'string' && LANGS.includes(raw.lang) ? (raw.lang as Lang) : 'auto',
+    ...(typeof idleHours === 'number' && IDLE_HOURS_CHOICES.includes(idleHours) ? { idleHours } : {}),
+    notify: Object.fromEntries(NOTICE_KINDS.map((k) => [k, flags[k] !== false])) as Record<NoticeKind, boolean>,
+    ...(lang === 'auto' || isLang(lang) ? { lang } : {}),
   };
+}
+
+export function userSettings(stored: Partial<Settings> | undefined, defaultIdleHours: number): Settings {
+  return { idleHours: defaultIdleHours, notify: { done: true, error: true, input: true }, lang: 'auto', ...stored };
 }
 
 /**
@@ -40,16 +42,8 @@ export function applySetting(settings: Settings, key: string, value: string): Se
     const hours = Number(value);
     return IDLE_HOURS_CHOICES.includes(hours) && String(hours) === value ? { ...settings, idleHours: hours } : null;
   }
-  if (key === 'lang') return value === 'auto' || LANGS.includes(value) ? { ...settings, lang: value as Lang | 'auto' } : null;
-  const notice = /^notify\.(\w+)$/.exec(key)?.[1] as NoticeKind | undefined;
-  if (notice && NOTICE_KINDS.includes(notice) && (value === 'on' || value === 'off')) {
-    return { ...settings, notify: { ...settings.notify, [notice]: value === 'on' } };
-  }
-  return null;
-}
-
-/** The language to answer in: the override when set, else the Telegram app's. */
-export function langFor(user: UserState | undefined, languageCode: string | undefined): Lang {
-  const chosen = userSettings(user, 0).lang;
-  return chosen === 'auto' ? langFromCode(languageCode) : chosen;
+  if (key === 'lang') return value === 'auto' || isLang(value) ? { ...settings, lang: value } : null;
+  const notice = NOTICE_KINDS.find((kind) => key === `notify.${kind}`);
+  if (!notice || (value !== 'on' && value !== 'off')) return null;
+  return { ...settings, notify: { ...settings.notify, [notice]: value === 'on' } };
 }

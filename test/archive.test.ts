@@ -1,7 +1,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { recordsToPurge, sessionsToArchive, Sweeper, type SweeperDeps } from '#ccbot/archive.js';
-import { emptyState, type Session, type State } from '#ccbot/sessions.js';
+import type { Session } from '#ccbot/sessions.js';
+import { StateStore, type State } from '#ccbot/state.js';
+import { emptyState } from './state-fixture.js';
 
 const H = 3_600_000;
 const NOW = 1_800_000_000_000;
@@ -51,8 +53,7 @@ sweeper.before.each((ctx) => {
   ctx.midTurn = new Set();
 });
 const deps = (ctx: Ctx, extra: Partial<SweeperDeps> = {}): SweeperDeps => ({
-  state: ctx.state,
-  save: () => void ctx.saves++,
+  sessions: new StateStore(ctx.state, () => void ctx.saves++).sessions,
   idleHoursOf: () => 12,
   purgeAfterMs: 14 * 24 * H,
   isMidTurn: async (s) => ctx.midTurn.has(s.id),

@@ -3,7 +3,9 @@ import * as assert from 'uvu/assert';
 import { Delivery, isConfirmed, type DeliveryDeps } from '#ccbot/delivery.js';
 import { setSink } from '#ccbot/log.js';
 import { mapKey, promptHash, type SessionMap } from '#ccbot/session-map.js';
-import { emptyState, type PendingText, type State } from '#ccbot/sessions.js';
+import type { PendingText } from '#ccbot/outbox.js';
+import { StateStore, type State } from '#ccbot/state.js';
+import { emptyState } from './state-fixture.js';
 
 const IDLE = '─────\n❯ \n─────\n  ⏵⏵ bypass permissions on (shift+tab to cycle)';
 const PICKER = ' ☐ Choice\n\npick one?\n\n❯ 1. Alpha\n  2. Beta\n\nEnter to select · ↑/↓ to navigate · Esc to cancel';
@@ -25,10 +27,11 @@ function world(): World {
     archivedAt: null, archiveReason: null, ownerUserId: 7,
   };
   const w = { state, clock: { now: 1_000 }, pane: IDLE, gone: false, map: {} as SessionMap, events: [] as string[] } as World;
+  const owners = new StateStore(state, () => {});
   const deps: DeliveryDeps = {
-    state,
+    outbox: owners.outbox,
+    sessions: owners.sessions,
     tmuxSession: 'ccbot',
-    save: () => {},
     capture: async () => w.pane,
     windowGone: async () => w.gone,
     type: async (windowId, text) => (w.events.push(`type ${windowId} ${text}`), { ok: true }),

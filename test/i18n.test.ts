@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { en, langFromCode, placeholders, ru, t, TABLES, zh, type Key, type Table } from '#ccbot/i18n.js';
+import { en, placeholders, replyLang, ru, t, TABLES, zh, type Key, type Table } from '#ccbot/i18n.js';
 
 const KEYS = Object.keys(en) as Key[];
 const TRANSLATIONS = { ru, zh } as const;
@@ -70,14 +70,14 @@ translate('does not treat a var value as a placeholder', () => {
   assert.is(t('en', 'session.started', { name: '{dir}', dir: '/a' }), 'Session {dir} started in /a');
 });
 
-const codes = suite('langFromCode');
+const codes = suite('replyLang (auto)');
 
 codes('maps Russian and every Chinese variant; the rest, absent included, to English', () => {
   const cases: [string | undefined, string][] = [
     ['ru', 'ru'], ['ru-RU', 'ru'], ['RU', 'ru'], ['zh', 'zh'], ['zh-hans', 'zh'], ['zh-TW', 'zh'], ['zh_CN', 'zh'],
     ['en', 'en'], ['en-GB', 'en'], ['uk', 'en'], ['be', 'en'], ['de', 'en'], ['', 'en'], [undefined, 'en'], ['rus', 'en'],
   ];
-  for (const [code, lang] of cases) assert.is(langFromCode(code), lang, String(code));
+  for (const [code, lang] of cases) assert.is(replyLang('auto', code), lang, String(code));
 });
 
 tables.run();

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { setSink } from '#ccbot/log.js';
 import { detectOrphanWindows, reconcile } from '#ccbot/recovery.js';
 import { mapKey, readSessionMap, updateSessionMap } from '#ccbot/session-map.js';
-import { emptyState, loadState, type Session, type State } from '#ccbot/sessions.js';
+import type { Session } from '#ccbot/sessions.js';
+import { loadState, saveState, StateStore, type State } from '#ccbot/state.js';
 import { ensureSession, listWindows, newWindow, type WindowInfo } from '#ccbot/tmux.js';
+import { emptyState } from './state-fixture.js';
 import { createTmuxFixture, type TmuxFixture } from './tmux-fixture.js';
 
 const TMUX_SESSION = 'ccbot';
@@ -101,6 +103,8 @@ async function open(ctx: RecCtx, name: string, tag?: string): Promise<string> {
   return made.windowId;
 }
 const deps = (ctx: RecCtx) => ({ ccbotDir: ctx.dir, tmuxSession: TMUX_SESSION, tmux: { env: ctx.tmux.env } });
+/** The sessions' owner over `state`, writing state.json in the test's directory. */
+const sessionsOf = (ctx: RecCtx, state: State) => new StateStore(state, (saved) => saveState(ctx.dir, saved)).sessions;
 
 rec('keeps sessions whose window lives, marks the others lost, prunes the map and warns about strays', async (ctx) => {
   const alive = await open(ctx, 'alive', 'a1');
@@ -120,7 +124,7 @@ rec('keeps sessions whose window lives, marks the others lost, prunes the map an
   state.sessions.c3 = session('c3', null, { status: 'archived', archiveReason: 'done', archivedAt: 5 });
   state.users['1001'] = { activeSessionId: 'a1' };
 
-  const report = await reconcile(state, deps(ctx));
+  const report = await reconcile(sessionsOf(ctx, state), deps(ctx));
 
   assert.equal({ known: report.known, alive: report.alive, lost: report.lost, pruned: report.pruned, orphans: report.orphans }, {
     known: true, alive: ['a1'], lost: ['b2'], pruned: 1, orphans: 1,
@@ -155,7 +159,7 @@ rec('does not re-bind a session to an unrelated window that got its id after a t
   for (let i = 0; i < 5 && reused !== old; i++) reused = await open(ctx, 'someone-else');
   assert.is(reused, old, 'the test needs the same window id again');
 
-  const report = await reconcile(state, deps(ctx));
+  const report = await reconcile(sessionsOf(ctx, state), deps(ctx));
 
   assert.equal(report.lost, ['a1']);
   assert.is(state.sessions.a1?.status, 'lost');
@@ -167,7 +171,7 @@ rec('changes nothing when tmux cannot list the windows', async (ctx) => {
   const state: State = emptyState();
   state.sessions.a1 = session('a1', alive);
   for (const list of [async () => null, async () => []]) {
-    const report = await reconcile(state, { ...deps(ctx), list });
+    const report = await reconcile(sessionsOf(ctx, state), { ...deps(ctx), list });
     assert.is(report.known, false);
     assert.is(state.sessions.a1?.status, 'active');
     assert.is(state.sessions.a1?.windowId, alive);

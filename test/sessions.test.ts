@@ -3,9 +3,11 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { archiveSession, emptyState, loadState, normaliseState, saveState, type Session, type State } from '#ccbot/sessions.js';
+import type { ArchiveDeps, ArchiveReason, Session } from '#ccbot/sessions.js';
+import { loadState, saveState, StateStore, type State } from '#ccbot/state.js';
 import { ensureSession, killWindow, newWindow, windowExists } from '#ccbot/tmux.js';
 import { killOrphanClaudeProcesses } from '#ccbot/procs.js';
+import { emptyState } from './state-fixture.js';
 import { createTmuxFixture } from './tmux-fixture.js';
 
 const CLAUDE_ID = '2061e677-6298-4b4d-a740-c2bde142a0dc';
@@ -22,6 +24,10 @@ function stateWith(s: Session): State {
   state.users['1001'] = { activeSessionId: s.id };
   return state;
 }
+/** Archives through the owner; `save` sees the state as written (the default writes nowhere). */
+function archiveSession(state: State, id: string, reason: ArchiveReason, deps: ArchiveDeps & { save?: (state: State) => void }) {
+  return new StateStore(state, deps.save ?? (() => {})).sessions.archive(id, reason, deps);
+}
 
 const archive = suite('archiveSession');
 
@@ -29,13 +35,12 @@ archive('closes the window, then kills leftover claude processes, then records t
   const steps: string[] = [];
   const state = stateWith(session());
   const result = await archiveSession(state, 'a3f1', 'killed', {
-    ccbotDir: '/nonexistent',
     killWindow: async (id) => (steps.push(`window ${id}`), true),
     killOrphans: async (id) => {
       steps.push(`orphans ${id} status=${state.sessions.a3f1?.status}`);
       return 2;
     },
-    save: (_dir, saved) => void steps.push(`save ${saved.sessions.a3f1?.status}`),
+    save: (saved) => void steps.push(`save ${saved.sessions.a3f1?.status}`),
     now: () => 42,
   });
   assert.equal(steps, ['window @4', `orphans ${CLAUDE_ID} status=active`, 'save archived']);
@@ -51,7 +56,6 @@ archive('kills leftover processes even when the session has no window', async ()
   const calls: string[] = [];
   const state = stateWith(session({ windowId: null, status: 'lost' }));
   const result = await archiveSession(state, 'a3f1', 'done', {
-    ccbotDir: '/x',
     killWindow: async () => (calls.push('window'), true),
     killOrphans: async () => (calls.push('orphans'), 0),
     save: () => {},
@@ -62,7 +66,7 @@ archive('kills leftover processes even when the session has no window', async ()
 
 archive('refuses an unknown or already archived session without touching anything', async () => {
   const calls: string[] = [];
-  const deps = { ccbotDir: '/x', killWindow: async () => (calls.push('w'), true), killOrphans: async () => (calls.push('o'), 0), save: () => void calls.push('s') };
+  const deps = { killWindow: async () => (calls.push('w'), true), killOrphans: async () => (calls.push('o'), 0), save: () => void calls.push('s') };
   const state = stateWith(session({ status: 'archived' }));
   const unknown = await archiveSession(state, 'zzzz', 'done', deps);
   const again = await archiveSession(state, 'a3f1', 'done', deps);
@@ -81,9 +85,9 @@ archive('with real tmux: the window is gone and the archived record is on disk',
     if (!made.ok) throw new Error(made.error);
     const state = stateWith(session({ windowId: made.windowId }));
     const result = await archiveSession(state, 'a3f1', 'done', {
-      ccbotDir: dir,
       killWindow: (id) => killWindow(id, opts),
       killOrphans: (id) => killOrphanClaudeProcesses(id),
+      save: (saved) => saveState(dir, saved),
     });
     assert.ok(result.ok && result.windowClosed);
     assert.is(await windowExists(made.windowId, opts), false);
@@ -109,7 +113,8 @@ state('round-trips sessions and users, and keeps only well-formed records', () =
     assert.is(loaded.sessions.ok?.id, 'ok', 'the key is the id');
     assert.equal(loaded.users, {});
     assert.not.ok(existsSync(join(dir, 'missing')));
-    assert.equal(normaliseState('garbage'), emptyState());
+    writeFileSync(join(dir, 'state.json'), '"garbage"');
+    assert.equal(loadState(dir), emptyState());
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,7 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Session, State } from '#ccbot/sessions.js';
+import type { Session } from '#ccbot/sessions.js';
+import type { State } from '#ccbot/state.js';
 import { ME, startChatWorld, type ChatWorld } from './chat-fixture.js';
 import type { ChatMessage } from './fake-telegram-chats.js';
 

@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applySetting, langFor, userSettings } from '#ccbot/settings.js';
+import { replyLang } from '#ccbot/i18n.js';
+import { applySetting, storedSettings, userSettings } from '#ccbot/settings.js';
 
 const read = suite('userSettings');
 read('a person who chose nothing gets the defaults', () => {
@@ -8,9 +9,9 @@ read('a person who chose nothing gets the defaults', () => {
 });
 read('keeps what is well-formed; anything else reads as the default', () => {
   const user = { activeSessionId: null, settings: { idleHours: 6, notify: { done: false, error: 'no' }, lang: 'ru' } };
-  assert.equal(userSettings(user, 12), { idleHours: 6, notify: { done: false, error: true, input: true }, lang: 'ru' });
+  assert.equal(userSettings(storedSettings(user.settings), 12), { idleHours: 6, notify: { done: false, error: true, input: true }, lang: 'ru' });
   const bad = { activeSessionId: null, settings: { idleHours: 7, notify: null, lang: 'klingon' } };
-  assert.equal(userSettings(bad, 12), { idleHours: 12, notify: { done: true, error: true, input: true }, lang: 'auto' });
+  assert.equal(userSettings(storedSettings(bad.settings), 12), { idleHours: 12, notify: { done: true, error: true, input: true }, lang: 'auto' });
 });
 
 const apply = suite('applySetting');
@@ -29,11 +30,11 @@ apply('a forged or stale button changes nothing', () => {
   }
 });
 
-const lang = suite('langFor');
+const lang = suite('replyLang');
 lang('the override wins over the Telegram app\'s language; auto follows the app', () => {
-  assert.is(langFor({ activeSessionId: null, settings: { lang: 'zh' } }, 'ru'), 'zh');
-  assert.is(langFor({ activeSessionId: null, settings: { lang: 'auto' } }, 'ru'), 'ru');
-  assert.is(langFor(undefined, 'de'), 'en');
+  assert.is(replyLang(userSettings({ lang: 'zh' }, 12).lang, 'ru'), 'zh');
+  assert.is(replyLang(userSettings({ lang: 'auto' }, 12).lang, 'ru'), 'ru');
+  assert.is(replyLang(userSettings(undefined, 12).lang, 'de'), 'en');
 });
 
 read.run();

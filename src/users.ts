@@ -1,0 +1,139 @@
+/**
+ * The people's records (state.json's `users`), field by field, and every change to them, each saved at once:
+ * the active session, reply-quotes, language, settings, held text. Knows nothing of Telegram or tmux.
+ */
+import { isLang, replyLang, type Lang } from './i18n.js';
+import type { Session, Sessions } from './sessions.js';
+import { storedSettings, userSettings, type Settings } from './settings.js';
+import { isObject } from './values.js';
+
+/** Bot messages remembered per person for reply-quotes, newest kept. */
+const REMEMBERED_MESSAGES = 300;
+
+export interface UserState {
+  /** Where free text goes; when that session is no longer live, their most recent live one (activeSession). */
+  activeSessionId: string | null;
+  /** Bot message id → the session it is about, so a reply to it goes there. */
+  messages?: Record<string, string>;
+  /** The language of their Telegram app in their latest update: for messages that answer none. */
+  lang?: Lang;
+  settings?: Partial<Settings>;
+  /** A menu's "Type something" was chosen in this session: their next text goes straight into its field. */
+  answerTo?: string;
+  /** Where the directory browser opens. */
+  lastDir?: string;
+  /** Text they wrote while no session was live: it goes to the session they start next. */
+  waitingText?: { text: string; messageId: number };
+}
+
+/** A person's record as state.json holds it (an old version, a hand edit): what is malformed is left out. */
+export function readUser(raw: Record<string, unknown>): UserState {
+  const user: UserState = { activeSessionId: typeof raw.activeSessionId === 'string' ? raw.activeSessionId : null };
+  const isId = (e: [string, unknown]): e is [string, string] => typeof e[1] === 'string';
+  const messages = Object.entries(isObject(raw.messages) ? raw.messages : {}).filter(isId);
+  if (messages.length > 0) user.messages = Object.fromEntries(messages);
+  if (isLang(raw.lang)) user.lang = raw.lang;
+  const settings = storedSettings(raw.settings);
+  if (settings) user.settings = settings;
+  if (typeof raw.answerTo === 'string') user.answerTo = raw.answerTo;
+  if (typeof raw.lastDir === 'string') user.lastDir = raw.lastDir;
+  const held = raw.waitingText;
+  if (isObject(held) && typeof held.text === 'string' && typeof held.messageId === 'number') {
+    user.waitingText = { text: held.text, messageId: held.messageId };
+  }
+  return user;
+}
+
+export class Users {
+  constructor(
+    private readonly records: Record<string, UserState>,
+    private readonly save: () => void,
+    private readonly sessions: Pick<Sessions, 'get' | 'live'>,
+  ) {}
+
+  /** Their active session when it is still live; otherwise their most recent live one, which becomes active. */
+  activeSession(userId: number): Readonly<Session> | undefined {
+    const id = this.records[String(userId)]?.activeSessionId;
+    const current = id ? this.sessions.get(id) : undefined;
+    if (current?.status === 'active') return current;
+    const next = this.sessions.live().filter((s) => s.ownerUserId === userId).at(-1);
+    this.setActive(userId, next?.id ?? null);
+    return next;
+  }
+
+  setActive(userId: number, sessionId: string | null): void {
+    if (this.records[String(userId)]?.activeSessionId === sessionId) return;
+    this.change(userId, { activeSessionId: sessionId });
+  }
+
+  /** A session ended: it is nobody's active one. Saved by the caller, with the session's own change. */
+  dropActive(sessionId: string): void {
+    for (const user of Object.values(this.records)) if (user.activeSessionId === sessionId) user.activeSessionId = null;
+  }
+
+  /** Bot message `messageId` is about `sessionId`: a reply to it goes there. The newest are kept. */
+  rememberMessage(userId: number, messageId: number, sessionId: string): void {
+    const kept = Object.entries(this.records[String(userId)]?.messages ?? {}).slice(1 - REMEMBERED_MESSAGES);
+    this.change(userId, { messages: { ...Object.fromEntries(kept), [String(messageId)]: sessionId } });
+  }
+
+  sessionOfMessage(userId: number, messageId: number): Readonly<Session> | undefined {
+    const id = this.records[String(userId)]?.messages?.[String(messageId)];
+    return id ? this.sessions.get(id) : undefined;
+  }
+
+  /** The language to answer an update in; their app's language is kept for messages that answer none (lang). */
+  seenLang(userId: number, languageCode: string | undefined): Lang {
+    const app = replyLang('auto', languageCode);
+    if (this.records[String(userId)]?.lang !== app) this.change(userId, { lang: app });
+    return replyLang(this.settings(userId, 0).lang, languageCode);
+  }
+
+  /** The language to write to them in when no update of theirs is at hand. */
+  lang(userId: number): Lang {
+    return replyLang(this.settings(userId, 0).lang, this.records[String(userId)]?.lang);
+  }
+
+  settings(userId: number, defaultIdleHours: number): Settings {
+    return userSettings(this.records[String(userId)]?.settings, defaultIdleHours);
+  }
+
+  setSettings(userId: number, settings: Settings): void {
+    this.change(userId, { settings });
+  }
+
+  setAnswerTo(userId: number, sessionId: string): void {
+    this.change(userId, { answerTo: sessionId });
+  }
+
+  /** true once when their next text answers a menu of `sessionId`. */
+  takeAnswerTo(userId: number, sessionId: string): boolean {
+    if (this.records[String(userId)]?.answerTo !== sessionId) return false;
+    this.change(userId, { answerTo: undefined });
+    return true;
+  }
+
+  lastDir(userId: number): string | undefined {
+    return this.records[String(userId)]?.lastDir;
+  }
+
+  setLastDir(userId: number, dir: string): void {
+    this.change(userId, { lastDir: dir });
+  }
+
+  holdText(userId: number, text: string, messageId: number): void {
+    this.change(userId, { waitingText: { text, messageId } });
+  }
+
+  takeHeldText(userId: number): { text: string; messageId: number } | undefined {
+    const held = this.records[String(userId)]?.waitingText;
+    if (held) this.change(userId, { waitingText: undefined });
+    return held;
+  }
+
+  /** Sets fields and saves (a field set to undefined is not written to the file). */
+  private change(userId: number, fields: Partial<UserState>): void {
+    Object.assign((this.records[String(userId)] ??= { activeSessionId: null }), fields);
+    this.save();
+  }
+}
