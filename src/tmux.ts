@@ -19,7 +19,8 @@ export interface TmuxOptions {
   sleep?: (ms: number) => Promise<unknown>;
 }
 /** invalid: refused before tmux ran (an id, key, name, cwd) or an answer that is no window id; else exec's kinds. */
-export type TmuxResult<T = {}> = ({ ok: true } & T) | Failure<'invalid' | 'missing' | 'timeout' | 'exit'>;
+export type TmuxFailure = Failure<'invalid' | 'missing' | 'timeout' | 'exit'>;
+export type TmuxResult<T = {}> = ({ ok: true } & T) | TmuxFailure;
 export interface WindowInfo {
   id: string; // '@12': stable while the tmux server lives, unlike names
   name: string;
