@@ -4,6 +4,10 @@
  * once Claude Code's UserPromptSubmit hook recorded the same prompt in session_map.json. No confirmation → one
  * more Enter; still none → the person is told, with a Resend button. Never typed into a picker.
  */
+import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
+import { escapeHtml } from './format.js';
+import { t, type Lang } from './i18n.js';
+import { resendKeyboard } from './keyboards.js';
 import { logger } from './log.js';
 import type { NewText, Outbox, PendingText } from './outbox.js';
 import { mapKey, promptHash, type SessionMap } from './session-map.js';
@@ -159,4 +163,12 @@ export function isConfirmed(item: PendingText, entry: SessionMap[string] | undef
   if (entry.prompt_at < item.typedAt - 1_000) return false; // 1 s of clock slack between hook and daemon
   if (entry.prompt_hash === promptHash(item.text)) return true;
   return item.text.length >= PASTE_CHARS || item.text.split('\n').length >= PASTE_LINES;
+}
+
+/** What the person is told about a message of theirs that did not go straight through. */
+export function deliveryNotice(
+  item: Readonly<PendingText>, why: 'picker' | 'unconfirmed' | 'gone', lang: Lang, name: string,
+): { html: string; keyboard?: InlineKeyboardMarkup } {
+  const html = escapeHtml(t(lang, `delivery.${why}`, { name }));
+  return why === 'unconfirmed' ? { html, keyboard: resendKeyboard(item.ref, lang) } : { html };
 }

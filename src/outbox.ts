@@ -23,6 +23,9 @@ export interface PendingText {
   failed: boolean;
 }
 
+/** A message waiting for its turn: not typed yet, nothing told. */
+const IN_LINE = { typedAt: null, enteredAt: null, notified: false, failed: false };
+
 export type NewText = Pick<PendingText, 'sessionId' | 'chatId' | 'userId' | 'messageId' | 'text'>;
 
 export class Outbox {
@@ -32,8 +35,7 @@ export class Outbox {
   ) {}
 
   enqueue(text: NewText, now: number): Readonly<PendingText> {
-    const fresh = { ref: randomBytes(4).toString('hex'), queuedAt: now, typedAt: null, enteredAt: null, notified: false, failed: false };
-    const item: PendingText = { ...text, ...fresh };
+    const item: PendingText = { ...text, ref: randomBytes(4).toString('hex'), queuedAt: now, ...IN_LINE };
     this.items.push(item);
     this.save();
     return item;
@@ -65,7 +67,7 @@ export class Outbox {
   /** Puts a failed message back in line (the Resend button). false when it is unknown. */
   resend(ref: string): boolean {
     if (!this.items.some((p) => p.ref === ref && p.failed)) return false;
-    this.change(ref, { typedAt: null, enteredAt: null, notified: false, failed: false });
+    this.change(ref, IN_LINE);
     return true;
   }
 

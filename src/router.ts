@@ -3,7 +3,7 @@
  * says so in the chat; tmux, state, delivery and Telegram do the work, and each screen (browser, archive, settings)
  * has its own file. It never follows transcripts (the monitor does); previews read the tail of one.
  */
-import type { InlineKeyboardMarkup, Message, Update } from 'node-telegram-bot-api';
+import type { Message, Update } from 'node-telegram-bot-api';
 import { createArchiveScreen } from './archive-screen.js';
 import { createBrowserScreen } from './browser-screen.js';
 import { createChat, type Accepted, type Chat } from './chat.js';
@@ -11,10 +11,9 @@ import type { Delivery } from './delivery.js';
 import { clip, escapeHtml } from './format.js';
 import { t, type Key as TextKey, type Lang } from './i18n.js';
 import { readLastExchange } from './inspect.js';
-import { decodeAction, killConfirmKeyboard, resendKeyboard, type StallChoice } from './keyboards.js';
+import { decodeAction, killConfirmKeyboard, type StallChoice } from './keyboards.js';
 import { logger } from './log.js';
 import { pickOption } from './picker.js';
-import type { PendingText } from './outbox.js';
 import type { ArchiveReason, Session, Sessions, StartRequest } from './sessions.js';
 import { createHistoryScreen } from './history-screen.js';
 import { createScreenshotScreen } from './screenshot-screen.js';
@@ -109,7 +108,6 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
   async function end(who: Accepted, lang: Lang, session: Session, reason: ArchiveReason): Promise<void> {
     const result = await deps.archive(session.id, reason);
     if (!result.ok) return void (await sayText(who, lang, 'error.generic', { error: result.error }));
-    users.activeSession(who.userId); // the next most recent live session becomes active
     await sayText(who, lang, reason === 'killed' ? 'session.killed' : 'session.archived', { name: session.name });
   }
 
@@ -299,13 +297,4 @@ async function preview(session: Session, lang: Lang, claudeConfigDir: string): P
     if (read.ok && read.answer) lines.push(escapeHtml(clip(read.answer.split('\n').slice(0, 4).join('\n'), 500)));
   }
   return lines.join('\n');
-}
-
-/** What the person is told about a message of theirs that did not go straight through. */
-export function deliveryNotice(
-  item: Readonly<PendingText>, why: 'picker' | 'unconfirmed' | 'gone', lang: Lang, name: string,
-): { html: string; keyboard?: InlineKeyboardMarkup } {
-  const key: TextKey = why === 'picker' ? 'delivery.picker' : why === 'unconfirmed' ? 'delivery.unconfirmed' : 'delivery.gone';
-  const html = escapeHtml(t(lang, key, { name }));
-  return why === 'unconfirmed' ? { html, keyboard: resendKeyboard(item.ref, lang) } : { html };
 }

@@ -33,7 +33,8 @@ export function loadState(ccbotDir: string): State {
   for (const [id, u] of Object.entries(isObject(raw.users) ? raw.users : {})) {
     if (isObject(u)) state.users[id] = readUser(u);
   }
-  const isPending = (p: unknown): p is PendingText => isObject(p) && typeof p.text === 'string' && typeof p.sessionId === 'string';
+  const isPending = (p: unknown): p is PendingText =>
+    isObject(p) && typeof p.text === 'string' && typeof p.sessionId === 'string';
   if (Array.isArray(raw.outbox)) state.outbox = raw.outbox.filter(isPending);
   if (typeof raw.lastUpdateId === 'number') state.lastUpdateId = raw.lastUpdateId;
   return state;
