@@ -7,10 +7,10 @@ import { archivedSessions, archiveView, inspectText } from './archive-view.js';
 import type { Accepted, Chat } from './chat.js';
 import { escapeHtml } from './format.js';
 import { t, type Key as TextKey, type Lang } from './i18n.js';
-import { readLastExchange } from './inspect.js';
 import { button } from './keyboards.js';
 import type { Session, Sessions, StartRequest } from './sessions.js';
 import type { Telegram } from './telegram.js';
+import { readLastExchange } from './transcript-reader.js';
 
 export interface ArchiveScreenDeps {
   telegram: Telegram;
@@ -21,7 +21,8 @@ export interface ArchiveScreenDeps {
   findProcesses: (claudeSessionId: string) => Promise<number[]>;
   /** Ends them; resolves with how many were signalled (procs.ts killOrphanClaudeProcesses). */
   killProcesses: (claudeSessionId: string) => Promise<number>;
-  claudeConfigDir: string;
+  /** Where a session's transcript is (transcript-reader.ts findTranscript). */
+  transcriptOf: (session: Session) => Promise<string | null>;
   now: () => number;
 }
 
@@ -123,11 +124,12 @@ export function createArchiveScreen(deps: ArchiveScreenDeps): ArchiveScreen {
       const session = await sessionOfButton(who, lang, id);
       if (!session) return;
       const aside = async (html: string) => void (await telegram.send(who.chatId, html));
-      if (!session.claudeSessionId) return aside(escapeHtml(t(lang, 'inspect.noConversation', { name: session.name })));
-      const read = await readLastExchange(deps.claudeConfigDir, session.workdir, session.claudeSessionId);
+      const path = await deps.transcriptOf(session);
+      if (!path) return aside(escapeHtml(t(lang, 'inspect.noConversation', { name: session.name })));
+      const read = await readLastExchange(path);
       if (read.ok) return aside(inspectText(session, read, lang));
-      if (read.missing) return aside(escapeHtml(t(lang, 'inspect.noTranscript', { name: session.name, path: read.path })));
-      return aside(escapeHtml(t(lang, 'error.generic', { error: read.error })));
+      const key = read.kind === 'missing' ? 'inspect.noTranscript' : 'error.generic';
+      return aside(escapeHtml(t(lang, key, { name: session.name, path, error: read.error })));
     },
   };
 }

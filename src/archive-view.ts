@@ -5,9 +5,9 @@
 import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import { escapeHtml } from './format.js';
 import { t, type Key, type Lang } from './i18n.js';
-import type { Exchange } from './inspect.js';
 import { archiveKeyboard } from './keyboards.js';
 import type { Session } from './sessions.js';
+import type { Exchange } from './transcript.js';
 
 export const ARCHIVE_PAGE_SIZE = 5;
 /** `/archive` alone shows what ended this recently; `/archive all` everything still kept. */

@@ -17,11 +17,10 @@ import { pollUpdates, type PollEnd } from './poller.js';
 import { reconcile } from './recovery.js';
 import { findClaudeProcesses, killOrphanClaudeProcesses } from './procs.js';
 import { createRouter } from './router.js';
-import { mapKey, readSessionMap } from './session-map.js';
+import { readSessionMap } from './session-map.js';
 import { Sweeper } from './archive.js';
 import { createChat } from './chat.js';
 import { Monitor } from './monitor.js';
-import { transcriptPath } from './inspect.js';
 import { LiveOutput } from './output.js';
 import { escapeHtml } from './format.js';
 import { t } from './i18n.js';
@@ -29,6 +28,7 @@ import type { ArchiveReason } from './sessions.js';
 import { loadState, saveState, StateStore } from './state.js';
 import { readPane } from './terminal.js';
 import { Telegram } from './telegram.js';
+import { findTranscript } from './transcript-reader.js';
 import { capturePane, ensureSession, killWindow, listWindows, newWindow, sendKeys, sendText } from './tmux.js';
 
 const log = logger('daemon');
@@ -112,6 +112,7 @@ export async function runDaemon(config: Config): Promise<number> {
     const monitor = new Monitor({
       ccbotDir: config.ccbotDir,
       tmuxSession: config.tmuxSession,
+      claudeConfigDir: config.claudeConfigDir,
       sessions,
       readMap: () => readSessionMap(config.ccbotDir),
       output,
@@ -162,13 +163,9 @@ export async function runDaemon(config: Config): Promise<number> {
       capture: (windowId) => capturePane(windowId, tmuxOptions),
       findProcesses: (claudeId) => findClaudeProcesses(claudeId),
       killProcesses: (claudeId) => killOrphanClaudeProcesses(claudeId),
-      claudeConfigDir: config.claudeConfigDir,
       defaultIdleHours: config.idleHours,
       chat,
-      transcriptOf: (session) => {
-        const recorded = session.windowId ? readSessionMap(config.ccbotDir)[mapKey(config.tmuxSession, session.windowId)]?.transcript_path : undefined;
-        return recorded ?? (session.claudeSessionId ? transcriptPath(config.claudeConfigDir, session.workdir, session.claudeSessionId) : null);
-      },
+      transcriptOf: (session) => findTranscript(session, readSessionMap(config.ccbotDir), config),
       type: (windowId, text) => sendText(windowId, text, tmuxOptions),
       menuOf: (id) => output.menuOf(id),
     });

@@ -13,8 +13,8 @@ export interface HistoryScreenDeps {
   sessions: Pick<Sessions, 'get'>;
   users: Pick<Users, 'activeSession'>;
   chat: Chat;
-  /** The transcript a session's Claude writes (the hook's record), null when none is known. */
-  transcriptOf: (session: Session) => string | null;
+  /** Where the session's transcript is (transcript-reader.ts findTranscript), null when none is known. */
+  transcriptOf: (session: Session) => Promise<string | null>;
 }
 
 export interface HistoryScreen {
@@ -29,9 +29,11 @@ export function createHistoryScreen(deps: HistoryScreenDeps): HistoryScreen {
       if (!session || session.ownerUserId !== who.userId) {
         return void (await chat.sayText(who, lang, id ? 'session.unknown' : 'session.none', { name: id ?? '' }));
       }
-      const path = deps.transcriptOf(session);
+      const path = await deps.transcriptOf(session);
       const read = path ? await readHistoryPage(path, page) : null;
-      if (!read || (!read.ok && read.missing)) return void (await chat.sayText(who, lang, 'history.empty', {}, { session }));
+      if (!read || (!read.ok && read.kind === 'missing')) {
+        return void (await chat.sayText(who, lang, 'history.empty', {}, { session }));
+      }
       if (!read.ok) return void (await chat.sayText(who, lang, 'error.generic', { error: read.error }, { session }));
       const title = `<b>${escapeHtml(t(lang, 'history.title', { name: session.name, page: read.page + 1 }))}</b>`;
       const html = `${title}\n\n${read.html || escapeHtml(t(lang, 'history.empty'))}`;

@@ -10,10 +10,10 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CardModel } from './card.js';
 import { logger } from './log.js';
-import { mapKey, SESSION_MAP_FILE, type SessionMap } from './session-map.js';
+import { SESSION_MAP_FILE, type SessionMap } from './session-map.js';
 import type { Session, Sessions } from './sessions.js';
 import { readJson, writeJson } from './store.js';
-import { readEvents, type Cursor } from './transcript-reader.js';
+import { findTranscript, readEvents, type Cursor } from './transcript-reader.js';
 import type { PendingCalls, TranscriptEvent } from './transcript.js';
 
 const log = logger('monitor');
@@ -55,6 +55,8 @@ export interface Output {
 export interface MonitorDeps {
   ccbotDir: string;
   tmuxSession: string;
+  /** With tmuxSession, where a session's transcript is (transcript-reader.ts findTranscript). */
+  claudeConfigDir: string;
   sessions: Pick<Sessions, 'live'>;
   readMap: () => SessionMap;
   output: Output;
@@ -151,7 +153,7 @@ export class Monitor {
     }
     const live = this.deps.sessions.live().filter((s) => s.windowId);
     for (const session of live) {
-      const path = map[mapKey(this.deps.tmuxSession, session.windowId!)]?.transcript_path;
+      const path = await findTranscript(session, map, this.deps);
       if (!path) continue;
       try {
         await this.follow(session, path);
@@ -186,7 +188,7 @@ export class Monitor {
     }
     const read = await readEvents(path, follow.cursor, follow.pending);
     if (!read.ok) {
-      if (!read.missing) log.warn('transcript unreadable', { session: session.id, path, error: read.error });
+      if (read.kind !== 'missing') log.warn('transcript unreadable', { session: session.id, path, error: read.error });
       return;
     }
     const grew = read.cursor.offset !== follow.cursor.offset || read.restarted;

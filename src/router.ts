@@ -10,7 +10,6 @@ import { createChat, type Accepted, type Chat } from './chat.js';
 import type { Delivery } from './delivery.js';
 import { clip, escapeHtml } from './format.js';
 import { t, type Key as TextKey, type Lang } from './i18n.js';
-import { readLastExchange } from './inspect.js';
 import { decodeAction, killConfirmKeyboard, type StallChoice } from './keyboards.js';
 import { logger } from './log.js';
 import { pickOption } from './picker.js';
@@ -21,6 +20,7 @@ import { createSettingsScreen } from './settings-screen.js';
 import type { Telegram } from './telegram.js';
 import type { Users } from './users.js';
 import type { Key } from './tmux.js';
+import { readLastExchange } from './transcript-reader.js';
 
 const log = logger('router');
 
@@ -44,12 +44,10 @@ export interface RouterDeps {
   findProcesses: (claudeSessionId: string) => Promise<number[]>;
   /** Ends them; resolves with how many were signalled (procs.ts killOrphanClaudeProcesses). */
   killProcesses: (claudeSessionId: string) => Promise<number>;
-  /** Where Claude Code keeps projects/<cwd>/<session>.jsonl, for previews and Inspect. */
-  claudeConfigDir: string;
   /** CCBOT_IDLE_HOURS: the idle sweep's hours for a person who chose none in /settings. */
   defaultIdleHours: number;
-  /** The transcript of a session (for /history). */
-  transcriptOf?: (session: Session) => string | null;
+  /** Where a session's transcript is (transcript-reader.ts findTranscript), for /history, Inspect, previews. */
+  transcriptOf: (session: Session) => Promise<string | null>;
   /** The chat's replies (with the switcher); made here when not given. */
   chat?: Chat;
   /** Types text into a window at once (an answer to a menu's free-text field, which delivery would wait out). */
@@ -73,10 +71,10 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
   const browser = createBrowserScreen({ telegram, users, chat, delivery: deps.delivery, home: deps.home, start: deps.start });
   const archive = createArchiveScreen({
     telegram, sessions, chat, start: deps.start, findProcesses: deps.findProcesses, killProcesses: deps.killProcesses,
-    claudeConfigDir: deps.claudeConfigDir, now,
+    transcriptOf: deps.transcriptOf, now,
   });
   const screenshot = createScreenshotScreen({ telegram, sessions, users, chat, capture: deps.capture, press: deps.press });
-  const history = createHistoryScreen({ telegram, sessions, users, chat, transcriptOf: deps.transcriptOf ?? (() => null) });
+  const history = createHistoryScreen({ telegram, sessions, users, chat, transcriptOf: deps.transcriptOf });
   const settings = createSettingsScreen({ telegram, users, chat, defaultIdleHours: deps.defaultIdleHours });
 
   async function listSessions(who: Accepted, lang: Lang): Promise<void> {
@@ -177,7 +175,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
         const session = sessions.get(action.id);
         if (!session || session.status !== 'active' || session.ownerUserId !== who.userId) return void (await sayText(who, lang, 'session.unknown', { name: action.id }));
         users.setActive(who.userId, session.id);
-        const html = await preview(session, lang, deps.claudeConfigDir);
+        const html = await preview(session, lang, await deps.transcriptOf(session));
         // The newest message, whose button was tapped, becomes the preview with the (updated) switcher; a button
         // of an older message gets a new one, so only the newest message has buttons.
         const newest = messageId !== undefined && telegram.isNewest(who.chatId, messageId);
@@ -286,13 +284,13 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
 }
 
 /** The short card shown when switching to a session. */
-async function preview(session: Session, lang: Lang, claudeConfigDir: string): Promise<string> {
+async function preview(session: Session, lang: Lang, transcript: string | null): Promise<string> {
   const lines = [
     `<b>${escapeHtml(session.name)}</b> · ${escapeHtml(t(lang, `status.${session.status}` as TextKey))}`,
     `<code>${escapeHtml(session.workdir)}</code>`,
   ];
-  if (session.claudeSessionId) {
-    const read = await readLastExchange(claudeConfigDir, session.workdir, session.claudeSessionId);
+  if (transcript) {
+    const read = await readLastExchange(transcript);
     if (read.ok && read.prompt) lines.push('', `❯ ${escapeHtml(clip(read.prompt, 200))}`);
     if (read.ok && read.answer) lines.push(escapeHtml(clip(read.answer.split('\n').slice(0, 4).join('\n'), 500)));
   }

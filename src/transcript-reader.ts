@@ -1,10 +1,15 @@
 /**
- * Reading a transcript from a byte offset: complete lines only, bytes cut at newlines before decoding, a file that
- * shrank or was replaced read again from its start. The one piece of I/O of the transcript; parsing is transcript.ts.
+ * The one reader of transcripts, and where a session's is: forward from a cursor (the monitor), backward from an
+ * offset (/history's pages; the tail for Inspect and the switch preview). Whole lines only, cut at newline bytes
+ * before decoding, parsed by transcript.ts; it never writes.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { access, open, realpath, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
 import { logger } from './log.js';
-import { parseLines, type PendingCalls, type TranscriptEvent } from './transcript.js';
+import { mapKey, type SessionMap } from './session-map.js';
+import type { Session } from './sessions.js';
+import { lastExchange, parseLines, type Exchange, type PendingCalls, type TranscriptEvent } from './transcript.js';
+import { fail, type Failure } from './values.js';
 
 const log = logger('transcript');
 
@@ -14,80 +19,127 @@ export interface Cursor {
   ino?: number;
 }
 
-export type ReadResult = { ok: true; lines: string[]; cursor: Cursor; restarted: boolean } | { ok: false; missing: boolean; error: string };
+/** `missing`: no such file, which is no error for a session that has not written one yet. */
+export type ReadFailure = Failure<'missing' | 'unreadable'>;
 
-export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
+type EventsResult =
+  | { ok: true; events: TranscriptEvent[]; pending: PendingCalls; cursor: Cursor; restarted: boolean }
+  | ReadFailure;
+
+const MAX_BYTES = 8 * 1024 * 1024;
+/** Enough for several turns; a transcript grows by megabytes (api-request entries) and is never read whole here. */
+const TAIL_BYTES = 256 * 1024;
 const NEWLINE = 0x0a;
 
-/** A transcript opened for reading, or why not (`missing`: it does not exist, which is no error for a new session). */
-export async function openTranscript(path: string): Promise<{ ok: true; handle: FileHandle } | { ok: false; missing: boolean; error: string }> {
-  try {
-    return { ok: true, handle: await open(path, 'r') };
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { ok: false, missing: code === 'ENOENT' || code === 'ENOTDIR', error: String((err as Error).message) };
-  }
+/**
+ * Where a session's transcript is, the one rule: a session with a window, the path its hook recorded (none until
+ * the hook has run; after /clear, the new one); one without (archived, lost), Claude Code's own place for its
+ * Claude session id, where every character of the workdir that is not an ASCII letter or digit becomes '-'. Claude
+ * records the cwd it sees, symlinks resolved: the workdir's real path is used when only that one exists.
+ */
+export async function findTranscript(
+  session: Pick<Session, 'windowId' | 'workdir' | 'claudeSessionId'>, map: SessionMap,
+  { tmuxSession, claudeConfigDir }: { tmuxSession: string; claudeConfigDir: string },
+): Promise<string | null> {
+  if (session.windowId) return map[mapKey(tmuxSession, session.windowId)]?.transcript_path ?? null;
+  const id = session.claudeSessionId;
+  if (!id) return null;
+  const inProjects = (cwd: string) =>
+    join(claudeConfigDir, 'projects', cwd.replace(/[^a-zA-Z0-9]/g, '-'), `${id}.jsonl`);
+  const exists = (path: string) => access(path).then(() => true, () => false);
+  const real = await realpath(session.workdir).catch(() => session.workdir);
+  const [given, resolved] = [inProjects(session.workdir), inProjects(real)];
+  return given === resolved || (await exists(given)) || !(await exists(resolved)) ? given : resolved;
 }
 
 /**
- * The complete lines after `cursor`, as bytes cut at newline bytes and only then decoded (a character split
- * across two reads is never garbled). A partial last line stays for the next read. A file that shrank below the
- * cursor or was replaced (another inode) is read from its start again, with `restarted`. One read takes up to
- * `maxBytes`, more only to finish a line longer than that.
+ * The events after `cursor`, and the cursor after them. Bytes are cut at newline bytes and only then decoded (a
+ * character split across two reads is never garbled); a partial last line stays for the next read. A file that
+ * shrank below the cursor or was replaced (another inode) is read from its start again, with `restarted`. One read
+ * takes up to `maxBytes`, more only to finish a longer line. A malformed line is logged and skipped.
  */
-export async function readTranscript(path: string, cursor: Cursor, options: { maxBytes?: number } = {}): Promise<ReadResult> {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const opened = await openTranscript(path);
-  if (!opened.ok) return opened;
-  const handle = opened.handle;
-  try {
+export async function readEvents(
+  path: string, cursor: Cursor, pending: PendingCalls, options: { maxBytes?: number } = {},
+): Promise<EventsResult> {
+  const maxBytes = options.maxBytes ?? MAX_BYTES;
+  const read = await withFile(path, async (handle) => {
     const info = await handle.stat();
     const restarted = info.size < cursor.offset || (cursor.ino !== undefined && cursor.ino !== info.ino);
     const start = restarted ? 0 : cursor.offset;
     const chunks: Buffer[] = [];
-    let position = start;
     let end = -1; // offset in the concatenated bytes just past the last newline
     let total = 0;
-    while (position < info.size) {
-      const size = Math.min(maxBytes, info.size - position);
-      const buffer = Buffer.allocUnsafe(size);
-      const { bytesRead } = await handle.read(buffer, 0, size, position);
-      if (bytesRead === 0) break;
-      const chunk = buffer.subarray(0, bytesRead);
+    while (start + total < info.size && !(end >= 0 && total >= maxBytes)) {
+      const chunk = await readAt(handle, start + total, Math.min(maxBytes, info.size - start - total));
+      if (chunk.length === 0) break;
       const last = chunk.lastIndexOf(NEWLINE);
-      chunks.push(chunk);
       if (last >= 0) end = total + last + 1;
-      total += bytesRead;
-      position += bytesRead;
-      if (end >= 0 && total >= maxBytes) break; // enough for one read; a line longer than maxBytes reads on
+      chunks.push(chunk);
+      total += chunk.length;
     }
-    const lines: string[] = [];
-    if (end > 0) {
-      const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
-      let from = 0;
-      while (from < end) {
-        const nl = bytes.indexOf(NEWLINE, from);
-        lines.push(bytes.toString('utf8', from, nl));
-        from = nl + 1;
-      }
-    }
-    return { ok: true, lines, cursor: { offset: start + Math.max(end, 0), ino: info.ino }, restarted };
-  } catch (err) {
-    return { ok: false, missing: false, error: String((err as Error).message) };
-  } finally {
-    await handle.close().catch(() => {});
-  }
-}
-
-export type EventsResult =
-  | { ok: true; events: TranscriptEvent[]; pending: PendingCalls; cursor: Cursor; restarted: boolean }
-  | { ok: false; missing: boolean; error: string };
-
-/** readTranscript, then parseLines; a malformed line is logged and skipped, never stalling the session. */
-export async function readEvents(path: string, cursor: Cursor, pending: PendingCalls, options: { maxBytes?: number } = {}): Promise<EventsResult> {
-  const read = await readTranscript(path, cursor, options);
+    const lines = end > 0 ? linesOf(Buffer.concat(chunks, total).subarray(0, end - 1)) : [];
+    return { ok: true as const, lines, cursor: { offset: start + Math.max(end, 0), ino: info.ino }, restarted };
+  });
   if (!read.ok) return read;
   const parsed = parseLines(read.lines, read.restarted ? {} : pending);
   if (parsed.malformed > 0) log.warn('skipped transcript lines that are not JSON', { path, count: parsed.malformed });
   return { ok: true, events: parsed.events, pending: parsed.pending, cursor: read.cursor, restarted: read.restarted };
 }
+
+/**
+ * The whole lines that end by byte `end` (the file's end when undefined), about `bytes` of them, in file order,
+ * and `start`, where the first begins: the `end` of the next read back, 0 at the file's start. A line is whole
+ * when the byte before it is a newline; when no line starts in the range, the read goes on back until one does.
+ * Text after the last newline (a line being written) counts as a line: parsing skips it when torn.
+ */
+export async function readBefore(path: string, end: number | undefined, bytes: number) {
+  return withFile(path, async (handle) => {
+    const to = end ?? (await handle.stat()).size;
+    let from = to;
+    let buffer = Buffer.alloc(0);
+    let first = from === 0 ? 0 : -1; // where the first whole line starts in `buffer`
+    while (first < 0) {
+      // One byte more the first time: the one before the range says whether a line starts right at it.
+      const length = Math.min(buffer.length === 0 ? bytes + 1 : Math.max(bytes, 1), from);
+      from -= length;
+      buffer = Buffer.concat([await readAt(handle, from, length), buffer]);
+      const newline = buffer.indexOf(NEWLINE);
+      if (from === 0) first = 0;
+      else if (newline >= 0 && newline < buffer.length - 1) first = newline + 1;
+    }
+    return { ok: true as const, lines: linesOf(buffer.subarray(first)), start: from + first };
+  });
+}
+
+/** The last exchange of the transcript's last `tailBytes` (whole lines), for Inspect and the switch preview. */
+export async function readLastExchange(
+  path: string, tailBytes = TAIL_BYTES,
+): Promise<({ ok: true } & Exchange) | ReadFailure> {
+  const read = await readBefore(path, undefined, tailBytes);
+  return read.ok ? { ok: true, ...lastExchange(parseLines(read.lines, {}).events) } : read;
+}
+
+async function withFile<T>(path: string, use: (handle: FileHandle) => Promise<T>): Promise<T | ReadFailure> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return fail(code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unreadable', String((err as Error).message));
+  }
+  try {
+    return await use(handle);
+  } catch (err) {
+    return fail('unreadable', String((err as Error).message));
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
+
+async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.allocUnsafe(length);
+  const { bytesRead } = await handle.read(buffer, 0, length, position);
+  return buffer.subarray(0, bytesRead);
+}
+
+const linesOf = (bytes: Buffer): string[] => (bytes.length === 0 ? [] : bytes.toString('utf8').split('\n'));

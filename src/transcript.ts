@@ -41,7 +41,7 @@ export type TranscriptEvent =
 export type PendingCalls = Record<string, { name: string; summary: string; input?: unknown }>;
 const PENDING_KEPT = 200;
 
-export interface ParseResult {
+interface ParseResult {
   events: TranscriptEvent[];
   pending: PendingCalls;
   malformed: number;

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { historyItems, paginate, readHistoryPage, renderItem } from '#ccbot/history.js';
+import { readHistoryPage } from '#ccbot/history.js';
 import { SAMPLES } from './samples.js';
 
 const at = '2026-11-23T20:00:00.000Z';
@@ -56,7 +56,7 @@ read('the real sample transcript, from its end', async () => {
 });
 read('a missing file is missing; an empty one has nothing', async ({ dir, path }) => {
   const missing = await readHistoryPage(join(dir, 'nope.jsonl'), 0);
-  assert.ok(!missing.ok && missing.missing);
+  assert.ok(!missing.ok && missing.kind === 'missing');
   writeFileSync(path, '');
   const empty = await readHistoryPage(path, 0);
   assert.ok(empty.ok);
@@ -64,21 +64,27 @@ read('a missing file is missing; an empty one has nothing', async ({ dir, path }
   assert.not.ok(empty.hasOlder);
 });
 
-const pure = suite('historyItems, renderItem, paginate');
-pure('items keep order; results fill their call; HTML is escaped', () => {
-  const o = (uuid: string) => ({ uuid, at: 1 });
-  const items = historyItems([
-    { kind: 'prompt', text: 'a <b> & c', ...o('1') },
-    { kind: 'toolCall', toolUseId: 't', name: 'Read', summary: '/x', input: {}, ...o('2') },
-    { kind: 'toolResult', toolUseId: 't', name: 'Read', summary: '/x', outcome: 'Read 3 lines', isError: false, ...o('3') },
-    { kind: 'text', text: 'done', ...o('4') },
-  ]);
-  assert.equal(items.map(renderItem), ['❯ <b>a &lt;b&gt; &amp; c</b>', '✓ <i>Read: /x → Read 3 lines</i>', 'done']);
+const pure = suite<Ctx>('items, rendering, pages');
+pure.before.each((ctx) => {
+  ctx.dir = mkdtempSync(join(tmpdir(), 'ccbot-history-'));
+  ctx.path = join(ctx.dir, 't.jsonl');
 });
-pure('pages are cut from the newest item back', () => {
-  const pages = paginate(['aaaa', 'bbbb', 'cccc', 'dddd', 'eeee'], 13);
-  assert.equal(pages, [['dddd', 'eeee'], ['bbbb', 'cccc'], ['aaaa']]);
-  assert.equal(paginate([]), []);
+pure.after.each((ctx) => rmSync(ctx.dir, { recursive: true, force: true }));
+const toolTurn = (tool: object, result: object) => [
+  entry({ type: 'assistant', message: { role: 'assistant', model: 'm', content: [{ type: 'tool_use', ...tool }] } }),
+  entry({ type: 'user', message: { role: 'user', content: [{ type: 'tool_result', ...result }] } }),
+];
+pure('items keep order; results fill their call; HTML is escaped', async ({ path }) => {
+  const [call, done] = toolTurn({ id: 't', name: 'Read', input: { file_path: '/x' } }, { tool_use_id: 't', content: 'a\nb\nc' });
+  writeFileSync(path, [prompt('a <b> & c'), call, done, answer('done'), ''].join('\n'));
+  const page = await readHistoryPage(path, 0);
+  assert.ok(page.ok);
+  assert.is(page.html, ['❯ <b>a &lt;b&gt; &amp; c</b>', '✓ <i>Read: /x → Read 3 lines</i>', 'done'].join('\n\n'));
+});
+pure('pages are cut from the newest item back', async ({ path }) => {
+  writeFileSync(path, ['aaaa', 'bbbb', 'cccc', 'dddd', 'eeee'].map(answer).join('\n'));
+  const pages = await Promise.all([0, 1, 2].map((n) => readHistoryPage(path, n, { pageChars: 13 })));
+  assert.equal(pages.map((p) => p.ok && [p.html, p.hasOlder]), [['dddd\n\neeee', true], ['bbbb\n\ncccc', true], ['aaaa', false]]);
 });
 
 read.run();

@@ -1,10 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseLines, type TranscriptEvent } from '#ccbot/transcript.js';
-import { readEvents, readTranscript, type Cursor } from '#ccbot/transcript-reader.js';
+import { lastExchange, parseLines, type TranscriptEvent } from '#ccbot/transcript.js';
 import { SAMPLES } from './samples.js';
 
 const sample = (name: string) => readFileSync(join(SAMPLES, name), 'utf8').split('\n');
@@ -105,75 +103,59 @@ edge('a streamed assistant entry without stop_reason is content, not a turn end;
   assert.equal(kinds(events, 'turnEnd'), []);
 });
 
-interface Ctx { dir: string; path: string }
-const reader = suite<Ctx>('readTranscript');
-reader.before.each((ctx) => {
-  ctx.dir = mkdtempSync(join(tmpdir(), 'ccbot-transcript-'));
-  ctx.path = join(ctx.dir, 't.jsonl');
-});
-reader.after.each((ctx) => rmSync(ctx.dir, { recursive: true, force: true }));
+const exchange = suite('lastExchange (Inspect, the switch preview)');
+const exchangeOf = (lines: string[]) => lastExchange(parseLines(lines, {}).events);
+const reply = (id: string, blocks: object[], extra: object = {}) =>
+  entry({ type: 'assistant', message: { id, role: 'assistant', content: blocks }, ...extra });
+const said = (text: string) => ({ type: 'text', text });
+const LAST_CHUNKS = Array.from({ length: 15 }, (_, i) => `chunk ${i + 1} of 15.`).join(' ');
 
-reader('a partial last line waits for its newline; the cursor stays before it', async ({ path }) => {
-  writeFileSync(path, `${user('one')}\n${user('tw')}`);
-  const first = await readTranscript(path, { offset: 0 });
-  assert.ok(first.ok);
-  assert.is(first.lines.length, 1);
-  appendFileSync(path, '\n'); // the line's newline arrives
-  const second = await readTranscript(path, first.cursor);
-  assert.ok(second.ok);
-  assert.is(second.lines.length, 1);
-  assert.is(JSON.parse(second.lines[0]!).message.content, 'tw');
-  assert.not.ok(second.restarted);
+exchange('the real 2.1.328 transcript: the last typed prompt and the whole last answer', () => {
+  assert.equal(exchangeOf(sample('transcript-startup.jsonl')), { prompt: 'slow: 3', answer: LAST_CHUNKS });
 });
-reader('a multi-byte character split across reads is decoded whole', async ({ path }) => {
-  const line = user('привет 世界 🙂');
-  writeFileSync(path, `${line}\n${line}\n`);
-  let cursor: Cursor = { offset: 0 };
-  const got: string[] = [];
-  for (let i = 0; i < 50 && got.length < 2; i++) {
-    const read = await readTranscript(path, cursor, { maxBytes: 7 });
-    assert.ok(read.ok);
-    got.push(...read.lines);
-    cursor = read.cursor;
-  }
-  assert.equal(got, [line, line]);
+exchange('the resumed transcript ends with the prompt typed after --resume', () => {
+  assert.equal(exchangeOf(sample('transcript-resumed.jsonl')), { prompt: 'echo: after resume', answer: 'after resume' });
 });
-reader('a 10 MB single line comes out whole, even with small reads', async ({ path }) => {
-  const big = assistant([{ type: 'text', text: 'x'.repeat(10 * 1024 * 1024) }]);
-  writeFileSync(path, `${big}\n`);
-  const read = await readEvents(path, { offset: 0 }, {}, { maxBytes: 64 * 1024 });
-  assert.ok(read.ok);
-  assert.is((read.events[0] as { text: string }).text.length, 10 * 1024 * 1024);
-  assert.is(read.cursor.offset, Buffer.byteLength(big) + 1);
+exchange('the answer is the last API message, not the text Claude wrote before its tool calls', () => {
+  const lines = sample('transcript-startup.jsonl');
+  const multiEnds = lines.findIndex((l) => l.includes('multi done: ran echo'));
+  assert.equal(exchangeOf(lines.slice(0, multiEnds + 1)), { prompt: 'multi', answer: 'multi done: ran echo and read a file.' });
 });
-reader('a file that shrank, or was replaced, is read again from its start', async ({ path, dir }) => {
-  writeFileSync(path, `${user('one')}\n${user('two')}\n`);
-  const first = await readTranscript(path, { offset: 0 });
-  assert.ok(first.ok);
-  truncateSync(path, 0);
-  writeFileSync(path, `${user('new')}\n`);
-  const shrunk = await readTranscript(path, first.cursor);
-  assert.ok(shrunk.ok && shrunk.restarted);
-  assert.is(shrunk.lines.length, 1);
-  const other = join(dir, 'other.jsonl');
-  writeFileSync(other, `${user('replaced')}\n${user('and longer')}\n${user('than before')}\n`);
-  renameSync(other, path);
-  const replaced = await readTranscript(path, shrunk.cursor);
-  assert.ok(replaced.ok && replaced.restarted, 'another inode');
-  assert.is(replaced.lines.length, 3);
+exchange('ignores api-request-blob, tool results, meta, sidechain and Claude Code\'s own command entries', () => {
+  const lines = [
+    user('the real prompt'),
+    reply('m1', [said('the real answer')]),
+    JSON.stringify({ type: 'api-request-blob', message: { role: 'user', content: 'not typed (blob)' } }),
+    user('not typed (meta)', { isMeta: true }),
+    user('not typed (sidechain)', { isSidechain: true }),
+    reply('m2', [said('a sub-agent talking')], { isSidechain: true }),
+    user([{ type: 'tool_result', tool_use_id: 't1', content: 'a tool result' }]),
+    user('<command-name>/clear</command-name>\n<command-message>clear</command-message>\n<command-args></command-args>'),
+    user('<local-command-stdout></local-command-stdout>'),
+    user([{ type: 'text', text: '[Request interrupted by user]' }]),
+  ];
+  assert.equal(exchangeOf(lines), { prompt: 'the real prompt', answer: 'the real answer' });
 });
-reader('a missing file is reported as missing', async ({ dir }) => {
-  const read = await readTranscript(join(dir, 'nope.jsonl'), { offset: 0 });
-  assert.ok(!read.ok && read.missing);
+exchange('a prompt the person typed may start with <', () => {
+  assert.is(exchangeOf([user('<div> renders twice, why?')]).prompt, '<div> renders twice, why?');
 });
-reader('readEvents: a malformed line is skipped, never stalling the reader', async ({ path }) => {
-  writeFileSync(path, `${user('a')}\nnot json\n${user('b')}\n`);
-  const read = await readEvents(path, { offset: 0 }, {});
-  assert.ok(read.ok);
-  assert.equal(texts(read.events, 'prompt'), ['a', 'b']);
-  assert.is(read.cursor.offset, readFileSync(path).length);
+exchange('text blocks of one API message written as several entries are joined; a later message replaces them', () => {
+  const tool = { type: 'tool_use', id: 't', name: 'Bash', input: {} };
+  const oneMessage = [user('go'), reply('m1', [said('part one')]), reply('m1', [tool]), reply('m1', [said('part two')])];
+  assert.is(exchangeOf(oneMessage).answer, 'part one\npart two');
+  assert.is(exchangeOf([...oneMessage, reply('m2', [said('final')])]).answer, 'final');
+});
+exchange('a prompt without an answer yet has none (not the previous turn\'s)', () => {
+  const lines = [user('first'), reply('m1', [said('first answer')]), user('second')];
+  assert.equal(exchangeOf(lines), { prompt: 'second', answer: null });
+});
+exchange('torn, empty and non-JSON lines are skipped; a line cut at its front is never taken', () => {
+  const lines = ['{"type":"user","mess', '', 'garbage', user('kept'), reply('m', [said('ok')]), '{"type":"assis'];
+  assert.equal(exchangeOf(lines), { prompt: 'kept', answer: 'ok' });
+  assert.equal(exchangeOf([user('cut off at the front').slice(10)]), { prompt: null, answer: null });
+  assert.equal(exchangeOf(['']), { prompt: null, answer: null });
 });
 
 golden.run();
 edge.run();
-reader.run();
+exchange.run();
