@@ -21,51 +21,23 @@ export function smallInput(input: unknown): unknown {
 export function summarizeToolInput(name: string, input: unknown): string {
   const i = isObject(input) ? input : {};
   const str = (key: string) => (typeof i[key] === 'string' ? (i[key] as string) : '');
-  let summary: string;
-  switch (name) {
-    case 'Bash':
-      summary = str('command');
-      break;
-    case 'Read':
-    case 'Write':
-    case 'Edit':
-    case 'MultiEdit':
-      summary = str('file_path');
-      break;
-    case 'NotebookEdit':
-      summary = str('notebook_path');
-      break;
-    case 'Grep':
-    case 'Glob':
-      summary = str('path') ? `${str('pattern')} in ${str('path')}` : str('pattern');
-      break;
-    case 'WebFetch':
-      summary = str('url');
-      break;
-    case 'WebSearch':
-      summary = str('query');
-      break;
-    case 'Task':
-    case 'Agent':
-      summary = str('description') || str('prompt');
-      break;
-    case 'TodoWrite': {
-      const todos = Array.isArray(i.todos) ? i.todos.length : 0;
-      summary = `${todos} todo${todos === 1 ? '' : 's'}`;
-      break;
+  const question = Array.isArray(i.questions) && isObject(i.questions[0]) ? i.questions[0].question : undefined;
+  const summary = (): string => {
+    switch (name) {
+      case 'Bash': return str('command');
+      case 'Read': case 'Write': case 'Edit': case 'MultiEdit': return str('file_path');
+      case 'NotebookEdit': return str('notebook_path');
+      case 'Grep': case 'Glob': return str('path') ? `${str('pattern')} in ${str('path')}` : str('pattern');
+      case 'WebFetch': return str('url');
+      case 'WebSearch': return str('query');
+      case 'Task': case 'Agent': return str('description') || str('prompt');
+      case 'TodoWrite': return count(Array.isArray(i.todos) ? i.todos.length : 0, 'todo');
+      case 'AskUserQuestion': return typeof question === 'string' ? question : str('question');
+      case 'ExitPlanMode': return 'plan';
+      default: return Object.values(i).find((v): v is string => typeof v === 'string' && v.length > 0) ?? '';
     }
-    case 'AskUserQuestion': {
-      const first = Array.isArray(i.questions) && isObject(i.questions[0]) ? i.questions[0] : {};
-      summary = typeof first.question === 'string' ? first.question : str('question');
-      break;
-    }
-    case 'ExitPlanMode':
-      summary = 'plan';
-      break;
-    default:
-      summary = Object.values(i).find((v): v is string => typeof v === 'string' && v.length > 0) ?? '';
-  }
-  return clip(firstLine(summary), 120);
+  };
+  return clip(firstLine(summary()), 120);
 }
 
 /** One line saying how a call ended: "Read 42 lines", "Output 3 lines", "+3 −1", "Error: …", "Interrupted". */
@@ -75,7 +47,6 @@ export function summarizeToolResult(
   const text = resultText(content);
   const r = isObject(toolUseResult) ? toolUseResult : {};
   const input = isObject(call.input) ? call.input : {};
-  const lines = (n: number, what: string) => `${what} ${n} line${n === 1 ? '' : 's'}`;
   if (INTERRUPTED.test(text.trim()) || r.interrupted === true) return 'Interrupted';
   const error = firstLine(text.replace(/^<tool_use_error>|<\/tool_use_error>$/g, ''));
   if (isError) return clip(`Error: ${error || 'failed'}`, 160);
@@ -83,26 +54,27 @@ export function summarizeToolResult(
     case 'Bash': {
       const stderr = typeof r.stderr === 'string' && r.stderr ? `\n${r.stderr}` : '';
       const n = lineCount((typeof r.stdout === 'string' ? `${r.stdout}${stderr}` : text).trim());
-      return n === 0 ? 'No output' : lines(n, 'Output');
+      return n === 0 ? 'No output' : `Output ${count(n, 'line')}`;
     }
     case 'Read': {
       const file = isObject(r.file) ? r.file : {};
-      return lines(typeof file.numLines === 'number' ? file.numLines : lineCount(text), 'Read');
+      return `Read ${count(typeof file.numLines === 'number' ? file.numLines : lineCount(text), 'line')}`;
     }
     case 'Edit':
     case 'MultiEdit': {
       if (!Array.isArray(r.structuredPatch)) return `+${num(input.new_string_lines)} −${num(input.old_string_lines)}`;
       const patch = r.structuredPatch.flatMap((h) => (isObject(h) && Array.isArray(h.lines) ? h.lines : []));
-      const count = (sign: string) => patch.filter((line) => typeof line === 'string' && line.startsWith(sign)).length;
-      return `+${count('+')} −${count('-')}`;
+      const signed = (sign: string) => patch.filter((line) => typeof line === 'string' && line.startsWith(sign));
+      return `+${signed('+').length} −${signed('-').length}`;
     }
-    case 'Write':
-      return lines(num(input.content_lines) || (typeof r.content === 'string' ? lineCount(r.content) : 0), 'Wrote');
+    case 'Write': {
+      const written = typeof r.content === 'string' ? lineCount(r.content) : 0;
+      return `Wrote ${count(num(input.content_lines) || written, 'line')}`;
+    }
     case 'Grep':
     case 'Glob': {
       const found = Array.isArray(r.filenames) ? r.filenames.length : lineCount(text.trim());
-      const n = typeof r.numFiles === 'number' ? r.numFiles : found;
-      return `Found ${n} file${n === 1 ? '' : 's'}`;
+      return `Found ${count(typeof r.numFiles === 'number' ? r.numFiles : found, 'file')}`;
     }
     case 'AskUserQuestion': {
       const answers = isObject(r.answers) ? Object.values(r.answers).filter((v) => typeof v === 'string') : [];
@@ -119,6 +91,7 @@ function resultText(content: unknown): string {
   return content.map((b) => (isObject(b) && typeof b.text === 'string' ? b.text : '')).join('\n');
 }
 
+const count = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 function lineCount(text: string): number {

@@ -65,18 +65,14 @@ export function parseLines(lines: readonly string[], pending: PendingCalls): Par
   let malformed = 0;
   for (const line of lines) {
     if (line.trim() === '' || SKIPPED_TYPE.test(line) || ATTACHMENT.test(line)) continue;
-    let entry: unknown;
+    let entry: unknown = null;
     try {
       entry = JSON.parse(line);
     } catch {
-      malformed++;
-      continue;
+      // not JSON: malformed, like JSON that is no object
     }
-    if (!isObject(entry)) {
-      malformed++;
-      continue;
-    }
-    parseEntry(entry, calls, events);
+    if (isObject(entry)) parseEntry(entry, calls, events);
+    else malformed++;
   }
   const ids = Object.keys(calls);
   for (const id of ids.slice(0, Math.max(0, ids.length - PENDING_KEPT))) delete calls[id];
@@ -219,8 +215,7 @@ export function lastExchange(events: readonly TranscriptEvent[]): Exchange {
 export const toolLine = (call: { name: string; summary: string }): string =>
   call.summary ? `${call.name}: ${call.summary}` : call.name;
 
-// ── small helpers ───────────────────────────────────────────────────────────────────────────────────────────────
-
+/** An entry's timestamp in ms; 0 when it has none. */
 function timeOf(v: unknown): number {
   const t = typeof v === 'string' ? Date.parse(v) : NaN;
   return Number.isFinite(t) ? t : 0;
