@@ -77,7 +77,8 @@ export async function readEvents(
       chunks.push(chunk);
       total += chunk.length;
     }
-    const lines = end > 0 ? linesOf(Buffer.concat(chunks, total).subarray(0, end - 1)) : [];
+    const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+    const lines = end > 0 ? linesOf(bytes.subarray(0, end - 1)) : [];
     return { ok: true as const, lines, cursor: { offset: start + Math.max(end, 0), ino: info.ino }, restarted };
   });
   if (!read.ok) return read;
@@ -142,4 +143,14 @@ async function readAt(handle: FileHandle, position: number, length: number): Pro
   return buffer.subarray(0, bytesRead);
 }
 
-const linesOf = (bytes: Buffer): string[] => (bytes.length === 0 ? [] : bytes.toString('utf8').split('\n'));
+/** Each line decoded on its own: one string per line parses faster than slices of one big string. */
+function linesOf(bytes: Buffer): string[] {
+  const lines: string[] = [];
+  let from = 0;
+  for (let newline = bytes.indexOf(NEWLINE); newline >= 0; newline = bytes.indexOf(NEWLINE, from)) {
+    lines.push(bytes.toString('utf8', from, newline));
+    from = newline + 1;
+  }
+  if (from < bytes.length) lines.push(bytes.toString('utf8', from));
+  return lines;
+}
