@@ -14,7 +14,9 @@ const HOUR_MS = 3_600_000;
 export const SWEEP_INTERVAL_MS = 60_000;
 
 /** Live sessions whose owner has not written to them for their idle hours, oldest activity first. */
-export function sessionsToArchive(sessions: readonly Session[], idleHoursOf: (userId: number) => number, now: number): Session[] {
+export function sessionsToArchive(
+  sessions: readonly Session[], idleHoursOf: (userId: number) => number, now: number,
+): Session[] {
   return sessions
     .filter((s) => s.status === 'active' && now - s.lastActivityAt >= idleHoursOf(s.ownerUserId) * HOUR_MS)
     .sort((a, b) => a.lastActivityAt - b.lastActivityAt);
@@ -22,7 +24,8 @@ export function sessionsToArchive(sessions: readonly Session[], idleHoursOf: (us
 
 /** Ids of archived and lost records that ended more than `purgeAfterMs` ago. */
 export function recordsToPurge(sessions: readonly Session[], purgeAfterMs: number, now: number): string[] {
-  return sessions.filter((s) => (s.status === 'archived' || s.status === 'lost') && now - endedAt(s) > purgeAfterMs).map((s) => s.id);
+  const ended = sessions.filter((s) => s.status === 'archived' || s.status === 'lost');
+  return ended.filter((s) => now - endedAt(s) > purgeAfterMs).map((s) => s.id);
 }
 
 export interface SweeperDeps {

@@ -3,7 +3,9 @@
  * person has no live session — that text then goes to the session started from the browser).
  */
 import { stat } from 'node:fs/promises';
-import { BrowserTokens, browserView, listDirectory, openChild, openParent, resolveUserPath, type Listing } from './browser.js';
+import {
+  BrowserTokens, browserView, listDirectory, openChild, openParent, resolveUserPath, type Listing,
+} from './browser.js';
 import type { Accepted, Chat } from './chat.js';
 import type { Delivery } from './delivery.js';
 import { escapeHtml } from './format.js';
@@ -43,10 +45,11 @@ export function createBrowserScreen(deps: BrowserScreenDeps): BrowserScreen {
     if (!started.ok) return void (await chat.sayText(who, lang, 'error.generic', { error: started.error }));
     users.setLastDir(who.userId, workdir);
     const waiting = users.takeHeldText(who.userId);
-    await chat.sayText(who, lang, 'session.started', { name: started.session.name, dir: workdir }, { session: started.session });
+    const session = started.session;
+    await chat.sayText(who, lang, 'session.started', { name: session.name, dir: workdir }, { session });
     if (waiting) {
       users.rememberMessage(who.userId, waiting.messageId, started.session.id);
-      deps.delivery.enqueue({ sessionId: started.session.id, chatId: who.chatId, userId: who.userId, messageId: waiting.messageId, text: waiting.text });
+      deps.delivery.enqueue({ sessionId: session.id, chatId: who.chatId, userId: who.userId, ...waiting });
     }
   }
 
@@ -58,7 +61,7 @@ export function createBrowserScreen(deps: BrowserScreenDeps): BrowserScreen {
     await showListing(who, lang, listing, 0);
   }
 
-  async function showListing(who: Accepted, lang: Lang, listing: Listing, page: number, messageId?: number): Promise<void> {
+  async function showListing(who: Accepted, lang: Lang, listing: Listing, page: number, messageId?: number) {
     const view = browserView(listing, page, lang, browsers.put(who.userId, listing));
     if (messageId !== undefined) {
       const edited = await telegram.edit(who.chatId, messageId, escapeHtml(view.text), { replyMarkup: view.keyboard });

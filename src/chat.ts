@@ -15,7 +15,7 @@ import type { Users } from './users.js';
 /** An update the gate let through: who wrote, in which chat. */
 export type Accepted = Extract<Gated, { kind: GateKind }>;
 
-export interface ChatDeps {
+interface ChatDeps {
   telegram: Telegram;
   sessions: Pick<Sessions, 'all' | 'live'>;
   users: Pick<Users, 'activeSession' | 'rememberMessage'>;
@@ -23,7 +23,7 @@ export interface ChatDeps {
   badge?: (sessionId: string) => string | undefined;
 }
 
-export interface SayOptions {
+interface SayOptions {
   keyboard?: InlineKeyboardMarkup;
   /** The session the message is about (for reply-quotes); the active one when absent. */
   session?: Session;
@@ -31,7 +31,9 @@ export interface SayOptions {
 
 export interface Chat {
   say(who: Accepted, lang: Lang, html: string, options?: SayOptions): Promise<number | undefined>;
-  sayText(who: Accepted, lang: Lang, key: TextKey, vars?: Record<string, string | number>, options?: SayOptions): Promise<number | undefined>;
+  sayText(
+    who: Accepted, lang: Lang, key: TextKey, vars?: Record<string, string | number>, options?: SayOptions,
+  ): Promise<number | undefined>;
   switcher(userId: number, lang: Lang): InlineKeyboardMarkup;
 }
 
@@ -56,7 +58,8 @@ export function createChat(deps: ChatDeps): Chat {
 
   /** Resolves with the id of the (last) message sent, or undefined when Telegram refused it. */
   const say = async (who: Accepted, lang: Lang, html: string, options: SayOptions = {}) => {
-    const sent = await telegram.sendNewest(who.chatId, html, { replyMarkup: options.keyboard ?? switcher(who.userId, lang) });
+    const replyMarkup = options.keyboard ?? switcher(who.userId, lang);
+    const sent = await telegram.sendNewest(who.chatId, html, { replyMarkup });
     const last = sent.ok ? sent.messageIds.at(-1) : undefined;
     if (last === undefined) return undefined;
     const about = options.session ?? users.activeSession(who.userId);
@@ -64,7 +67,7 @@ export function createChat(deps: ChatDeps): Chat {
     return last;
   };
 
-  const sayText = (who: Accepted, lang: Lang, key: TextKey, vars: Record<string, string | number> = {}, options: SayOptions = {}) =>
+  const sayText = (who: Accepted, lang: Lang, key: TextKey, vars: Record<string, string | number> = {}, options = {}) =>
     say(who, lang, escapeHtml(t(lang, key, vars)), options);
 
   return { say, sayText, switcher };

@@ -1,6 +1,6 @@
 /**
  * Typing the person's messages into their session's window at the right moment, and knowing they arrived.
- * A message waits (persisted in the outbox, outbox.ts) until Claude shows its input prompt, is typed, gets 👀, and gets 👍
+ * A message waits (in the outbox, outbox.ts) until Claude shows its input prompt, is typed, gets 👀, and gets 👍
  * once Claude Code's UserPromptSubmit hook recorded the same prompt in session_map.json. No confirmation → one
  * more Enter; still none → the person is told, with a Resend button. Never typed into a picker.
  */

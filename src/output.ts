@@ -67,9 +67,11 @@ export class LiveOutput implements Output {
     this.publisher =
       deps.publisher ??
       new CardPublisher({
-        send: (chatId, html, options) => deps.telegram.sendNewest(chatId, html, { ...options, replyMarkup: this.switcherOf(chatId) }),
+        send: (chatId, html, options) =>
+          deps.telegram.sendNewest(chatId, html, { ...options, replyMarkup: this.switcherOf(chatId) }),
         edit: (chatId, messageId, html, options) => deps.telegram.edit(chatId, messageId, html, options),
-        keyboardFor: (chatId, messageId) => (deps.telegram.isNewest(chatId, messageId) ? this.switcherOf(chatId) : undefined),
+        keyboardFor: (chatId, messageId) =>
+          (deps.telegram.isNewest(chatId, messageId) ? this.switcherOf(chatId) : undefined),
         now: this.now,
         setTimer: (fn, ms) => setTimeout(fn, ms),
         clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
@@ -113,7 +115,9 @@ export class LiveOutput implements Output {
           this.publisher.show(chatId, card, renderCard(card, this.deps.langOf(session.ownerUserId)));
           await this.publisher.flush();
         }
-        const ok = active ? await this.sendAnswer(session, follow, effect.key, effect.text) : await this.notice(session, follow, 'done', effect.key, firstLine(effect.text));
+        const ok = active
+          ? await this.sendAnswer(session, follow, effect.key, effect.text)
+          : await this.notice(session, follow, 'done', effect.key, firstLine(effect.text));
         if (!ok) return false;
       }
       if (event.kind === 'apiError') {
@@ -124,7 +128,8 @@ export class LiveOutput implements Output {
     }
     // The card's message may have been sent while this ran: keep its id (same turn) in what is saved.
     const latest = follow.card;
-    follow.card = latest && latest.turn === card.turn && card.messageId === null ? { ...card, messageId: latest.messageId } : card;
+    const sameTurn = latest && latest.turn === card.turn && card.messageId === null;
+    follow.card = sameTurn ? { ...card, messageId: latest.messageId } : card;
     card = follow.card;
     this.setBadge(session, card, active);
     // A turn that ended within this batch without a card needs none: its answer says it all.
@@ -164,11 +169,14 @@ export class LiveOutput implements Output {
   }
 
   /** One short message about a background session (or an error in the active one), if the person wants it. */
-  private async notice(session: Session, follow: Follow, kind: NoticeKind, key: string, detail: string, force = false): Promise<boolean> {
+  private async notice(
+    session: Session, follow: Follow, kind: NoticeKind, key: string, detail: string, force = false,
+  ): Promise<boolean> {
     if (follow.sent.includes(key)) return true;
     if (!force && !this.deps.settingsOf(session.ownerUserId).notify[kind]) return true;
     const lang = this.deps.langOf(session.ownerUserId);
-    const html = `<b>${escapeHtml(session.name)}</b>: ${escapeHtml(t(lang, `notice.${kind}`, { detail: clip(detail, 300) }))}`;
+    const text = t(lang, `notice.${kind}`, { detail: clip(detail, 300) });
+    const html = `<b>${escapeHtml(session.name)}</b>: ${escapeHtml(text)}`;
     const sent = await this.send(session, html, true);
     if (!this.delivered(sent, session, kind)) return false;
     markSent(follow, key);
@@ -184,8 +192,8 @@ export class LiveOutput implements Output {
   /** Sends to the session's owner; with the switcher it becomes the newest message, taking it from the one before. */
   private send(session: Session, html: string, withSwitcher: boolean): Promise<SendResult> {
     const userId = session.ownerUserId;
-    const telegram = this.deps.telegram;
-    return withSwitcher ? telegram.sendNewest(userId, html, { replyMarkup: this.switcherOf(userId) }) : telegram.send(userId, html);
+    if (!withSwitcher) return this.deps.telegram.send(userId, html);
+    return this.deps.telegram.sendNewest(userId, html, { replyMarkup: this.switcherOf(userId) });
   }
 
   /** A refused message (Telegram said no for good) is logged and skipped: retrying it forever would block the rest. */
@@ -241,7 +249,9 @@ export class LiveOutput implements Output {
     const lines = [`<b>${escapeHtml(session.name)}</b> · ${escapeHtml(t(lang, 'picker.title'))}`];
     if (picker.title) lines.push(`<i>${escapeHtml(picker.title)}</i>`);
     lines.push('', escapeHtml(picker.question));
-    for (const o of picker.options) if (o.description) lines.push(`${o.number}. ${escapeHtml(o.label)} — ${escapeHtml(o.description)}`);
+    for (const o of picker.options) {
+      if (o.description) lines.push(`${o.number}. ${escapeHtml(o.label)} — ${escapeHtml(o.description)}`);
+    }
     const sent = await this.deps.telegram.send(session.ownerUserId, lines.join('\n'), { replyMarkup: keyboard });
     if (!sent.ok) return; // shown on the next pass
     const messageId = sent.messageIds.at(-1)!;
@@ -270,7 +280,8 @@ export class LiveOutput implements Output {
     const lang = this.deps.langOf(session.ownerUserId);
     const minutes = Math.round((this.now() - follow.grewAt) / 60_000);
     const html = `<b>${escapeHtml(session.name)}</b>: ${escapeHtml(t(lang, 'stall.hint', { minutes }))}`;
-    const sent = await this.deps.telegram.send(session.ownerUserId, html, { replyMarkup: stallKeyboard(session.id, lang) });
+    const replyMarkup = stallKeyboard(session.id, lang);
+    const sent = await this.deps.telegram.send(session.ownerUserId, html, { replyMarkup });
     if (sent.ok) for (const id of sent.messageIds) this.deps.users.rememberMessage(session.ownerUserId, id, session.id);
     else this.stalled.delete(session.id);
   }

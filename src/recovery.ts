@@ -25,7 +25,9 @@ export interface RecoveryDeps {
  * Lists the windows only when not given them. Never kills and never changes state: a window may be the person's
  * own work at the desk.
  */
-export async function detectOrphanWindows(sessions: readonly Session[], windows: readonly WindowInfo[] | null | undefined, deps: RecoveryDeps): Promise<number> {
+export async function detectOrphanWindows(
+  sessions: readonly Session[], windows: readonly WindowInfo[] | null | undefined, deps: RecoveryDeps,
+): Promise<number> {
   const known = windows ?? (await (deps.list ?? listWindows)(deps.tmuxSession, deps.tmux ?? {}));
   if (!known) return 0;
   const claimed = new Set(sessions.map((s) => s.windowId).filter((id): id is string => id !== null));
@@ -34,9 +36,11 @@ export async function detectOrphanWindows(sessions: readonly Session[], windows:
   const map = (deps.readMap ?? readSessionMap)(deps.ccbotDir);
   for (const w of orphans) {
     const claudeId = map[mapKey(deps.tmuxSession, w.id)]?.session_id ?? 'unknown';
-    log.warn(`orphan_window window_id=${w.id} name=${JSON.stringify(w.name)} session_id=${claudeId} — no session record references it`);
+    const name = JSON.stringify(w.name);
+    log.warn(`orphan_window window_id=${w.id} name=${name} session_id=${claudeId} — no session record references it`);
   }
-  log.warn(`${orphans.length} tmux window(s) in session ${deps.tmuxSession} belong to no ccbot session; they are left running`, {
+  const count = `${orphans.length} tmux window(s) in session ${deps.tmuxSession}`;
+  log.warn(`${count} belong to no ccbot session; they are left running`, {
     hint: `tmux attach -t ${deps.tmuxSession} to look at them`,
   });
   return orphans.length;
@@ -59,7 +63,9 @@ export interface ReconcileReport {
 export async function reconcile(sessions: Sessions, deps: RecoveryDeps): Promise<ReconcileReport> {
   const windows = await (deps.list ?? listWindows)(deps.tmuxSession, deps.tmux ?? {});
   if (!windows || windows.length === 0) {
-    log.warn('tmux did not list any window; sessions are left as recorded until it does', { tmux_session: deps.tmuxSession });
+    log.warn('tmux did not list any window; sessions are left as recorded until it does', {
+      tmux_session: deps.tmuxSession,
+    });
     return { known: false, alive: [], lost: [], pruned: 0, orphans: 0 };
   }
   const map = (deps.readMap ?? readSessionMap)(deps.ccbotDir);

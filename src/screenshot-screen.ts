@@ -19,7 +19,8 @@ const SETTLE_MS = 1_000;
 const SETTLE_STEP_MS = 80;
 
 const TMUX_KEY: Record<ScreenKey, Key> = {
-  Esc: 'Escape', Enter: 'Enter', Up: 'Up', Down: 'Down', Left: 'Left', Right: 'Right', Tab: 'Tab', Space: 'Space', 'C-c': 'C-c',
+  Esc: 'Escape', Enter: 'Enter', Up: 'Up', Down: 'Down', Left: 'Left', Right: 'Right', Tab: 'Tab', Space: 'Space',
+  'C-c': 'C-c',
 };
 
 export interface ScreenshotDeps {
@@ -32,11 +33,13 @@ export interface ScreenshotDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** The message for a pane: the bottom lines that fit (what matters is the prompt or menu there), and whether it was cut. */
+/** The message for a pane: the bottom lines that fit (the prompt or menu is there), and whether it was cut. */
 export function screenshotHtml(name: string, pane: string): { html: string; cut: boolean; text: string } {
   const text = visibleText(pane);
   let shown = text;
-  while (escapeHtml(shown).length > SCREEN_CHARS) shown = shown.slice(shown.indexOf('\n') + 1 || shown.length - SCREEN_CHARS);
+  while (escapeHtml(shown).length > SCREEN_CHARS) {
+    shown = shown.slice(shown.indexOf('\n') + 1 || shown.length - SCREEN_CHARS);
+  }
   const cut = shown.length < text.length;
   return { html: `<b>${escapeHtml(name)}</b>\n<pre>${escapeHtml(shown) || ' '}</pre>`, cut, text };
 }
@@ -93,7 +96,8 @@ export function createScreenshotScreen(deps: ScreenshotDeps): ScreenshotScreen {
       if (pane === null) return void (await chat.sayText(who, lang, 'screenshot.gone', { name: session.name }));
       const shot = screenshotHtml(session.name, pane);
       if (messageId !== undefined && !shot.cut) {
-        const edited = await telegram.edit(who.chatId, messageId, shot.html, { replyMarkup: screenshotKeyboard(session.id) });
+        const replyMarkup = screenshotKeyboard(session.id);
+        const edited = await telegram.edit(who.chatId, messageId, shot.html, { replyMarkup });
         if (edited.ok) return;
       }
       await show(who, lang, session);

@@ -21,7 +21,7 @@ export interface SettingsScreen {
 }
 
 export function createSettingsScreen(deps: SettingsScreenDeps): SettingsScreen {
-  const { users, chat } = deps;
+  const { telegram, users, chat } = deps;
   const view = (userId: number, lang: Lang) => ({
     html: escapeHtml(t(lang, 'settings.title')),
     keyboard: settingsKeyboard(users.settings(userId, deps.defaultIdleHours), lang),
@@ -38,8 +38,9 @@ export function createSettingsScreen(deps: SettingsScreenDeps): SettingsScreen {
       const next = applySetting(users.settings(who.userId, deps.defaultIdleHours), key, value);
       if (next) users.setSettings(who.userId, next);
       const lang = users.seenLang(who.userId, who.languageCode);
-      const { html, keyboard } = view(who.userId, lang);
-      if (messageId !== undefined && (await deps.telegram.edit(who.chatId, messageId, html, { replyMarkup: keyboard })).ok) return;
+      const { html, keyboard: replyMarkup } = view(who.userId, lang);
+      const edited = messageId !== undefined && (await telegram.edit(who.chatId, messageId, html, { replyMarkup }));
+      if (edited && edited.ok) return;
       await show(who, lang);
     },
   };

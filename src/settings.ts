@@ -7,7 +7,7 @@ import { IDLE_HOURS_CHOICES } from './keyboards.js';
 import { isObject } from './values.js';
 
 export type NoticeKind = 'done' | 'error' | 'input';
-export const NOTICE_KINDS: readonly NoticeKind[] = ['done', 'error', 'input'];
+const NOTICE_KINDS: readonly NoticeKind[] = ['done', 'error', 'input'];
 
 export interface Settings {
   /** Hours without input from the person after which a session is archived; CCBOT_IDLE_HOURS by default. */

@@ -11,7 +11,7 @@ import { isObject } from './values.js';
 
 export const STATE_FILE = 'state.json';
 
-export interface State {
+interface State {
   version: 1;
   sessions: Record<string, Session>;
   users: Record<string, UserState>;

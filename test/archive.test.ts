@@ -2,8 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { recordsToPurge, sessionsToArchive, Sweeper, type SweeperDeps } from '#ccbot/archive.js';
 import type { Session } from '#ccbot/sessions.js';
-import { StateStore, type State } from '#ccbot/state.js';
-import { emptyState } from './state-fixture.js';
+import { StateStore } from '#ccbot/state.js';
+import { emptyState, type State } from './state-fixture.js';
 
 const H = 3_600_000;
 const NOW = 1_800_000_000_000;

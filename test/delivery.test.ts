@@ -4,8 +4,8 @@ import { Delivery, isConfirmed, type DeliveryDeps } from '#ccbot/delivery.js';
 import { setSink } from '#ccbot/log.js';
 import { mapKey, promptHash, type SessionMap } from '#ccbot/session-map.js';
 import type { PendingText } from '#ccbot/outbox.js';
-import { StateStore, type State } from '#ccbot/state.js';
-import { emptyState } from './state-fixture.js';
+import { StateStore } from '#ccbot/state.js';
+import { emptyState, type State } from './state-fixture.js';
 
 const IDLE = '─────\n❯ \n─────\n  ⏵⏵ bypass permissions on (shift+tab to cycle)';
 const PICKER = ' ☐ Choice\n\npick one?\n\n❯ 1. Alpha\n  2. Beta\n\nEnter to select · ↑/↓ to navigate · Esc to cancel';

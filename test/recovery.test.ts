@@ -7,9 +7,9 @@ import { setSink } from '#ccbot/log.js';
 import { detectOrphanWindows, reconcile } from '#ccbot/recovery.js';
 import { mapKey, readSessionMap, updateSessionMap } from '#ccbot/session-map.js';
 import type { Session } from '#ccbot/sessions.js';
-import { loadState, saveState, StateStore, type State } from '#ccbot/state.js';
+import { loadState, saveState, StateStore } from '#ccbot/state.js';
 import { ensureSession, listWindows, newWindow, type WindowInfo } from '#ccbot/tmux.js';
-import { emptyState } from './state-fixture.js';
+import { emptyState, type State } from './state-fixture.js';
 import { createTmuxFixture, type TmuxFixture } from './tmux-fixture.js';
 
 const TMUX_SESSION = 'ccbot';

@@ -4,10 +4,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArchiveDeps, ArchiveReason, Session } from '#ccbot/sessions.js';
-import { loadState, saveState, StateStore, type State } from '#ccbot/state.js';
+import { loadState, saveState, StateStore } from '#ccbot/state.js';
 import { ensureSession, killWindow, newWindow, windowExists } from '#ccbot/tmux.js';
 import { killOrphanClaudeProcesses } from '#ccbot/procs.js';
-import { emptyState } from './state-fixture.js';
+import { emptyState, type State } from './state-fixture.js';
 import { createTmuxFixture } from './tmux-fixture.js';
 
 const CLAUDE_ID = '2061e677-6298-4b4d-a740-c2bde142a0dc';

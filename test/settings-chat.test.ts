@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Session } from '#ccbot/sessions.js';
-import type { State } from '#ccbot/state.js';
+import type { State } from './state-fixture.js';
 import { ME, startChatWorld, type ChatWorld } from './chat-fixture.js';
 import type { ChatMessage } from './fake-telegram-chats.js';
 

@@ -62,7 +62,7 @@ function strayWrites(file: string, source: string): string[] {
 function indexSignatures(file: string, source: string, types: string[]): string[] {
   const lines = source.split('\n');
   return types.flatMap((type) => {
-    const start = lines.findIndex((l) => new RegExp(String.raw`^export\s+(interface\s+${type}\b|type\s+${type}\s*=)`).test(l));
+    const start = lines.findIndex((l) => new RegExp(String.raw`^(export\s+)?(interface\s+${type}\b|type\s+${type}\s*=)`).test(l));
     if (start < 0) return [`${file}: ${type} is not declared here`];
     const end = lines.findIndex((l, i) => i > start && /^\}/.test(l));
     return lines.slice(start, end < 0 ? undefined : end + 1).flatMap((l, i) => (/\[\s*\w+\s*:\s*(string|number)\s*\]\s*:/.test(l) ? [`${file}:${start + i + 1}: ${type}`] : []));

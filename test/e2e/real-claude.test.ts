@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findClaudeProcesses } from '#ccbot/procs.js';
-import type { State } from '#ccbot/state.js';
+import type { State } from '../state-fixture.js';
 import { parseLines } from '#ccbot/transcript.js';
 import { waitFor } from './claude-cli.js';
 import { findClaudeCli, ME, startE2EWorld, type E2EWorld } from './claude-world.js';
