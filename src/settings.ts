@@ -24,7 +24,7 @@ export function storedSettings(raw: unknown): Partial<Settings> | undefined {
   const flags = isObject(notify) ? notify : {};
   return {
     ...(typeof idleHours === 'number' && IDLE_HOURS_CHOICES.includes(idleHours) ? { idleHours } : {}),
-    notify: Object.fromEntries(NOTICE_KINDS.map((k) => [k, flags[k] !== false])) as Record<NoticeKind, boolean>,
+    notify: { done: flags.done !== false, error: flags.error !== false, input: flags.input !== false },
     ...(lang === 'auto' || isLang(lang) ? { lang } : {}),
   };
 }
