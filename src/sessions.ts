@@ -104,13 +104,15 @@ export class Sessions {
     const argv = [deps.claudeCommand, ...deps.claudeFlags, '--settings', deps.claudeSettings];
     if (base?.claudeSessionId) argv.push('--resume', base.claudeSessionId);
     const env = {
-      CCBOT_DIR: deps.ccbotDir, TMUX_SESSION_NAME: deps.tmuxSession, CCBOT_SESSION_ID: id, CCBOT_CHAT_ID: String(request.chatId),
+      CCBOT_DIR: deps.ccbotDir, TMUX_SESSION_NAME: deps.tmuxSession, CCBOT_SESSION_ID: id,
+      CCBOT_CHAT_ID: String(request.chatId),
     };
     const opened = await deps.openWindow({ name, cwd: request.workdir, argv, env, tag: id });
     if (!opened.ok) return opened;
     const session: Session = {
-      id, name, workdir: request.workdir, windowId: opened.windowId, claudeSessionId: base?.claudeSessionId ?? null, status: 'active',
-      createdAt: now, lastActivityAt: now, archivedAt: null, archiveReason: null, ownerUserId: request.userId,
+      id, name, workdir: request.workdir, windowId: opened.windowId, claudeSessionId: base?.claudeSessionId ?? null,
+      status: 'active', createdAt: now, lastActivityAt: now, archivedAt: null, archiveReason: null,
+      ownerUserId: request.userId,
     };
     this.records[id] = session;
     this.users().setActive(request.userId, id);
