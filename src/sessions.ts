@@ -2,9 +2,12 @@
  * Session records (state.json's `sessions`) and every change to them: started, input, the Claude id from the map,
  * lost, archived, forgotten; each saved at once. Knows nothing of Telegram; tmux only through what it is given.
  */
+import { basename } from 'node:path';
 import { logger } from './log.js';
 import { mapKey, type SessionMap } from './session-map.js';
+import type { TmuxFailure, TmuxResult } from './tmux.js';
 import type { Users } from './users.js';
+import { fail, type Failure } from './values.js';
 
 const log = logger('sessions');
 
@@ -35,7 +38,8 @@ export interface ArchiveDeps {
 
 export type ArchiveResult =
   | { ok: true; session: Readonly<Session>; windowClosed: boolean; processesKilled: number }
-  | { ok: false; error: string };
+  /** unknown: no such session; archived: it already is. */
+  | Failure<'unknown' | 'archived'>;
 
 export type StartRequest = { workdir: string; userId: number; chatId: number; resume?: Readonly<Session> };
 
@@ -47,11 +51,11 @@ export interface StartDeps {
   /** `$CCBOT_DIR/claude-settings.json`: ccbot's hooks, given to every Claude it starts (claude-settings.ts). */
   claudeSettings: string;
   openWindow: (spec: { name: string; cwd: string; argv: string[]; env: Record<string, string>; tag: string }) =>
-    Promise<{ ok: true; windowId: string } | { ok: false; error: string }>;
+    Promise<TmuxResult<{ windowId: string }>>;
   now?: () => number;
 }
 
-export type StartResult = { ok: true; session: Readonly<Session> } | { ok: false; error: string };
+export type StartResult = { ok: true; session: Readonly<Session> } | TmuxFailure;
 
 export class Sessions {
   /** Sessions being archived: their window is already closed while the record still says active; not lost. */
@@ -100,7 +104,7 @@ export class Sessions {
     const now = (deps.now ?? Date.now)();
     const base = request.resume;
     const id = base?.id ?? newSessionId(this.records);
-    const name = uniqueName(this.live(), base?.name ?? basenameOf(request.workdir));
+    const name = uniqueName(this.live(), base?.name ?? (basename(request.workdir) || 'root'));
     const argv = [deps.claudeCommand, ...deps.claudeFlags, '--settings', deps.claudeSettings];
     if (base?.claudeSessionId) argv.push('--resume', base.claudeSessionId);
     const env = {
@@ -128,8 +132,8 @@ export class Sessions {
    */
   async archive(id: string, reason: ArchiveReason, deps: ArchiveDeps): Promise<ArchiveResult> {
     const session = this.records[id];
-    if (!session) return { ok: false, error: `no session ${id}` };
-    if (session.status === 'archived') return { ok: false, error: `session ${session.name} is already archived` };
+    if (!session) return fail('unknown', `no session ${id}`);
+    if (session.status === 'archived') return fail('archived', `session ${session.name} is already archived`);
     this.archiving.add(id);
     try {
       const windowClosed = session.windowId ? await deps.killWindow(session.windowId) : false;
@@ -207,8 +211,4 @@ function uniqueName(live: readonly Readonly<Session>[], base: string): string {
   const clean = base.replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '') || 'session';
   if (!taken.has(clean)) return clean;
   for (let n = 2; ; n++) if (!taken.has(`${clean}-${n}`)) return `${clean}-${n}`;
-}
-
-function basenameOf(path: string): string {
-  return path.replace(/\/+$/, '').split('/').pop() || 'root';
 }
