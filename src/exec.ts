@@ -43,8 +43,11 @@ export const execRun: Run = (file, args, options = {}) =>
         const code = e.code ?? null;
         const kind = code === 'ENOENT' ? 'missing' : e.killed === true ? 'timeout' : 'exit';
         const detail = (stderr || e.message).trim().split('\n')[0] ?? '';
-        const text = kind === 'missing' ? `${file} is not installed (not found on PATH)`
-          : kind === 'timeout' ? `${file} timed out` : `${file} exited with ${String(code)}${detail ? `: ${detail}` : ''}`;
+        const text = {
+          missing: `${file} is not installed (not found on PATH)`,
+          timeout: `${file} timed out`,
+          exit: `${file} exited with ${String(code)}${detail ? `: ${detail}` : ''}`,
+        }[kind];
         resolve({ ok: false, kind, error: text, code, stdout: stdout ?? '', stderr: stderr || e.message });
       },
     );
