@@ -4,6 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { SYSTEM_ENV_FILE } from './config.js';
 import { LOCK_FILE } from './daemon.js';
 import { fail, ok, warn, type Check } from './doctor-checks.js';
 import { isProcessAlive, processStartTime } from './lock.js';
@@ -11,9 +12,6 @@ import { MONITOR_STATE_FILE } from './monitor.js';
 import { SESSION_MAP_FILE } from './session-map.js';
 import { STATE_FILE } from './state.js';
 import { readIfExists } from './store.js';
-
-/** The system-wide configuration file: root-owned and readable by the group ccbot runs as. */
-export const SYSTEM_ENV_FILE = '/etc/ccbot/ccbot.env';
 
 /** What a check needs of stat(2); undefined when the path does not exist. */
 interface FileInfo { isDirectory: boolean; mode: number; uid: number }
