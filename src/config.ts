@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseLevel, type Level } from './log.js';
+import { parseDotEnv, splitWords } from './dotenv.js';
 import { readIfExists } from './store.js';
 
 /**
@@ -29,15 +30,12 @@ export const DEFAULTS = {
 export interface Config {
   botToken: string;
   allowedUsers: number[];
-  /** Absolute. */
-  ccbotDir: string;
+  ccbotDir: string; // absolute
   tmuxSession: string;
   claudeCommand: string;
   claudeFlags: string[];
-  /** No trailing slash. */
-  telegramApiRoot: string;
-  /** Absolute. */
-  claudeConfigDir: string;
+  telegramApiRoot: string; // no trailing slash
+  claudeConfigDir: string; // absolute
   logLevel: Level;
   idleHours: number;
   archivePurgeAfterMs: number;
@@ -48,7 +46,7 @@ export interface Config {
 /** Root's configuration for a service whose user should not be able to change it (README: the trust model). */
 export const SYSTEM_ENV_FILE = '/etc/ccbot/ccbot.env';
 
-export interface LoadOptions {
+interface LoadOptions {
   cwd?: string;
   home?: string;
   /** SYSTEM_ENV_FILE unless a test says otherwise. */
@@ -65,45 +63,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** `KEY=value` lines → record. Comments, blank lines and anything that is not an assignment are skipped; the last assignment wins. */
-export function parseDotEnv(text: string): Record<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(line);
-    if (m) out.set(m[1]!, parseValue(m[2]!));
-  }
-  // fromEntries defines own properties, so a `__proto__=` line cannot touch the prototype.
-  return Object.fromEntries(out);
-}
-
-function parseValue(rest: string): string {
-  const v = rest.trimStart();
-  if (v.startsWith("'")) {
-    const end = v.indexOf("'", 1);
-    if (end > 0) return v.slice(1, end);
-  } else if (v.startsWith('"')) {
-    const quoted = readDoubleQuoted(v);
-    if (quoted !== undefined) return quoted;
-  }
-  // Unquoted (or an unclosed quote, taken literally): as in sh, `#` starts a comment only after whitespace, so `a#b` stays whole.
-  const hash = rest.search(/\s#/);
-  return (hash >= 0 ? rest.slice(0, hash) : rest).trim();
-}
-
-function readDoubleQuoted(v: string): string | undefined {
-  let out = '';
-  for (let i = 1; i < v.length; i++) {
-    const c = v[i]!;
-    if (c === '"') return out;
-    const next = v[i + 1];
-    if (c === '\\' && (next === 'n' || next === '"' || next === '\\')) {
-      out += next === 'n' ? '\n' : next;
-      i++;
-    } else out += c;
-  }
-  return undefined;
-}
-
 /**
  * Process env wins over `$CCBOT_DIR/.env`, which wins over `/etc/ccbot/ccbot.env`. Never a `.env` of the working
  * directory: started inside a cloned repository, its file could point the token at another host or let in other
@@ -116,9 +75,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
   const read = opts.readFile ?? readIfExists;
   const vars = new Map<string, Setting>();
   const layer = (values: Record<string, string | undefined>, from: string) => {
-    for (const [name, value] of Object.entries(values)) if (value !== undefined) vars.set(name, { value: value.trim(), from });
+    for (const [name, value] of Object.entries(values)) {
+      if (value !== undefined) vars.set(name, { value: value.trim(), from });
+    }
   };
-
   const systemFile = opts.systemFile ?? SYSTEM_ENV_FILE;
   const system = readDotEnvFile(systemFile, read);
   const dirSetting = env.CCBOT_DIR !== undefined ? env.CCBOT_DIR : system.CCBOT_DIR;
@@ -132,51 +92,48 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
   const value = (name: keyof typeof DEFAULTS) => vars.get(name)?.value || DEFAULTS[name];
   const where = (name: string) => `(set in ${vars.get(name)?.from ?? 'the defaults'})`;
   const putHint = `in ${envFile} (or the environment)`;
-  const positive = (name: keyof typeof DEFAULTS, unit: string) => {
-    const n = parsePositive(value(name));
-    if (n === undefined) throw new ConfigError(`${name} ${JSON.stringify(value(name))} ${where(name)} is not a positive number of ${unit}: set ${name}=<number> ${putHint}, or remove it for the default ${DEFAULTS[name]}`);
-    return n;
+  const invalid = (name: keyof typeof DEFAULTS, problem: string) =>
+    new ConfigError(`${name} ${JSON.stringify(value(name))} ${where(name)} ${problem}`);
+  const parsed = <T>(name: keyof typeof DEFAULTS, parse: (text: string) => T | undefined, problem: string): T => {
+    const result = parse(value(name));
+    if (result === undefined) throw invalid(name, problem);
+    return result;
   };
+  const positive = (name: keyof typeof DEFAULTS, unit: string) =>
+    parsed(name, parsePositive, `is not a positive number of ${unit}: set ${name}=<number> ${putHint}, or remove `
+      + `it for the default ${DEFAULTS[name]}`);
 
   const token = vars.get('TELEGRAM_BOT_TOKEN');
   if (!token?.value) {
-    throw new ConfigError(`TELEGRAM_BOT_TOKEN is ${token ? `empty ${where('TELEGRAM_BOT_TOKEN')}` : 'not set'}: add the line TELEGRAM_BOT_TOKEN=<token> to ${envFile} (or set it in the environment); to get a token, message @BotFather in Telegram and send /newbot`);
+    throw new ConfigError(`TELEGRAM_BOT_TOKEN is ${token ? `empty ${where('TELEGRAM_BOT_TOKEN')}` : 'not set'}: `
+      + `add the line TELEGRAM_BOT_TOKEN=<token> to ${envFile} (or set it in the environment); to get a token, `
+      + 'message @BotFather in Telegram and send /newbot');
   }
   // The token itself is never printed: this message ends up in logs and journald.
   if (!TOKEN_PATTERN.test(token.value)) {
     const prefixHint = /^bot\d+:/i.test(token.value) ? ' (leave out the leading "bot")' : '';
-    throw new ConfigError(`TELEGRAM_BOT_TOKEN ${where('TELEGRAM_BOT_TOKEN')} does not look like a bot token, which is <digits>:<about 35 letters, digits, _ or ->${prefixHint}: copy it again from @BotFather in Telegram (/mybots → API Token) into ${envFile}`);
+    throw new ConfigError(`TELEGRAM_BOT_TOKEN ${where('TELEGRAM_BOT_TOKEN')} does not look like a bot token, which `
+      + `is <digits>:<about 35 letters, digits, _ or ->${prefixHint}: copy it again from @BotFather in Telegram `
+      + `(/mybots → API Token) into ${envFile}`);
   }
-
   const allowedUsers = parseUsers(vars.get('ALLOWED_USERS'), envFile);
-
   const tmuxSession = value('TMUX_SESSION_NAME');
   const reserved = /[:.]/.exec(tmuxSession)?.[0];
   if (reserved) {
-    throw new ConfigError(`TMUX_SESSION_NAME ${JSON.stringify(tmuxSession)} ${where('TMUX_SESSION_NAME')} contains "${reserved}", which tmux reserves in target names (session:window.pane): choose a name without ":" or "." ${putHint}`);
+    throw invalid('TMUX_SESSION_NAME', `contains "${reserved}", which tmux reserves in target names `
+      + `(session:window.pane): choose a name without ":" or "." ${putHint}`);
   }
-
   const flags = vars.get('CLAUDE_FLAGS');
   const claudeFlags = splitWords(flags ? flags.value : DEFAULTS.CLAUDE_FLAGS);
   if (claudeFlags === undefined) {
-    throw new ConfigError(`CLAUDE_FLAGS ${where('CLAUDE_FLAGS')} has an unclosed quote: close it (quotes group words, as in --append-system-prompt "be brief") ${putHint}`);
+    throw new ConfigError(`CLAUDE_FLAGS ${where('CLAUDE_FLAGS')} has an unclosed quote: close it (quotes group words, `
+      + `as in --append-system-prompt "be brief") ${putHint}`);
   }
-
-  const apiRoot = value('TELEGRAM_API_ROOT').replace(/\/+$/, '');
-  if (!isSafeApiRoot(apiRoot)) {
-    throw new ConfigError(`TELEGRAM_API_ROOT ${JSON.stringify(value('TELEGRAM_API_ROOT'))} ${where('TELEGRAM_API_ROOT')} is neither an https URL nor http to this machine (the token is in every request): use e.g. https://api.telegram.org or http://127.0.0.1:8081 ${putHint}`);
-  }
-
-  const logLevel = parseLevel(value('LOG_LEVEL'));
-  if (logLevel === undefined) {
-    throw new ConfigError(`LOG_LEVEL ${JSON.stringify(value('LOG_LEVEL'))} ${where('LOG_LEVEL')} is not one of debug, info, warn, error: fix it ${putHint}`);
-  }
-
-  const purgeMs = parseDurationMs(value('ARCHIVE_PURGE_AFTER'));
-  if (purgeMs === undefined) {
-    throw new ConfigError(`ARCHIVE_PURGE_AFTER ${JSON.stringify(value('ARCHIVE_PURGE_AFTER'))} ${where('ARCHIVE_PURGE_AFTER')} is not a positive duration: write it like 14d, 36h, 90m or a number of seconds ${putHint}`);
-  }
-
+  const apiRoot = parsed('TELEGRAM_API_ROOT', safeApiRoot, 'is neither an https URL nor http to this machine (the '
+    + `token is in every request): use e.g. https://api.telegram.org or http://127.0.0.1:8081 ${putHint}`);
+  const logLevel = parsed('LOG_LEVEL', parseLevel, `is not one of debug, info, warn, error: fix it ${putHint}`);
+  const purgeMs = parsed('ARCHIVE_PURGE_AFTER', parseDurationMs, 'is not a positive duration: write it like 14d, '
+    + `36h, 90m or a number of seconds ${putHint}`);
   return {
     botToken: token.value,
     allowedUsers,
@@ -207,8 +164,6 @@ export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return rest;
 }
 
-// ---- helpers ----
-
 interface Setting {
   value: string;
   /** 'the environment' or the path of the .env file, for error messages. */
@@ -222,13 +177,17 @@ function parseUsers(setting: Setting | undefined, envFile: string): number[] {
   const entries = (setting?.value ?? '').split(',').map((e) => e.trim());
   if (entries.length > 1 && entries.at(-1) === '') entries.pop(); // a trailing comma is harmless
   if (entries.length === 1 && entries[0] === '') {
-    throw new ConfigError(`ALLOWED_USERS is ${setting ? `empty (set in ${setting.from})` : 'not set'}: add the line ALLOWED_USERS=<your numeric Telegram user id> (comma-separated for several) to ${envFile} (or set it in the environment); ${howToFind}`);
+    throw new ConfigError(`ALLOWED_USERS is ${setting ? `empty (set in ${setting.from})` : 'not set'}: add the line `
+      + `ALLOWED_USERS=<your numeric Telegram user id> (comma-separated for several) to ${envFile} (or set it in `
+      + `the environment); ${howToFind}`);
   }
   return entries.map((entry) => {
     const id = /^\d+$/.test(entry) ? Number(entry) : NaN;
     if (Number.isSafeInteger(id) && id > 0) return id;
     const what = entry === '' ? 'an empty entry' : JSON.stringify(entry);
-    throw new ConfigError(`ALLOWED_USERS (set in ${setting!.from}) has ${what}, which is not a numeric Telegram user id: list positive numbers separated by commas, e.g. ALLOWED_USERS=123456789,987654321, in ${envFile} (or the environment); ${howToFind}`);
+    throw new ConfigError(`ALLOWED_USERS (set in ${setting!.from}) has ${what}, which is not a numeric Telegram user `
+      + `id: list positive numbers separated by commas, e.g. ALLOWED_USERS=123456789,987654321, in ${envFile} (or the `
+      + `environment); ${howToFind}`);
   });
 }
 
@@ -238,7 +197,8 @@ function readDotEnvFile(path: string, read: (path: string) => string | undefined
     text = read(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new ConfigError(`cannot read ${path} (${code}): make it a file readable by this user (chmod 600 ${path}), or remove it`, { cause: err });
+    const fix = `make it a file readable by this user (chmod 600 ${path}), or remove it`;
+    throw new ConfigError(`cannot read ${path} (${code}): ${fix}`, { cause: err });
   }
   return text === undefined ? {} : parseDotEnv(text);
 }
@@ -264,49 +224,19 @@ function parseDurationMs(text: string): number | undefined {
   return ms > 0 && Number.isFinite(ms) ? Math.round(ms) : undefined;
 }
 
-/** Splits on whitespace; '…' and "…" group words (inside "…", \" and \\ escape). Undefined for an unclosed quote. */
-function splitWords(text: string): string[] | undefined {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else if (c === "'" || c === '"') {
-      inWord = true;
-      let closed = false;
-      for (i++; i < text.length; i++) {
-        const q = text[i]!;
-        if (q === c) {
-          closed = true;
-          break;
-        }
-        if (c === '"' && q === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\')) word += text[++i];
-        else word += q;
-      }
-      if (!closed) return undefined;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
-}
-
-/** https anywhere; plain http only to this machine (a local Bot API server, tests): the token travels in every URL. */
-function isSafeApiRoot(text: string): boolean {
+/** https anywhere; plain http only to this machine (a local Bot API server, tests): the token travels in every URL.
+ * The root without trailing slashes, or undefined. */
+function safeApiRoot(text: string): string | undefined {
+  const root = text.replace(/\/+$/, '');
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(root);
   } catch {
-    return false;
+    return undefined;
   }
-  if (url.hostname === '' || url.username || url.password) return false;
-  if (url.protocol === 'https:') return true;
+  if (url.hostname === '' || url.username || url.password) return undefined;
+  if (url.protocol === 'https:') return root;
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  return url.protocol === 'http:' && (host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host));
+  const isLocal = host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+  return url.protocol === 'http:' && isLocal ? root : undefined;
 }

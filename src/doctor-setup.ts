@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { absolutePath, ConfigError, DEFAULTS, loadConfig, parseDotEnv, SYSTEM_ENV_FILE, type Config } from './config.js';
+import { absolutePath, ConfigError, DEFAULTS, loadConfig, SYSTEM_ENV_FILE, type Config } from './config.js';
+import { parseDotEnv } from './dotenv.js';
 
 /** Shaped like a token, so loadConfig gets past it and reads the settings the other checks need. Never sent anywhere. */
 const PLACEHOLDER_TOKEN = '1:placeholder-so-the-other-settings-load';
