@@ -6,7 +6,7 @@ import { TelegramApiError, type Api, type Update } from 'node-telegram-bot-api';
 import { setTimeout as delay } from 'node:timers/promises';
 import { logger } from './log.js';
 import { backoffMs } from './pacer.js';
-import { describeError } from './telegram.js';
+import { describeError } from './telegram-failure.js';
 
 const log = logger('poll');
 

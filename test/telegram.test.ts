@@ -3,13 +3,11 @@ import * as assert from 'uvu/assert';
 import { createServer, connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Api, NetworkError, ParseError, TelegramApiError, TimeoutError, type InlineKeyboardMarkup, type Update } from 'node-telegram-bot-api';
+import { Api, type InlineKeyboardMarkup, type Update } from 'node-telegram-bot-api';
 import { setLevel, setSink } from '#ccbot/log.js';
 import { pollUpdates } from '#ccbot/poller.js';
 import { t } from '#ccbot/i18n.js';
-import {
-  PUBLISHED_COMMANDS, Telegram, classifyFailure, type EditResult, type TelegramOptions,
-} from '#ccbot/telegram.js';
+import { Telegram, type EditResult } from '#ccbot/telegram.js';
 import { startFakeTelegram, type FakeTelegram } from './fake-telegram.js';
 import { parseTelegramHtml } from './telegram-html.js';
 import { fakeClock } from './fake-clock.js';
@@ -58,7 +56,7 @@ const keyboard = (...data: string[]): InlineKeyboardMarkup => ({
 });
 const botMessages = (fake: FakeTelegram, chatId: number) => fake.messages(chatId).filter((m) => m.from_bot);
 const warnings = (logs: string[]) => logs.filter((line) => /^(warn|error): /.test(line));
-const withTelegram = (api: Api, clock: Clock, extra: TelegramOptions = {}) =>
+const withTelegram = (api: Api, clock: Clock, extra: ConstructorParameters<typeof Telegram>[1] = {}) =>
   new Telegram(api, { now: clock.now, sleep: clock.sleep, ...extra });
 
 /** HTML as Claude's answers become: paragraphs, inline code, code blocks (one longer than a message), emoji. */
@@ -429,6 +427,8 @@ small.run();
 
 const commands = telegramSuite('setCommands');
 
+const PUBLISHED_COMMANDS = ['menu', 'help', 'new', 'list', 'history', 'screenshot', 'stop', 'kill', 'done', 'archive', 'settings'] as const;
+
 commands('publishes the commands in English by default and in ru and zh, described from i18n', async ({ fake, tg }) => {
   assert.is(await tg.setCommands(), true);
   const published = fake.commands;
@@ -500,43 +500,6 @@ pacing('in real time, with a small interval, sends to one chat are spaced by it'
 });
 
 pacing.run();
-
-// ─────────────────────────────────────────────────────────────────────────────────────────────────────────────────
-
-const helpers = suite('classifyFailure');
-
-const bad = (description: string) => new TelegramApiError(400, `Bad Request: ${description}`);
-const withCode = (code: string) => Object.assign(new Error(code), { code });
-
-helpers('names Telegram\'s texts, and only for 400s', () => {
-  assert.is(classifyFailure(bad("can't parse entities: Unexpected end tag at byte offset 5")), 'unparsable');
-  assert.is(classifyFailure(bad('message is not modified: specified new message content and reply markup are exactly the same')), 'not-modified');
-  for (const gone of ['message to edit not found', "message can't be edited", 'message to delete not found', 'MESSAGE_ID_INVALID']) {
-    assert.is(classifyFailure(bad(gone)), 'gone', gone);
-  }
-  assert.is.not(classifyFailure(bad('chat not found')), 'gone');
-  assert.is.not(classifyFailure(new TelegramApiError(403, "can't parse entities")), 'unparsable');
-  assert.is.not(classifyFailure(new Error('message is not modified')), 'not-modified');
-});
-
-helpers('classifyFailure tells a connection never made from one that may have reached Telegram', () => {
-  const fetchFailed = (cause: unknown) => new NetworkError('Network request failed: sendMessage', { cause: new TypeError('fetch failed', { cause }) });
-  assert.is(classifyFailure(fetchFailed(withCode('ECONNREFUSED'))), 'network');
-  assert.is(classifyFailure(fetchFailed(withCode('ENOTFOUND'))), 'network');
-  assert.is(classifyFailure(fetchFailed(withCode('EAI_AGAIN'))), 'network');
-  assert.is(classifyFailure(fetchFailed(new AggregateError([withCode('ENETUNREACH'), withCode('EHOSTUNREACH')]))), 'network');
-  assert.is(classifyFailure(fetchFailed(withCode('ECONNRESET'))), 'uncertain');
-  assert.is(classifyFailure(fetchFailed(withCode('UND_ERR_SOCKET'))), 'uncertain');
-  assert.is(classifyFailure(new TimeoutError('Request timed out: sendMessage')), 'uncertain');
-  assert.is(classifyFailure(new ParseError('Invalid JSON in response to sendMessage')), 'uncertain');
-  assert.is(classifyFailure(new NetworkError('Server error 502 on sendMessage')), 'server');
-  assert.is(classifyFailure(new TelegramApiError(502, 'Bad Gateway')), 'server');
-  assert.is(classifyFailure(new TelegramApiError(429, 'Too Many Requests', { retry_after: 3 })), 'rate-limited');
-  assert.is(classifyFailure(bad('chat not found')), 'rejected');
-  assert.is(classifyFailure(new TypeError('x is not a function')), undefined);
-});
-
-helpers.run();
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
