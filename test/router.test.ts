@@ -1,23 +1,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import { parseCommand } from '#ccbot/router.js';
 import { startFakeTelegram, type FakeTelegram } from './fake-telegram.js';
 import { createTmuxFixture, type TmuxFixture } from './tmux-fixture.js';
 import { daemonEnv, startDaemon, tempDir, TEST_TOKEN, type DaemonRun } from './daemon-fixture.js';
 
 const ME = { id: 1001, first_name: 'Me', language_code: 'ru' };
 const STRANGER = { id: 666, first_name: 'Mallory', language_code: 'en' };
-
-const parse = suite('parseCommand');
-parse('reads /name, /name@bot and the argument; anything else is not a command', () => {
-  assert.equal(parseCommand('/new ~/my project '), { name: 'new', arg: '~/my project' });
-  assert.equal(parseCommand('/Help@ccbot_test_bot'), { name: 'help', arg: '' });
-  assert.equal(parseCommand('/compact keep the tests\nand more'), { name: 'compact', arg: 'keep the tests\nand more' });
-  assert.is(parseCommand('please /help'), null);
-  assert.is(parseCommand('/'), null);
-  assert.is(parseCommand('//x'), null);
-});
 
 interface Ctx {
   fake: FakeTelegram;
@@ -48,6 +37,16 @@ chat('publishes its commands in English, Russian and Chinese at start', async (c
   const commands = await ctx.fake.waitFor((f) => (Object.keys(f.commands).length === 3 ? f.commands : undefined), 5_000, 'setMyCommands');
   assert.equal(Object.keys(commands).sort(), ['', 'ru', 'zh']);
   assert.ok(commands['']!.some((c) => c.command === 'new'));
+});
+
+chat('reads /name and /name@bot (any case) as a command; a command inside text is not one', async (ctx) => {
+  ctx.fake.userSends(ME, '/HELP@ccbot_test_bot');
+  const help = await ctx.fake.waitFor((f) => f.lastBotMessage(ME.id), 5_000, 'help reply');
+  assert.match(help.text, '/new');
+  ctx.fake.userSends(ME, 'please /help');
+  // Text with no session waits for one: the folder browser opens, not the help.
+  const next = await ctx.fake.waitFor((f) => (f.lastBotMessage(ME.id)?.message_id !== help.message_id ? f.lastBotMessage(ME.id) : undefined), 5_000, 'reply');
+  assert.not.match(next!.text, '/new');
 });
 
 chat('answers /help in the person\'s language', async (ctx) => {
@@ -88,5 +87,4 @@ chat('an allowed user writing in a group is ignored: ccbot lives in the private 
   assert.is(ctx.fake.callsTo('sendMessage').length, 1);
 });
 
-parse.run();
 chat.run();
