@@ -3,7 +3,7 @@
  * settings.json. Changes nothing else in the file (other keys, other hooks, their order); a file it cannot
  * understand is left alone with an error saying so.
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { writeJson } from './store.js';
 import { fail, isObject, type Failure } from './values.js';
@@ -12,9 +12,8 @@ export const HOOK_EVENTS = ['SessionStart', 'UserPromptSubmit'] as const;
 /** Seconds; hook.ts leaves on its own before this. */
 export const HOOK_TIMEOUT_S = 5;
 
-type SettingsFailure = Failure<'unreadable' | 'invalid' | 'unwritable'>;
-export type SettingsResult = { ok: true; changed: boolean; message: string } | SettingsFailure;
-
+type SettingsResult =
+  { ok: true; changed: boolean; message: string } | Failure<'unreadable' | 'invalid' | 'unwritable'>;
 type JsonObject = Record<string, unknown>;
 
 const MAIN_JS = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -24,56 +23,54 @@ export const isCcbotHookCommand = (command: string): boolean => OURS.test(comman
 
 /**
  * The command Claude Code runs, through a shell, from any cwd and with any PATH: absolute node and absolute
- * main.js, so neither a `node` version manager nor a missing global install can break it.
+ * main.js, so neither a `node` version manager nor a missing global install can break it. Each path is in POSIX sh
+ * single quotes only when needed: the common path stays readable in settings.json.
  */
 export function ccbotHookCommand(execPath: string = process.execPath, mainJs: string = MAIN_JS): string {
-  return `${shellQuote(execPath)} ${shellQuote(mainJs)} hook`;
+  const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+  return `${quote(execPath)} ${quote(mainJs)} hook`;
 }
 
-/** POSIX sh single quotes, only when needed: the common path stays readable in settings.json. */
-export function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Puts exactly one entry of ours under each event: adds it, replaces an older one in its place, or leaves the file alone. */
-export function installHooks(settingsPath: string, command: string): SettingsResult {
-  const read = readSettings(settingsPath, '--install');
-  if (!read.ok) return read;
-  const { settings, hooks } = read;
+/** Puts exactly one entry of ours under each event: adds it, replaces an older one in its place, or changes nothing. */
+export function installHooks(path: string, command: string): SettingsResult {
   const ours = { hooks: [{ type: 'command', command, timeout: HOOK_TIMEOUT_S }] };
-  const changed: string[] = [];
-  for (const event of HOOK_EVENTS) {
-    const groups = (hooks[event] ?? []) as unknown[];
-    const held = groups.filter(hasOurs);
-    if (held.length === 1 && JSON.stringify(held[0]) === JSON.stringify(ours)) continue;
-    hooks[event] = replaceOurs(groups, ours);
-    changed.push(event);
-  }
-  if (changed.length === 0) return { ok: true, changed: false, message: `ccbot hook is already installed in ${settingsPath}` };
-  settings.hooks = hooks;
-  return writeSettings(settingsPath, settings, `ccbot hook installed in ${settingsPath} for ${changed.join(' and ')}: ${command}`);
+  const isDone = (groups: unknown[]) => JSON.stringify(groups.filter(hasOurs)) === JSON.stringify([ours]);
+  const message = (events: string) =>
+    events ? `ccbot hook installed in ${path} for ${events}: ${command}` : `ccbot hook is already installed in ${path}`;
+  return editHooks(path, '--install', (groups) => (isDone(groups) ? undefined : replaceOurs(groups, ours)), message);
 }
 
 /** Removes every entry of ours, and an event list or `hooks` object that only they filled. */
-export function uninstallHooks(settingsPath: string): SettingsResult {
-  const read = readSettings(settingsPath, '--uninstall');
+export function uninstallHooks(path: string): SettingsResult {
+  const message = (events: string) => (events
+    ? `ccbot hook removed from ${path} for ${events}`
+    : `ccbot hook is not installed in ${path}: nothing to remove`);
+  return editHooks(path, '--uninstall', (groups) => (groups.some(hasOurs) ? replaceOurs(groups) : undefined), message);
+}
+
+/** Gives each event's list to `edit` (undefined: no change); writes the file only when something changed. */
+function editHooks(
+  path: string, flag: string, edit: (groups: unknown[]) => unknown[] | undefined, message: (events: string) => string,
+): SettingsResult {
+  const read = readSettings(path, flag);
   if (!read.ok) return read;
   const { settings, hooks } = read;
   const changed: string[] = [];
   for (const event of HOOK_EVENTS) {
-    const groups = hooks[event];
-    if (!Array.isArray(groups) || !groups.some(hasOurs)) continue;
-    const rest = replaceOurs(groups);
-    if (rest.length > 0) hooks[event] = rest;
+    const next = edit((hooks[event] ?? []) as unknown[]);
+    if (next === undefined) continue;
+    if (next.length > 0) hooks[event] = next;
     else delete hooks[event];
     changed.push(event);
   }
-  if (changed.length === 0) return { ok: true, changed: false, message: `ccbot hook is not installed in ${settingsPath}: nothing to remove` };
-  if (Object.keys(hooks).length === 0) delete settings.hooks;
-  return writeSettings(settingsPath, settings, `ccbot hook removed from ${settingsPath} for ${changed.join(' and ')}`);
+  if (changed.length === 0) return { ok: true, changed: false, message: message('') };
+  if (Object.keys(hooks).length > 0) settings.hooks = hooks;
+  else delete settings.hooks;
+  return writeSettings(path, settings, message(changed.join(' and ')));
 }
 
-const isOurs = (hook: unknown) => isObject(hook) && typeof hook.command === 'string' && isCcbotHookCommand(hook.command);
+const isOurs = (hook: unknown) =>
+  isObject(hook) && typeof hook.command === 'string' && isCcbotHookCommand(hook.command);
 const hasOurs = (group: unknown) => isObject(group) && Array.isArray(group.hooks) && group.hooks.some(isOurs);
 
 /**
@@ -82,34 +79,26 @@ const hasOurs = (group: unknown) => isObject(group) && Array.isArray(group.hooks
  * goes last.
  */
 function replaceOurs(groups: readonly unknown[], replacement?: unknown): unknown[] {
-  const out: unknown[] = [];
   let placed = replacement === undefined;
-  for (const group of groups) {
-    if (!hasOurs(group)) {
-      out.push(group);
-      continue;
-    }
+  const out = groups.flatMap((group) => {
+    if (!hasOurs(group)) return [group];
     const rest = ((group as JsonObject).hooks as unknown[]).filter((hook) => !isOurs(hook));
-    if (rest.length > 0) out.push({ ...(group as JsonObject), hooks: rest });
-    else if (!placed) {
-      out.push(replacement);
-      placed = true;
-    }
-  }
-  if (!placed) out.push(replacement);
-  return out;
+    if (rest.length > 0) return [{ ...(group as JsonObject), hooks: rest }];
+    if (placed) return [];
+    placed = true;
+    return [replacement];
+  });
+  return placed ? out : [...out, replacement];
 }
 
-type ReadResult = { ok: true; settings: JsonObject; hooks: JsonObject } | SettingsFailure;
-
 /** A missing file is an empty object; one that is not a JSON object with a sane `hooks` is an error to fix by hand. */
-function readSettings(path: string, flag: string): ReadResult {
+function readSettings(path: string, flag: string) {
   const fix = `fix or move it, then run ccbot hook ${flag} again`;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, settings: {}, hooks: {} };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true as const, settings: {}, hooks: {} };
     const why = (err as Error).message;
     return fail('unreadable', `cannot read ${path}: ${why}: check its permissions, then run ccbot hook ${flag} again`);
   }
@@ -128,18 +117,13 @@ function readSettings(path: string, flag: string): ReadResult {
   if (!isObject(hooks)) return fail('invalid', `${path}: "hooks" is not an object: ${fix}`);
   const bad = HOOK_EVENTS.find((event) => hooks[event] !== undefined && !Array.isArray(hooks[event]));
   if (bad) return fail('invalid', `${path}: "hooks.${bad}" is not a list: ${fix}`);
-  return { ok: true, settings, hooks };
+  return { ok: true as const, settings, hooks };
 }
 
 function writeSettings(path: string, settings: JsonObject, message: string): SettingsResult {
-  let target = path;
   try {
-    target = realpathSync(path); // a settings.json symlinked from a dotfiles repo must stay a symlink
-  } catch {
-    // absent: written where it was asked for
-  }
-  try {
-    writeJson(target, settings);
+    // A settings.json symlinked from a dotfiles repo must stay a symlink; an absent one is written where asked.
+    writeJson(existsSync(path) ? realpathSync(path) : path, settings);
   } catch (err) {
     const why = (err as Error).message;
     return fail('unwritable', `cannot write ${path}: ${why}: check the permissions of its directory`);

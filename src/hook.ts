@@ -2,7 +2,7 @@
  * `ccbot hook`: run by Claude Code on SessionStart and UserPromptSubmit, records which Claude session runs in which
  * tmux window of ours in session_map.json. It runs on every prompt the person types, so: lean imports (no Telegram,
  * no daemon), nothing ever on stdout (Claude Code adds a UserPromptSubmit hook's stdout to the prompt), and exit 0
- * whatever happens (a broken ccbot must never get in Claude's way). `--install` / `--uninstall` live in hook-install.ts.
+ * whatever happens (a broken ccbot must never get in Claude's way). `--install` / `--uninstall`: hook-install.ts.
  */
 import { appendFileSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -11,8 +11,8 @@ import type { Readable } from 'node:stream';
 import { absolutePath, DEFAULTS } from './config.js';
 import { parseDotEnv } from './dotenv.js';
 import { logger, setSink } from './log.js';
-import type { SessionMapEntry } from './session-map.js';
 import type { PaneInfo, TmuxOptions } from './tmux.js';
+import { isObject } from './values.js';
 
 const log = logger('hook');
 
@@ -23,86 +23,38 @@ const INPUT_WAIT_MS = 2_000;
 /** The installed hook has `timeout: 5` (seconds): leave before Claude Code kills us and reports a failed hook. */
 const HOOK_DEADLINE_MS = 4_000;
 const HOOK_LOG_MAX_BYTES = 256 * 1024;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export interface HookDeps {
-  now?: () => number;
-  paneInfo?: (paneId: string, opts: TmuxOptions) => Promise<PaneInfo | null>;
-}
-
-export interface HookCommandDeps extends HookDeps {
+interface HookDeps {
   env?: NodeJS.ProcessEnv;
   stdin?: Readable & { isTTY?: boolean };
-}
-
-interface HookEvent {
-  sessionId: string;
-  cwd: string;
-  transcriptPath: string;
-  /** UserPromptSubmit only. */
-  prompt?: string;
-}
-
-/**
- * Records the pane's window in the session map for one hook event (`stdin`: its JSON). Anything that is not a
- * well-formed SessionStart / UserPromptSubmit event from a pane of our tmux session is ignored; trouble is logged,
- * never thrown on purpose (hookCommand catches the rest).
- */
-export async function runHook(stdin: string | Buffer, env: NodeJS.ProcessEnv, deps: HookDeps = {}): Promise<void> {
-  const pane = env.TMUX_PANE;
-  if (!pane) return; // Claude Code outside tmux: not one of ours
-  const at = (deps.now ?? Date.now)();
-  const event = parseEvent(stdin, projectsDirOf(env));
-  if (!event) return log.debug('ignored: not a SessionStart or UserPromptSubmit event with a session id and an absolute cwd');
-  // Loaded only now: most runs come from Claude sessions outside tmux, which stop above; this saves them ~15 ms.
-  const { paneInfo } = await import('./tmux.js');
-  const { mapKey, promptHash, updateSessionMap } = await import('./session-map.js');
-  const where = await (deps.paneInfo ?? paneInfo)(pane, { env });
-  if (!where) return log.warn('tmux could not say where this pane is; session not recorded', { pane });
-  const dir = ccbotDirOf(env);
-  if (where.sessionName !== tmuxSessionOf(env, dir)) return log.debug('ignored: pane of another tmux session', { session: where.sessionName });
-
-  const key = mapKey(where.sessionName, where.windowId);
-  const prompt = event.prompt === undefined ? undefined : { at, hash: promptHash(event.prompt) };
-  const result = await updateSessionMap(dir, (map) => {
-    const next = nextEntry(map[key], event, where.windowName, prompt);
-    if (JSON.stringify(next) === JSON.stringify(map[key])) return false; // both in toEntry's field order
-    map[key] = next;
-    return true;
-  });
-  if (!result.ok) log.warn('session not recorded', { key, error: result.error });
+  now?: () => number;
+  paneInfo?: (paneId: string, opts: TmuxOptions) => Promise<PaneInfo | null>;
 }
 
 /**
  * The CLI: `ccbot hook` (run by Claude Code; always 0, never a byte on stdout), `--install`, `--uninstall` (run by a
  * person; one line on stdout, or one on stderr and exit 1).
  */
-export async function hookCommand(args: readonly string[], deps: HookCommandDeps = {}): Promise<number> {
+export async function hookCommand(args: readonly string[], deps: HookDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
   const [flag, ...extra] = args;
   if ((flag === '--install' || flag === '--uninstall') && extra.length === 0) {
     const { ccbotHookCommand, installHooks, uninstallHooks } = await import('./hook-install.js');
-    const settings = join(dirFromEnv(env.CLAUDE_CONFIG_DIR, DEFAULTS.CLAUDE_CONFIG_DIR, env), 'settings.json');
+    const settings = join(settingOf(env, 'CLAUDE_CONFIG_DIR'), 'settings.json');
     const result = flag === '--install' ? installHooks(settings, ccbotHookCommand()) : uninstallHooks(settings);
-    if (!result.ok) {
-      process.stderr.write(`ccbot: ${result.error}\n`);
-      return 1;
-    }
-    process.stdout.write(result.message + '\n');
-    return 0;
+    if (!result.ok) process.stderr.write(`ccbot: ${result.error}\n`);
+    else process.stdout.write(result.message + '\n');
+    return result.ok ? 0 : 1;
   }
   if (flag !== undefined) {
-    process.stderr.write(`ccbot: unknown arguments "hook ${args.join(' ')}": use ccbot hook, ccbot hook --install or ccbot hook --uninstall\n`);
+    const use = 'use ccbot hook, ccbot hook --install or ccbot hook --uninstall';
+    process.stderr.write(`ccbot: unknown arguments "hook ${args.join(' ')}": ${use}\n`);
     return 2;
   }
-  return runAsHook(env, deps);
-}
-
-async function runAsHook(env: NodeJS.ProcessEnv, deps: HookCommandDeps): Promise<number> {
-  setSink(hookLogSink(ccbotDirOf(env)));
+  setSink(hookLogSink(settingOf(env, 'CCBOT_DIR')));
   // The handlers stay for the life of this process, which ends right after: a late stream error must not turn
   // into exit 1 either. stderr may be a pipe Claude Code has already closed.
-  const onFatal = (err: unknown) => log.error('unexpected failure', { error: err instanceof Error ? err : String(err) });
+  const onFatal = (err: unknown) => log.error('unexpected failure', { error: err instanceof Error ? err : `${err}` });
   process.on('uncaughtException', onFatal);
   process.on('unhandledRejection', onFatal);
   process.stderr.on('error', () => {});
@@ -111,9 +63,9 @@ async function runAsHook(env: NodeJS.ProcessEnv, deps: HookCommandDeps): Promise
     process.exit(0);
   }, HOOK_DEADLINE_MS).unref();
   try {
-    const input = await readInput(deps.stdin ?? process.stdin, MAX_INPUT_BYTES, INPUT_WAIT_MS);
+    const input = await readInput(deps.stdin ?? process.stdin);
     if (input === undefined) log.debug('ignored: no complete input within the size and time limits');
-    else await runHook(input, env, deps);
+    else await recordEvent(input, env, deps);
   } catch (err) {
     onFatal(err);
   } finally {
@@ -122,94 +74,107 @@ async function runAsHook(env: NodeJS.ProcessEnv, deps: HookCommandDeps): Promise
   return 0;
 }
 
-/** A directory setting (CCBOT_DIR, CLAUDE_CONFIG_DIR) by config.ts's rules, without needing the rest of the configuration. */
-function dirFromEnv(value: string | undefined, fallback: string, env: NodeJS.ProcessEnv): string {
-  return absolutePath(value?.trim() || fallback, env.HOME || homedir());
+/**
+ * A setting by config.ts's rules (trimmed, empty means the default, `~` expanded in a directory), without loading
+ * the rest of the configuration: the hook must not need the token, and doctor reads these when the rest fails.
+ */
+export function settingOf(env: NodeJS.ProcessEnv, name: keyof typeof DEFAULTS): string {
+  const value = env[name]?.trim() || DEFAULTS[name];
+  return name.endsWith('_DIR') ? absolutePath(value, env.HOME || homedir()) : value;
 }
 
-const ccbotDirOf = (env: NodeJS.ProcessEnv) => dirFromEnv(env.CCBOT_DIR, DEFAULTS.CCBOT_DIR, env);
+/**
+ * Records the pane's window in the session map for one hook event. Anything that is not a well-formed SessionStart
+ * / UserPromptSubmit event from a pane of our tmux session is ignored; trouble is logged, never thrown on purpose.
+ */
+async function recordEvent(input: Buffer, env: NodeJS.ProcessEnv, deps: HookDeps): Promise<void> {
+  const pane = env.TMUX_PANE;
+  if (!pane) return; // Claude Code outside tmux: not one of ours
+  const at = (deps.now ?? Date.now)();
+  // Loaded only now: most runs come from Claude sessions outside tmux, which stop above; this saves them ~15 ms.
+  const { isClaudeSessionId, mapKey, promptHash, updateSessionMap } = await import('./session-map.js');
+  const { paneInfo } = await import('./tmux.js');
+  let data: unknown;
+  try {
+    data = JSON.parse(input.toString('utf8'));
+  } catch {
+    // not JSON: ignored below
+  }
+  const event = isObject(data) ? data : {};
+  const { hook_event_name: name, session_id: sessionId, cwd, prompt } = event;
+  if ((name !== 'SessionStart' && name !== 'UserPromptSubmit') || !isClaudeSessionId(sessionId)
+    || typeof cwd !== 'string' || !isAbsolute(cwd)) {
+    return log.debug('ignored: not a SessionStart or UserPromptSubmit event with a session id and an absolute cwd');
+  }
+  const where = await (deps.paneInfo ?? paneInfo)(pane, { env });
+  if (!where) return log.warn('tmux could not say where this pane is; session not recorded', { pane });
+  const dir = settingOf(env, 'CCBOT_DIR');
+  if (where.sessionName !== tmuxSessionOf(env, dir)) {
+    return log.debug('ignored: pane of another tmux session', { session: where.sessionName });
+  }
+  const key = mapKey(where.sessionName, where.windowId);
+  const prompted = name === 'UserPromptSubmit' && typeof prompt === 'string';
+  const transcript_path = checkedTranscript(event.transcript_path, sessionId, env);
+  const result = await updateSessionMap(dir, (map) => {
+    const prev = map[key];
+    // A new session id (after /clear) replaces the entry; the same one keeps its last prompt until the next prompt.
+    const last = prompted ? { prompt_at: at, prompt_hash: promptHash(prompt) }
+      : prev?.session_id === sessionId ? { prompt_at: prev.prompt_at, prompt_hash: prev.prompt_hash } : {};
+    // In toEntry's field order (JSON.stringify drops an undefined prompt), so that the comparison holds.
+    const next = { session_id: sessionId, cwd, window_name: where.windowName, transcript_path, ...last };
+    if (JSON.stringify(next) === JSON.stringify(prev)) return false;
+    map[key] = next;
+    return true;
+  });
+  if (!result.ok) log.warn('session not recorded', { key, error: result.error });
+}
 
 /**
  * Claude's environment often lacks TMUX_SESSION_NAME when the person set it in $CCBOT_DIR/.env, where config.ts
  * reads it too: without this the hook would silently ignore every window of a renamed session.
  */
 function tmuxSessionOf(env: NodeJS.ProcessEnv, dir: string): string {
-  if (env.TMUX_SESSION_NAME !== undefined) return env.TMUX_SESSION_NAME.trim() || DEFAULTS.TMUX_SESSION_NAME;
+  if (env.TMUX_SESSION_NAME !== undefined) return settingOf(env, 'TMUX_SESSION_NAME');
   try {
-    return parseDotEnv(readFileSync(join(dir, '.env'), 'utf8')).TMUX_SESSION_NAME?.trim() || DEFAULTS.TMUX_SESSION_NAME;
+    return settingOf(parseDotEnv(readFileSync(join(dir, '.env'), 'utf8')), 'TMUX_SESSION_NAME');
   } catch {
     return DEFAULTS.TMUX_SESSION_NAME;
   }
 }
 
-const projectsDirOf = (env: NodeJS.ProcessEnv) => join(dirFromEnv(env.CLAUDE_CONFIG_DIR, DEFAULTS.CLAUDE_CONFIG_DIR, env), 'projects');
-
 /**
  * The transcript path as given, only when it is where Claude Code keeps this session's transcript:
  * `<projects>/<folder>/<session id>.jsonl`. Anything else (another file, `..`) is '' and never followed or sent.
  */
-function checkedTranscript(path: unknown, sessionId: string, projectsDir: string): string {
+function checkedTranscript(path: unknown, sessionId: string, env: NodeJS.ProcessEnv): string {
   if (typeof path !== 'string' || !isAbsolute(path)) return '';
   const normal = resolve(path);
-  const inside = normal.startsWith(projectsDir + sep) && normal.slice(projectsDir.length + 1).split(sep).length === 2;
+  const projects = join(settingOf(env, 'CLAUDE_CONFIG_DIR'), 'projects');
+  const inside = normal.startsWith(projects + sep) && normal.slice(projects.length + 1).split(sep).length === 2;
   return inside && basename(normal) === `${sessionId}.jsonl` ? normal : '';
 }
 
-function parseEvent(input: string | Buffer, projectsDir: string): HookEvent | undefined {
-  if (input.length > MAX_INPUT_BYTES) return undefined;
-  let data: unknown;
-  try {
-    data = JSON.parse(typeof input === 'string' ? input : input.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (typeof data !== 'object' || data === null) return undefined;
-  const { hook_event_name: name, session_id: sessionId, cwd, transcript_path: transcriptPath, prompt } = data as Record<string, unknown>;
-  if (name !== 'SessionStart' && name !== 'UserPromptSubmit') return undefined;
-  if (typeof sessionId !== 'string' || !UUID.test(sessionId) || typeof cwd !== 'string' || !isAbsolute(cwd)) return undefined;
-  return {
-    sessionId,
-    cwd,
-    transcriptPath: checkedTranscript(transcriptPath, sessionId, projectsDir),
-    prompt: name === 'UserPromptSubmit' && typeof prompt === 'string' ? prompt : undefined,
-  };
-}
-
-/** A new session id (after /clear) replaces the entry; the same one keeps its last prompt until the next prompt. */
-function nextEntry(prev: SessionMapEntry | undefined, event: HookEvent, windowName: string, prompt?: { at: number; hash: string }): SessionMapEntry {
-  const entry: SessionMapEntry = { session_id: event.sessionId, cwd: event.cwd, window_name: windowName, transcript_path: event.transcriptPath };
-  const last = prompt ?? (prev?.session_id === event.sessionId ? { at: prev.prompt_at, hash: prev.prompt_hash } : {});
-  if (last.at !== undefined) entry.prompt_at = last.at;
-  if (last.hash !== undefined) entry.prompt_hash = last.hash;
-  return entry;
-}
-
 /**
- * Reads the whole of stdin, keeping at most `limit` bytes: undefined when there was more, or when it did not end in
- * time. Always drains: a hook that exits before reading gives Claude Code EPIPE on its write. A terminal (a person
- * trying `ccbot hook` by hand) is not read at all.
+ * The whole of stdin, if it ends within INPUT_WAIT_MS and MAX_INPUT_BYTES; else undefined. Always drains: a hook that
+ * exits before reading gives Claude Code EPIPE on its write. A terminal (a person trying `ccbot hook` by hand) is not
+ * read at all.
  */
-function readInput(stream: Readable & { isTTY?: boolean }, limit: number, waitMs: number): Promise<Buffer | undefined> {
-  if (stream.isTTY) return Promise.resolve(undefined);
-  return new Promise((done) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const finish = (complete: boolean) => {
-      clearTimeout(timer);
-      done(complete && size <= limit ? Buffer.concat(chunks) : undefined);
-    };
-    const timer = setTimeout(() => {
-      stream.destroy();
-      finish(false);
-    }, waitMs);
-    stream.on('data', (chunk: Buffer) => {
+async function readInput(stream: Readable & { isTTY?: boolean }): Promise<Buffer | undefined> {
+  if (stream.isTTY) return undefined;
+  const timer = setTimeout(() => stream.destroy(), INPUT_WAIT_MS);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-      else chunks.length = 0;
-    });
-    stream.once('end', () => finish(true));
-    stream.once('error', () => finish(false));
-  });
+      if (size <= MAX_INPUT_BYTES) chunks.push(chunk);
+    }
+    return size <= MAX_INPUT_BYTES ? Buffer.concat(chunks) : undefined;
+  } catch {
+    return undefined; // destroyed at the deadline, or a read error
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Diagnostics go to `$CCBOT_DIR/hook.log` (Claude Code shows a successful hook's stderr to nobody), bounded by one

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execRun } from '#ccbot/exec.js';
-import { ccbotHookCommand, installHooks, shellQuote, uninstallHooks } from '#ccbot/hook-install.js';
+import { ccbotHookCommand, installHooks, uninstallHooks } from '#ccbot/hook-install.js';
 import { MAIN_JS } from './daemon-fixture.js';
 
 const COMMAND = '/usr/local/bin/node /opt/ccbot/dist/main.js hook';
@@ -48,7 +48,7 @@ command('is the absolute node and the absolute main.js of this install, then "ho
 });
 
 command('quotes for a shell only what needs it', () => {
-  assert.is(shellQuote('/usr/bin/node'), '/usr/bin/node');
+  assert.is(ccbotHookCommand('/usr/bin/node', '/opt/ccbot/dist/main.js'), '/usr/bin/node /opt/ccbot/dist/main.js hook');
   assert.is(
     ccbotHookCommand('/opt/my node/bin/node', "/home/o'neil/ccbot/dist/main.js"),
     `'/opt/my node/bin/node' '/home/o'\\''neil/ccbot/dist/main.js' hook`,

@@ -4,11 +4,12 @@ import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { runHook, type HookDeps } from '#ccbot/hook.js';
+import { hookCommand } from '#ccbot/hook.js';
 import { setSink } from '#ccbot/log.js';
 import { promptHash, readSessionMap, SESSION_MAP_FILE } from '#ccbot/session-map.js';
 import { ensureSession, type PaneInfo, type TmuxOptions } from '#ccbot/tmux.js';
@@ -63,17 +64,33 @@ async function until<T>(what: string, check: () => T | undefined, deadlineMs = 1
 
 // ---------------------------------------------------------------------------------------------------------------
 
+type HookDeps = NonNullable<Parameters<typeof hookCommand>[1]>;
+
+// hookCommand leaves its last-resort handlers on for the life of its process; this one runs it some 30 times.
+process.setMaxListeners(0);
+process.stderr.setMaxListeners(0);
+
+/** `ccbot hook` in this process, with `input` on its stdin. */
+async function runHook(input: string | Buffer, env: NodeJS.ProcessEnv, deps: HookDeps): Promise<void> {
+  assert.is(await hookCommand([], { ...deps, env, stdin: Readable.from([Buffer.from(input)]) }), 0);
+}
+
+/** The lines the hook wrote to $CCBOT_DIR/hook.log, without the time and pid it adds. */
+function hookLog(dir: string): string[] {
+  const path = join(dir, 'hook.log');
+  return existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').map((l) => l.replace(/^\S+ pid=\d+ /, '')) : [];
+}
+
 interface UnitCtx {
   dir: string;
   env: NodeJS.ProcessEnv;
   pane: PaneInfo | null;
   asked: Array<{ paneId: string; opts: TmuxOptions }>;
   deps: HookDeps;
-  lines: string[];
   restoreSink: (line: string) => void;
 }
 
-const unit = suite<UnitCtx>('runHook');
+const unit = suite<UnitCtx>('hookCommand: what one event records');
 unit.before.each((ctx) => {
   ctx.dir = mkdtempSync(join(tmpdir(), 'ccbot-hook-'));
   ctx.env = { TMUX_PANE: '%3', CCBOT_DIR: ctx.dir, TMUX_SESSION_NAME: 'ccbot', HOME: ctx.dir, CLAUDE_CONFIG_DIR: '/home/dev/.claude' };
@@ -86,8 +103,7 @@ unit.before.each((ctx) => {
       return ctx.pane;
     },
   };
-  ctx.lines = [];
-  ctx.restoreSink = setSink((line) => ctx.lines.push(line));
+  ctx.restoreSink = setSink(() => {}); // hookCommand sets its own; this one is put back after
 });
 unit.after.each((ctx) => {
   setSink(ctx.restoreSink);
@@ -100,7 +116,7 @@ unit('records a SessionStart under "<tmux session>:<window id>", asking tmux wit
   assert.equal(ctx.asked.length, 1);
   assert.is(ctx.asked[0]!.paneId, '%3');
   assert.is(ctx.asked[0]!.opts.env, ctx.env);
-  assert.equal(ctx.lines, []);
+  assert.equal(hookLog(ctx.dir), []);
 });
 
 unit('UserPromptSubmit adds the prompt time and hash; a later SessionStart of the same session keeps them', async (ctx) => {
@@ -182,8 +198,9 @@ unit('logs one warning and records nothing when tmux cannot place the pane', asy
   ctx.pane = null;
   await runHook(JSON.stringify(sessionStart()), ctx.env, ctx.deps);
   assert.not.ok(existsSync(join(ctx.dir, SESSION_MAP_FILE)));
-  assert.is(ctx.lines.length, 1);
-  assert.match(ctx.lines[0]!, /^warn: hook: .*pane=%3/);
+  const lines = hookLog(ctx.dir);
+  assert.is(lines.length, 1);
+  assert.match(lines[0]!, /^warn: hook: .*pane=%3/);
 });
 
 unit.run();

@@ -7,12 +7,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { shellQuote } from '#ccbot/hook-install.js';
-import { readPane, type PaneState } from '#ccbot/terminal.js';
+import { readPane } from '#ccbot/terminal.js';
 import { capturePane, killWindow } from '#ccbot/tmux.js';
 import { waitForExit } from '../tmux-fixture.js';
 import { CLAUDE_VERSION, claudeEnv, findClaudeCli, readTranscriptLines, startClaudeTmux, waitFor, writeClaudeHome, type ClaudeTmux } from './claude-cli.js';
 import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic.js';
+
+type PaneState = ReturnType<typeof readPane>;
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test', 'fixtures', 'samples');
 /** What the temp root becomes in every recorded file: the cwd then reads /home/dev/work/proj-a. */
@@ -36,6 +37,9 @@ interface World {
   api: FakeAnthropic;
   tmux: ClaudeTmux;
 }
+
+/** POSIX sh single quotes. */
+const shellQuote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
 
 /**
  * The temp HOME as makeClaudeHome writes it, plus two settings of the recording: a hook that logs SessionStart and
