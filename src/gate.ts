@@ -21,8 +21,8 @@ export function gateUpdate(update: Update, allowed: ReadonlySet<number>): Gated 
     u.message ? 'message' : u.edited_message ? 'edited_message' : u.callback_query ? 'callback_query' : undefined;
   if (kind === undefined) {
     const userId = otherSender(u);
-    if (userId !== undefined && !allowed.has(userId)) return { kind: 'drop', reason: 'stranger', userId };
-    return userId === undefined ? { kind: 'drop', reason: 'unsupported' } : { kind: 'drop', reason: 'unsupported', userId };
+    if (userId === undefined) return { kind: 'drop', reason: 'unsupported' };
+    return { kind: 'drop', reason: allowed.has(userId) ? 'unsupported' : 'stranger', userId };
   }
 
   const part = u[kind] as { from?: User; chat?: Message['chat']; message?: { chat?: Message['chat'] } };

@@ -6,77 +6,57 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import { t, type Lang } from './i18n.js';
 
-export type ScreenKey = 'Esc' | 'Enter' | 'Up' | 'Down' | 'Left' | 'Right' | 'Tab' | 'Space' | 'C-c';
-export const SCREEN_KEYS: readonly ScreenKey[] = ['Esc', 'Enter', 'Up', 'Down', 'Left', 'Right', 'Tab', 'Space', 'C-c'];
-export type StallChoice = 'esc' | 'screenshot' | 'continue' | 'kill';
-export const STALL_CHOICES: readonly StallChoice[] = ['esc', 'screenshot', 'continue', 'kill'];
+const SCREEN_KEYS = ['Esc', 'Enter', 'Up', 'Down', 'Left', 'Right', 'Tab', 'Space', 'C-c'] as const;
+export type ScreenKey = (typeof SCREEN_KEYS)[number];
+const STALL_CHOICES = ['esc', 'screenshot', 'continue', 'kill'] as const;
+export type StallChoice = (typeof STALL_CHOICES)[number];
 
-export type Action =
-  | { t: 'switch'; id: string }
-  | { t: 'new' }
-  | { t: 'kill'; id: string }
-  | { t: 'killYes'; id: string }
-  | { t: 'killNo'; id: string }
-  | { t: 'archivePage'; page: number; all: boolean }
-  | { t: 'restore'; id: string }
-  | { t: 'delete'; id: string }
-  | { t: 'inspect'; id: string }
-  | { t: 'killProcess'; id: string }
-  | { t: 'browse'; token: string; index: number }
-  | { t: 'browseUp'; token: string }
-  | { t: 'browsePage'; token: string; page: number }
-  | { t: 'browseStart'; token: string }
-  | { t: 'resend'; ref: string }
-  | { t: 'settings'; key: string; value: string }
-  | { t: 'key'; id: string; key: ScreenKey }
-  | { t: 'refresh'; id: string }
-  | { t: 'pick'; id: string; option: number }
-  | { t: 'pickCancel'; id: string }
-  | { t: 'stall'; id: string; what: StallChoice }
-  | { t: 'history'; id: string; page: number }
-  | { t: 'noop' };
-
-export const MAX_CALLBACK_DATA_BYTES = 64;
-
-/** How each field travels: ids, tokens and refs are short words; numbers are plain decimals (canonical, no sign). */
+const MAX_CALLBACK_DATA_BYTES = 64;
+/** How a field travels: ids, tokens and refs are short words; numbers are plain decimals (canonical, no sign). */
 type FieldKind = 'word' | 'int' | 'bool' | 'setting' | readonly string[];
 const WORD = /^[A-Za-z0-9_-]{1,16}$/;
 const SETTING = /^[A-Za-z0-9_.-]{1,16}$/;
 const INT = /^(0|[1-9][0-9]{0,5})$/;
-const MAX_INT = 999_999;
 
-/** The wire tag and the fields, in order, of every action. Tags are short because 64 bytes must also hold the fields. */
-const CODEC: { readonly [K in Action['t']]: readonly [tag: string, fields: readonly (readonly [string, FieldKind])[]] } = {
-  switch: ['s', [['id', 'word']]],
-  new: ['n', []],
-  kill: ['k', [['id', 'word']]],
-  killYes: ['ky', [['id', 'word']]],
-  killNo: ['kn', [['id', 'word']]],
-  archivePage: ['ap', [['page', 'int'], ['all', 'bool']]],
-  restore: ['r', [['id', 'word']]],
-  delete: ['d', [['id', 'word']]],
-  inspect: ['i', [['id', 'word']]],
-  killProcess: ['kp', [['id', 'word']]],
-  browse: ['b', [['token', 'word'], ['index', 'int']]],
-  browseUp: ['bu', [['token', 'word']]],
-  browsePage: ['bp', [['token', 'word'], ['page', 'int']]],
-  browseStart: ['bs', [['token', 'word']]],
-  resend: ['rs', [['ref', 'word']]],
-  settings: ['st', [['key', 'setting'], ['value', 'setting']]],
-  key: ['x', [['id', 'word'], ['key', SCREEN_KEYS]]],
-  refresh: ['rf', [['id', 'word']]],
-  pick: ['p', [['id', 'word'], ['option', 'int']]],
-  pickCancel: ['pc', [['id', 'word']]],
-  stall: ['sl', [['id', 'word'], ['what', STALL_CHOICES]]],
-  history: ['h', [['id', 'word'], ['page', 'int']]],
-  noop: ['-', []],
-};
-const BY_TAG = new Map(Object.entries(CODEC).map(([name, [tag, fields]]) => [tag, { name, fields }]));
+/** Every action: its wire tag, then its fields in order. Tags are short because 64 bytes must also hold the fields. */
+const CODEC = {
+  switch: ['s', { id: 'word' }],
+  new: ['n', {}],
+  kill: ['k', { id: 'word' }],
+  killYes: ['ky', { id: 'word' }],
+  killNo: ['kn', { id: 'word' }],
+  archivePage: ['ap', { page: 'int', all: 'bool' }],
+  restore: ['r', { id: 'word' }],
+  delete: ['d', { id: 'word' }],
+  inspect: ['i', { id: 'word' }],
+  killProcess: ['kp', { id: 'word' }],
+  browse: ['b', { token: 'word', index: 'int' }],
+  browseUp: ['bu', { token: 'word' }],
+  browsePage: ['bp', { token: 'word', page: 'int' }],
+  browseStart: ['bs', { token: 'word' }],
+  resend: ['rs', { ref: 'word' }],
+  settings: ['st', { key: 'setting', value: 'setting' }],
+  key: ['x', { id: 'word', key: SCREEN_KEYS }],
+  refresh: ['rf', { id: 'word' }],
+  pick: ['p', { id: 'word', option: 'int' }],
+  pickCancel: ['pc', { id: 'word' }],
+  stall: ['sl', { id: 'word', what: STALL_CHOICES }],
+  history: ['h', { id: 'word', page: 'int' }],
+  noop: ['-', {}],
+} as const satisfies Record<string, readonly [string, Readonly<Record<string, FieldKind>>]>;
+type Codec = typeof CODEC;
+type FieldValue<K> =
+  K extends 'int' ? number : K extends 'bool' ? boolean : K extends readonly (infer V)[] ? V : string;
+/** What a button does: `t` names the action, CODEC its fields, e.g. `{ t: 'pick', id: 'a3f1', option: 2 }`. */
+export type Action = {
+  [T in keyof Codec]: { t: T } & { -readonly [F in keyof Codec[T][1]]: FieldValue<Codec[T][1][F]> };
+}[keyof Codec];
+const BY_TAG = new Map<string, { name: string; fields: [string, FieldKind][] }>(
+  Object.entries(CODEC).map(([name, [tag, fields]]) => [tag, { name, fields: Object.entries(fields) }]),
+);
 
 function encodeField(kind: FieldKind, value: unknown): string | undefined {
-  if (kind === 'int') {
-    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_INT ? String(value) : undefined;
-  }
+  if (kind === 'int') return typeof value === 'number' && INT.test(String(value)) ? String(value) : undefined;
   if (kind === 'bool') return typeof value === 'boolean' ? (value ? '1' : '0') : undefined;
   if (typeof value !== 'string') return undefined;
   if (kind === 'word') return WORD.test(value) ? value : undefined;
@@ -94,13 +74,12 @@ function decodeField(kind: FieldKind, text: string): unknown {
  * The callback_data of a button, e.g. `s:a3f1`. Throws on an action that cannot be encoded (an id with a colon, a
  * negative page): that is a bug in the caller, and a button Telegram would refuse is better caught here.
  */
-export function encodeAction(action: Action): string {
-  const spec = Object.hasOwn(CODEC, action.t) ? CODEC[action.t] : undefined;
-  if (!spec) throw new Error(`encodeAction: unknown action type ${JSON.stringify(action.t)}`);
-  const [tag, fields] = spec;
+function encodeAction(action: Action): string {
+  if (!Object.hasOwn(CODEC, action.t)) throw new Error(`encodeAction: unknown action type ${JSON.stringify(action.t)}`);
+  const [tag, fields]: readonly [string, Readonly<Record<string, FieldKind>>] = CODEC[action.t];
   const parts = [tag];
-  for (const [name, kind] of fields) {
-    const value = (action as unknown as Record<string, unknown>)[name];
+  for (const [name, kind] of Object.entries(fields)) {
+    const value = (action as Record<string, unknown>)[name];
     const encoded = encodeField(kind, value);
     if (encoded === undefined) {
       const expected = Array.isArray(kind) ? kind.join('|') : kind;
@@ -115,7 +94,7 @@ export function encodeAction(action: Action): string {
   return data;
 }
 
-/** The action of a button's callback_data; null for anything unknown or malformed. Canonical: encode(decode(d)) === d. */
+/** The action of a button's callback_data; null for anything unknown or malformed. encode(decode(d)) === d. */
 export function decodeAction(data: string): Action | null {
   if (typeof data !== 'string' || data.length > MAX_CALLBACK_DATA_BYTES) return null;
   const [tag, ...parts] = data.split(':');
@@ -134,7 +113,7 @@ export function decodeAction(data: string): Action | null {
 
 type Keyboard = InlineKeyboardMarkup;
 /** A button whose callback_data is the encoded action. */
-export const button = (text: string, action: Action): InlineKeyboardButton => ({ text, callback_data: encodeAction(action) });
+export const button = (text: string, action: Action) => ({ text, callback_data: encodeAction(action) });
 const NOOP: Action = { t: 'noop' };
 
 const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
@@ -162,10 +141,11 @@ export function pagerRow(page: number, pages: number, to: (page: number) => Acti
   return row;
 }
 
-const withoutEmptyRows = (rows: InlineKeyboardButton[][]): Keyboard => ({ inline_keyboard: rows.filter((r) => r.length > 0) });
+/** The rows as a keyboard, empty ones left out. */
+const keyboard = (...rows: InlineKeyboardButton[][]): Keyboard => ({ inline_keyboard: rows.filter((r) => r.length) });
 
 /** Session names are cut to this many characters: three buttons a row still read on a phone. */
-export const SESSION_LABEL_CHARS = 20;
+const SESSION_LABEL_CHARS = 20;
 
 export interface SwitcherEntry { id: string; name: string; badge?: string }
 
@@ -176,17 +156,18 @@ export function switcherKeyboard(sessions: SwitcherEntry[], activeId: string | n
     const mark = s.id === activeId ? '✓' : s.badge;
     return button(mark ? `${mark} ${name}` : name, { t: 'switch', id: s.id });
   });
-  return withoutEmptyRows([...rowsOf(buttons, 3), [button(t(lang, 'btn.new'), { t: 'new' })]]);
+  return keyboard(...rowsOf(buttons, 3), [button(t(lang, 'btn.new'), { t: 'new' })]);
 }
 
 export function killConfirmKeyboard(id: string, lang: Lang): Keyboard {
-  return {
-    inline_keyboard: [[button(`🗑 ${t(lang, 'btn.kill')}`, { t: 'killYes', id }), button(t(lang, 'btn.cancel'), { t: 'killNo', id })]],
-  };
+  const kill = button(`🗑 ${t(lang, 'btn.kill')}`, { t: 'killYes', id });
+  return keyboard([kill, button(t(lang, 'btn.cancel'), { t: 'killNo', id })]);
 }
 
 /** Per archived session: its name (a label), then Restore · Delete · Inspect; ◀ ▶ keep `all` as it was. */
-export function archiveKeyboard(entries: { id: string; name: string }[], page: number, pages: number, all: boolean, lang: Lang): Keyboard {
+export function archiveKeyboard(
+  entries: { id: string; name: string }[], page: number, pages: number, all: boolean, lang: Lang,
+): Keyboard {
   const rows = entries.flatMap(({ id, name }) => [
     [button(`📦 ${truncateLabel(name, 40)}`, NOOP)],
     [
@@ -195,80 +176,75 @@ export function archiveKeyboard(entries: { id: string; name: string }[], page: n
       button(`🔍 ${t(lang, 'btn.inspect')}`, { t: 'inspect', id }),
     ],
   ]);
-  return withoutEmptyRows([...rows, pagerRow(page, pages, (p) => ({ t: 'archivePage', page: p, all }))]);
+  return keyboard(...rows, pagerRow(page, pages, (p) => ({ t: 'archivePage', page: p, all })));
 }
 
-export interface SettingsView { idleHours: number; notify: { done: boolean; error: boolean; input: boolean }; lang: Lang | 'auto' }
+interface SettingsView { idleHours: number; notify: Record<'done' | 'error' | 'input', boolean>; lang: Lang | 'auto' }
 export const IDLE_HOURS_CHOICES: readonly number[] = [6, 12, 24];
 /** Language names are written in their own language: someone lost in a foreign UI must still find theirs. */
 const LANGUAGE_NAMES: Record<Lang, string> = { en: 'English', ru: 'Русский', zh: '中文' };
-const NOTICES = [['done', 'settings.notifyDone'], ['error', 'settings.notifyError'], ['input', 'settings.notifyInput']] as const;
+const NOTICES = [
+  ['done', 'settings.notifyDone'], ['error', 'settings.notifyError'], ['input', 'settings.notifyInput'],
+] as const;
 
 /** Each setting: a label row, then its choices with the current one ✓; a notice kind is one on/off row. */
 export function settingsKeyboard(settings: SettingsView, lang: Lang): Keyboard {
-  const choice = (label: string, chosen: boolean, key: string, value: string) =>
-    button(chosen ? `✓ ${label}` : label, { t: 'settings', key, value });
+  const { idleHours, notify } = settings;
+  const choice = (label: string, key: string, value: string, current: string) =>
+    button(value === current ? `✓ ${label}` : label, { t: 'settings', key, value });
   const notices = NOTICES.map(([kind, label]) => {
-    const on = settings.notify[kind];
-    return [button(`${on ? '🔔' : '🔕'} ${t(lang, label)}`, { t: 'settings', key: `notify.${kind}`, value: on ? 'off' : 'on' })];
+    const on = notify[kind];
+    const toggle: Action = { t: 'settings', key: `notify.${kind}`, value: on ? 'off' : 'on' };
+    return [button(`${on ? '🔔' : '🔕'} ${t(lang, label)}`, toggle)];
   });
-  return {
-    inline_keyboard: [
-      [button(t(lang, 'settings.idle'), NOOP)],
-      IDLE_HOURS_CHOICES.map((h) => choice(t(lang, 'settings.hours', { hours: h }), settings.idleHours === h, 'idle', String(h))),
-      ...notices,
-      [button(t(lang, 'settings.lang'), NOOP)],
-      [
-        ...(Object.entries(LANGUAGE_NAMES) as [Lang, string][]).map(([code, name]) => choice(name, settings.lang === code, 'lang', code)),
-        choice(t(lang, 'settings.langAuto'), settings.lang === 'auto', 'lang', 'auto'),
-      ],
+  return keyboard(
+    [button(t(lang, 'settings.idle'), NOOP)],
+    IDLE_HOURS_CHOICES.map((h) => choice(t(lang, 'settings.hours', { hours: h }), 'idle', `${h}`, `${idleHours}`)),
+    ...notices,
+    [button(t(lang, 'settings.lang'), NOOP)],
+    [
+      ...Object.entries(LANGUAGE_NAMES).map(([code, name]) => choice(name, 'lang', code, settings.lang)),
+      choice(t(lang, 'settings.langAuto'), 'lang', 'auto', settings.lang),
     ],
-  };
+  );
 }
 
-/** Under a screenshot: the arrow cluster in the middle, as on a keyboard. Key names are the same in every language. */
+/** Under a screenshot: the arrow cluster in the middle, as on a keyboard. Key names are the same in all languages. */
 export function screenshotKeyboard(id: string): Keyboard {
   const key = (text: string, k: ScreenKey) => button(text, { t: 'key', id, key: k });
-  return {
-    inline_keyboard: [
-      [key('Esc', 'Esc'), key('↑', 'Up'), key('Enter ⏎', 'Enter')],
-      [key('←', 'Left'), key('↓', 'Down'), key('→', 'Right')],
-      [key('Tab', 'Tab'), key('Space', 'Space'), key('^C', 'C-c'), button('🔄', { t: 'refresh', id })],
-    ],
-  };
+  return keyboard(
+    [key('Esc', 'Esc'), key('↑', 'Up'), key('Enter ⏎', 'Enter')],
+    [key('←', 'Left'), key('↓', 'Down'), key('→', 'Right')],
+    [key('Tab', 'Tab'), key('Space', 'Space'), key('^C', 'C-c'), button('🔄', { t: 'refresh', id })],
+  );
 }
 
 /** One option a row (their labels are sentences), then Cancel. */
 export function pickerKeyboard(id: string, options: { number: number; label: string }[], lang: Lang): Keyboard {
-  return {
-    inline_keyboard: [
-      ...options.map((o) => [button(truncateLabel(`${o.number}. ${o.label}`, 60), { t: 'pick', id, option: o.number })]),
-      [button(t(lang, 'btn.cancel'), { t: 'pickCancel', id })],
-    ],
-  };
+  const pick = ({ number, label }: { number: number; label: string }) =>
+    [button(truncateLabel(`${number}. ${label}`, 60), { t: 'pick', id, option: number })];
+  return keyboard(...options.map(pick), [button(t(lang, 'btn.cancel'), { t: 'pickCancel', id })]);
 }
 
 /** Offered when a session seems stuck. */
 export function stallKeyboard(id: string, lang: Lang): Keyboard {
   const stall = (text: string, what: StallChoice) => button(text, { t: 'stall', id, what });
-  return {
-    inline_keyboard: [
-      [stall(`⏹ ${t(lang, 'btn.interrupt')}`, 'esc'), stall(`🖼 ${t(lang, 'btn.screenshot')}`, 'screenshot')],
-      [stall(`▶️ ${t(lang, 'btn.continue')}`, 'continue'), stall(`🗑 ${t(lang, 'btn.kill')}`, 'kill')],
-    ],
-  };
+  return keyboard(
+    [stall(`⏹ ${t(lang, 'btn.interrupt')}`, 'esc'), stall(`🖼 ${t(lang, 'btn.screenshot')}`, 'screenshot')],
+    [stall(`▶️ ${t(lang, 'btn.continue')}`, 'continue'), stall(`🗑 ${t(lang, 'btn.kill')}`, 'kill')],
+  );
 }
 
 export function resendKeyboard(ref: string, lang: Lang): Keyboard {
-  return { inline_keyboard: [[button(`🔁 ${t(lang, 'btn.resend')}`, { t: 'resend', ref })]] };
+  return keyboard([button(`🔁 ${t(lang, 'btn.resend')}`, { t: 'resend', ref })]);
 }
 
 /** History pages run newest (0) to oldest: ◀ goes back in time, ▶ forward; nothing when there is one page. */
 export function historyKeyboard(id: string, page: number, hasOlder: boolean): Keyboard {
-  if (page === 0 && !hasOlder) return { inline_keyboard: [] };
+  if (page === 0 && !hasOlder) return keyboard();
   const row: InlineKeyboardButton[] = [];
   if (hasOlder) row.push(button('◀', { t: 'history', id, page: page + 1 }));
   row.push(button(`${page + 1}`, NOOP));
   if (page > 0) row.push(button('▶', { t: 'history', id, page: page - 1 }));
-  return { inline_keyboard: [row] };
+  return keyboard(row);
 }

@@ -62,10 +62,7 @@ export class Pacer {
 
   private lane(key: number | string): Lane {
     let lane = this.lanes.get(key);
-    if (!lane) {
-      lane = { tail: Promise.resolve(), nextAt: -Infinity };
-      this.lanes.set(key, lane);
-    }
+    if (!lane) this.lanes.set(key, (lane = { tail: Promise.resolve(), nextAt: -Infinity }));
     return lane;
   }
 }

@@ -10,7 +10,7 @@ import { describeError } from './telegram-failure.js';
 
 const log = logger('poll');
 
-export const POLL_TIMEOUT_S = 25;
+const POLL_TIMEOUT_S = 25;
 /** How long past the long-poll timeout a getUpdates may take before we call it hung and restart it. */
 const WATCHDOG_GRACE_MS = 15_000;
 /** Consecutive 409s before we give up: another process is polling this token. */
@@ -18,7 +18,7 @@ const MAX_CONFLICTS = 3;
 
 export type PollEnd = 'stopped' | 'conflict' | 'unauthorized';
 
-export interface PollOptions {
+interface PollOptions {
   timeoutS?: number;
   watchdogGraceMs?: number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -50,33 +50,30 @@ export async function pollUpdates(
   let conflicts = 0;
 
   while (!signal.aborted) {
-    const watchdog = AbortSignal.timeout(timeoutS * 1000 + graceMs);
+    const hung = AbortSignal.timeout(timeoutS * 1000 + graceMs); // the watchdog
     let updates: Update[];
     try {
-      updates = await api.getUpdates({ offset, timeout: timeoutS }, AbortSignal.any([signal, watchdog]));
+      updates = await api.getUpdates({ offset, timeout: timeoutS }, AbortSignal.any([signal, hung]));
     } catch (err) {
       if (signal.aborted) return 'stopped';
-      if (err instanceof TelegramApiError && err.errorCode === 409) {
-        conflicts++;
-        log.error('another process is polling this bot token (409 Conflict): stop the other ccbot or bot using it', { attempt: conflicts });
-        if (conflicts >= MAX_CONFLICTS) return 'conflict';
-      } else if (err instanceof TelegramApiError && err.errorCode === 401) {
+      const apiError = err instanceof TelegramApiError ? err : undefined;
+      if (apiError?.errorCode === 401) {
         log.error('Telegram rejected the bot token (401 Unauthorized): check TELEGRAM_BOT_TOKEN');
         return 'unauthorized';
-      } else if (watchdog.aborted) {
-        log.warn('getUpdates hung past its timeout; restarting the poll', { timeout_s: timeoutS });
       }
       failures++;
-      const retryAfterS = err instanceof TelegramApiError ? err.retryAfter : undefined;
-      const waitMs = retryAfterS !== undefined ? retryAfterS * 1000 : backoffMs(failures - 1);
-      if (!(err instanceof TelegramApiError && err.errorCode === 409)) {
+      const waitMs = apiError?.retryAfter !== undefined ? apiError.retryAfter * 1000 : backoffMs(failures - 1);
+      if (apiError?.errorCode === 409) {
+        conflicts++;
+        log.error('another process is polling this bot token (409 Conflict): stop the other ccbot or bot using it',
+          { attempt: conflicts });
+        if (conflicts >= MAX_CONFLICTS) return 'conflict';
+      } else {
+        if (hung.aborted) log.warn('getUpdates hung past its timeout; restarting the poll', { timeout_s: timeoutS });
         log.warn('getUpdates failed; retrying', { error: describeError(err), wait_ms: waitMs });
       }
-      try {
-        await sleep(waitMs, signal);
-      } catch {
-        return 'stopped';
-      }
+      const slept = await sleep(waitMs, signal).then(() => true, () => false);
+      if (!slept) return 'stopped';
       continue;
     }
     failures = 0;

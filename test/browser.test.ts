@@ -7,7 +7,8 @@ import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import {
   BrowserTokens, browserView, listDirectory, openChild, openParent, pageCount, randomToken, resolveUserPath, type Listing,
 } from '#ccbot/browser.js';
-import { decodeAction, encodeAction, type Action } from '#ccbot/keyboards.js';
+import { decodeAction, type Action } from '#ccbot/keyboards.js';
+import { encodeAction } from './keyboards-fixture.js';
 import { ApiError, parseReplyMarkup } from './fake-telegram-rules.js';
 
 interface Ctx { root: string }

@@ -4,12 +4,14 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import {
-  archiveKeyboard, decodeAction, encodeAction, historyKeyboard, killConfirmKeyboard, pickerKeyboard, resendKeyboard,
-  SCREEN_KEYS, screenshotKeyboard, settingsKeyboard, STALL_CHOICES, stallKeyboard, switcherKeyboard, truncateLabel,
-  type Action,
+  archiveKeyboard, decodeAction, historyKeyboard, killConfirmKeyboard, pickerKeyboard, resendKeyboard,
+  screenshotKeyboard, settingsKeyboard, stallKeyboard, switcherKeyboard, truncateLabel, type Action,
 } from '#ccbot/keyboards.js';
+import { encodeAction } from './keyboards-fixture.js';
 import { ApiError, parseReplyMarkup } from './fake-telegram-rules.js';
 
+const SCREEN_KEYS = ['Esc', 'Enter', 'Up', 'Down', 'Left', 'Right', 'Tab', 'Space', 'C-c'] as const;
+const STALL_CHOICES = ['esc', 'screenshot', 'continue', 'kill'] as const;
 const bytes = (s: string) => new TextEncoder().encode(s).length;
 const buttons = (kb: InlineKeyboardMarkup): InlineKeyboardButton[] => kb.inline_keyboard.flat();
 const actions = (kb: InlineKeyboardMarkup): Action[] => buttons(kb).map((b) => decodeAction(b.callback_data!)!);

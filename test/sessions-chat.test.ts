@@ -2,7 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeAction, encodeAction } from '#ccbot/keyboards.js';
+import { decodeAction } from '#ccbot/keyboards.js';
+import { encodeAction } from './keyboards-fixture.js';
 import { ME, newSession, startChatWorld, type ChatWorld } from './chat-fixture.js';
 
 const chat = suite<{ world: ChatWorld }>('sessions from the chat');
