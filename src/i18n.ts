@@ -6,7 +6,7 @@
 export type Lang = 'en' | 'ru' | 'zh';
 export const LANGS: readonly Lang[] = ['en', 'ru', 'zh'];
 
-export const en = {
+const en = {
   'cmd.menu': 'Session menu',
   'cmd.help': 'How to use ccbot',
   'cmd.new': 'Start a session: /new <path>',
@@ -32,8 +32,6 @@ export const en = {
     '/settings — settings\n' +
     '/help — this help',
   'error.generic': 'Something went wrong: {error}',
-  'error.telegramUnreachable': 'Telegram is unreachable, retrying',
-  'nothing.yet': 'Nothing to show yet',
   'session.none': 'No active session. Send /new <path> to start one.',
   'screenshot.gone': 'The window of {name} is gone: see /archive.',
   'card.working': 'working',
@@ -72,13 +70,11 @@ export const en = {
   'settings.notifyError': 'Notify on errors',
   'settings.notifyInput': 'Notify when Claude needs you',
   'settings.title': 'Settings. Background sessions notify you of the kinds switched on 🔔.',
-  'settings.saved': 'Saved.',
   'settings.lang': 'Language',
   'settings.langAuto': 'Auto',
   'browser.hint': 'Tap a folder to open it, or "Start here" to start a session in this one.',
   'browser.empty': 'No folders here.',
   'browser.startHere': 'Start here',
-  'new.usage': 'Send /new <path> to start a session in that directory, e.g. /new ~/projects/api',
   'new.missing': '{dir} does not exist: check the path and send /new again',
   'new.notDir': '{dir} is a file, not a directory: send /new with its folder',
   'kill.confirm': 'Kill session {name}? Its window closes and Claude stops.',
@@ -86,7 +82,8 @@ export const en = {
   'status.archived': 'archived',
   'status.lost': 'lost (window gone)',
   'switcher.lost': '{count} lost: restore in /archive',
-  'delivery.picker': '{name}: Claude is waiting for an answer in the terminal, so your message waits too. Answer it with /screenshot, then it goes through.',
+  'delivery.picker': '{name}: Claude is waiting for an answer in the terminal, so your message waits too. ' +
+    'Answer it with /screenshot, then it goes through.',
   'delivery.unconfirmed': '{name}: Claude did not confirm your message. It may not have arrived.',
   'delivery.gone': '{name} is no longer running: your message was not delivered. /archive can restore it.',
   'delivery.resendGone': 'That message is no longer waiting to be resent.',
@@ -105,13 +102,17 @@ export const en = {
   'archive.daysAgo': '{n} d ago',
   'archive.noResume': 'no Claude conversation was recorded: Restore starts a new one',
   'archive.alreadyRunning': '{name} is already running.',
-  'archive.workdirGone': 'Cannot restore {name}: its folder {dir} no longer exists. Create it again, or delete the session.',
-  'archive.stillRunning': 'Cannot restore {name} yet: its old Claude is still running (pid {pids}), and two of them would write to one conversation. Kill it first.',
+  'archive.workdirGone': 'Cannot restore {name}: its folder {dir} no longer exists. ' +
+    'Create it again, or delete the session.',
+  'archive.stillRunning': 'Cannot restore {name} yet: its old Claude is still running (pid {pids}), ' +
+    'and two of them would write to one conversation. Kill it first.',
   'archive.processKilled': 'Stopped the old Claude of {name}. You can restore it now.',
   'archive.nothingToKill': 'No old Claude of {name} is running. You can restore it now.',
-  'archive.processSurvived': 'The old Claude of {name} (pid {pids}) did not stop: end it by hand with kill -9 {pids}, then restore.',
+  'archive.processSurvived': 'The old Claude of {name} (pid {pids}) did not stop: ' +
+    'end it by hand with kill -9 {pids}, then restore.',
   'archive.restored': 'Restored {name} in {dir}: Claude continues the conversation.',
-  'archive.restoredFresh': 'Started {name} again in {dir} with a new Claude conversation: the old one was never recorded, so it cannot be resumed.',
+  'archive.restoredFresh': 'Started {name} again in {dir} with a new Claude conversation: ' +
+    'the old one was never recorded, so it cannot be resumed.',
   'archive.deleted': 'Deleted {name} from the archive. Its folder and transcript are untouched.',
   'archive.deleteLive': '{name} is running: end it with /kill or /done before deleting it.',
   'btn.killProcess': 'Kill the old process',
@@ -125,9 +126,9 @@ export const en = {
 
 export type Key = keyof typeof en;
 /** A translation may lag behind English: a missing key compiles and shows the English text. */
-export type Table = Partial<Record<Key, string>>;
+type Table = Partial<Record<Key, string>>;
 
-export const ru: Table = {
+const ru: Table = {
   'cmd.menu': 'Меню сессии',
   'cmd.help': 'Как пользоваться ccbot',
   'cmd.new': 'Начать сессию: /new <путь>',
@@ -140,7 +141,8 @@ export const ru: Table = {
   'cmd.archive': 'Сессии в архиве',
   'cmd.settings': 'Настройки',
   help:
-    'ccbot управляет сессиями Claude Code, запущенными в tmux. Всё, что вы пишете здесь, уходит в активную сессию.\n\n' +
+    'ccbot управляет сессиями Claude Code, запущенными в tmux. ' +
+    'Всё, что вы пишете здесь, уходит в активную сессию.\n\n' +
     '/new <путь> — начать сессию в каталоге <путь>\n' +
     '/list — сессии и переключение между ними\n' +
     '/menu — меню сессии\n' +
@@ -153,8 +155,6 @@ export const ru: Table = {
     '/settings — настройки\n' +
     '/help — эта справка',
   'error.generic': 'Что-то пошло не так: {error}',
-  'error.telegramUnreachable': 'Telegram недоступен, пробую снова',
-  'nothing.yet': 'Пока нечего показать',
   'session.none': 'Нет активной сессии. Отправьте /new <путь>, чтобы начать.',
   'screenshot.gone': 'Окна сессии {name} больше нет: см. /archive.',
   'card.working': 'работает',
@@ -193,13 +193,11 @@ export const ru: Table = {
   'settings.notifyError': 'Сообщать об ошибках',
   'settings.notifyInput': 'Сообщать, когда Claude ждёт вас',
   'settings.title': 'Настройки. Фоновые сессии сообщают о том, что включено 🔔.',
-  'settings.saved': 'Сохранено.',
   'settings.lang': 'Язык',
   'settings.langAuto': 'Авто',
   'browser.hint': 'Нажмите на папку, чтобы открыть её, или «Начать здесь», чтобы начать сессию в этой папке.',
   'browser.empty': 'Здесь нет папок.',
   'browser.startHere': 'Начать здесь',
-  'new.usage': 'Отправьте /new <путь>, чтобы начать сессию в этой папке, например /new ~/projects/api',
   'new.missing': '{dir} не существует: проверьте путь и отправьте /new ещё раз',
   'new.notDir': '{dir} — это файл, а не папка: отправьте /new с папкой',
   'kill.confirm': 'Завершить сессию {name}? Её окно закроется, и Claude остановится.',
@@ -207,7 +205,8 @@ export const ru: Table = {
   'status.archived': 'в архиве',
   'status.lost': 'потеряна (окна нет)',
   'switcher.lost': 'потеряно: {count}, восстановить в /archive',
-  'delivery.picker': '{name}: Claude ждёт ответа в терминале, поэтому ваше сообщение тоже ждёт. Ответьте через /screenshot, и оно будет отправлено.',
+  'delivery.picker': '{name}: Claude ждёт ответа в терминале, поэтому ваше сообщение тоже ждёт. ' +
+    'Ответьте через /screenshot, и оно будет отправлено.',
   'delivery.unconfirmed': '{name}: Claude не подтвердил ваше сообщение. Возможно, оно не дошло.',
   'delivery.gone': '{name} больше не работает: сообщение не доставлено. Восстановить можно в /archive.',
   'delivery.resendGone': 'Это сообщение больше не ждёт повторной отправки.',
@@ -227,12 +226,15 @@ export const ru: Table = {
   'archive.noResume': 'разговор Claude не был записан: «Восстановить» начнёт новый',
   'archive.alreadyRunning': '{name} уже работает.',
   'archive.workdirGone': 'Нельзя восстановить {name}: папки {dir} больше нет. Создайте её заново или удалите сессию.',
-  'archive.stillRunning': 'Пока нельзя восстановить {name}: старый Claude ещё работает (pid {pids}), и два процесса писали бы в один разговор. Сначала завершите его.',
+  'archive.stillRunning': 'Пока нельзя восстановить {name}: старый Claude ещё работает (pid {pids}), ' +
+    'и два процесса писали бы в один разговор. Сначала завершите его.',
   'archive.processKilled': 'Старый Claude сессии {name} остановлен. Теперь её можно восстановить.',
   'archive.nothingToKill': 'Старый Claude сессии {name} не запущен. Её можно восстановить.',
-  'archive.processSurvived': 'Старый Claude сессии {name} (pid {pids}) не остановился: завершите его вручную командой kill -9 {pids}, затем восстановите.',
+  'archive.processSurvived': 'Старый Claude сессии {name} (pid {pids}) не остановился: ' +
+    'завершите его вручную командой kill -9 {pids}, затем восстановите.',
   'archive.restored': 'Сессия {name} восстановлена в {dir}: Claude продолжает разговор.',
-  'archive.restoredFresh': 'Сессия {name} снова запущена в {dir} с новым разговором Claude: старый не был записан, продолжить его нельзя.',
+  'archive.restoredFresh': 'Сессия {name} снова запущена в {dir} с новым разговором Claude: ' +
+    'старый не был записан, продолжить его нельзя.',
   'archive.deleted': 'Сессия {name} удалена из архива. Её папка и журнал не тронуты.',
   'archive.deleteLive': '{name} работает: завершите её через /kill или /done, прежде чем удалять.',
   'btn.killProcess': 'Завершить старый процесс',
@@ -244,7 +246,7 @@ export const ru: Table = {
   'inspect.noTranscript': 'Журнал сессии {name} не найден: {path}.',
 };
 
-export const zh: Table = {
+const zh: Table = {
   'cmd.menu': '会话菜单',
   'cmd.help': 'ccbot 使用说明',
   'cmd.new': '新建会话：/new <路径>',
@@ -270,8 +272,6 @@ export const zh: Table = {
     '/settings — 设置\n' +
     '/help — 本帮助',
   'error.generic': '出错了：{error}',
-  'error.telegramUnreachable': '无法连接 Telegram，正在重试',
-  'nothing.yet': '暂无内容',
   'session.none': '没有当前会话。发送 /new <路径> 新建一个。',
   'screenshot.gone': '{name} 的窗口已不存在：见 /archive。',
   'card.working': '工作中',
@@ -310,13 +310,11 @@ export const zh: Table = {
   'settings.notifyError': '出错时通知',
   'settings.notifyInput': 'Claude 需要你时通知',
   'settings.title': '设置。后台会话会通知已开启 🔔 的事项。',
-  'settings.saved': '已保存。',
   'settings.lang': '语言',
   'settings.langAuto': '自动',
   'browser.hint': '点按文件夹进入，或点“从这里开始”在此文件夹中新建会话。',
   'browser.empty': '这里没有文件夹。',
   'browser.startHere': '从这里开始',
-  'new.usage': '发送 /new <路径> 在该目录中新建会话，例如 /new ~/projects/api',
   'new.missing': '{dir} 不存在：请检查路径后重新发送 /new',
   'new.notDir': '{dir} 是文件而不是目录：请对它所在的目录发送 /new',
   'kill.confirm': '终止会话 {name}？它的窗口会关闭，Claude 会停止。',
@@ -361,17 +359,15 @@ export const zh: Table = {
   'inspect.noTranscript': '在 {path} 没有找到 {name} 的对话记录。',
 };
 
-export const TABLES: Record<Lang, Table> = { en, ru, zh };
-
 /**
  * The text of `key` in `lang` with `{name}` placeholders filled from `vars`. Never throws: a key missing from the
  * table falls back to English, and a var not given stays visible as `{name}` (a visible slip beats a crash).
  */
-export function t(lang: Lang, key: Key, vars: Record<string, string | number> = {}, tables: Record<Lang, Table> = TABLES): string {
-  const template = tables[lang]?.[key] ?? tables.en[key] ?? en[key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    Object.hasOwn(vars, name) ? String(vars[name]) : whole,
-  );
+export function t(
+  lang: Lang, key: Key, vars: Record<string, string | number> = {}, tables: Record<Lang, Table> = { en, ru, zh },
+): string {
+  const template = tables[lang][key] ?? en[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(vars, name) ? `${vars[name]}` : whole));
 }
 
 export const isLang = (value: unknown): value is Lang => LANGS.some((lang) => lang === value);
@@ -385,9 +381,4 @@ export function replyLang(chosen: Lang | 'auto', languageCode?: string): Lang {
   if (chosen !== 'auto') return chosen;
   const primary = (languageCode ?? '').toLowerCase().split(/[-_]/)[0];
   return primary === 'ru' || primary === 'zh' ? primary : 'en';
-}
-
-/** The {placeholders} a template uses, sorted: translations must use exactly the ones English does. */
-export function placeholders(template: string): string[] {
-  return [...new Set([...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!))].sort();
 }
