@@ -6,41 +6,30 @@
 import { escapeHtml, inlineHtml } from './markdown-inline.js';
 import { isTableStart, readTable, renderTable, type Table } from './markdown-table.js';
 
-// telegram.ts takes these from here; they live in split.ts, which owns reading HTML as text.
-export { htmlToPlain, splitHtml, truncateHtml } from './split.js';
-// Callers (router.ts, the tests) know format.ts as the one place for Markdown and escaping; the pieces live apart.
+// Callers know format.ts as the one place for Markdown, escaping and messages; the pieces live apart.
 export { escapeHtml } from './markdown-inline.js';
-export { displayWidth } from './markdown-table.js';
+export { htmlToPlain, splitHtml } from './split.js';
 
 /** `text` cut to at most `max` characters, an ellipsis marking the cut. */
 export const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 /** The first line that is not blank, trimmed. */
 export const firstLine = (text: string): string => text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
 
-export interface RenderOptions {
-  /** A code block longer than this many lines is shown as a preview and sent whole as a document. */
-  maxCodeLines?: number;
-  /** …or longer than this many characters. */
-  maxCodeChars?: number;
-}
-
-export interface RenderedMarkdown {
-  html: string;
-  /** Code blocks too long for a message, in order: `code-1.ts`, `code-2.txt`, … */
-  documents: { filename: string; content: string }[];
-}
+/**
+ * A code block longer than `maxCodeLines` lines or `maxCodeChars` characters is shown as a preview, and sent whole as
+ * one of the `documents`, in order: `code-1.ts`, `code-2.txt`, …
+ */
+interface Context { maxCodeLines: number; maxCodeChars: number; documents: { filename: string; content: string }[] }
 
 /**
  * Always valid Telegram HTML, whatever the input: text is escaped, every tag is generated here and balanced, links
  * only where Telegram keeps them. Nothing a person wrote is dropped except Markdown's own markup (a link's URL
  * moves into its href; an unlinkable one is shown after the text).
  */
-export function renderMarkdown(md: string, options: RenderOptions = {}): RenderedMarkdown {
-  const ctx: Context = {
-    maxCodeLines: options.maxCodeLines ?? 120,
-    maxCodeChars: options.maxCodeChars ?? 3000,
-    documents: [],
-  };
+export function renderMarkdown(
+  md: string, { maxCodeLines = 120, maxCodeChars = 3000 }: Partial<Omit<Context, 'documents'>> = {},
+): { html: string; documents: Context['documents'] } {
+  const ctx: Context = { maxCodeLines, maxCodeChars, documents: [] };
   const text = md
     .replace(/\r\n?/g, '\n')
     .replace(/\0/g, '\uFFFD')
@@ -49,16 +38,10 @@ export function renderMarkdown(md: string, options: RenderOptions = {}): Rendere
   return { html: renderBlocks(parseBlocks(text.split('\n'), 0), ctx, 0), documents: ctx.documents };
 }
 
-interface Context {
-  maxCodeLines: number;
-  maxCodeChars: number;
-  documents: RenderedMarkdown['documents'];
-}
-
 // ── blocks ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
 /** `gap`: a blank line separated it from the block before. An item whose marker is blank continues the one above. */
-type Block = { gap: boolean } & (
+type Block = { gap?: boolean } & (
   | { t: 'para' | 'heading'; text: string }
   | { t: 'rule' }
   | { t: 'code'; lang: string; text: string }
@@ -66,7 +49,6 @@ type Block = { gap: boolean } & (
   | { t: 'item'; level: number; marker: string; text: string }
   | { t: 'quote'; blocks: Block[] }
 );
-type NewBlock = Block extends infer B ? (B extends Block ? Omit<B, 'gap'> : never) : never;
 
 const FENCE = /^([ \t]*)(`{3,}|~{3,})(.*)$/;
 const ITEM = /^([ \t]*)([-*+]|\d{1,9}[.)])(?:[ \t]+|$)/;
@@ -90,16 +72,15 @@ function parseBlocks(lines: string[], depth: number): Block[] {
   const markers: string[] = []; // the last marker seen at each level, for continuations to hang under its text
   let gap = false;
   let i = 0;
-  const add = (block: NewBlock) => {
-    blocks.push({ ...block, gap: gap && blocks.length > 0 } as Block);
+  const add = (block: Block) => {
+    blocks.push({ ...block, gap: gap && blocks.length > 0 });
     gap = false;
   };
-  /** Lines up to a blank one or the start of another block. */
-  const collect = (first: string, trim: boolean): string[] => {
-    const taken = [first];
-    while (i < lines.length && lines[i]!.trim() !== '' && !startsBlock(lines, i)) {
-      taken.push(trim ? lines[i]!.trim() : lines[i]!.trimEnd());
-      i++;
+  /** `first` and the lines after it up to a blank one or the start of another block. */
+  const collect = (first: string, trim: boolean): string => {
+    let taken = first;
+    for (; i < lines.length && lines[i]!.trim() !== '' && !startsBlock(lines, i); i++) {
+      taken += `\n${trim ? lines[i]!.trim() : lines[i]!.trimEnd()}`;
     }
     return taken;
   };
@@ -136,28 +117,25 @@ function parseBlocks(lines: string[], depth: number): Block[] {
       add({ t: 'table', table });
     } else if (item) {
       const markerIndent = indentOf(item[1]!);
-      while (levels.length > 0 && levels[levels.length - 1]! > markerIndent) levels.pop();
+      while (levels.length > 0 && levels.at(-1)! > markerIndent) levels.pop();
       // Two columns past the open marker nest an item, not CommonMark's content column: "1. a" then "  - b" nests too.
-      if (levels.length === 0 || markerIndent >= levels[levels.length - 1]! + 2) levels.push(markerIndent);
+      if (levels.length === 0 || markerIndent >= levels.at(-1)! + 2) levels.push(markerIndent);
       markers[levels.length - 1] = item[2]!;
       i++;
-      add({ t: 'item', level: levels.length - 1, marker: item[2]!, text: collect(line.slice(item[0].length), true).join('\n') });
+      add({ t: 'item', level: levels.length - 1, marker: item[2]!, text: collect(line.slice(item[0].length), true) });
     } else if (gap && levels.length > 0) {
       // A paragraph indented under an item, after a blank line: it continues the deepest item it is indented under.
       const level = Math.max(0, levels.filter((at) => at + 2 <= indent).length - 1);
       i++;
       const hang = ' '.repeat(/\d/.test(markers[level] ?? '') ? markers[level]!.length : 1);
-      add({ t: 'item', level, marker: hang, text: collect(line.trim(), true).join('\n') });
+      add({ t: 'item', level, marker: hang, text: collect(line.trim(), true) });
     } else {
       i++;
       const text = collect(line.trimEnd(), false);
-      if (i < lines.length && SETEXT.test(lines[i]!)) {
-        // "Title\n===" is a heading; "---" under a paragraph too, as CommonMark has it (not a rule).
-        i++;
-        add({ t: 'heading', text: text.join('\n') });
-      } else {
-        add({ t: 'para', text: text.join('\n') });
-      }
+      // "Title\n===" is a heading; "---" under a paragraph too, as CommonMark has it (not a rule).
+      const setext = i < lines.length && SETEXT.test(lines[i]!);
+      if (setext) i++;
+      add({ t: setext ? 'heading' : 'para', text });
     }
   }
   return blocks;
@@ -271,19 +249,12 @@ function renderCode(code: string, lang: string, ctx: Context): string {
   ctx.documents.push({ filename, content: `${code}\n` });
   let shown = lines.slice(0, Math.min(PREVIEW_LINES, ctx.maxCodeLines)).join('\n');
   const maxChars = Math.min(PREVIEW_CHARS, ctx.maxCodeChars);
-  let whole = shown.split('\n').length; // lines shown whole
-  if (shown.length > maxChars) {
-    const lineEnd = shown.lastIndexOf('\n', maxChars);
-    if (lineEnd > 0) {
-      shown = shown.slice(0, lineEnd);
-      whole = shown.split('\n').length;
-    } else {
-      const high = shown.charCodeAt(maxChars - 1) >= 0xd800 && shown.charCodeAt(maxChars - 1) <= 0xdbff;
-      shown = shown.slice(0, high ? maxChars - 1 : maxChars);
-      whole = 0;
-    }
-  }
-  const more = lines.length - whole;
+  const lineEnd = shown.lastIndexOf('\n', maxChars);
+  // Too long: cut after the last whole line, else inside the first one (never between the halves of a surrogate pair).
+  const firstCut = shown.length > maxChars && lineEnd <= 0;
+  if (firstCut) shown = shown.slice(0, /[\uD800-\uDBFF]/.test(shown[maxChars - 1]!) ? maxChars - 1 : maxChars);
+  else if (shown.length > maxChars) shown = shown.slice(0, lineEnd);
+  const more = lines.length - (firstCut ? 0 : shown.split('\n').length);
   const note = `… ${more} more line${more === 1 ? '' : 's'}: full block sent as a file, ${filename}`;
   return `${open}${escapeHtml(shown)}${close}\n<i>${escapeHtml(note)}</i>`;
 }

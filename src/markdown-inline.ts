@@ -1,8 +1,9 @@
 /**
- * Markdown inside one block → Telegram HTML: code spans, emphasis, strike, links, autolinks, bare URLs, escapes; and
- * escapeHtml, which all rendered text goes through. Pure: strings in, strings out; nothing from node:. Knows nothing
+ * Markdown inside one block → Telegram HTML: code spans, emphasis, strike, links (where a URL ends is
+ * markdown-links.ts's); and escapeHtml, which all rendered text goes through. Pure: nothing from node:. Knows nothing
  * of blocks: a line break is just text here, and it emits no tags but b, i, s, code and a, always balanced.
  */
+import { autolinkAt, bareUrlAt, ESCAPABLE, isLinkable, linkDestination } from './markdown-links.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 
@@ -21,25 +22,19 @@ export function inlinePlain(text: string): string {
 }
 
 type Kind = 'b' | 'i' | 's';
-/** Flat tokens; emphasis is recorded on its delimiters (`opens` outermost first, `closes` innermost first). */
-type Token =
-  | { t: 'text' | 'code'; s: string }
-  | { t: 'autolink'; url: string }
-  | { t: 'delim'; ch: string; left: number; opens: Kind[]; closes: Kind[] }
-  | { t: 'open'; s: string; url?: string } // '[' or '![', with the URL once a ']' makes it a link
-  | { t: 'close' }; // only the ']' that made a link; any other ']' is text
-type DelimToken = Extract<Token, { t: 'delim' }>;
-type OpenToken = Extract<Token, { t: 'open' }>;
+/**
+ * A run of `*`, `_` or `~~`, and while parsing a node of the delimiter stack. Emphasis is recorded on it (`opens`
+ * outermost first, `closes` innermost first); `left` of its `length` characters are still text.
+ */
+interface Delim {
+  t: 'delim'; ch: string; length: number; left: number; canOpen: boolean; canClose: boolean;
+  opens: Kind[]; closes: Kind[]; prev?: Delim; next?: Delim;
+}
+type OpenToken = { t: 'open'; s: string; url?: string }; // '[' or '![', with the URL once a ']' makes it a link
+/** Flat tokens; a 'close' is only the ']' that made a link, any other ']' is text. */
+type Token = { t: 'text' | 'code'; s: string } | { t: 'autolink'; url: string } | Delim | OpenToken | { t: 'close' };
+interface Bracket { tok: OpenToken; bottom: Delim | undefined; seq: number }
 
-interface Delim { tok: DelimToken; ch: string; length: number; canOpen: boolean; canClose: boolean; prev?: Delim; next?: Delim }
-interface Bracket { tok: OpenToken; bottom: Delim | undefined; seq: number; image: boolean }
-
-const ASCII_PUNCT = '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~';
-const URI_AUTOLINK = /<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>/y;
-const EMAIL_AUTOLINK = /<([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)>/y;
-const BARE_URL = /https?:\/\/[^\s<>[\]`]*/iy;
-/** How far a link destination is looked for: bounds the work at each `](`, so a line full of them stays linear. */
-const MAX_URL = 2048;
 /** Deeper emphasis stays as typed, deeper links are not tracked: no one writes them, and they cost stack and entities. */
 const MAX_INLINE_DEPTH = 16;
 /** Where parseInline's next decision may be: everything else is plain text. */
@@ -93,15 +88,15 @@ function parseInline(src: string): Token[] {
       }
       if (o && o !== bottom && o !== floor) {
         // Strong only when both sides still have two; ***a*** becomes <i><b>a</b></i> as in CommonMark.
-        const use = c.ch === '~' || (c.tok.left >= 2 && o.tok.left >= 2) ? 2 : 1;
+        const use = c.ch === '~' || (c.left >= 2 && o.left >= 2) ? 2 : 1;
         const kind: Kind = c.ch === '~' ? 's' : use === 2 ? 'b' : 'i';
-        o.tok.left -= use;
-        c.tok.left -= use;
-        o.tok.opens.unshift(kind);
-        c.tok.closes.push(kind);
+        o.left -= use;
+        c.left -= use;
+        o.opens.unshift(kind);
+        c.closes.push(kind);
         for (let d = o.next; d && d !== c; d = d.next) unlink(d);
-        if (o.tok.left === 0) unlink(o);
-        if (c.tok.left === 0) {
+        if (o.left === 0) unlink(o);
+        if (c.left === 0) {
           const next = c.next;
           unlink(c);
           c = next;
@@ -119,7 +114,9 @@ function parseInline(src: string): Token[] {
   let pos = 0;
   while (pos < src.length) {
     const ch = src[pos]!;
-    if (ch === '\\' && ASCII_PUNCT.includes(src[pos + 1] ?? 'x')) {
+    const autolink = ch === '<' ? autolinkAt(src, pos) : undefined;
+    const bareUrl = ch === 'h' || ch === 'H' ? bareUrlAt(src, pos) : undefined;
+    if (ch === '\\' && ESCAPABLE.test(src[pos + 1] ?? '')) {
       text += src[pos + 1];
       pos += 2;
     } else if (ch === '`') {
@@ -134,9 +131,8 @@ function parseInline(src: string): Token[] {
       if ((ch === '~' && n !== 2) || !(flank.canOpen || flank.canClose)) {
         text += ch.repeat(n);
       } else {
-        const tok: DelimToken = { t: 'delim', ch, left: n, opens: [], closes: [] };
-        push(tok);
-        const d: Delim = { tok, ch, length: n, ...flank, prev: tail };
+        const d: Delim = { t: 'delim', ch, length: n, left: n, ...flank, opens: [], closes: [], prev: tail };
+        push(d);
         if (tail) tail.next = d;
         else head = d;
         tail = d;
@@ -145,32 +141,29 @@ function parseInline(src: string): Token[] {
     } else if (ch === '[' || (ch === '!' && src[pos + 1] === '[')) {
       const tok: OpenToken = { t: 'open', s: ch === '!' ? '![' : '[' };
       push(tok);
-      brackets.push({ tok, bottom: tail, seq: seq++, image: ch === '!' });
+      brackets.push({ tok, bottom: tail, seq: seq++ });
       pos += tok.s.length;
     } else if (ch === ']') {
       const bracket = brackets.pop();
-      const active = bracket && (bracket.image || bracket.seq > linkFloor);
-      const dest = active ? linkDestination(src, pos + 1) : undefined;
-      if (!bracket || !dest) {
+      const image = bracket?.tok.s === '![';
+      const dest = bracket && (image || bracket.seq > linkFloor) ? linkDestination(src, pos + 1) : undefined;
+      if (bracket && dest) {
+        processEmphasis(bracket.bottom);
+        bracket.tok.url = dest.url;
+        push({ t: 'close' });
+        if (!image) linkFloor = Math.max(linkFloor, bracket.seq);
+        pos = dest.end;
+      } else {
         text += ch;
         pos++;
-        continue;
       }
-      processEmphasis(bracket.bottom);
-      bracket.tok.url = dest.url;
-      push({ t: 'close' });
-      if (!bracket.image) linkFloor = Math.max(linkFloor, bracket.seq);
-      pos = dest.end;
-    } else if (ch === '<' && (URI_AUTOLINK.lastIndex = pos, URI_AUTOLINK.test(src))) {
-      push({ t: 'autolink', url: src.slice(pos + 1, URI_AUTOLINK.lastIndex - 1) });
-      pos = URI_AUTOLINK.lastIndex;
-    } else if (ch === '<' && (EMAIL_AUTOLINK.lastIndex = pos, EMAIL_AUTOLINK.test(src))) {
-      text += src.slice(pos + 1, EMAIL_AUTOLINK.lastIndex - 1); // Telegram finds the address itself
-      pos = EMAIL_AUTOLINK.lastIndex;
-    } else if ((ch === 'h' || ch === 'H') && !/[A-Za-z0-9]/.test(src[pos - 1] ?? '') && (BARE_URL.lastIndex = pos, BARE_URL.test(src))) {
-      const url = trimUrl(src.slice(pos, BARE_URL.lastIndex));
-      text += url;
-      pos += url.length;
+    } else if (autolink) {
+      if (autolink.email) text += autolink.url; // Telegram finds the address itself
+      else push({ t: 'autolink', url: autolink.url });
+      pos = autolink.end;
+    } else if (bareUrl) {
+      text += bareUrl;
+      pos += bareUrl.length;
     } else {
       SPECIAL.lastIndex = pos + 1;
       const next = SPECIAL.test(src) ? SPECIAL.lastIndex - 1 : src.length;
@@ -228,7 +221,8 @@ function codeSpan(content: string): string {
  * end of the text counts as a space.
  */
 function flanking(src: string, start: number, end: number, ch: string): { canOpen: boolean; canClose: boolean } {
-  const before = String.fromCodePoint(src.codePointAt(start - 1 - Number(/[\uDC00-\uDFFF]/.test(src[start - 1] ?? ''))) ?? 0x20);
+  const lowSurrogate = /[\uDC00-\uDFFF]/.test(src[start - 1] ?? '');
+  const before = String.fromCodePoint(src.codePointAt(start - (lowSurrogate ? 2 : 1)) ?? 0x20);
   const after = String.fromCodePoint(src.codePointAt(end) ?? 0x20);
   const space = (c: string) => /\s/.test(c);
   const punct = (c: string) => /[\p{P}\p{S}]/u.test(c);
@@ -237,63 +231,6 @@ function flanking(src: string, start: number, end: number, ch: string): { canOpe
   if (ch === '_') return { canOpen: left && (!right || punct(before)), canClose: right && (!left || punct(after)) };
   if (ch === '*' && /[A-Za-z0-9]/.test(before) && /[A-Za-z0-9]/.test(after)) return { canOpen: false, canClose: false };
   return { canOpen: left, canClose: right };
-}
-
-/** `(url)` right after a `]`: the URL (backslash escapes removed) and where the `)` ends, or undefined. */
-function linkDestination(src: string, pos: number): { url: string; end: number } | undefined {
-  if (src[pos] !== '(') return undefined;
-  let k = pos + 1;
-  while (src[k] === ' ' || src[k] === '\t') k++;
-  const from = k;
-  let raw: string;
-  if (src[k] === '<') {
-    while (k < src.length && k - from < MAX_URL && !'<>\n'.includes(src[k + 1]!)) k++;
-    if (src[k + 1] !== '>') return undefined;
-    raw = src.slice(from + 1, k + 1);
-    k += 2;
-  } else {
-    let depth = 0;
-    while (k < src.length && k - from < MAX_URL && src[k]! > ' ') {
-      if (src[k] === '\\' && ASCII_PUNCT.includes(src[k + 1] ?? 'x')) k++;
-      else if (src[k] === '(') depth++;
-      else if (src[k] === ')' && depth-- === 0) break;
-      if (depth > 32) return undefined; // CommonMark lets parsers limit nesting; no real URL goes this deep
-      k++;
-    }
-    raw = src.slice(from, k);
-  }
-  while (src[k] === ' ' || src[k] === '\t') k++;
-  if (src[k] !== ')' || raw === '') return undefined;
-  return { url: raw.replace(/\\([!-/:-@[-`{-~])/g, '$1'), end: k + 1 };
-}
-
-/** GFM's rule for where a bare URL ends: not on trailing punctuation, nor on a ")" it did not open. */
-function trimUrl(url: string): string {
-  let end = url.length;
-  let unmatched = 0;
-  for (const ch of url) unmatched += ch === ')' ? 1 : ch === '(' ? -1 : 0;
-  while (end > 0) {
-    const ch = url[end - 1]!;
-    if ('?!.,:*_~\'";'.includes(ch)) end--;
-    else if (ch === ')' && unmatched > 0) {
-      unmatched--;
-      end--;
-    } else break;
-  }
-  return url.slice(0, end);
-}
-
-/**
- * Links Telegram keeps as links (what TDLib accepts): http(s) with a real host name, and tg:. Anything else
- * (javascript:, mailto:, file:, a bare word) is shown as text.
- */
-function isLinkable(url: string): boolean {
-  if (/[\s\x00-\x1f\x7f]/.test(url)) return false;
-  if (/^tg:\/\/./i.test(url)) return true;
-  const m = /^https?:\/\/([^/?#]*)/i.exec(url);
-  if (!m) return false;
-  const host = m[1]!.replace(/^[^@]*@/, '').replace(/:\d{1,5}$/, '');
-  return /^[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+$/u.test(host) || host.toLowerCase() === 'localhost';
 }
 
 /** Tokens → HTML, or → what a person reads when `plain` (table cells). Never a link or code inside a link. */

@@ -4,7 +4,7 @@
  */
 import { backtickCloser, escapeHtml, inlinePlain, runLength } from './markdown-inline.js';
 
-export type Align = 'l' | 'c' | 'r';
+type Align = 'l' | 'c' | 'r';
 export interface Table { rows: string[][]; align: Align[] }
 
 const TABLE_MAX_WIDTH = 60;
@@ -91,7 +91,7 @@ export function renderTable({ rows, align }: Table): string {
 }
 
 /** Columns a monospace font gives the text: CJK and emoji take two, combining marks and joiners none. */
-export function displayWidth(text: string): number {
+function displayWidth(text: string): number {
   let width = 0;
   let last = 0; // width of the previous character, for a variation selector that widens it
   let joined = false; // the previous character was a zero-width joiner

@@ -1,6 +1,6 @@
 /**
- * Telegram HTML read as text: what a person sees (htmlToPlain), and cutting it into messages (splitHtml,
- * truncateHtml). Pure: strings in, strings out; nothing from node:. Knows tags and entities as Telegram spells them.
+ * Telegram HTML read as text: what a person sees (htmlToPlain), and cutting it into messages (splitHtml). Pure:
+ * strings in, strings out; nothing from node:. Knows tags and entities as Telegram spells them.
  */
 
 /**
@@ -67,18 +67,6 @@ export function splitHtml(html: string, limit = 4096): string[] {
     for (let k = b; k < c; k++) applyTag(stack, units[k]!);
     a = c;
   }
-}
-
-/** `html` when its text fits in `limit`, else its beginning, tags closed, ending with "…" (text ≤ limit). */
-export function truncateHtml(html: string, limit: number): string {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`truncateHtml limit must be an integer ≥ 1, got ${limit}`);
-  const { units, plain } = walk(html);
-  if (plain.length <= limit) return html;
-  let end = safeEnd(units, plain, limit - 1);
-  while (end > 0 && /\s/.test(plain[end - 1]!)) end--;
-  const head = takeHead(units, end);
-  const b = afterClosingTags(units, firstUnitAt(units, end, 0), end);
-  return emit(units, 0, b, [], head).html + '…';
 }
 
 // ── the walker ───────────────────────────────────────────────────────────────────────────────────────────────────

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { displayWidth, escapeHtml, htmlToPlain, renderMarkdown, type RenderedMarkdown } from '#ccbot/format.js';
+import { escapeHtml, htmlToPlain, renderMarkdown } from '#ccbot/format.js';
+
+type RenderedMarkdown = ReturnType<typeof renderMarkdown>;
 import { parseTelegramHtml } from './telegram-html.js';
 
 /** Telegram's HTML parser in strict mode is the judge: it fails on anything Telegram would reject or alter. */
@@ -427,7 +429,13 @@ fuzz('renders every sample answer to valid HTML that loses nothing', () => {
 
 const width = suite('displayWidth');
 
-width('counts CJK and emoji as two columns, combining marks and joiners as none', () => {
+/** The columns a table gives a cell: the width of its column's rule, under a one-character header. */
+function displayWidth(cell: string): number {
+  const rule = htmlToPlain(renderMarkdown(`| h | x |\n|---|---|\n| ${cell} | y |`).html).split('\n')[1]!;
+  return rule.indexOf('┼') - 1;
+}
+
+width('a table counts CJK and emoji as two columns, combining marks and joiners as none', () => {
   assert.is(displayWidth('abc'), 3);
   assert.is(displayWidth('中文'), 4);
   assert.is(displayWidth('😀'), 2);

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderMarkdown } from '#ccbot/format.js';
-import { htmlToPlain, splitHtml, truncateHtml } from '#ccbot/split.js';
+import { htmlToPlain, splitHtml } from '#ccbot/split.js';
 import { parseTelegramHtml } from './telegram-html.js';
 
 /** Each part: valid for Telegram (strict), text within the limit, not blank; what it reads, for joining back. */
@@ -196,36 +196,7 @@ fuzz('keeps 1,000 random renders valid and whole at random small limits', () => 
   }
 });
 
-// ── truncateHtml ─────────────────────────────────────────────────────────────────────────────────────────────────
-
-const truncate = suite('truncateHtml');
-
-truncate('returns HTML that fits as is', () => {
-  assert.is(truncateHtml('<b>short</b>', 5), '<b>short</b>');
-});
-
-truncate('cuts to the limit including "…", closing the open tags', () => {
-  assert.is(truncateHtml(`<b>${'a'.repeat(50)}</b>`, 10), `<b>${'a'.repeat(9)}</b>…`);
-  assert.is(truncateHtml(`<pre><code class="language-ts">a b\nc</code></pre>`, 4), '<pre><code class="language-ts">a b</code></pre>…');
-  assert.is(truncateHtml('&amp;'.repeat(20), 5), `${'&amp;'.repeat(4)}…`);
-  assert.is(truncateHtml('😀'.repeat(10), 4), '😀…');
-  assert.is(truncateHtml('word   next', 8), 'word…');
-});
-
-truncate('gives valid HTML within the limit for random renders', () => {
-  for (let k = 0; k < 300; k++) {
-    const rand = prng(BASE_SEED + 300000 + k);
-    const { html } = renderMarkdown(longAnswer(rand, 500));
-    const limit = 1 + Math.floor(rand() * 300);
-    const cut = truncateHtml(html, limit);
-    const parsed = parseTelegramHtml(cut, { strict: true });
-    assert.ok(parsed.ok && parsed.text.length <= limit, `seed ${BASE_SEED + 300000 + k}: ${JSON.stringify(cut)}`);
-    if (cut !== html) assert.ok(cut.endsWith('…') && htmlToPlain(html).startsWith(htmlToPlain(cut).slice(0, -1)));
-  }
-});
-
 plain.run();
 split.run();
 long.run();
 fuzz.run();
-truncate.run();
