@@ -16,7 +16,7 @@ export function inlineHtml(text: string): string {
   return renderTokens(parseInline(text), false);
 }
 
-/** What a person reads of the same text, no tags (a table cell, drawn inside <pre>); unlinked URLs follow their label. */
+/** What a person reads of the same text, no tags (a table cell, drawn in a <pre>); unlinked URLs follow their label. */
 export function inlinePlain(text: string): string {
   return renderTokens(parseInline(text), true);
 }
@@ -33,9 +33,8 @@ interface Delim {
 type OpenToken = { t: 'open'; s: string; url?: string }; // '[' or '![', with the URL once a ']' makes it a link
 /** Flat tokens; a 'close' is only the ']' that made a link, any other ']' is text. */
 type Token = { t: 'text' | 'code'; s: string } | { t: 'autolink'; url: string } | Delim | OpenToken | { t: 'close' };
-interface Bracket { tok: OpenToken; bottom: Delim | undefined; seq: number }
 
-/** Deeper emphasis stays as typed, deeper links are not tracked: no one writes them, and they cost stack and entities. */
+/** Deeper emphasis stays as typed, deeper links untracked: no one writes them, and they cost stack and entities. */
 const MAX_INLINE_DEPTH = 16;
 /** Where parseInline's next decision may be: everything else is plain text. */
 const SPECIAL = /[\\`*_~[\]!<hH]/g;
@@ -47,7 +46,7 @@ const SPECIAL = /[\\`*_~[\]!<hH]/g;
  */
 function parseInline(src: string): Token[] {
   const toks: Token[] = [];
-  const brackets: Bracket[] = [];
+  const brackets: { tok: OpenToken; bottom: Delim | undefined; seq: number }[] = [];
   let head: Delim | undefined;
   let tail: Delim | undefined;
   let linkFloor = -1; // brackets at or below this sequence number can no longer make links (no links in links)
@@ -59,7 +58,7 @@ function parseInline(src: string): Token[] {
     text = '';
     toks.push(tok);
   };
-  const unlink = (d: Delim) => {
+  const unlink = (d: Delim) => { // d keeps its own links: a walk can go on from it
     if (d.prev) d.prev.next = d.next;
     else head = d.next;
     if (d.next) d.next.prev = d.prev;
@@ -97,15 +96,13 @@ function parseInline(src: string): Token[] {
         for (let d = o.next; d && d !== c; d = d.next) unlink(d);
         if (o.left === 0) unlink(o);
         if (c.left === 0) {
-          const next = c.next;
           unlink(c);
-          c = next;
+          c = c.next;
         }
       } else {
         openersBottom.set(key, c.prev);
-        const next = c.next;
         if (!c.canOpen) unlink(c);
-        c = next;
+        c = c.next;
       }
     }
     while (tail && tail !== bottom) unlink(tail);
@@ -188,16 +185,9 @@ export function runLength(src: string, pos: number): number {
  */
 export function backtickCloser(src: string): (pos: number, length: number) => number {
   const runs = new Map<number, number[]>();
-  for (let k = 0; k < src.length; ) {
-    if (src[k] !== '`') {
-      k++;
-      continue;
-    }
-    const n = runLength(src, k);
-    const starts = runs.get(n);
-    if (starts) starts.push(k);
-    else runs.set(n, [k]);
-    k += n;
+  for (const { 0: run, index } of src.matchAll(/`+/g)) {
+    if (!runs.has(run.length)) runs.set(run.length, []);
+    runs.get(run.length)!.push(index);
   }
   const cursors = new Map<number, number>();
   return (pos, length) => {
@@ -277,12 +267,10 @@ function renderTokens(toks: Token[], plain: boolean): string {
   for (const tok of toks) {
     switch (tok.t) {
       case 'text': put(tok.s); break;
-      case 'code':
-        if (plain || anchors > 0) put(tok.s);
-        else {
-          html += `<code>${escapeHtml(tok.s)}</code>`;
-          read(tok.s);
-        }
+      case 'code': // Telegram has no code inside a link
+        tag(anchors ? '' : '<code>');
+        put(tok.s);
+        tag(anchors ? '' : '</code>');
         break;
       case 'autolink': open(tok.url); put(tok.url); close(); break;
       case 'delim': {
