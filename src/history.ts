@@ -12,11 +12,6 @@ const PAGE_CHARS = 3_000;
 const PROMPT_CHARS = 500;
 const TEXT_CHARS = 800;
 
-type Item =
-  | { kind: 'prompt'; text: string }
-  | { kind: 'text'; text: string }
-  | { kind: 'tool'; line: string; outcome?: string; isError?: boolean };
-
 /**
  * Page `page` (0 = newest) of the transcript at `path`: Telegram HTML of its items in conversation order (empty
  * when there are none), the page shown (the oldest when `page` is past it), and whether older pages exist.
@@ -42,45 +37,41 @@ export async function readHistoryPage(
   return { ok: true, html: (pages[shown] ?? []).join('\n\n'), page: shown, hasOlder };
 }
 
-/** The items of transcript lines, rendered; a result fills in the outcome of its call's item. */
+/** The items of transcript lines, rendered: prompts, texts, and tool calls, each with its result's outcome. */
 function render(lines: string[]): string[] {
-  const items: Item[] = [];
-  const calls = new Map<string, Extract<Item, { kind: 'tool' }>>();
+  const items: string[] = [];
+  const calls = new Map<string, { at: number; line: string }>();
   for (const e of parseLines(lines, {}).events) {
-    if (e.kind === 'prompt' || e.kind === 'text') items.push({ kind: e.kind, text: e.text });
+    if (e.kind === 'prompt') items.push(`❯ <b>${escapeHtml(clip(e.text, PROMPT_CHARS))}</b>`);
+    else if (e.kind === 'text') items.push(escapeHtml(clip(e.text.trim(), TEXT_CHARS)));
     else if (e.kind === 'toolCall') {
-      const item = { kind: 'tool' as const, line: toolLine(e) };
-      calls.set(e.toolUseId, item);
-      items.push(item);
+      calls.set(e.toolUseId, { at: items.length, line: toolLine(e) });
+      items.push(toolItem(toolLine(e)));
     } else if (e.kind === 'toolResult') {
       const call = calls.get(e.toolUseId);
-      if (call) Object.assign(call, { outcome: e.outcome, isError: e.isError });
+      if (call) items[call.at] = toolItem(call.line, e.outcome, e.isError);
     }
   }
-  return items.map((item) => {
-    if (item.kind === 'prompt') return `❯ <b>${escapeHtml(clip(item.text, PROMPT_CHARS))}</b>`;
-    if (item.kind === 'text') return escapeHtml(clip(item.text.trim(), TEXT_CHARS));
-    const mark = item.outcome === undefined ? '…' : item.isError ? '✗' : '✓';
-    const outcome = item.outcome ? ` → ${escapeHtml(clip(item.outcome, 80))}` : '';
-    return `${mark} <i>${escapeHtml(clip(item.line.replace(/\s+/g, ' '), 200))}${outcome}</i>`;
-  });
+  return items;
+}
+
+function toolItem(line: string, outcome?: string, isError?: boolean): string {
+  const mark = outcome === undefined ? '…' : isError ? '✗' : '✓';
+  const after = outcome ? ` → ${escapeHtml(clip(outcome, 80))}` : '';
+  return `${mark} <i>${escapeHtml(clip(line.replace(/\s+/g, ' '), 200))}${after}</i>`;
 }
 
 /** Pages counted from the newest item back, each up to `pageChars` of rendered HTML (at least one item). */
 function paginate(rendered: readonly string[], pageChars: number): string[][] {
   const pages: string[][] = [];
-  let page: string[] = [];
-  let size = 0;
-  for (let i = rendered.length - 1; i >= 0; i--) {
-    const item = rendered[i]!;
-    if (page.length > 0 && size + item.length + 2 > pageChars) {
-      pages.push(page);
-      page = [];
+  let size = Infinity; // of the page being filled: none yet
+  for (const item of [...rendered].reverse()) {
+    if (size + item.length + 2 > pageChars) {
+      pages.push([]);
       size = 0;
     }
-    page.unshift(item);
+    pages.at(-1)!.unshift(item);
     size += item.length + 2;
   }
-  if (page.length > 0) pages.push(page);
   return pages;
 }

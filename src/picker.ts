@@ -1,14 +1,13 @@
 /**
- * Answering a menu Claude Code shows (AskUserQuestion, a permission or plan question, /model): arrow keys to the
- * option, the pane read back until the selection is there, then Enter. The pane is read between the steps: a
- * blind sleep would either waste time or press Enter on the wrong option.
+ * Answering a menu Claude Code shows: arrow keys to the option, the pane read back until the selection is there,
+ * then Enter. Reading between the steps, not a blind sleep, is what keeps Enter off the wrong option.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { keysToSelect, readPane, type Picker } from './terminal.js';
 import type { Key } from './tmux.js';
 import { fail, type Failure } from './values.js';
 
-export interface PickDeps {
+interface PickDeps {
   capture: (windowId: string) => Promise<string | null>;
   press: (windowId: string, keys: Key[]) => Promise<unknown>;
   sleep?: (ms: number) => Promise<void>;
@@ -16,50 +15,45 @@ export interface PickDeps {
   settleMs?: number;
 }
 
-export type PickOutcome =
-  | { ok: true; freeText: boolean }
-  /** gone: no window; noMenu: the pane shows no menu, or another question (an old button); noOption: not in this
-   * menu; stuck: the selection did not reach the option. */
-  | Failure<'gone' | 'noMenu' | 'noOption' | 'stuck'>;
+/** gone: no window; noMenu: the pane shows no menu, or another question (an old button); noOption: not in this
+ * menu; stuck: the selection did not reach the option. */
+type PickFailure = Failure<'gone' | 'noMenu' | 'noOption' | 'stuck'>;
 
 const STEP_MS = 60;
 
-/** The menu on the pane now, if any (and if given, only when it still asks `question`). */
-export async function currentPicker(windowId: string, deps: Pick<PickDeps, 'capture'>, question?: string): Promise<Picker | 'gone' | null> {
+/** The menu on the pane now (and if given, only when it still asks `question`). */
+async function menuOn(windowId: string, deps: PickDeps, question?: string): Promise<Picker | PickFailure> {
   const pane = await deps.capture(windowId);
-  if (pane === null) return 'gone';
+  if (pane === null) return fail('gone', `window ${windowId} is gone`);
   const state = readPane(pane);
-  if (state.kind !== 'picker' && state.kind !== 'trust') return null;
-  return question === undefined || state.picker.question === question ? state.picker : null;
+  const isMenu = state.kind === 'picker' || state.kind === 'trust';
+  if (isMenu && (question === undefined || state.picker.question === question)) return state.picker;
+  return fail('noMenu', `the pane of ${windowId} shows no such menu`);
 }
 
 /**
  * Selects option `number` of the menu on the pane and presses Enter. A free-text option ("Type something.") is
  * only selected: its text field then takes what the person writes next, which the caller types.
  */
-export async function pickOption(windowId: string, number: number, deps: PickDeps, question?: string): Promise<PickOutcome> {
+export async function pickOption(
+  windowId: string, number: number, deps: PickDeps, question?: string,
+): Promise<{ ok: true; freeText: boolean } | PickFailure> {
   const sleep = deps.sleep ?? delay;
-  let picker = await currentPicker(windowId, deps, question);
-  const gone = fail('gone', `window ${windowId} is gone`);
-  const noMenu = fail('noMenu', `the pane of ${windowId} shows no such menu`);
-  if (picker === 'gone') return gone;
-  if (!picker) return noMenu;
-  const option = picker.options.find((o) => o.number === number);
+  let menu = await menuOn(windowId, deps, question);
+  if ('ok' in menu) return menu;
+  const option = menu.options.find((o) => o.number === number);
   if (!option) return fail('noOption', `the menu has no option ${number}`);
-  for (let round = 0; round < 3 && !picker.options.find((o) => o.number === number)?.selected; round++) {
-    await deps.press(windowId, keysToSelect(picker, number));
-    const deadline = deps.settleMs ?? 1_500;
-    for (let waited = 0; waited < deadline; waited += STEP_MS) {
+  const isSelected = (picker: Picker) => picker.options.find((o) => o.number === number)?.selected === true;
+  for (let round = 0; round < 3 && !isSelected(menu); round++) {
+    await deps.press(windowId, keysToSelect(menu, number));
+    for (let waited = 0; waited < (deps.settleMs ?? 1_500) && !isSelected(menu); waited += STEP_MS) {
       await sleep(STEP_MS);
-      const now = await currentPicker(windowId, deps, question);
-      if (now === 'gone') return gone;
-      if (!now) return noMenu;
-      picker = now;
-      if (picker.options.find((o) => o.number === number)?.selected) break;
+      const now = await menuOn(windowId, deps, question);
+      if ('ok' in now) return now;
+      menu = now;
     }
   }
-  const selected = picker.options.find((o) => o.number === number)?.selected;
-  if (!selected) return fail('stuck', `option ${number} did not get selected`);
+  if (!isSelected(menu)) return fail('stuck', `option ${number} did not get selected`);
   if (option.freeText) return { ok: true, freeText: true };
   await deps.press(windowId, ['Enter']);
   return { ok: true, freeText: false };

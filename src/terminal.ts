@@ -4,7 +4,7 @@
  */
 import type { Key } from './tmux.js';
 
-export interface PickerOption {
+interface PickerOption {
   number: number;
   label: string;
   description?: string;
@@ -18,7 +18,7 @@ export interface Picker {
   options: PickerOption[];
   footer?: string;
 }
-export type PaneState =
+type PaneState =
   | { kind: 'starting' }
   | { kind: 'idle' }
   | { kind: 'busy'; status?: string }
@@ -34,7 +34,7 @@ const OTHER_ESCAPE = /\x1b[ -/]*[0-~]/g; // ESC 7, ESC ( B, ESC =, and the opene
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g; // keeps \t and \n; drops \r, BEL, a lone ESC, C1
 
 export function stripAnsi(text: string): string {
-  return text.replace(OSC, '').replace(STRING_SEQUENCE, '').replace(CSI, '').replace(OTHER_ESCAPE, '').replace(CONTROL, '');
+  return [OSC, STRING_SEQUENCE, CSI, OTHER_ESCAPE, CONTROL].reduce((rest, re) => rest.replace(re, ''), text);
 }
 
 /** The pane as a person sees it: no escapes, no trailing blanks on lines, no blank lines under the content
@@ -42,12 +42,6 @@ export function stripAnsi(text: string): string {
 export function visibleText(text: string): string {
   return screenLines(text).join('\n');
 }
-
-export function lastLines(text: string, n: number): string {
-  return n > 0 ? screenLines(text).slice(-n).join('\n') : '';
-}
-
-export const isReadyForInput = (text: string): boolean => readPane(text).kind === 'idle';
 
 function screenLines(text: string): string[] {
   const lines = stripAnsi(text).split('\n').map((line) => line.trimEnd()); // trimEnd also drops the NBSP after "❯"
@@ -64,7 +58,8 @@ const PROMPT = /^[❯>](?:\s|$)/;
 const MENU_FOOTER = /Enter to (?:select|confirm)|to navigate/i;
 const FOOTER_HINT = /\b(?:Enter|Esc|Tab|ctrl[-+]\w+)\s+to\s+\w|to navigate/i;
 const BANNER = /Claude Code v\d|Welcome to Claude Code/;
-const TRUST = /Do you trust the files in this folder\?|trust this folder|Is this a project you created or one you trust/i;
+const TRUST =
+  /Do you trust the files in this folder\?|trust this folder|Is this a project you created or one you trust/i;
 const FREE_TEXT = /^Type something\.?$|^Type here to /i;
 // Lines Claude Code writes into the history at column 0: a past prompt, an answer, a tool result, a turn summary.
 const HISTORY = /^(?:❯ |● |⎿|✻ )/;
@@ -77,14 +72,14 @@ export function readPane(text: string): PaneState {
   const box = findInputBox(lines);
   if (box) {
     const status = spinnerStatus(lines, box.top);
-    const interruptible = lines.slice(box.bottom + 1).some((line) => /esc to interrupt/i.test(line));
     if (status !== undefined) return { kind: 'busy', status };
+    const interruptible = lines.slice(box.bottom + 1).some((line) => /esc to interrupt/i.test(line));
     return interruptible ? { kind: 'busy' } : { kind: 'idle' };
   }
   const picker = findPicker(lines);
   if (picker) {
-    const isTrust = [picker.title ?? '', picker.question, ...picker.options.map((o) => o.label)].some((s) => TRUST.test(s));
-    return isTrust ? { kind: 'trust', picker } : { kind: 'picker', picker };
+    const texts = [picker.title ?? '', picker.question, ...picker.options.map((o) => o.label)];
+    return { kind: texts.some((text) => TRUST.test(text)) ? 'trust' : 'picker', picker };
   }
   const trust = findBareTrustMenu(lines);
   if (trust) return { kind: 'trust', picker: trust };
@@ -142,10 +137,10 @@ function findPicker(lines: string[]): Picker | null {
   const { digitColumn, number: selectedNumber } = optionLine(lines[selected]!)!;
   // Descriptions and wrapped labels sit under the label; the question and the key hints sit further left.
   const isUnder = (line: string) => indent(line) >= Math.max(2, digitColumn) && !isRule(line);
-  const nextNonBlank = (from: number, step: 1 | -1) => {
+  const optionNear = (from: number, step: 1 | -1) => {
     let i = from;
     while (lines[i] === '') i += step;
-    return lines[i] ?? '';
+    return optionLine(lines[i] ?? '');
   };
 
   // Up to the first option: by descending numbers, so a "1." inside a command being approved is not taken.
@@ -156,7 +151,7 @@ function findPicker(lines: string[]): Picker | null {
     if (option) {
       if (option.number !== want) break;
       [start, want] = [i, want - 1];
-    } else if (line !== '' && !isUnder(line) && !(isRule(line) && optionLine(nextNonBlank(i - 1, -1)))) break;
+    } else if (line !== '' && !isUnder(line) && !(isRule(line) && optionNear(i - 1, -1))) break;
   }
 
   const region = headerLines(lines, start);
@@ -173,7 +168,7 @@ function findPicker(lines: string[]): Picker | null {
       // Only AskUserQuestion puts a description under an option; elsewhere the line is a wrapped label.
       if (isQuestion) last.description = [last.description, line.trim()].filter(Boolean).join(' ');
       else last.label += ` ${line.trim()}`;
-    } else if (line === '' || (isRule(line) && last && optionLine(nextNonBlank(i + 1, 1))?.number === last.number + 1)) {
+    } else if (line === '' || (isRule(line) && last && optionNear(i + 1, 1)?.number === last.number + 1)) {
       continue; // "5. Chat about this" sits under its own rule
     } else break;
     end = i + 1;
@@ -226,7 +221,8 @@ function findBareTrustMenu(lines: string[]): Picker | null {
   const labels = lines.slice(start, end).map((line, i) => (start + i === selected ? row[2]! : line.trim()));
   const region = headerLines(lines, start);
   if (labels.length < 2 || !region.some((line) => TRUST.test(line))) return null;
-  const question = region.map((line) => line.trim()).find((line) => line.includes('?')) ?? region.map((l) => l.trim()).join(' ');
+  const trimmed = region.map((line) => line.trim());
+  const question = trimmed.find((line) => line.includes('?')) ?? trimmed.join(' ');
   return {
     question,
     options: labels.map((label, i) => ({ number: i + 1, label, selected: start + i === selected })),
@@ -257,7 +253,8 @@ export function keysToSelect(picker: Picker, optionNumber: number): Key[] {
   const to = picker.options.findIndex((o) => o.number === optionNumber);
   if (from < 0 || to < 0) {
     const numbers = picker.options.map((o) => o.number).join(', ');
-    throw new RangeError(`option ${optionNumber} is not selectable in this menu (options ${numbers}): read the pane again`);
+    const error = `option ${optionNumber} is not selectable in this menu (options ${numbers}): read the pane again`;
+    throw new RangeError(error);
   }
   return new Array<Key>(Math.abs(to - from)).fill(to > from ? 'Down' : 'Up');
 }

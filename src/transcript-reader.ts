@@ -1,7 +1,6 @@
 /**
  * The one reader of transcripts, and where a session's is: forward from a cursor (the monitor), backward from an
- * offset (/history's pages; the tail for Inspect and the switch preview). Whole lines only, cut at newline bytes
- * before decoding, parsed by transcript.ts; it never writes.
+ * offset (/history, the tail for Inspect and the preview). Whole lines, parsed by transcript.ts; it never writes.
  */
 import { access, open, realpath, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,14 +13,10 @@ import { fail, type Failure } from './values.js';
 const log = logger('transcript');
 
 /** Where reading stopped: the byte after the last complete line, and which file that was (its inode). */
-export interface Cursor {
-  offset: number;
-  ino?: number;
-}
+export type Cursor = { offset: number; ino?: number };
 
 /** `missing`: no such file, which is no error for a session that has not written one yet. */
 export type ReadFailure = Failure<'missing' | 'unreadable'>;
-
 type EventsResult =
   | { ok: true; events: TranscriptEvent[]; pending: PendingCalls; cursor: Cursor; restarted: boolean }
   | ReadFailure;
@@ -121,20 +116,13 @@ export async function readLastExchange(
 }
 
 async function withFile<T>(path: string, use: (handle: FileHandle) => Promise<T>): Promise<T | ReadFailure> {
-  let handle: FileHandle;
-  try {
-    handle = await open(path, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return fail(code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : 'unreadable', String((err as Error).message));
+  const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => err);
+  if (handle instanceof Error) {
+    return fail(handle.code === 'ENOENT' || handle.code === 'ENOTDIR' ? 'missing' : 'unreadable', handle.message);
   }
-  try {
-    return await use(handle);
-  } catch (err) {
-    return fail('unreadable', String((err as Error).message));
-  } finally {
-    await handle.close().catch(() => {});
-  }
+  return use(handle)
+    .catch((err: Error) => fail('unreadable', String(err.message)))
+    .finally(() => handle.close().catch(() => {}));
 }
 
 async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {

@@ -1,20 +1,14 @@
 /**
  * Claude Code's JSONL transcript parsed into events, each tool call paired with its result by tool_use_id. Pure:
- * reading the file is transcript-reader.ts.
- * Facts from real Claude Code 2.1.328 transcripts: each content block is its own line; many entry types carry no
- * conversation (api-request-blob holds copies of prompts that must never show as the person's); a turn ends with
- * an assistant stop_reason and then a system turn_duration entry.
+ * reading the file is transcript-reader.ts. Facts from real Claude Code 2.1.328 transcripts.
  */
 import { firstLine } from './format.js';
 import { stripAnsi } from './terminal.js';
 import { INTERRUPTED, smallInput, summarizeToolInput, summarizeToolResult } from './tool-summary.js';
 import { isObject } from './values.js';
 
-/** Where an event came from: the entry's uuid (stable across re-reads) and its timestamp in ms. */
-interface Origin {
-  uuid: string;
-  at: number;
-}
+/** Where an event came from: the entry's uuid (stable across re-reads) and its timestamp in ms (0: none). */
+type Origin = { uuid: string; at: number };
 
 export type TranscriptEvent =
   /** What the person typed, system reminders out, pastes unwrapped. `command`: a slash command or a `!` bash-mode
@@ -41,13 +35,8 @@ export type TranscriptEvent =
 export type PendingCalls = Record<string, { name: string; summary: string; input?: unknown }>;
 const PENDING_KEPT = 200;
 
-interface ParseResult {
-  events: TranscriptEvent[];
-  pending: PendingCalls;
-  malformed: number;
-}
-
-/** Entry types that never carry conversation; checked on the raw line so their (often large) JSON is not parsed. */
+/** Entry types that never carry conversation (api-request-blob holds copies of prompts that must never show as the
+ * person's); checked on the raw line so their (often large) JSON is not parsed. */
 const SKIPPED_TYPE = /^\{"type":"(?!user"|assistant"|system")/;
 const ATTACHMENT = /^\{"parentUuid":[^,]*,"isSidechain":(?:true|false),"attachment":/;
 // Claude Code's own user entries open with one of its tags: slash commands, their output, bash mode. Only these
@@ -59,7 +48,9 @@ const COMMAND_OUTPUT = /<(?:local-command|bash)-std(?:out|err)>([\s\S]*?)<\/(?:l
  * The events of complete transcript lines, in order. Pure and total: a line that is not a JSON object counts as
  * malformed and is skipped; unknown entry types are ignored. `pending` is not changed; the result has the new one.
  */
-export function parseLines(lines: readonly string[], pending: PendingCalls): ParseResult {
+export function parseLines(
+  lines: readonly string[], pending: PendingCalls,
+): { events: TranscriptEvent[]; pending: PendingCalls; malformed: number } {
   const events: TranscriptEvent[] = [];
   const calls: PendingCalls = { ...pending };
   let malformed = 0;
@@ -82,7 +73,8 @@ export function parseLines(lines: readonly string[], pending: PendingCalls): Par
 function parseEntry(entry: Record<string, unknown>, calls: PendingCalls, out: TranscriptEvent[]): void {
   // Sub-agents write their own conversation into the same file; meta entries are Claude Code's own notes.
   if (entry.isSidechain === true || entry.isMeta === true) return;
-  const origin = { uuid: typeof entry.uuid === 'string' ? entry.uuid : '', at: timeOf(entry.timestamp) };
+  const time = typeof entry.timestamp === 'string' ? Date.parse(entry.timestamp) : NaN;
+  const origin = { uuid: typeof entry.uuid === 'string' ? entry.uuid : '', at: Number.isFinite(time) ? time : 0 };
   const message = isObject(entry.message) ? entry.message : undefined;
   if (entry.type === 'system') {
     if (entry.subtype === 'turn_duration') out.push({ kind: 'turnEnd', reason: 'turn_duration', ...origin });
@@ -187,13 +179,9 @@ function parseAssistant(entry: Entry, message: Entry, origin: Origin, calls: Pen
   }
 }
 
-/** The last prompt the person typed and Claude's answer to it, for Inspect and the switch preview. */
-export interface Exchange {
-  /** Null when the events hold no prompt. */
-  prompt: string | null;
-  /** Null when Claude has not answered (yet). */
-  answer: string | null;
-}
+/** The last prompt the person typed (null: none) and Claude's answer to it (null: none yet), for Inspect and the
+ * switch preview. */
+export type Exchange = { prompt: string | null; answer: string | null };
 
 /**
  * The last typed prompt (not a slash or bash-mode command) and its answer: the text of the last assistant API
@@ -214,9 +202,3 @@ export function lastExchange(events: readonly TranscriptEvent[]): Exchange {
 /** A tool call as one line: `Bash: npm test`, `Read: src/a.ts`, or only the name. */
 export const toolLine = (call: { name: string; summary: string }): string =>
   call.summary ? `${call.name}: ${call.summary}` : call.name;
-
-/** An entry's timestamp in ms; 0 when it has none. */
-function timeOf(v: unknown): number {
-  const t = typeof v === 'string' ? Date.parse(v) : NaN;
-  return Number.isFinite(t) ? t : 0;
-}

@@ -2,11 +2,12 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { currentPicker, pickOption, type PickDeps, type PickOutcome } from '#ccbot/picker.js';
+import { pickOption } from '#ccbot/picker.js';
 import type { Key } from '#ccbot/tmux.js';
 import { SAMPLES } from './samples.js';
 
-const kindOf = (outcome: PickOutcome) => (outcome.ok ? 'picked' : outcome.kind);
+type PickDeps = Parameters<typeof pickOption>[2];
+const kindOf = (outcome: Awaited<ReturnType<typeof pickOption>>) => (outcome.ok ? 'picked' : outcome.kind);
 
 const ASK = readFileSync(join(SAMPLES, 'ask-pane.txt'), 'utf8');
 const IDLE = readFileSync(join(SAMPLES, 'idle-pane.txt'), 'utf8');
@@ -68,13 +69,12 @@ pick('an option the menu lacks, a button for another question, no menu, no windo
   assert.is(kindOf(await pickOption('@1', 2, { ...deps, capture: async () => null })), 'gone');
 });
 
-const current = suite('currentPicker');
+const current = suite('pickOption: the menu on the pane');
 current('reads the question and options of the menu on the pane', async () => {
-  const found = await currentPicker('@1', { capture: async () => ASK });
-  assert.ok(found && found !== 'gone');
-  assert.is(found.question, 'pick one?');
-  assert.equal(found.options.slice(0, 3).map((o) => o.label), ['Alpha', 'Beta', 'Gamma']);
-  assert.is(await currentPicker('@1', { capture: async () => IDLE }), null);
+  const { world, deps } = fakeMenu();
+  assert.equal(await pickOption('@1', 2, deps, 'pick one?'), { ok: true, freeText: false });
+  assert.is(world.answered, 2, 'Beta');
+  assert.is(kindOf(await pickOption('@1', 2, { ...deps, capture: async () => IDLE }, 'pick one?')), 'noMenu');
 });
 
 pick.run();

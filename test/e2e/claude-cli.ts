@@ -13,9 +13,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync,
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execRun, type RunResult } from '#ccbot/exec.js';
-import { readPane, visibleText, type PaneState } from '#ccbot/terminal.js';
+import { readPane, visibleText } from '#ccbot/terminal.js';
 import { capturePane, newWindow, sendKeys, sendText, type Key, type TmuxOptions } from '#ccbot/tmux.js';
 import { waitForExit } from '../tmux-fixture.js';
+
+type PaneState = ReturnType<typeof readPane>;
 
 export const CLAUDE_VERSION = '2.1.328';
 /** Shaped like a key; only its last 20 characters matter to the CLI (pre-approved in .claude.json). */
