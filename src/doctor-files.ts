@@ -1,40 +1,87 @@
 /**
- * `ccbot doctor`'s checks of ccbot's own files: CCBOT_DIR and its mode, the .env files' modes, the singleton lock,
- * the state files. Reads only; never creates, repairs or removes anything.
+ * `ccbot doctor`'s view of what ccbot reads from disk: the configuration it would run with (never a thrown
+ * ConfigError), where the token is set, and checks of CCBOT_DIR, the .env files' modes, the lock, the state files.
+ * Reads only; never creates, repairs or removes anything.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SYSTEM_ENV_FILE } from './config.js';
+import { ConfigError, loadConfig, SYSTEM_ENV_FILE, type Config } from './config.js';
 import { LOCK_FILE } from './daemon.js';
 import { fail, ok, warn, type Check } from './doctor-checks.js';
+import { parseDotEnv } from './dotenv.js';
+import { settingOf } from './hook.js';
 import { isProcessAlive, processStartTime } from './lock.js';
 import { MONITOR_STATE_FILE } from './monitor.js';
 import { SESSION_MAP_FILE } from './session-map.js';
 import { STATE_FILE } from './state.js';
 import { readIfExists } from './store.js';
 
+/** Shaped like a token, so loadConfig gets past it and reads the settings the other checks need. Never sent. */
+const PLACEHOLDER_TOKEN = '1:placeholder-so-the-other-settings-load';
+
+/**
+ * What the checks run with: the whole Config when it loads, else the settings that can be read, and every reason it
+ * does not load. loadConfig stops at the first problem; loading again with a placeholder token, then also placeholder
+ * users, finds the next one and, once the rest loads, the real CCBOT_DIR, CLAUDE_COMMAND… from the .env files, so a
+ * first run without a token still checks everything else. The environment wins over the files: the placeholders too.
+ */
+export function resolveSetup(env: NodeJS.ProcessEnv, load: (env: NodeJS.ProcessEnv) => Config = loadConfig) {
+  const errors: string[] = [];
+  const token = { TELEGRAM_BOT_TOKEN: PLACEHOLDER_TOKEN };
+  for (const [i, override] of [{}, token, { ...token, ALLOWED_USERS: '1' }].entries()) {
+    try {
+      const c = load({ ...env, ...override });
+      const { ccbotDir, claudeCommand, claudeConfigDir, tmuxSession } = c;
+      return { config: i === 0 ? c : undefined, errors, ccbotDir, claudeCommand, claudeConfigDir, tmuxSession };
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      if (!errors.includes(err.message)) errors.push(err.message);
+    }
+  }
+  return {
+    config: undefined, errors, ccbotDir: settingOf(env, 'CCBOT_DIR'), claudeCommand: settingOf(env, 'CLAUDE_COMMAND'),
+    claudeConfigDir: settingOf(env, 'CLAUDE_CONFIG_DIR'), tmuxSession: settingOf(env, 'TMUX_SESSION_NAME'),
+  };
+}
+
+/** Where the token in use is set, in the order loadConfig gives them precedence, so the fix names the right place. */
+export function tokenSource(env: NodeJS.ProcessEnv, ccbotDir: string, systemFile: string = SYSTEM_ENV_FILE): string {
+  if (env.TELEGRAM_BOT_TOKEN?.trim()) return 'TELEGRAM_BOT_TOKEN in the environment';
+  const own = join(ccbotDir, '.env');
+  const hasToken = (file: string) => {
+    try {
+      return Boolean(parseDotEnv(readFileSync(file, 'utf8')).TELEGRAM_BOT_TOKEN?.trim());
+    } catch {
+      return false; // absent or unreadable: loadConfig has reported what matters
+    }
+  };
+  return [own, systemFile].find(hasToken) ?? own;
+}
+
 /** What a check needs of stat(2); undefined when the path does not exist. */
-interface FileInfo { isDirectory: boolean; mode: number; uid: number }
-type StatFn = (path: string) => FileInfo | undefined;
+type StatFn = (path: string) => { isDirectory: boolean; mode: number; uid: number } | undefined;
 
 const octal = (mode: number): string => (mode & 0o777).toString(8).padStart(4, '0');
+const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code;
 
 /** CCBOT_DIR holds chats' state and usually the token: only its owner may enter it. */
-export function checkCcbotDir(dir: string, stat: StatFn = statPath, myUid: number | undefined = process.getuid?.()): Check {
+export function checkCcbotDir(dir: string, stat: StatFn = statPath, myUid = process.getuid?.()): Check {
   const name = 'CCBOT_DIR';
-  let info: FileInfo | undefined;
+  let info: ReturnType<StatFn>;
   try {
     info = stat(dir);
   } catch (err) {
-    return fail(name, `cannot look at ${dir} (${(err as NodeJS.ErrnoException).code})`, `check the permissions of the directories above it`);
+    return fail(name, `cannot look at ${dir} (${codeOf(err)})`, 'check the permissions of the directories above it');
   }
   if (!info) return warn(name, `${dir} does not exist yet`, 'it is created (mode 0700) when the daemon starts');
-  if (!info.isDirectory) return fail(name, `${dir} is not a directory`, `move it away, or set CCBOT_DIR to a directory`);
+  if (!info.isDirectory) return fail(name, `${dir} is not a directory`, `move it away, or set ${name} to a directory`);
   if (myUid !== undefined && info.uid !== myUid) {
-    return fail(name, `${dir} belongs to uid ${info.uid}, not to this user (uid ${myUid})`, `run ccbot doctor as the user ccbot runs as, or chown it`);
+    return fail(name, `${dir} belongs to uid ${info.uid}, not to this user (uid ${myUid})`,
+      'run ccbot doctor as the user ccbot runs as, or chown it');
   }
-  if ((info.mode & 0o077) !== 0) return fail(name, `${dir} has mode ${octal(info.mode)}: others can look inside`, `chmod 700 ${dir}`);
-  return ok(name, `${dir} (mode ${octal(info.mode)})`);
+  const mode = `mode ${octal(info.mode)}`;
+  if ((info.mode & 0o077) !== 0) return fail(name, `${dir} has ${mode}: others can look inside`, `chmod 700 ${dir}`);
+  return ok(name, `${dir} (${mode})`);
 }
 
 /**
@@ -42,42 +89,38 @@ export function checkCcbotDir(dir: string, stat: StatFn = statPath, myUid: numbe
  * SYSTEM_ENV_FILE is meant to be root-owned and group-readable, so only world-readable is a problem there.
  */
 export function checkEnvFiles(ccbotDir: string, systemFile: string = SYSTEM_ENV_FILE, stat: StatFn = statPath): Check {
-  const files = [
-    { path: join(ccbotDir, '.env'), tooOpen: 0o044, fix: 'chmod 600' },
-    { path: systemFile, tooOpen: 0o004, fix: 'chmod 640' },
-  ];
   const seen: string[] = [];
-  for (const file of files) {
-    let info: FileInfo | undefined;
+  const files = [[join(ccbotDir, '.env'), 0o044, 'chmod 600'], [systemFile, 0o004, 'chmod 640']] as const;
+  for (const [path, tooOpen, chmod] of files) {
+    let info: ReturnType<StatFn>;
     try {
-      info = stat(file.path);
+      info = stat(path);
     } catch {
       continue; // a directory we may not enter: loadConfig reports what it cannot read
     }
     if (!info) continue;
-    if ((info.mode & file.tooOpen) !== 0) {
-      return warn('.env', `${file.path} (mode ${octal(info.mode)}) can be read by others, and it holds the bot token`, `${file.fix} ${file.path}`);
+    const file = `${path} (mode ${octal(info.mode)})`;
+    if ((info.mode & tooOpen) !== 0) {
+      return warn('.env', `${file} can be read by others, and it holds the bot token`, `${chmod} ${path}`);
     }
-    seen.push(`${file.path} (mode ${octal(info.mode)})`);
+    seen.push(file);
   }
   return ok('.env', seen.length > 0 ? seen.join(', ') : 'no .env file: the configuration comes from the environment');
 }
 
-interface LockCheckDeps {
+/** The singleton lock, judged as lock.ts judges it (dead pid, or a pid reused by another process: stale). */
+export function checkLock(ccbotDir: string, deps: {
   read?: (path: string) => string | undefined;
   isAlive?: (pid: number) => boolean;
   startTimeOf?: (pid: number) => string | undefined;
-}
-
-/** The singleton lock, judged as lock.ts judges it (dead pid, or a pid reused by another process: stale). */
-export function checkLock(ccbotDir: string, deps: LockCheckDeps = {}): Check {
+} = {}): Check {
   const { read = readIfExists, isAlive = isProcessAlive, startTimeOf = processStartTime } = deps;
   const path = join(ccbotDir, LOCK_FILE);
   let text: string | undefined;
   try {
     text = read(path);
   } catch (err) {
-    return warn('daemon', `cannot read ${path} (${(err as NodeJS.ErrnoException).code})`, 'run ccbot doctor as the user ccbot runs as');
+    return warn('daemon', `cannot read ${path} (${codeOf(err)})`, 'run ccbot doctor as the user ccbot runs as');
   }
   if (text === undefined) return ok('daemon', 'not running');
   let holder: { pid?: unknown; startTime?: unknown } | undefined;
@@ -88,7 +131,8 @@ export function checkLock(ccbotDir: string, deps: LockCheckDeps = {}): Check {
   }
   const pid = holder?.pid;
   if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 0) {
-    return warn('daemon', `${path} holds no pid`, 'a daemon may be starting; if none is, the lock is taken over at the next start');
+    return warn('daemon', `${path} holds no pid`,
+      'a daemon may be starting; if none is, the lock is taken over at the next start');
   }
   const started = startTimeOf(pid);
   const reused = typeof holder?.startTime === 'string' && started !== undefined && started !== holder.startTime;
@@ -101,32 +145,25 @@ export function checkStateFiles(ccbotDir: string, read: (path: string) => string
   const present: string[] = [];
   const bad: string[] = [];
   for (const file of [STATE_FILE, SESSION_MAP_FILE, MONITOR_STATE_FILE]) {
+    const path = join(ccbotDir, file);
     let text: string | undefined;
     try {
-      text = read(join(ccbotDir, file));
+      text = read(path);
+      if (text !== undefined) JSON.parse(text);
     } catch (err) {
-      return fail('state', `cannot read ${join(ccbotDir, file)} (${(err as NodeJS.ErrnoException).code})`, 'check its owner and permissions');
+      if (err instanceof SyntaxError) bad.push(path);
+      else return fail('state', `cannot read ${path} (${codeOf(err)})`, 'check its owner and permissions');
     }
-    if (text === undefined) continue;
-    present.push(file);
-    try {
-      JSON.parse(text);
-    } catch {
-      bad.push(join(ccbotDir, file));
-    }
+    if (text !== undefined) present.push(file);
   }
   if (bad.length > 0) {
-    return fail('state', `${bad.join(' and ')} ${bad.length > 1 ? 'are' : 'is'} not valid JSON`, 'the daemon moves such a file aside at start and starts empty: look at it, or remove it');
+    return fail('state', `${bad.join(' and ')} ${bad.length > 1 ? 'are' : 'is'} not valid JSON`,
+      'the daemon moves such a file aside at start and starts empty: look at it, or remove it');
   }
   return ok('state', present.length > 0 ? `${present.join(', ')} parse` : 'no state files yet');
 }
 
-function statPath(path: string): FileInfo | undefined {
-  try {
-    const s = statSync(path);
-    return { isDirectory: s.isDirectory(), mode: s.mode, uid: s.uid };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+function statPath(path: string): ReturnType<StatFn> {
+  const s = statSync(path, { throwIfNoEntry: false });
+  return s && { isDirectory: s.isDirectory(), mode: s.mode, uid: s.uid };
 }

@@ -1,56 +1,48 @@
 /**
  * `ccbot doctor`: runs every check (the ones that wait, concurrently), prints one ✓ / ✗ / ! line each and a summary
- * on stdout, and returns 0 only when nothing is ✗. A bad configuration is a ✗ line, never a throw; the token is never printed.
+ * on stdout, and returns 0 only when nothing is ✗. A bad configuration is a ✗ line, never a throw; the token is
+ * never printed.
  */
 import { join } from 'node:path';
 import { claudeSettingsPath } from './claude-settings.js';
 import {
-  checkClaude, checkClaudeSettings, checkNode, checkOwnSettings, checkSystemd, checkTelegram, checkTmux, fail, ok, report, warn,
-  type Check,
+  checkClaude, checkClaudeSettings, checkNode, checkOwnSettings, checkSystemd, checkTelegram, checkTmux,
+  fail, ok, report, warn,
 } from './doctor-checks.js';
-import { checkCcbotDir, checkEnvFiles, checkLock, checkStateFiles } from './doctor-files.js';
-import { resolveSetup, tokenSource, type Setup } from './doctor-setup.js';
+import { checkCcbotDir, checkEnvFiles, checkLock, checkStateFiles, resolveSetup, tokenSource } from './doctor-files.js';
 import { ccbotHookCommand } from './hook-install.js';
 import { addSecret, redact } from './log.js';
 
-/** Every check, in report order. Those that wait (programs, Telegram, systemd) run at once, each with its own timeout. */
-async function runChecks(setup: Setup, env: NodeJS.ProcessEnv = process.env): Promise<Check[]> {
-  const envFile = join(setup.ccbotDir, '.env');
-  const ours = ccbotHookCommand();
-  const configChecks: Check[] = setup.config
-    ? [ok('config', `ALLOWED_USERS ${setup.config.allowedUsers.join(', ')}; tmux session "${setup.config.tmuxSession}"`)]
-    : setup.errors.map((message) => fail('config', message, ''));
-  const telegram = setup.config
-    ? checkTelegram(setup.config.botToken, setup.config.telegramApiRoot, tokenSource(env, setup.ccbotDir))
-    : warn('telegram', 'not checked', 'fix the configuration first');
-  const checks = await Promise.all([
-    checkNode(),
-    checkTmux(),
-    checkClaude(setup.claudeCommand, envFile),
-    ...configChecks,
-    telegram,
-    checkClaudeSettings(claudeSettingsPath(setup.ccbotDir), ours),
-    checkOwnSettings(setup.claudeConfigDir, setup.tmuxSession, ours),
-    checkCcbotDir(setup.ccbotDir),
-    checkEnvFiles(setup.ccbotDir),
-    checkLock(setup.ccbotDir),
-    checkStateFiles(setup.ccbotDir),
-    checkSystemd(),
-  ]);
-  return checks.filter((check): check is Check => check !== undefined);
-}
-
-export async function doctorCommand(args: readonly string[], env: NodeJS.ProcessEnv = process.env, write: (text: string) => void = (text) => void process.stdout.write(text)): Promise<number> {
+export async function doctorCommand(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (args.length > 0) {
     process.stderr.write(`ccbot doctor takes no arguments (got "${args.join(' ')}")\n`);
     return 2;
   }
   // The token is inside every Bot API URL, and error texts can carry URLs: every line goes through redact.
   addSecret(env.TELEGRAM_BOT_TOKEN?.trim());
-  const setup = resolveSetup(env);
-  addSecret(setup.config?.botToken);
-  const checks = await runChecks(setup, env);
-  const { text, exitCode } = report(checks);
-  write(redact(text) + '\n');
+  const { config, errors, ccbotDir, claudeCommand, claudeConfigDir, tmuxSession } = resolveSetup(env);
+  addSecret(config?.botToken);
+  const ours = ccbotHookCommand();
+  // In report order. Those that wait (programs, Telegram, systemd) run at once, each with its own timeout.
+  const checks = await Promise.all([
+    checkNode(),
+    checkTmux(),
+    checkClaude(claudeCommand, join(ccbotDir, '.env')),
+    ...(config
+      ? [ok('config', `ALLOWED_USERS ${config.allowedUsers.join(', ')}; tmux session "${config.tmuxSession}"`)]
+      : errors.map((message) => fail('config', message, ''))),
+    config
+      ? checkTelegram(config.botToken, config.telegramApiRoot, tokenSource(env, ccbotDir))
+      : warn('telegram', 'not checked', 'fix the configuration first'),
+    checkClaudeSettings(claudeSettingsPath(ccbotDir), ours),
+    checkOwnSettings(claudeConfigDir, tmuxSession, ours),
+    checkCcbotDir(ccbotDir),
+    checkEnvFiles(ccbotDir),
+    checkLock(ccbotDir),
+    checkStateFiles(ccbotDir),
+    checkSystemd(),
+  ]);
+  const { text, exitCode } = report(checks.filter((check) => check !== undefined));
+  process.stdout.write(redact(text) + '\n');
   return exitCode;
 }

@@ -2,10 +2,38 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkCcbotDir, checkEnvFiles, checkLock, checkStateFiles } from '#ccbot/doctor-files.js';
+import { loadConfig } from '#ccbot/config.js';
+import { checkCcbotDir, checkEnvFiles, checkLock, checkStateFiles, resolveSetup, tokenSource } from '#ccbot/doctor-files.js';
+import { tempDir } from './daemon-fixture.js';
 
 type FileInfo = { isDirectory: boolean; mode: number; uid: number };
-import { tempDir } from './daemon-fixture.js';
+
+const setup = suite('resolveSetup and tokenSource');
+setup('a configuration without token and users: both problems, and the other settings from the environment', () => {
+  const env = { HOME: '/home/me', CLAUDE_COMMAND: '/opt/claude' };
+  const result = resolveSetup(env, (e) => loadConfig(e, { readFile: () => undefined }));
+  assert.is(result.config, undefined);
+  assert.is(result.errors.length, 2);
+  assert.match(result.errors[0]!, 'TELEGRAM_BOT_TOKEN is not set');
+  assert.match(result.errors[1]!, 'ALLOWED_USERS is not set');
+  assert.equal([result.ccbotDir, result.claudeCommand], ['/home/me/.ccbot', '/opt/claude']);
+});
+setup('other errors than ConfigError are bugs and propagate', () => {
+  assert.throws(() => resolveSetup({}, () => { throw new TypeError('bug'); }), /bug/);
+});
+setup('the fix for a rejected token names where it is set: the environment, else the first .env that has it', () => {
+  const { path: dir, remove } = tempDir('ccbot-doctor-');
+  try {
+    assert.is(tokenSource({ TELEGRAM_BOT_TOKEN: 'x' }, dir, join(dir, 'system.env')), 'TELEGRAM_BOT_TOKEN in the environment');
+    writeFileSync(join(dir, 'system.env'), 'TELEGRAM_BOT_TOKEN=x\n');
+    assert.is(tokenSource({}, dir, join(dir, 'system.env')), join(dir, 'system.env'));
+    writeFileSync(join(dir, '.env'), 'TELEGRAM_BOT_TOKEN=x\n');
+    assert.is(tokenSource({}, dir, join(dir, 'system.env')), join(dir, '.env'));
+  } finally {
+    remove();
+  }
+});
+setup.run();
 
 const files = suite('checkCcbotDir and checkEnvFiles');
 const info = (mode: number, isDirectory = true): FileInfo => ({ isDirectory, mode, uid: 1000 });

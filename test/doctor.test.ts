@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { writeClaudeSettings } from '#ccbot/claude-settings.js';
-import { loadConfig } from '#ccbot/config.js';
 import { checkTelegram, report, type Check } from '#ccbot/doctor-checks.js';
-import { resolveSetup, tokenSource } from '#ccbot/doctor-setup.js';
 import { execRun } from '#ccbot/exec.js';
 import { ccbotHookCommand, installHooks } from '#ccbot/hook-install.js';
 import { MAIN_JS, TEST_TOKEN, tempDir } from './daemon-fixture.js';
@@ -39,31 +37,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const setup = suite('resolveSetup and the report');
-setup('a configuration without token and users: both problems, and the other settings from the environment', () => {
-  const env = { HOME: '/home/me', CLAUDE_COMMAND: '/opt/claude' };
-  const result = resolveSetup(env, (e) => loadConfig(e, { readFile: () => undefined }));
-  assert.is(result.config, undefined);
-  assert.is(result.errors.length, 2);
-  assert.match(result.errors[0]!, 'TELEGRAM_BOT_TOKEN is not set');
-  assert.match(result.errors[1]!, 'ALLOWED_USERS is not set');
-  assert.equal([result.ccbotDir, result.claudeCommand], ['/home/me/.ccbot', '/opt/claude']);
-});
-setup('other errors than ConfigError are bugs and propagate', () => {
-  assert.throws(() => resolveSetup({}, () => { throw new TypeError('bug'); }), /bug/);
-});
-setup('the fix for a rejected token names where it is set: the environment, else the first .env that has it', () => {
-  const { path: dir, remove } = tempDir('ccbot-doctor-');
-  try {
-    assert.is(tokenSource({ TELEGRAM_BOT_TOKEN: 'x' }, dir, join(dir, 'system.env')), 'TELEGRAM_BOT_TOKEN in the environment');
-    writeFileSync(join(dir, 'system.env'), 'TELEGRAM_BOT_TOKEN=x\n');
-    assert.is(tokenSource({}, dir, join(dir, 'system.env')), join(dir, 'system.env'));
-    writeFileSync(join(dir, '.env'), 'TELEGRAM_BOT_TOKEN=x\n');
-    assert.is(tokenSource({}, dir, join(dir, 'system.env')), join(dir, '.env'));
-  } finally {
-    remove();
-  }
-});
+const setup = suite('report and checkTelegram');
 setup('lines, summary and exit code', () => {
   const checks: Check[] = [{ status: 'ok', name: 'node', detail: 'v20' }, { status: 'warn', name: 'daemon', detail: 'stale', fix: 'wait' }];
   assert.equal(report(checks), { text: '✓ node: v20\n! daemon: stale — wait\nnothing to fix; 1 warning (!)', exitCode: 0 });
