@@ -12,7 +12,7 @@ import type { Session, Sessions, StartRequest } from './sessions.js';
 import type { Telegram } from './telegram.js';
 import { readLastExchange } from './transcript-reader.js';
 
-export interface ArchiveScreenDeps {
+interface ArchiveScreenDeps {
   telegram: Telegram;
   sessions: Pick<Sessions, 'get' | 'all' | 'remove'>;
   chat: Chat;
@@ -26,36 +26,26 @@ export interface ArchiveScreenDeps {
   now: () => number;
 }
 
-export interface ArchiveScreen {
-  show(who: Accepted, lang: Lang, page: number, all: boolean, messageId?: number): Promise<void>;
-  restore(who: Accepted, lang: Lang, id: string): Promise<void>;
-  killLeftover(who: Accepted, lang: Lang, id: string): Promise<void>;
-  remove(who: Accepted, lang: Lang, id: string, messageId?: number): Promise<void>;
-  inspect(who: Accepted, lang: Lang, id: string): Promise<void>;
-}
-
 /** Archive messages remembered per run, so their buttons page them in place. */
 const REMEMBERED_ARCHIVE_MESSAGES = 50;
 
-export function createArchiveScreen(deps: ArchiveScreenDeps): ArchiveScreen {
+export function createArchiveScreen(deps: ArchiveScreenDeps) {
   const { telegram, sessions, chat } = deps;
   /** Archive messages of this run, by `chat:message`, with what they show. */
   const shownIn = new Map<string, { page: number; all: boolean }>();
 
   /** The archive page: the pressed archive message edited, or a new message (a command, another message's button). */
-  async function show(who: Accepted, lang: Lang, page: number, all: boolean, messageId?: number, note?: string): Promise<void> {
+  async function show(who: Accepted, lang: Lang, page: number, all: boolean, messageId?: number, note?: string) {
     const now = deps.now();
     const view = archiveView(archivedSessions(sessions.all(), who.userId, { all, now }), page, all, lang, now, note);
-    const shown = { page: view.page, all };
-    if (messageId !== undefined && shownIn.has(`${who.chatId}:${messageId}`)) {
-      const edited = await telegram.edit(who.chatId, messageId, view.text, { replyMarkup: view.keyboard });
-      if (edited.ok) return void shownIn.set(`${who.chatId}:${messageId}`, shown);
-    }
+    const ours = messageId !== undefined && shownIn.has(`${who.chatId}:${messageId}`) ? messageId : undefined;
     const hasButtons = view.keyboard.inline_keyboard.length > 0;
-    const sent = await chat.say(who, lang, view.text, hasButtons ? { keyboard: view.keyboard } : {});
+    const sent = await chat.sayInPlace(who, lang, ours, view.text, hasButtons ? { keyboard: view.keyboard } : {});
     if (!hasButtons || sent === undefined) return;
-    shownIn.set(`${who.chatId}:${sent}`, shown);
-    for (const old of [...shownIn.keys()].slice(0, Math.max(0, shownIn.size - REMEMBERED_ARCHIVE_MESSAGES))) shownIn.delete(old);
+    shownIn.set(`${who.chatId}:${sent}`, { page: view.page, all });
+    for (const old of [...shownIn.keys()].slice(0, Math.max(0, shownIn.size - REMEMBERED_ARCHIVE_MESSAGES))) {
+      shownIn.delete(old);
+    }
   }
 
   /** The person's session behind an archive button; a deleted one (or a forged id) gets "unknown session". */
@@ -68,59 +58,64 @@ export function createArchiveScreen(deps: ArchiveScreenDeps): ArchiveScreen {
 
   const reply = async (who: Accepted, lang: Lang, key: TextKey, vars: Record<string, string | number>, options = {}) =>
     void (await chat.sayText(who, lang, key, vars, options));
+  const alreadyRunning = (who: Accepted, lang: Lang, session: Session) =>
+    reply(who, lang, 'archive.alreadyRunning', { name: session.name }, { session });
 
   return {
-    show: (who, lang, page, all, messageId) => show(who, lang, page, all, messageId),
+    show: (who: Accepted, lang: Lang, page: number, all: boolean, messageId?: number) =>
+      show(who, lang, page, all, messageId),
 
     /**
      * Restore: a window in the original workdir resuming the same Claude conversation. Refused while an old
      * `claude --resume <id>` still runs (a window killed at the desk leaves one): two writers would corrupt it.
      */
-    async restore(who, lang, id) {
+    async restore(who: Accepted, lang: Lang, id: string): Promise<void> {
       const session = await sessionOfButton(who, lang, id);
       if (!session) return;
-      if (session.status === 'active') return reply(who, lang, 'archive.alreadyRunning', { name: session.name }, { session });
-      const isDir = await stat(session.workdir).then((s) => s.isDirectory(), () => false);
-      if (!isDir) return reply(who, lang, 'archive.workdirGone', { name: session.name, dir: session.workdir });
-      if (session.claudeSessionId) {
-        const pids = await deps.findProcesses(session.claudeSessionId);
-        if (pids.length > 0) {
-          const keyboard = { inline_keyboard: [[button(`🔪 ${t(lang, 'btn.killProcess')}`, { t: 'killProcess', id: session.id })]] };
-          return reply(who, lang, 'archive.stillRunning', { name: session.name, pids: pids.join(' ') }, { keyboard });
-        }
+      if (session.status === 'active') return alreadyRunning(who, lang, session);
+      const { workdir, name } = session;
+      const isDir = await stat(workdir).then((s) => s.isDirectory(), () => false);
+      if (!isDir) return reply(who, lang, 'archive.workdirGone', { name, dir: workdir });
+      const pids = session.claudeSessionId ? await deps.findProcesses(session.claudeSessionId) : [];
+      if (pids.length > 0) {
+        const keyboard = { inline_keyboard: [[button(`🔪 ${t(lang, 'btn.killProcess')}`, { t: 'killProcess', id })]] };
+        return reply(who, lang, 'archive.stillRunning', { name, pids: pids.join(' ') }, { keyboard });
       }
-      const started = await deps.start({ workdir: session.workdir, userId: who.userId, chatId: who.chatId, resume: session });
+      const started = await deps.start({ workdir, userId: who.userId, chatId: who.chatId, resume: session });
       if (!started.ok) return reply(who, lang, 'error.generic', { error: started.error });
       const key: TextKey = started.session.claudeSessionId ? 'archive.restored' : 'archive.restoredFresh';
-      return reply(who, lang, key, { name: started.session.name, dir: session.workdir }, { session: started.session });
+      return reply(who, lang, key, { name: started.session.name, dir: workdir }, { session: started.session });
     },
 
     /** The Kill button under a refused Restore: ends the old process, then offers Restore again. */
-    async killLeftover(who, lang, id) {
+    async killLeftover(who: Accepted, lang: Lang, id: string): Promise<void> {
       const session = await sessionOfButton(who, lang, id);
       if (!session) return;
       // Once restored, the process resuming this id is the live session's own Claude: never kill it from here.
-      if (session.status === 'active') return reply(who, lang, 'archive.alreadyRunning', { name: session.name }, { session });
-      const again = { inline_keyboard: [[button(`♻️ ${t(lang, 'btn.restore')}`, { t: 'restore', id: session.id })]] };
+      if (session.status === 'active') return alreadyRunning(who, lang, session);
       const claudeId = session.claudeSessionId;
       const killed = claudeId ? await deps.killProcesses(claudeId) : 0;
       const left = claudeId ? await deps.findProcesses(claudeId) : [];
-      if (left.length > 0) return reply(who, lang, 'archive.processSurvived', { name: session.name, pids: left.join(' ') });
-      return reply(who, lang, killed > 0 ? 'archive.processKilled' : 'archive.nothingToKill', { name: session.name }, { keyboard: again });
+      const name = session.name;
+      if (left.length > 0) return reply(who, lang, 'archive.processSurvived', { name, pids: left.join(' ') });
+      const again = button(`♻️ ${t(lang, 'btn.restore')}`, { t: 'restore', id: session.id });
+      const key = killed > 0 ? 'archive.processKilled' : 'archive.nothingToKill';
+      return reply(who, lang, key, { name }, { keyboard: { inline_keyboard: [[again]] } });
     },
 
     /** Delete: forgets the record only. The workdir and Claude's transcript are the person's and stay. */
-    async remove(who, lang, id, messageId) {
+    async remove(who: Accepted, lang: Lang, id: string, messageId?: number): Promise<void> {
       const session = await sessionOfButton(who, lang, id);
       if (!session) return;
-      if (session.status === 'active') return reply(who, lang, 'archive.deleteLive', { name: session.name }, { session });
+      const name = session.name;
+      if (session.status === 'active') return reply(who, lang, 'archive.deleteLive', { name }, { session });
       sessions.remove([session.id]);
       const shown = messageId === undefined ? undefined : shownIn.get(`${who.chatId}:${messageId}`);
-      await show(who, lang, shown?.page ?? 0, shown?.all ?? false, messageId, t(lang, 'archive.deleted', { name: session.name }));
+      await show(who, lang, shown?.page ?? 0, shown?.all ?? false, messageId, t(lang, 'archive.deleted', { name }));
     },
 
     /** Inspect: the last prompt and answer, as a message without buttons so the archive above keeps its own. */
-    async inspect(who, lang, id) {
+    async inspect(who: Accepted, lang: Lang, id: string): Promise<void> {
       const session = await sessionOfButton(who, lang, id);
       if (!session) return;
       const aside = async (html: string) => void (await telegram.send(who.chatId, html));

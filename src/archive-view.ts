@@ -9,37 +9,35 @@ import { archiveKeyboard } from './keyboards.js';
 import type { Session } from './sessions.js';
 import type { Exchange } from './transcript.js';
 
-export const ARCHIVE_PAGE_SIZE = 5;
+const ARCHIVE_PAGE_SIZE = 5;
 /** `/archive` alone shows what ended this recently; `/archive all` everything still kept. */
-export const RECENT_HOURS = 72;
+const RECENT_HOURS = 72;
 const HOUR_MS = 3_600_000;
 /** Inspect shows this much of a prompt and of an answer: both must fit one message with room to spare. */
-export const INSPECT_CHARS = 1_500;
+const INSPECT_CHARS = 1_500;
 
-/** When a session left the switcher: its archivedAt (for a lost one, when it was found gone), else its last activity. */
+/** When a session left the switcher: archivedAt (for a lost one, when it was found gone), else its last activity. */
 export function endedAt(session: Session): number {
   return session.status !== 'active' && session.archivedAt !== null ? session.archivedAt : session.lastActivityAt;
 }
 
 /** The person's archived and lost sessions, newest first; only the last RECENT_HOURS unless `all`. */
-export function archivedSessions(sessions: readonly Session[], userId: number, options: { all: boolean; now: number }): Session[] {
+export function archivedSessions(
+  sessions: readonly Session[], userId: number, options: { all: boolean; now: number },
+): Session[] {
   return sessions
     .filter((s) => s.ownerUserId === userId && (s.status === 'archived' || s.status === 'lost'))
     .filter((s) => options.all || options.now - endedAt(s) <= RECENT_HOURS * HOUR_MS)
     .sort((a, b) => endedAt(b) - endedAt(a) || a.id.localeCompare(b.id));
 }
 
-export interface ArchiveView {
-  /** Telegram HTML. */
-  text: string;
-  keyboard: InlineKeyboardMarkup;
-  /** The page shown: the one asked for, kept within the pages there are (a Delete may have emptied the last). */
-  page: number;
-  pages: number;
-}
-
-/** One page of `listed` (as archivedSessions orders them), with `note` (plain text) above it when given. */
-export function archiveView(listed: readonly Session[], page: number, all: boolean, lang: Lang, now: number, note?: string): ArchiveView {
+/**
+ * One page of `listed` (as archivedSessions orders them), `note` (plain text) above it when given. The page shown is
+ * the one asked for, kept within the pages there are (a Delete may have emptied the last).
+ */
+export function archiveView(
+  listed: readonly Session[], page: number, all: boolean, lang: Lang, now: number, note?: string,
+): { text: string; keyboard: InlineKeyboardMarkup; page: number; pages: number } {
   const pages = Math.max(1, Math.ceil(listed.length / ARCHIVE_PAGE_SIZE));
   const shown = Math.min(Math.max(0, Math.floor(page)), pages - 1);
   const entries = listed.slice(shown * ARCHIVE_PAGE_SIZE, (shown + 1) * ARCHIVE_PAGE_SIZE);
@@ -48,7 +46,8 @@ export function archiveView(listed: readonly Session[], page: number, all: boole
     lines.push(escapeHtml(all ? t(lang, 'archive.emptyAll') : t(lang, 'archive.empty', { hours: RECENT_HOURS })));
     return { text: lines.join('\n'), keyboard: { inline_keyboard: [] }, page: 0, pages: 1 };
   }
-  const title = all ? t(lang, 'archive.titleAll', { count: listed.length }) : t(lang, 'archive.title', { count: listed.length, hours: RECENT_HOURS });
+  const count = listed.length;
+  const title = all ? t(lang, 'archive.titleAll', { count }) : t(lang, 'archive.title', { count, hours: RECENT_HOURS });
   lines.push(`<b>${escapeHtml(title)}</b>`);
   for (const s of entries) lines.push('', ...entryLines(s, lang, now));
   if (!all) lines.push('', escapeHtml(t(lang, 'archive.allHint')));
@@ -56,7 +55,7 @@ export function archiveView(listed: readonly Session[], page: number, all: boole
 }
 
 function entryLines(s: Session, lang: Lang, now: number): string[] {
-  const why = s.status === 'lost' ? t(lang, 'status.lost') : t(lang, `archive.reason.${s.archiveReason ?? 'done'}` as Key);
+  const why = t(lang, s.status === 'lost' ? 'status.lost' : (`archive.reason.${s.archiveReason ?? 'done'}` as Key));
   const head = `📦 <b>${escapeHtml(s.name)}</b> · ${escapeHtml(why)} · ${escapeHtml(ago(now - endedAt(s), lang))}`;
   const lines = [head, `<code>${escapeHtml(s.workdir)}</code>`];
   if (!s.claudeSessionId) lines.push(`<i>${escapeHtml(t(lang, 'archive.noResume'))}</i>`);
@@ -64,7 +63,7 @@ function entryLines(s: Session, lang: Lang, now: number): string[] {
 }
 
 /** "5 min ago", "3 h ago", "4 d ago": whole units, rounded down, never negative (a clock step back). */
-export function ago(ms: number, lang: Lang): string {
+function ago(ms: number, lang: Lang): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));
   if (minutes < 60) return t(lang, 'archive.minutesAgo', { n: minutes });
   if (minutes < 48 * 60) return t(lang, 'archive.hoursAgo', { n: Math.floor(minutes / 60) });
@@ -73,8 +72,10 @@ export function ago(ms: number, lang: Lang): string {
 
 /** What Inspect shows: the session, then its last prompt and Claude's answer to it, each cut to INSPECT_CHARS. */
 export function inspectText(session: Session, exchange: Exchange, lang: Lang): string {
-  const part = (label: Key, text: string | null, none: Key) =>
-    [`<b>${escapeHtml(t(lang, label))}</b>`, text === null ? `<i>${escapeHtml(t(lang, none))}</i>` : `<blockquote>${escapeHtml(cut(text, INSPECT_CHARS))}</blockquote>`];
+  const part = (label: Key, text: string | null, none: Key) => [
+    `<b>${escapeHtml(t(lang, label))}</b>`,
+    text === null ? `<i>${escapeHtml(t(lang, none))}</i>` : `<blockquote>${escapeHtml(cut(text))}</blockquote>`,
+  ];
   return [
     `🔍 <b>${escapeHtml(session.name)}</b> · <code>${escapeHtml(session.workdir)}</code>`,
     '',
@@ -84,8 +85,8 @@ export function inspectText(session: Session, exchange: Exchange, lang: Lang): s
   ].join('\n');
 }
 
-/** The first `max` characters (code points, so no emoji is split in half), with … when something was left out. */
-function cut(text: string, max: number): string {
+/** The first INSPECT_CHARS characters (code points, so no emoji is split in half), with … when some were left out. */
+function cut(text: string): string {
   const chars = [...text.trim()];
-  return chars.length <= max ? chars.join('') : chars.slice(0, max - 1).join('').trimEnd() + '…';
+  return chars.length <= INSPECT_CHARS ? chars.join('') : chars.slice(0, INSPECT_CHARS - 1).join('').trimEnd() + '…';
 }

@@ -15,7 +15,7 @@ import type { Sessions, StartRequest } from './sessions.js';
 import type { Telegram } from './telegram.js';
 import type { Users } from './users.js';
 
-export interface BrowserScreenDeps {
+interface BrowserScreenDeps {
   telegram: Telegram;
   users: Pick<Users, 'lastDir' | 'setLastDir' | 'holdText' | 'takeHeldText' | 'rememberMessage'>;
   chat: Chat;
@@ -24,18 +24,7 @@ export interface BrowserScreenDeps {
   start: (request: StartRequest) => ReturnType<Sessions['start']>;
 }
 
-export type BrowserAction = Extract<Action, { token: string }>;
-
-export interface BrowserScreen {
-  /** `/new [path]`. */
-  newSession(who: Accepted, lang: Lang, arg: string): Promise<void>;
-  /** Text with no live session to take it: kept, and the browser opened. */
-  holdText(who: Accepted, lang: Lang, text: string, messageId: number): Promise<void>;
-  open(who: Accepted, lang: Lang): Promise<void>;
-  onButton(who: Accepted, lang: Lang, action: BrowserAction, messageId?: number): Promise<void>;
-}
-
-export function createBrowserScreen(deps: BrowserScreenDeps): BrowserScreen {
+export function createBrowserScreen(deps: BrowserScreenDeps) {
   const { telegram, users, chat } = deps;
   const browsers = new BrowserTokens();
 
@@ -48,34 +37,31 @@ export function createBrowserScreen(deps: BrowserScreenDeps): BrowserScreen {
     const session = started.session;
     await chat.sayText(who, lang, 'session.started', { name: session.name, dir: workdir }, { session });
     if (waiting) {
-      users.rememberMessage(who.userId, waiting.messageId, started.session.id);
+      users.rememberMessage(who.userId, waiting.messageId, session.id);
       deps.delivery.enqueue({ sessionId: session.id, chatId: who.chatId, userId: who.userId, ...waiting });
     }
   }
 
   /** The directory browser: a fresh message, or the same one edited when a button of it was pressed. */
-  async function openAt(who: Accepted, lang: Lang, path: string): Promise<void> {
+  async function showListing(who: Accepted, lang: Lang, listing: Listing, page: number, messageId?: number) {
+    const view = browserView(listing, page, lang, browsers.put(who.userId, listing));
+    await chat.sayInPlace(who, lang, messageId, escapeHtml(view.text), { keyboard: view.keyboard });
+  }
+
+  /** Opens at the last directory the person started a session in; home when there is none, or it is gone. */
+  async function open(who: Accepted, lang: Lang): Promise<void> {
+    const path = users.lastDir(who.userId) ?? deps.home;
     let listing = await listDirectory(path);
-    if (!listing.ok && path !== deps.home) listing = await listDirectory(deps.home); // the last directory is gone
+    if (!listing.ok && path !== deps.home) listing = await listDirectory(deps.home);
     if (!listing.ok) return void (await chat.sayText(who, lang, 'error.generic', { error: listing.error }));
     await showListing(who, lang, listing, 0);
   }
 
-  async function showListing(who: Accepted, lang: Lang, listing: Listing, page: number, messageId?: number) {
-    const view = browserView(listing, page, lang, browsers.put(who.userId, listing));
-    if (messageId !== undefined) {
-      const edited = await telegram.edit(who.chatId, messageId, escapeHtml(view.text), { replyMarkup: view.keyboard });
-      if (edited.ok) return;
-    }
-    await chat.say(who, lang, escapeHtml(view.text), { keyboard: view.keyboard });
-  }
-
-  const open = (who: Accepted, lang: Lang) => openAt(who, lang, users.lastDir(who.userId) ?? deps.home);
-
   return {
     open,
 
-    async newSession(who, lang, arg) {
+    /** `/new [path]`. */
+    async newSession(who: Accepted, lang: Lang, arg: string): Promise<void> {
       if (!arg) return open(who, lang);
       const workdir = resolveUserPath(arg, deps.home);
       const isDir = await stat(workdir).then((s) => s.isDirectory(), () => null);
@@ -84,12 +70,13 @@ export function createBrowserScreen(deps: BrowserScreenDeps): BrowserScreen {
       await startIn(who, lang, workdir);
     },
 
-    async holdText(who, lang, text, messageId) {
+    /** Text with no live session to take it: kept, and the browser opened. */
+    async holdText(who: Accepted, lang: Lang, text: string, messageId: number): Promise<void> {
       users.holdText(who.userId, text, messageId);
       await open(who, lang);
     },
 
-    async onButton(who, lang, action, messageId) {
+    async onButton(who: Accepted, lang: Lang, action: Extract<Action, { token: string }>, messageId?: number) {
       const listing = browsers.get(who.userId, action.token);
       if (!listing) return open(who, lang); // an old browser message: start over
       if (action.t === 'browseStart') {

@@ -12,13 +12,12 @@ import { button, pagerRow, rowsOf, truncateLabel } from './keyboards.js';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import { fail, type Failure } from './values.js';
 
-/** A directory as the browser shows it: its real path (no symlinks, so `..` means its real parent) and its subdirectories. */
+/** A directory as the browser shows it: its real path (no symlinks: `..` is its real parent) and its subdirectories. */
 export interface Listing { path: string; dirs: string[] }
 /** missing: no such directory; stale: a button of a listing that changed. */
-export type ListingResult = ({ ok: true } & Listing) | Failure<'missing' | 'unreadable' | 'stale'>;
-export interface ListOptions { showHidden?: boolean }
+type ListingResult = ({ ok: true } & Listing) | Failure<'missing' | 'unreadable' | 'stale'>;
 
-export const DIRS_PER_PAGE = 8;
+const DIRS_PER_PAGE = 8;
 const DIR_LABEL_CHARS = 24;
 
 // base: 'a' = 'A'; numeric: dir2 before dir10, as a person counts.
@@ -29,7 +28,7 @@ const byName = (a: string, b: string) => COLLATOR.compare(a, b) || (a < b ? -1 :
  * The subdirectories of `path`, symlinks to directories included, files and (unless asked) hidden ones left out.
  * A missing, unreadable or non-directory path is an error value naming it.
  */
-export async function listDirectory(path: string, { showHidden = false }: ListOptions = {}): Promise<ListingResult> {
+export async function listDirectory(path: string, { showHidden = false } = {}): Promise<ListingResult> {
   let real: string;
   let entries: Dirent[];
   try {
@@ -38,22 +37,11 @@ export async function listDirectory(path: string, { showHidden = false }: ListOp
   } catch (err) {
     return fsFailure(path, err);
   }
-  const dirs: string[] = [];
-  await Promise.all(
-    entries.map(async (entry) => {
-      if (!showHidden && entry.name.startsWith('.')) return;
-      if (entry.isDirectory() || (entry.isSymbolicLink() && (await isDirectory(join(real, entry.name))))) dirs.push(entry.name);
-    }),
-  );
-  return { ok: true, path: real, dirs: dirs.sort(byName) };
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false; // a dangling or looping symlink is no directory to enter
-  }
+  const visible = entries.filter((entry) => showHidden || !entry.name.startsWith('.'));
+  // A symlink counts when it leads to a directory; a dangling or looping one leads nowhere to enter.
+  const leadsToDir = (entry: Dirent) => stat(join(real, entry.name)).then((s) => s.isDirectory(), () => false);
+  const isDir = await Promise.all(visible.map((e) => e.isDirectory() || (e.isSymbolicLink() && leadsToDir(e))));
+  return { ok: true, path: real, dirs: visible.filter((_, i) => isDir[i]).map((e) => e.name).sort(byName) };
 }
 
 function fsFailure(path: string, err: unknown): ListingResult {
@@ -71,29 +59,27 @@ export function resolveUserPath(input: string, home: string): string {
 }
 
 /** Subdirectory number `index` of a listing; an index the listing no longer has (a stale button) is an error value. */
-export async function openChild(listing: Listing, index: number, options: ListOptions = {}): Promise<ListingResult> {
+export async function openChild(listing: Listing, index: number): Promise<ListingResult> {
   const name = Number.isInteger(index) && index >= 0 ? listing.dirs[index] : undefined;
   if (name === undefined) {
     return fail('stale', `folder #${index + 1} is not in the list of ${listing.path} any more: open the folder again`);
   }
-  return listDirectory(join(listing.path, name), options);
+  return listDirectory(join(listing.path, name));
 }
 
 /** The real parent of a listing (its path is a realpath, so this is never the symlink's own parent); `/` stays `/`. */
-export function openParent(listing: Listing, options: ListOptions = {}): Promise<ListingResult> {
-  return listDirectory(dirname(listing.path), options);
-}
-
-export function pageCount(listing: Listing): number {
-  return Math.max(1, Math.ceil(listing.dirs.length / DIRS_PER_PAGE));
+export function openParent(listing: Listing): Promise<ListingResult> {
+  return listDirectory(dirname(listing.path));
 }
 
 /**
  * One page of a listing: plain text (the path and a hint; the caller escapes it for HTML) and its keyboard. Buttons
  * carry the token and an index, never a path: paths do not fit in 64 bytes. A page out of range shows the nearest one.
  */
-export function browserView(listing: Listing, page: number, lang: Lang, token: string): { text: string; keyboard: InlineKeyboardMarkup } {
-  const pages = pageCount(listing);
+export function browserView(
+  listing: Listing, page: number, lang: Lang, token: string,
+): { text: string; keyboard: InlineKeyboardMarkup } {
+  const pages = Math.max(1, Math.ceil(listing.dirs.length / DIRS_PER_PAGE));
   const current = Math.min(Math.max(0, Math.trunc(page) || 0), pages - 1);
   const first = current * DIRS_PER_PAGE;
   const dirButtons = listing.dirs
@@ -109,9 +95,6 @@ export function browserView(listing: Listing, page: number, lang: Lang, token: s
   return { text: lines.join('\n'), keyboard: { inline_keyboard: rows.filter((r) => r.length > 0) } };
 }
 
-/** 6 characters of base64url: 36 random bits, and valid in callback data. */
-export const randomToken = (): string => randomBytes(6).toString('base64url').slice(0, 6);
-
 /**
  * token → listing, per user, for the buttons of the browser. Bounded: a user keeps the `perUser` most recently used
  * tokens, so an old browser message's buttons stop working (decoded as stale) instead of memory growing for ever.
@@ -121,7 +104,8 @@ export class BrowserTokens {
 
   constructor(
     readonly perUser = 20,
-    readonly newToken: () => string = randomToken,
+    /** 6 characters of base64url: 36 random bits, and valid in callback data. */
+    readonly newToken = (): string => randomBytes(6).toString('base64url').slice(0, 6),
   ) {}
 
   /** Remembers a listing and returns its new token. */

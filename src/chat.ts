@@ -29,26 +29,18 @@ interface SayOptions {
   session?: Session;
 }
 
-export interface Chat {
-  say(who: Accepted, lang: Lang, html: string, options?: SayOptions): Promise<number | undefined>;
-  sayText(
-    who: Accepted, lang: Lang, key: TextKey, vars?: Record<string, string | number>, options?: SayOptions,
-  ): Promise<number | undefined>;
-  switcher(userId: number, lang: Lang): InlineKeyboardMarkup;
-}
+export type Chat = ReturnType<typeof createChat>;
 
-export function createChat(deps: ChatDeps): Chat {
+export function createChat(deps: ChatDeps) {
   const { telegram, sessions, users } = deps;
 
   /** The live sessions, oldest first; sessions whose window vanished get one row pointing at /archive. */
   const switcher = (userId: number, lang: Lang): InlineKeyboardMarkup => {
     const active = users.activeSession(userId)?.id ?? null;
+    // The active session shows ✓ instead of its badge (keyboards.ts).
     const entries: SwitcherEntry[] = sessions.live()
       .filter((s) => s.ownerUserId === userId)
-      .map((s) => {
-        const badge = s.id === active ? undefined : deps.badge?.(s.id);
-        return badge ? { id: s.id, name: s.name, badge } : { id: s.id, name: s.name };
-      });
+      .map((s) => ({ id: s.id, name: s.name, badge: deps.badge?.(s.id) }));
     const keyboard = switcherKeyboard(entries, active, lang);
     const lost = sessions.all().filter((s) => s.status === 'lost' && s.ownerUserId === userId).length;
     if (lost === 0) return keyboard;
@@ -60,15 +52,24 @@ export function createChat(deps: ChatDeps): Chat {
   const say = async (who: Accepted, lang: Lang, html: string, options: SayOptions = {}) => {
     const replyMarkup = options.keyboard ?? switcher(who.userId, lang);
     const sent = await telegram.sendNewest(who.chatId, html, { replyMarkup });
-    const last = sent.ok ? sent.messageIds.at(-1) : undefined;
-    if (last === undefined) return undefined;
+    if (!sent.ok) return undefined;
     const about = options.session ?? users.activeSession(who.userId);
-    if (about) for (const id of sent.ok ? sent.messageIds : []) users.rememberMessage(who.userId, id, about.id);
-    return last;
+    if (about) for (const id of sent.messageIds) users.rememberMessage(who.userId, id, about.id);
+    return sent.messageIds.at(-1);
   };
 
-  const sayText = (who: Accepted, lang: Lang, key: TextKey, vars: Record<string, string | number> = {}, options = {}) =>
-    say(who, lang, escapeHtml(t(lang, key, vars)), options);
+  /** `html` in place of message `messageId` (a button's message redrawn); said anew without one, or when that fails. */
+  const sayInPlace = async (
+    who: Accepted, lang: Lang, messageId: number | undefined, html: string, options: SayOptions = {},
+  ) => {
+    const replyMarkup = options.keyboard;
+    const edited = messageId !== undefined && (await telegram.edit(who.chatId, messageId, html, { replyMarkup })).ok;
+    return edited ? messageId : say(who, lang, html, options);
+  };
 
-  return { say, sayText, switcher };
+  const sayText = (
+    who: Accepted, lang: Lang, key: TextKey, vars: Record<string, string | number> = {}, options: SayOptions = {},
+  ) => say(who, lang, escapeHtml(t(lang, key, vars)), options);
+
+  return { say, sayInPlace, sayText, switcher };
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Api, type Update } from 'node-telegram-bot-api';
 import { writeClaudeSettings } from './claude-settings.js';
 import { childEnv, type Config } from './config.js';
-import { Delivery, deliveryNotice } from './delivery.js';
+import { Delivery } from './delivery.js';
 import { gateUpdate } from './gate.js';
 import { acquireSingletonLock, releaseOnExit } from './lock.js';
 import { logger } from './log.js';
@@ -22,8 +22,6 @@ import { Sweeper } from './archive.js';
 import { createChat } from './chat.js';
 import { Monitor } from './monitor.js';
 import { LiveOutput } from './output.js';
-import { escapeHtml } from './format.js';
-import { t } from './i18n.js';
 import type { ArchiveReason } from './sessions.js';
 import { loadState, saveState, StateStore } from './state.js';
 import { readPane } from './terminal.js';
@@ -73,30 +71,23 @@ export async function runDaemon(config: Config): Promise<number> {
     const delivery = new Delivery({
       outbox: state.outbox,
       sessions,
+      users,
+      telegram,
       tmuxSession: config.tmuxSession,
       capture: (windowId) => capturePane(windowId, tmuxOptions),
-      windowGone: async (windowId) => {
-        const ids = await windowIds();
-        return ids !== null && !ids.has(windowId);
-      },
+      windowIds,
       type: (windowId, text) => sendText(windowId, text, tmuxOptions),
       press: (windowId, keys) => sendKeys(windowId, keys, tmuxOptions),
       readMap: () => readSessionMap(config.ccbotDir),
-      react: (chatId, messageId, emoji) => telegram.react(chatId, messageId, emoji),
-      notify: async (item, why) => {
-        const name = sessions.get(item.sessionId)?.name ?? item.sessionId;
-        const notice = deliveryNotice(item, why, users.lang(item.userId), name);
-        await telegram.send(item.chatId, notice.html, { replyTo: item.messageId, replyMarkup: notice.keyboard });
-      },
     });
     delivery.start();
-    const archive = (id: string, reason: ArchiveReason) => {
-      sessions.adoptClaudeId(id, readSessionMap(config.ccbotDir), config.tmuxSession);
-      return sessions.archive(id, reason, {
+    const archive = (id: string, reason: ArchiveReason) =>
+      sessions.archive(id, reason, {
+        ccbotDir: config.ccbotDir,
+        tmuxSession: config.tmuxSession,
         killWindow: (windowId) => killWindow(windowId, tmuxOptions),
         killOrphans: (claudeId) => killOrphanClaudeProcesses(claudeId),
       });
-    };
     const chat = createChat({ telegram, sessions, users, badge: (id) => output.badge(id) });
     const output = new LiveOutput({
       sessions,
@@ -121,7 +112,9 @@ export async function runDaemon(config: Config): Promise<number> {
     monitor.start();
     const sweeper = new Sweeper({
       sessions,
-      idleHoursOf: (userId) => users.settings(userId, config.idleHours).idleHours,
+      users,
+      telegram,
+      defaultIdleHours: config.idleHours,
       purgeAfterMs: config.archivePurgeAfterMs,
       isMidTurn: async (session) => {
         if (!session.windowId) return false;
@@ -130,17 +123,8 @@ export async function runDaemon(config: Config): Promise<number> {
         const pane = await capturePane(session.windowId, tmuxOptions);
         return pane !== null && ['busy', 'picker', 'trust'].includes(readPane(pane).kind);
       },
-      archive: (id) => archive(id, 'idle'),
-      notify: async (session, hours) => {
-        const text = t(users.lang(session.ownerUserId), 'archive.idleNotice', { name: session.name, hours });
-        await telegram.send(session.ownerUserId, escapeHtml(text));
-      },
-      archiving: (id) => sessions.isArchiving(id),
+      archive,
       windowIds,
-      notifyLost: async (session) => {
-        const text = t(users.lang(session.ownerUserId), 'archive.lostNotice', { name: session.name });
-        await telegram.send(session.ownerUserId, escapeHtml(text));
-      },
     });
     sweeper.start();
     const route = createRouter({

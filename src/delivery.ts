@@ -4,42 +4,40 @@
  * once Claude Code's UserPromptSubmit hook recorded the same prompt in session_map.json. No confirmation → one
  * more Enter; still none → the person is told, with a Resend button. Never typed into a picker.
  */
-import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import { escapeHtml } from './format.js';
-import { t, type Lang } from './i18n.js';
+import { t } from './i18n.js';
 import { resendKeyboard } from './keyboards.js';
 import { logger } from './log.js';
 import type { NewText, Outbox, PendingText } from './outbox.js';
 import { mapKey, promptHash, type SessionMap } from './session-map.js';
 import type { Sessions } from './sessions.js';
+import type { Telegram } from './telegram.js';
 import { readPane } from './terminal.js';
 import type { Key, TmuxResult } from './tmux.js';
+import type { Users } from './users.js';
 
 const log = logger('delivery');
 
-export const POLL_MS = 250;
+const POLL_MS = 250;
 /** How long Claude Code gets to run its UserPromptSubmit hook after our Enter (it takes well under a second). */
-export const CONFIRM_MS = 4_000;
+const CONFIRM_MS = 4_000;
 /** Claude Code stores a paste this large as a placeholder; its hook may not carry our exact text. */
 const PASTE_LINES = 8;
 const PASTE_CHARS = 800;
 
-export interface DeliveryDeps {
+interface DeliveryDeps {
   outbox: Outbox;
   sessions: Pick<Sessions, 'get' | 'markLost' | 'recordInput' | 'adoptClaudeId'>;
+  users: Pick<Users, 'lang'>;
+  telegram: Pick<Telegram, 'send' | 'react'>;
   tmuxSession: string;
   capture: (windowId: string) => Promise<string | null>;
-  /** true only when tmux answered and the window is not there (Claude exited); false when it is, or tmux failed. */
-  windowGone?: (windowId: string) => Promise<boolean>;
+  /** The ids of the windows tmux has now; null when it could not tell. */
+  windowIds: () => Promise<Set<string> | null>;
   type: (windowId: string, text: string) => Promise<TmuxResult>;
   press: (windowId: string, keys: Key[]) => Promise<TmuxResult>;
   readMap: () => SessionMap;
-  react: (chatId: number, messageId: number, emoji: string) => Promise<void>;
-  /** Tells the person about a message: blocked by a picker, not confirmed, or its session is gone. */
-  notify: (item: Readonly<PendingText>, why: 'picker' | 'unconfirmed' | 'gone') => Promise<void>;
   now?: () => number;
-  pollMs?: number;
-  confirmMs?: number;
 }
 
 export class Delivery {
@@ -67,7 +65,7 @@ export class Delivery {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.tick(), this.deps.pollMs ?? POLL_MS);
+    this.timer ??= setInterval(() => void this.tick(), POLL_MS);
     this.timer.unref();
   }
 
@@ -96,26 +94,20 @@ export class Delivery {
   private async step(item: Readonly<PendingText>, map: SessionMap): Promise<void> {
     const { outbox, sessions } = this.deps;
     const session = sessions.get(item.sessionId);
-    if (!session || session.status !== 'active' || !session.windowId) {
-      this.finish(item, false);
-      await this.deps.notify(item, 'gone');
-      return;
-    }
+    if (!session || session.status !== 'active' || !session.windowId) return this.drop(item);
     const windowId = session.windowId;
     if (item.typedAt === null) {
       const pane = await this.deps.capture(windowId);
-      if (pane === null && (await this.deps.windowGone?.(windowId))) {
+      if (pane === null && (await this.deps.windowIds())?.has(windowId) === false) {
         // Claude exited and took its window along: the person hears so now, not after waiting in vain.
         sessions.markLost(session.id, this.now());
-        this.finish(item, false);
-        await this.deps.notify(item, 'gone');
-        return;
+        return this.drop(item);
       }
       const kind = pane === null ? 'unknown' : readPane(pane).kind;
       if (kind === 'picker' || kind === 'trust') {
         if (!item.notified) {
           outbox.markNotified(item.ref);
-          await this.deps.notify(item, 'picker');
+          await this.notify(item, 'picker');
         }
         return;
       }
@@ -125,32 +117,42 @@ export class Delivery {
       const typedAt = this.now();
       outbox.markTyped(item.ref, typedAt);
       sessions.recordInput(session.id, typedAt);
-      await this.deps.react(item.chatId, item.messageId, '👀');
+      await this.deps.telegram.react(item.chatId, item.messageId, '👀');
       return;
     }
-    const entry = map[mapKey(this.deps.tmuxSession, windowId)];
-    if (isConfirmed(item, entry)) {
+    if (isConfirmed(item, map[mapKey(this.deps.tmuxSession, windowId)])) {
       sessions.adoptClaudeId(session.id, map, this.deps.tmuxSession);
-      this.finish(item, true);
-      await this.deps.react(item.chatId, item.messageId, '👍');
+      outbox.remove(item.ref);
+      log.debug('delivered', { ref: item.ref, session: item.sessionId });
+      await this.deps.telegram.react(item.chatId, item.messageId, '👍');
       return;
     }
-    const confirmMs = this.deps.confirmMs ?? CONFIRM_MS;
     const now = this.now();
-    if (item.enteredAt === null && now - item.typedAt > confirmMs) {
+    if (item.enteredAt === null && now - item.typedAt > CONFIRM_MS) {
       // Claude Code's input box can take an Enter that came too soon as a newline: one more submits it.
       outbox.markEntered(item.ref, now);
       await this.deps.press(windowId, ['Enter']);
-    } else if (item.enteredAt !== null && now - item.enteredAt > confirmMs) {
+    } else if (item.enteredAt !== null && now - item.enteredAt > CONFIRM_MS) {
       outbox.markFailed(item.ref);
       log.warn('prompt not confirmed by the hook', { session: session.name, ref: item.ref });
-      await this.deps.notify(item, 'unconfirmed');
+      await this.notify(item, 'unconfirmed');
     }
   }
 
-  private finish(item: Readonly<PendingText>, delivered: boolean): void {
+  /** Its session is gone: the message leaves the outbox, and the person is told. */
+  private async drop(item: Readonly<PendingText>): Promise<void> {
     this.deps.outbox.remove(item.ref);
-    log.debug(delivered ? 'delivered' : 'dropped', { ref: item.ref, session: item.sessionId });
+    log.debug('dropped', { ref: item.ref, session: item.sessionId });
+    await this.notify(item, 'gone');
+  }
+
+  /** What the person is told about a message of theirs that did not go straight through (as a reply to it). */
+  private async notify(item: Readonly<PendingText>, why: 'picker' | 'unconfirmed' | 'gone'): Promise<void> {
+    const lang = this.deps.users.lang(item.userId);
+    const name = this.deps.sessions.get(item.sessionId)?.name ?? item.sessionId;
+    const html = escapeHtml(t(lang, `delivery.${why}`, { name }));
+    const replyMarkup = why === 'unconfirmed' ? resendKeyboard(item.ref, lang) : undefined;
+    await this.deps.telegram.send(item.chatId, html, { replyTo: item.messageId, replyMarkup });
   }
 }
 
@@ -158,17 +160,9 @@ export class Delivery {
  * The hook saw our prompt: same text (whitespace aside) submitted after we typed it. A paste-sized text may reach
  * the hook as Claude Code's placeholder instead, so for those any prompt submitted after ours counts.
  */
-export function isConfirmed(item: PendingText, entry: SessionMap[string] | undefined): boolean {
+function isConfirmed(item: PendingText, entry: SessionMap[string] | undefined): boolean {
   if (!entry?.prompt_at || item.typedAt === null) return false;
   if (entry.prompt_at < item.typedAt - 1_000) return false; // 1 s of clock slack between hook and daemon
   if (entry.prompt_hash === promptHash(item.text)) return true;
   return item.text.length >= PASTE_CHARS || item.text.split('\n').length >= PASTE_LINES;
-}
-
-/** What the person is told about a message of theirs that did not go straight through. */
-export function deliveryNotice(
-  item: Readonly<PendingText>, why: 'picker' | 'unconfirmed' | 'gone', lang: Lang, name: string,
-): { html: string; keyboard?: InlineKeyboardMarkup } {
-  const html = escapeHtml(t(lang, `delivery.${why}`, { name }));
-  return why === 'unconfirmed' ? { html, keyboard: resendKeyboard(item.ref, lang) } : { html };
 }

@@ -6,10 +6,8 @@ import { t, type Lang } from './i18n.js';
 import { historyKeyboard } from './keyboards.js';
 import type { Session, Sessions } from './sessions.js';
 import type { Users } from './users.js';
-import type { Telegram } from './telegram.js';
 
-export interface HistoryScreenDeps {
-  telegram: Telegram;
+interface HistoryScreenDeps {
   sessions: Pick<Sessions, 'get'>;
   users: Pick<Users, 'activeSession'>;
   chat: Chat;
@@ -17,14 +15,10 @@ export interface HistoryScreenDeps {
   transcriptOf: (session: Session) => Promise<string | null>;
 }
 
-export interface HistoryScreen {
-  show(who: Accepted, lang: Lang, id?: string, page?: number, messageId?: number): Promise<void>;
-}
-
-export function createHistoryScreen(deps: HistoryScreenDeps): HistoryScreen {
-  const { telegram, chat } = deps;
+export function createHistoryScreen(deps: HistoryScreenDeps) {
+  const { chat } = deps;
   return {
-    async show(who, lang, id, page = 0, messageId) {
+    async show(who: Accepted, lang: Lang, id?: string, page = 0, messageId?: number): Promise<void> {
       const session = id ? deps.sessions.get(id) : deps.users.activeSession(who.userId);
       if (!session || session.ownerUserId !== who.userId) {
         return void (await chat.sayText(who, lang, id ? 'session.unknown' : 'session.none', { name: id ?? '' }));
@@ -38,11 +32,8 @@ export function createHistoryScreen(deps: HistoryScreenDeps): HistoryScreen {
       const title = `<b>${escapeHtml(t(lang, 'history.title', { name: session.name, page: read.page + 1 }))}</b>`;
       const html = `${title}\n\n${read.html || escapeHtml(t(lang, 'history.empty'))}`;
       const keyboard = historyKeyboard(session.id, read.page, read.hasOlder);
-      if (messageId !== undefined) {
-        const edited = await telegram.edit(who.chatId, messageId, html, { replyMarkup: keyboard });
-        if (edited.ok) return;
-      }
-      await chat.say(who, lang, html, keyboard.inline_keyboard.length > 0 ? { keyboard, session } : { session });
+      const options = keyboard.inline_keyboard.length > 0 ? { keyboard, session } : { session };
+      await chat.sayInPlace(who, lang, messageId, html, options);
     },
   };
 }

@@ -14,42 +14,21 @@ import type { Key } from './tmux.js';
 import type { Users } from './users.js';
 
 /** Room for the name line and the <pre> tags within Telegram's 4096 characters (escaping may grow the text). */
-export const SCREEN_CHARS = 3_500;
+const SCREEN_CHARS = 3_500;
 const SETTLE_MS = 1_000;
 const SETTLE_STEP_MS = 80;
 
-const TMUX_KEY: Record<ScreenKey, Key> = {
-  Esc: 'Escape', Enter: 'Enter', Up: 'Up', Down: 'Down', Left: 'Left', Right: 'Right', Tab: 'Tab', Space: 'Space',
-  'C-c': 'C-c',
-};
-
-export interface ScreenshotDeps {
-  telegram: Telegram;
+interface ScreenshotDeps {
+  telegram: Pick<Telegram, 'sendDocument'>;
   sessions: Pick<Sessions, 'get'>;
   users: Pick<Users, 'activeSession'>;
-  chat: Chat;
+  chat: Pick<Chat, 'sayText' | 'sayInPlace'>;
   capture: (windowId: string) => Promise<string | null>;
   press: (windowId: string, keys: Key[]) => Promise<unknown>;
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** The message for a pane: the bottom lines that fit (the prompt or menu is there), and whether it was cut. */
-export function screenshotHtml(name: string, pane: string): { html: string; cut: boolean; text: string } {
-  const text = visibleText(pane);
-  let shown = text;
-  while (escapeHtml(shown).length > SCREEN_CHARS) {
-    shown = shown.slice(shown.indexOf('\n') + 1 || shown.length - SCREEN_CHARS);
-  }
-  const cut = shown.length < text.length;
-  return { html: `<b>${escapeHtml(name)}</b>\n<pre>${escapeHtml(shown) || ' '}</pre>`, cut, text };
-}
-
-export interface ScreenshotScreen {
-  show(who: Accepted, lang: Lang, session?: Session): Promise<void>;
-  onKey(who: Accepted, lang: Lang, id: string, key: ScreenKey | null, messageId?: number): Promise<void>;
-}
-
-export function createScreenshotScreen(deps: ScreenshotDeps): ScreenshotScreen {
+export function createScreenshotScreen(deps: ScreenshotDeps) {
   const { telegram, chat } = deps;
   const sleep = deps.sleep ?? delay;
 
@@ -60,15 +39,22 @@ export function createScreenshotScreen(deps: ScreenshotDeps): ScreenshotScreen {
     return undefined;
   };
 
-  async function show(who: Accepted, lang: Lang, given?: Session): Promise<void> {
-    const session = given ?? (await liveSession(who, lang));
-    if (!session) return;
-    const pane = await deps.capture(session.windowId!);
+  /**
+   * The bottom lines of the pane that fit (the prompt or menu is there), in place of `messageId`. A screen too tall
+   * for a message also comes whole as a file, and the message then follows it anew.
+   */
+  async function post(who: Accepted, lang: Lang, session: Session, pane: string | null, messageId?: number) {
     if (pane === null) return void (await chat.sayText(who, lang, 'screenshot.gone', { name: session.name }));
-    const shot = screenshotHtml(session.name, pane);
-    // Too tall for a message: the whole screen as a file, the bottom of it with the keys as the message.
-    if (shot.cut) await telegram.sendDocument(who.chatId, `${session.name}-screen.txt`, shot.text);
-    await chat.say(who, lang, shot.html, { keyboard: screenshotKeyboard(session.id), session });
+    const text = visibleText(pane);
+    let shown = text;
+    while (escapeHtml(shown).length > SCREEN_CHARS) {
+      shown = shown.slice(shown.indexOf('\n') + 1 || shown.length - SCREEN_CHARS);
+    }
+    const cut = shown.length < text.length;
+    if (cut) await telegram.sendDocument(who.chatId, `${session.name}-screen.txt`, text);
+    const html = `<b>${escapeHtml(session.name)}</b>\n<pre>${escapeHtml(shown) || ' '}</pre>`;
+    const keyboard = screenshotKeyboard(session.id);
+    await chat.sayInPlace(who, lang, cut ? undefined : messageId, html, { keyboard, session });
   }
 
   /** Polls the pane until it differs from `before`, for at most SETTLE_MS. */
@@ -83,24 +69,22 @@ export function createScreenshotScreen(deps: ScreenshotDeps): ScreenshotScreen {
   }
 
   return {
-    show,
-    async onKey(who, lang, id, key, messageId) {
+    /** /screenshot of the active session, or of `given` (a menu's Screenshot button). */
+    async show(who: Accepted, lang: Lang, given?: Session): Promise<void> {
+      const session = given ?? (await liveSession(who, lang));
+      if (session) await post(who, lang, session, await deps.capture(session.windowId!));
+    },
+
+    async onKey(who: Accepted, lang: Lang, id: string, key: ScreenKey | null, messageId?: number): Promise<void> {
       const session = await liveSession(who, lang, id);
       if (!session) return;
       const windowId = session.windowId!;
       let pane = await deps.capture(windowId);
       if (key) {
-        await deps.press(windowId, [TMUX_KEY[key]]);
+        await deps.press(windowId, [key === 'Esc' ? 'Escape' : key]);
         pane = await settled(windowId, pane);
       }
-      if (pane === null) return void (await chat.sayText(who, lang, 'screenshot.gone', { name: session.name }));
-      const shot = screenshotHtml(session.name, pane);
-      if (messageId !== undefined && !shot.cut) {
-        const replyMarkup = screenshotKeyboard(session.id);
-        const edited = await telegram.edit(who.chatId, messageId, shot.html, { replyMarkup });
-        if (edited.ok) return;
-      }
-      await show(who, lang, session);
+      await post(who, lang, session, pane, messageId);
     },
   };
 }

@@ -4,14 +4,13 @@
  */
 import { basename } from 'node:path';
 import { logger } from './log.js';
-import { mapKey, type SessionMap } from './session-map.js';
+import { mapKey, readSessionMap, type SessionMap } from './session-map.js';
 import type { TmuxFailure, TmuxResult } from './tmux.js';
 import type { Users } from './users.js';
 import { fail, type Failure } from './values.js';
 
 const log = logger('sessions');
 
-export type SessionStatus = 'active' | 'archived' | 'lost';
 export type ArchiveReason = 'done' | 'killed' | 'idle';
 
 export interface Session {
@@ -20,7 +19,7 @@ export interface Session {
   workdir: string;
   windowId: string | null;
   claudeSessionId: string | null;
-  status: SessionStatus;
+  status: 'active' | 'archived' | 'lost';
   createdAt: number;
   lastActivityAt: number;
   archivedAt: number | null;
@@ -28,22 +27,8 @@ export interface Session {
   ownerUserId: number;
 }
 
-export interface ArchiveDeps {
-  /** Closes the window; false when it was already gone. */
-  killWindow: (windowId: string) => Promise<boolean>;
-  /** Kills leftover `claude --resume <id>` processes; returns how many it signalled. */
-  killOrphans: (claudeSessionId: string) => Promise<number>;
-  now?: () => number;
-}
-
-export type ArchiveResult =
-  | { ok: true; session: Readonly<Session>; windowClosed: boolean; processesKilled: number }
-  /** unknown: no such session; archived: it already is. */
-  | Failure<'unknown' | 'archived'>;
-
-export type StartRequest = { workdir: string; userId: number; chatId: number; resume?: Readonly<Session> };
-
-export interface StartDeps {
+/** What starting and ending sessions takes from outside state.json; one object serves start() and archive(). */
+interface WindowDeps {
   ccbotDir: string;
   tmuxSession: string;
   claudeCommand: string;
@@ -52,10 +37,16 @@ export interface StartDeps {
   claudeSettings: string;
   openWindow: (spec: { name: string; cwd: string; argv: string[]; env: Record<string, string>; tag: string }) =>
     Promise<TmuxResult<{ windowId: string }>>;
+  /** Closes the window; false when it was already gone. */
+  killWindow: (windowId: string) => Promise<boolean>;
+  /** Kills leftover `claude --resume <id>` processes; returns how many it signalled. */
+  killOrphans: (claudeSessionId: string) => Promise<number>;
   now?: () => number;
 }
 
-export type StartResult = { ok: true; session: Readonly<Session> } | TmuxFailure;
+type ArchiveDeps = Pick<WindowDeps, 'ccbotDir' | 'tmuxSession' | 'killWindow' | 'killOrphans' | 'now'>;
+
+export type StartRequest = { workdir: string; userId: number; chatId: number; resume?: Readonly<Session> };
 
 export class Sessions {
   /** Sessions being archived: their window is already closed while the record still says active; not lost. */
@@ -90,17 +81,15 @@ export class Sessions {
     return named.find((s) => s.status === 'active') ?? named.sort((a, b) => b.createdAt - a.createdAt)[0];
   }
 
-  isArchiving(id: string): boolean {
-    return this.archiving.has(id);
-  }
-
   /**
    * Opens a window running Claude in `workdir` and records the session as the user's active one. With
    * `resume`, the window runs `--resume <claude id>` and the existing record comes back to life (newest in the
    * switcher: createdAt is bumped). The window gets what the hook and `ccbot send-file` need to find their way
    * back: CCBOT_DIR, TMUX_SESSION_NAME, CCBOT_SESSION_ID, CCBOT_CHAT_ID — never the bot token.
    */
-  async start(request: StartRequest, deps: StartDeps): Promise<StartResult> {
+  async start(
+    request: StartRequest, deps: Omit<WindowDeps, 'killWindow' | 'killOrphans'>,
+  ): Promise<{ ok: true; session: Readonly<Session> } | TmuxFailure> {
     const now = (deps.now ?? Date.now)();
     const base = request.resume;
     const id = base?.id ?? newSessionId(this.records);
@@ -125,15 +114,19 @@ export class Sessions {
   }
 
   /**
-   * Ends a session for good, in this order (the order is the contract): close its window, then kill any leftover
+   * Ends a session for good, in this order (the order is the contract): adopt the Claude id the map has for its
+   * window (so Restore resumes the newest conversation), close the window, then kill any leftover
    * `claude --resume <id>` process (also when there was no window: a Restore may have left one running), and only
    * then record it as archived. Until the last step the record still names the window, so a crash half-way is
    * retried rather than forgotten; after it, no second writer to that Claude session can remain.
    */
-  async archive(id: string, reason: ArchiveReason, deps: ArchiveDeps): Promise<ArchiveResult> {
+  async archive(id: string, reason: ArchiveReason, deps: ArchiveDeps): Promise<
+    { ok: true; session: Readonly<Session>; windowClosed: boolean; processesKilled: number } | Failure<'unknown' | 'archived'>
+  > {
     const session = this.records[id];
     if (!session) return fail('unknown', `no session ${id}`);
     if (session.status === 'archived') return fail('archived', `session ${session.name} is already archived`);
+    this.adoptClaudeId(id, readSessionMap(deps.ccbotDir), deps.tmuxSession);
     this.archiving.add(id);
     try {
       const windowClosed = session.windowId ? await deps.killWindow(session.windowId) : false;
@@ -148,11 +141,12 @@ export class Sessions {
 
   /**
    * A live session whose window is gone (Claude exited, or tmux lost it) becomes lost: Restore in /archive brings
-   * it back. archivedAt is when it was found gone, so the purge counts from then. false when it was not live.
+   * it back. archivedAt is when it was found gone, so the purge counts from then. false when it was not live, or
+   * is being archived (its window closes before its record says so).
    */
   markLost(id: string, now: number): boolean {
     const session = this.records[id];
-    if (!session || session.status !== 'active') return false;
+    if (!session || session.status !== 'active' || this.archiving.has(id)) return false;
     log.warn('session lost: its window is gone', { session: session.name, id });
     this.end(session, { status: 'lost', windowId: null, archivedAt: now });
     return true;

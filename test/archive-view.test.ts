@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ago, ARCHIVE_PAGE_SIZE, archivedSessions, archiveView, endedAt, INSPECT_CHARS, inspectText, RECENT_HOURS } from '#ccbot/archive-view.js';
+import { archivedSessions, archiveView, endedAt, inspectText } from '#ccbot/archive-view.js';
 import { decodeAction } from '#ccbot/keyboards.js';
 import type { Session } from '#ccbot/sessions.js';
 
@@ -10,6 +10,9 @@ const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 10, 23, 12, 0);
 const ME = 1001;
 const CLAUDE_ID = '0d11532e-25c1-4578-a3a1-daf7d32919f7';
+/** archive-view.ts's RECENT_HOURS (what `/archive` alone shows) and INSPECT_CHARS (Inspect's cut). */
+const RECENT_HOURS = 72;
+const INSPECT_CHARS = 1_500;
 
 function session(id: string, fields: Partial<Session> = {}): Session {
   return {
@@ -74,7 +77,6 @@ const seven = Array.from({ length: 7 }, (_, i) => session(`s${i}`, { name: `proj
 
 view('five a page with Restore / Delete / Inspect each, and ▶ to the next page', () => {
   const first = archiveView(seven, 0, false, 'en', NOW);
-  assert.is(ARCHIVE_PAGE_SIZE, 5);
   assert.equal([first.page, first.pages], [0, 2]);
   for (let i = 0; i < 5; i++) assert.match(first.text, `proj ${i}`);
   assert.not.match(first.text, 'proj 5');
@@ -140,14 +142,17 @@ view.run();
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const agoSuite = suite('ago');
+const agoSuite = suite('archiveView: how long ago');
+/** The "… ago" of a session that ended `ms` ago, as its entry shows it. */
+const ago = (ms: number, lang: 'en' | 'ru' = 'en') =>
+  /· ([^·]+)\n<code>/.exec(archiveView([session('a', { archivedAt: NOW - ms })], 0, true, lang, NOW).text)![1];
 
 agoSuite('minutes under an hour, hours under two days, then days; never negative', () => {
-  assert.is(ago(59 * 60_000, 'en'), '59 min ago');
-  assert.is(ago(60 * 60_000, 'en'), '1 h ago');
-  assert.is(ago(47 * HOUR + 59 * 60_000, 'en'), '47 h ago');
-  assert.is(ago(49 * HOUR, 'en'), '2 d ago');
-  assert.is(ago(-5 * 60_000, 'en'), '0 min ago');
+  assert.is(ago(59 * 60_000), '59 min ago');
+  assert.is(ago(60 * 60_000), '1 h ago');
+  assert.is(ago(47 * HOUR + 59 * 60_000), '47 h ago');
+  assert.is(ago(49 * HOUR), '2 d ago');
+  assert.is(ago(-5 * 60_000), '0 min ago');
   assert.is(ago(3 * HOUR, 'ru'), '3 ч назад');
 });
 

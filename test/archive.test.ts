@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { recordsToPurge, sessionsToArchive, Sweeper, type SweeperDeps } from '#ccbot/archive.js';
+import { Sweeper } from '#ccbot/archive.js';
 import type { Session } from '#ccbot/sessions.js';
 import { StateStore } from '#ccbot/state.js';
 import { emptyState, type State } from './state-fixture.js';
@@ -15,46 +15,22 @@ function session(id: string, fields: Partial<Session> = {}): Session {
   };
 }
 
-const choose = suite('sessionsToArchive');
-choose('picks live sessions idle for their owner\'s hours, oldest activity first', () => {
-  const sessions = [
-    session('fresh', { lastActivityAt: NOW - 11 * H }),
-    session('old', { lastActivityAt: NOW - 30 * H }),
-    session('edge', { lastActivityAt: NOW - 12 * H }),
-    session('gone', { status: 'archived', lastActivityAt: NOW - 99 * H }),
-    session('lost', { status: 'lost', lastActivityAt: NOW - 99 * H }),
-  ];
-  assert.equal(sessionsToArchive(sessions, () => 12, NOW).map((s) => s.id), ['old', 'edge']);
-});
-choose('each owner has their own hours', () => {
-  const sessions = [session('a', { ownerUserId: 1, lastActivityAt: NOW - 7 * H }), session('b', { ownerUserId: 2, lastActivityAt: NOW - 7 * H })];
-  assert.equal(sessionsToArchive(sessions, (user) => (user === 1 ? 6 : 24), NOW).map((s) => s.id), ['a']);
-});
-
-const purge = suite('recordsToPurge');
-purge('old archived and lost records go; live ones and recent ones stay', () => {
-  const days = (n: number) => NOW - n * 24 * H;
-  const sessions = [
-    session('oldArchived', { status: 'archived', archivedAt: days(15), lastActivityAt: days(16) }),
-    session('newArchived', { status: 'archived', archivedAt: days(13), lastActivityAt: days(20) }),
-    session('oldLost', { status: 'lost', lastActivityAt: days(15) }),
-    session('oldLive', { status: 'active', lastActivityAt: days(40) }),
-  ];
-  assert.equal(recordsToPurge(sessions, 14 * 24 * H, NOW).sort(), ['oldArchived', 'oldLost']);
-});
-
-interface Ctx { state: State; archived: string[]; notified: string[]; saves: number; midTurn: Set<string> }
+type SweeperDeps = ConstructorParameters<typeof Sweeper>[0];
+interface Ctx { state: State; store: StateStore; archived: string[]; sent: string[]; saves: number; midTurn: Set<string> }
 const sweeper = suite<Ctx>('Sweeper');
 sweeper.before.each((ctx) => {
   ctx.state = emptyState();
+  ctx.store = new StateStore(ctx.state, () => void ctx.saves++);
   ctx.archived = [];
-  ctx.notified = [];
+  ctx.sent = [];
   ctx.saves = 0;
   ctx.midTurn = new Set();
 });
 const deps = (ctx: Ctx, extra: Partial<SweeperDeps> = {}): SweeperDeps => ({
-  sessions: new StateStore(ctx.state, () => void ctx.saves++).sessions,
-  idleHoursOf: () => 12,
+  sessions: ctx.store.sessions,
+  users: ctx.store.users,
+  telegram: { send: async (_chatId, html) => (ctx.sent.push(html), { ok: true, messageIds: [1] }) },
+  defaultIdleHours: 12,
   purgeAfterMs: 14 * 24 * H,
   isMidTurn: async (s) => ctx.midTurn.has(s.id),
   archive: async (id) => {
@@ -62,9 +38,44 @@ const deps = (ctx: Ctx, extra: Partial<SweeperDeps> = {}): SweeperDeps => ({
     Object.assign(ctx.state.sessions[id]!, { status: 'archived', archivedAt: NOW, archiveReason: 'idle' });
     return { ok: true };
   },
-  notify: async (s, hours) => void ctx.notified.push(`${s.name}:${hours}`),
+  windowIds: async () => null,
   now: () => NOW,
   ...extra,
+});
+const idleNotice = (name: string, hours: number) => `Archived ${name}: no message from you for ${hours} h. /archive restores it.`;
+
+sweeper('picks live sessions idle for their owner\'s hours, oldest activity first', async (ctx) => {
+  Object.assign(ctx.state.sessions, {
+    fresh: session('fresh', { lastActivityAt: NOW - 11 * H }),
+    old: session('old', { lastActivityAt: NOW - 30 * H }),
+    edge: session('edge', { lastActivityAt: NOW - 12 * H }),
+    gone: session('gone', { status: 'archived', lastActivityAt: NOW - 99 * H }),
+    lost: session('lost', { status: 'lost', lastActivityAt: NOW - 99 * H }),
+  });
+  await new Sweeper(deps(ctx)).sweep();
+  assert.equal(ctx.archived, ['old', 'edge']);
+});
+
+sweeper('each owner has their own hours', async (ctx) => {
+  ctx.state.sessions.a = session('a', { ownerUserId: 1, lastActivityAt: NOW - 7 * H });
+  ctx.state.sessions.b = session('b', { ownerUserId: 2, lastActivityAt: NOW - 7 * H });
+  ctx.state.users['1'] = { activeSessionId: null, settings: { idleHours: 6 } };
+  ctx.state.users['2'] = { activeSessionId: null, settings: { idleHours: 24 } };
+  await new Sweeper(deps(ctx)).sweep();
+  assert.equal(ctx.archived, ['a']);
+  assert.equal(ctx.sent, [idleNotice('a', 6)]);
+});
+
+sweeper('old archived and lost records go; live ones and recent ones stay', async (ctx) => {
+  const days = (n: number) => NOW - n * 24 * H;
+  Object.assign(ctx.state.sessions, {
+    oldArchived: session('oldArchived', { status: 'archived', archivedAt: days(15), lastActivityAt: days(16) }),
+    newArchived: session('newArchived', { status: 'archived', archivedAt: days(13), lastActivityAt: days(20) }),
+    oldLost: session('oldLost', { status: 'lost', lastActivityAt: days(15) }),
+    oldLive: session('oldLive', { status: 'active', lastActivityAt: days(40) }),
+  });
+  await new Sweeper(deps(ctx)).sweep();
+  assert.equal(Object.keys(ctx.state.sessions).sort(), ['newArchived', 'oldLive']);
 });
 
 sweeper('archives idle sessions and tells the owner; a mid-turn one waits for the next sweep', async (ctx) => {
@@ -74,7 +85,7 @@ sweeper('archives idle sessions and tells the owner; a mid-turn one waits for th
   ctx.midTurn.add('busy');
   await new Sweeper(deps(ctx)).sweep();
   assert.equal(ctx.archived, ['idle']);
-  assert.equal(ctx.notified, ['idle:12']);
+  assert.equal(ctx.sent, [idleNotice('idle', 12)]);
   ctx.midTurn.clear();
   await new Sweeper(deps(ctx)).sweep();
   assert.equal(ctx.archived, ['idle', 'busy']);
@@ -83,7 +94,7 @@ sweeper('archives idle sessions and tells the owner; a mid-turn one waits for th
 sweeper('a failed archive is not announced', async (ctx) => {
   ctx.state.sessions.idle = session('idle', { lastActivityAt: NOW - 13 * H });
   await new Sweeper(deps(ctx, { archive: async () => ({ ok: false, error: 'tmux is gone' }) })).sweep();
-  assert.equal(ctx.notified, []);
+  assert.equal(ctx.sent, []);
 });
 
 sweeper('purges old records from state and saves; recent ones stay', async (ctx) => {
@@ -100,24 +111,27 @@ sweeper('a live session whose window tmux no longer has becomes lost, and its ow
   ctx.state.sessions.fresh = session('fresh', { createdAt: NOW - 1_000 }); // started while tmux was listing
   ctx.state.sessions.closing = session('closing'); // /kill under way: its window is closed first
   ctx.state.users['1'] = { activeSessionId: 'gone' };
-  const lost: string[] = [];
-  const d = deps(ctx, {
-    windowIds: async () => new Set(['@here']),
-    archiving: (id) => id === 'closing',
-    notifyLost: async (s) => void lost.push(s.name),
+  let closeWindow = () => {};
+  const closing = ctx.store.sessions.archive('closing', 'killed', {
+    ccbotDir: '/nonexistent', tmuxSession: 'ccbot', killOrphans: async () => 0,
+    killWindow: () => new Promise((resolve) => (closeWindow = () => resolve(true))),
   });
+  const d = deps(ctx, { windowIds: async () => new Set(['@here']) });
   await new Sweeper(d).sweep();
   await new Sweeper(d).sweep();
-  assert.equal(lost, ['gone']);
+  assert.equal(ctx.sent, ['gone ended: its window closed (Claude exited). /archive can restore it.']);
   const gone = ctx.state.sessions.gone!;
   assert.equal({ status: gone.status, windowId: gone.windowId, archivedAt: gone.archivedAt }, { status: 'lost', windowId: null, archivedAt: NOW });
   assert.is(ctx.state.users['1']!.activeSessionId, null);
   assert.equal(['here', 'fresh', 'closing'].map((id) => ctx.state.sessions[id]!.status), ['active', 'active', 'active']);
+  closeWindow();
+  assert.ok((await closing).ok);
 });
 
 sweeper('when tmux cannot list its windows, no session is taken for lost', async (ctx) => {
   ctx.state.sessions.a = session('a');
-  await new Sweeper(deps(ctx, { windowIds: async () => null, notifyLost: async () => assert.unreachable('no notice') })).sweep();
+  const silent = { send: async () => (assert.unreachable('no notice'), { ok: true as const, messageIds: [] }) };
+  await new Sweeper(deps(ctx, { windowIds: async () => null, telegram: silent })).sweep();
   assert.is(ctx.state.sessions.a!.status, 'active');
 });
 
@@ -130,6 +144,4 @@ sweeper('two sweeps at once make one pass', async (ctx) => {
   assert.equal(ctx.archived, ['idle']);
 });
 
-choose.run();
-purge.run();
 sweeper.run();

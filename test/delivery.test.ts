@@ -1,9 +1,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Delivery, isConfirmed, type DeliveryDeps } from '#ccbot/delivery.js';
+import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
+import { Delivery } from '#ccbot/delivery.js';
+import { escapeHtml } from '#ccbot/format.js';
+import { t } from '#ccbot/i18n.js';
+import { decodeAction } from '#ccbot/keyboards.js';
 import { setSink } from '#ccbot/log.js';
 import { mapKey, promptHash, type SessionMap } from '#ccbot/session-map.js';
-import type { PendingText } from '#ccbot/outbox.js';
 import { StateStore } from '#ccbot/state.js';
 import { emptyState, type State } from './state-fixture.js';
 
@@ -28,25 +31,38 @@ function world(): World {
   };
   const w = { state, clock: { now: 1_000 }, pane: IDLE, gone: false, map: {} as SessionMap, events: [] as string[] } as World;
   const owners = new StateStore(state, () => {});
-  const deps: DeliveryDeps = {
+  /** The notice the person got, by its text: `notify ref <why>` when it answers their message, as before. */
+  const whyOf = (html: string) =>
+    (['picker', 'unconfirmed', 'gone'] as const).find((why) => html === escapeHtml(t('en', `delivery.${why}`, { name: 'api' })));
+  w.delivery = new Delivery({
     outbox: owners.outbox,
     sessions: owners.sessions,
+    users: owners.users,
+    telegram: {
+      react: async (_chat, messageId, emoji) => void w.events.push(`react ${messageId} ${emoji}`),
+      send: async (chatId, html, options = {}) => {
+        const buttons = (options.replyMarkup as InlineKeyboardMarkup | undefined)?.inline_keyboard.flat() ?? [];
+        const resend = buttons.some((b) => decodeAction(b.callback_data ?? '')?.t === 'resend');
+        const replied = chatId === 7 && options.replyTo === 50 ? 'ref' : 'elsewhere';
+        w.events.push(`notify ${replied} ${whyOf(html)}${resend ? ' +resend' : ''}`);
+        return { ok: true, messageIds: [1] };
+      },
+    },
     tmuxSession: 'ccbot',
     capture: async () => w.pane,
-    windowGone: async () => w.gone,
+    windowIds: async () => new Set(w.gone ? [] : ['@3']),
     type: async (windowId, text) => (w.events.push(`type ${windowId} ${text}`), { ok: true }),
     press: async (windowId, keys) => (w.events.push(`press ${windowId} ${keys.join(' ')}`), { ok: true }),
     readMap: () => w.map,
-    react: async (_chat, messageId, emoji) => void w.events.push(`react ${messageId} ${emoji}`),
-    notify: async (item, why) => void w.events.push(`notify ${item.ref === '' ? '' : 'ref'} ${why}`),
     now: () => w.clock.now,
-    confirmMs: 4_000,
-  };
-  w.delivery = new Delivery(deps);
+  });
   return w;
 }
-const hookSaw = (w: World, text: string) => {
-  w.map[mapKey('ccbot', '@3')] = { session_id: '2061e677-6298-4b4d-a740-c2bde142a0dc', cwd: '/w', window_name: 'api', transcript_path: '/t', prompt_at: w.clock.now, prompt_hash: promptHash(text) };
+const hookSaw = (w: World, text: string, at = w.clock.now) => {
+  w.map[mapKey('ccbot', '@3')] = {
+    session_id: '2061e677-6298-4b4d-a740-c2bde142a0dc', cwd: '/w', window_name: 'api', transcript_path: '/t',
+    prompt_at: at, prompt_hash: promptHash(text),
+  };
 };
 const message = { sessionId: 'a1', chatId: 7, userId: 7, messageId: 50, text: 'hello' };
 
@@ -118,7 +134,7 @@ delivery('unconfirmed: one more Enter, then a notice and a Resend that types it 
   assert.equal(w.events.slice(2), ['press @3 Enter']);
   w.clock.now += 4_001;
   await w.delivery.tick();
-  assert.equal(w.events.slice(3), ['notify ref unconfirmed']);
+  assert.equal(w.events.slice(3), ['notify ref unconfirmed +resend']);
   assert.ok(w.state.outbox[0]?.failed);
   await w.delivery.tick();
   assert.is(w.events.length, 4, 'a failed message waits for Resend');
@@ -137,22 +153,39 @@ delivery('a message for a session that ended is dropped with a notice, not typed
   assert.equal(w.state.outbox, []);
 });
 
-const confirmed = suite('isConfirmed');
-const typed = (text: string, typedAt = 10_000): PendingText => ({
-  ref: 'r', sessionId: 'a1', chatId: 1, userId: 1, messageId: 1, text, queuedAt: 0, typedAt, enteredAt: null, notified: false, failed: false,
+const confirmed = suite<{ w: World }>('Delivery: the hook\'s confirmation');
+confirmed.before.each((ctx) => {
+  restore = setSink(() => {});
+  ctx.w = world();
 });
-const entry = (prompt: string, at: number) => ({ session_id: 'x', cwd: '/', window_name: 'w', transcript_path: '/t', prompt_at: at, prompt_hash: promptHash(prompt) });
+confirmed.after.each(() => void setSink(restore));
+/** Types `text` at 10 000, lets the hook record `prompt` at `at`, and says whether 👍 came. */
+async function confirms(w: World, text: string, prompt: string | null, at: number): Promise<boolean> {
+  w.clock.now = 10_000;
+  w.delivery.enqueue({ ...message, text });
+  await w.delivery.tick();
+  if (prompt !== null) hookSaw(w, prompt, at);
+  w.clock.now += 500;
+  await w.delivery.tick();
+  return w.events.includes('react 50 👍');
+}
 
-confirmed('same text after typing, whitespace aside, confirms; an older or different prompt does not', () => {
-  assert.ok(isConfirmed(typed('a\tb  c'), entry('a b c', 10_500)));
-  assert.not.ok(isConfirmed(typed('hello'), entry('hello', 5_000)), 'an older prompt');
-  assert.not.ok(isConfirmed(typed('hello'), entry('other', 10_500)));
-  assert.not.ok(isConfirmed(typed('hello'), undefined));
+confirmed('same text after typing, whitespace aside, confirms', async ({ w }) => {
+  assert.ok(await confirms(w, 'a\tb  c', 'a b c', 10_500));
+});
+confirmed('an older prompt does not', async ({ w }) => {
+  assert.not.ok(await confirms(w, 'hello', 'hello', 5_000));
+});
+confirmed('a different prompt does not', async ({ w }) => {
+  assert.not.ok(await confirms(w, 'hello', 'other', 10_500));
+});
+confirmed('no prompt at all does not', async ({ w }) => {
+  assert.not.ok(await confirms(w, 'hello', null, 0));
 });
 
-confirmed('a paste-sized text is confirmed by any prompt after it (Claude Code may pass a placeholder)', () => {
+confirmed('a paste-sized text is confirmed by any prompt after it (Claude Code may pass a placeholder)', async ({ w }) => {
   const long = Array.from({ length: 10 }, (_, i) => `line ${i}`).join('\n');
-  assert.ok(isConfirmed(typed(long), entry('[Pasted text #1 +10 lines]', 10_200)));
+  assert.ok(await confirms(w, long, '[Pasted text #1 +10 lines]', 10_200));
 });
 
 delivery.run();

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setSink } from '#ccbot/log.js';
-import { detectOrphanWindows, reconcile } from '#ccbot/recovery.js';
+import { reconcile } from '#ccbot/recovery.js';
 import { mapKey, readSessionMap, updateSessionMap } from '#ccbot/session-map.js';
 import type { Session } from '#ccbot/sessions.js';
 import { loadState, saveState, StateStore } from '#ccbot/state.js';
@@ -33,7 +33,7 @@ const release = () => setSink(restore);
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const orphans = suite<{ dir: string }>('detectOrphanWindows');
+const orphans = suite<{ dir: string }>('reconcile: windows no session claims');
 orphans.before.each((ctx) => {
   capture();
   ctx.dir = mkdtempSync(join(tmpdir(), 'ccbot-rec-'));
@@ -42,40 +42,44 @@ orphans.after.each((ctx) => {
   release();
   rmSync(ctx.dir, { recursive: true, force: true });
 });
+/** Reconciles one live session `a` (its window @1, tagged) against `windows`, listed by a fake tmux. */
+const reconcileWith = (ctx: { dir: string }, windows: WindowInfo[], list = async () => windows) => {
+  const state = emptyState();
+  state.sessions.a = session('a', '@1');
+  return reconcile(new StateStore(state, () => {}).sessions, { ccbotDir: ctx.dir, tmuxSession: TMUX_SESSION, list });
+};
+const warnings = () => lines.filter((l) => l.startsWith('warn:'));
 
 orphans('warns once per unbound window, naming its Claude session from the map, and never for bound or reserved ones', async (ctx) => {
   await updateSessionMap(ctx.dir, (map) => {
     map[mapKey(TMUX_SESSION, '@21')] = { session_id: CLAUDE_A, cwd: '/w', window_name: 'foo', transcript_path: '/t' };
     return true;
   });
-  const windows = [window('@0', '__main__'), window('@1', 'bound'), window('@21', 'foo'), window('@22', 'bar baz'), window('@23', 'ccbot-usage')];
-  const count = await detectOrphanWindows([session('a', '@1')], windows, { ccbotDir: ctx.dir, tmuxSession: TMUX_SESSION });
-  assert.is(count, 2);
-  const warnings = lines.filter((l) => l.includes('orphan_window'));
-  assert.equal(warnings, [
+  const windows = [window('@0', '__main__'), window('@1', 'bound', 'a'), window('@21', 'foo'), window('@22', 'bar baz'), window('@23', 'ccbot-usage')];
+  const report = await reconcileWith(ctx, windows);
+  assert.is(report.orphans, 2);
+  assert.equal(lines.filter((l) => l.includes('orphan_window')), [
     `warn: recovery: orphan_window window_id=@21 name="foo" session_id=${CLAUDE_A} — no session record references it`,
     'warn: recovery: orphan_window window_id=@22 name="bar baz" session_id=unknown — no session record references it',
   ]);
-  assert.is(lines.length, 3, 'plus one summary line');
+  assert.is(warnings().length, 3, 'plus one summary line');
 });
 
-orphans('lists the windows only when none were given, and at most once', async (ctx) => {
+orphans('lists the windows once', async (ctx) => {
   let listed = 0;
   const list = async () => {
     listed++;
-    return [window('@5', 'stray')];
+    return [window('@0', '__main__'), window('@1', 'bound', 'a'), window('@5', 'stray')];
   };
-  assert.is(await detectOrphanWindows([], undefined, { ccbotDir: ctx.dir, tmuxSession: TMUX_SESSION, list }), 1);
+  assert.is((await reconcileWith(ctx, [], list)).orphans, 1);
   assert.is(listed, 1);
-  assert.is(await detectOrphanWindows([], [window('@0', '__main__')], { ccbotDir: ctx.dir, tmuxSession: TMUX_SESSION, list }), 0);
-  assert.is(listed, 1, 'not listed when windows were given');
   assert.is(lines.filter((l) => l.includes('orphan_window')).length, 1);
 });
 
 orphans('says nothing and counts 0 when every window is bound', async (ctx) => {
-  const count = await detectOrphanWindows([session('a', '@1')], [window('@0', '__main__'), window('@1', 'x')], { ccbotDir: ctx.dir, tmuxSession: TMUX_SESSION });
-  assert.is(count, 0);
-  assert.equal(lines, []);
+  const report = await reconcileWith(ctx, [window('@0', '__main__'), window('@1', 'x', 'a')]);
+  assert.is(report.orphans, 0);
+  assert.equal(warnings(), []);
 });
 
 // ---------------------------------------------------------------------------------------------------------------

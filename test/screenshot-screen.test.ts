@@ -2,32 +2,58 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCREEN_CHARS, screenshotHtml } from '#ccbot/screenshot-screen.js';
+import { createScreenshotScreen } from '#ccbot/screenshot-screen.js';
+import type { Session } from '#ccbot/sessions.js';
 import { SAMPLES } from './samples.js';
 import { parseTelegramHtml } from './telegram-html.js';
 
-const html = suite('screenshotHtml');
-html('a pane becomes a <pre> block without escapes, valid Telegram HTML', () => {
+/** screenshot-screen.ts's SCREEN_CHARS: room for the name line and the <pre> tags within Telegram's 4096. */
+const SCREEN_CHARS = 3_500;
+const WHO = { kind: 'message' as const, userId: 7, chatId: 7 };
+
+/** /screenshot of a session named `name` whose pane is `pane`: the message's HTML, and the file sent (if any). */
+async function screenshot(name: string, pane: string): Promise<{ html: string; file?: string }> {
+  const session: Session = {
+    id: 'a1', name, workdir: '/w', windowId: '@3', claudeSessionId: null, status: 'active', createdAt: 1,
+    lastActivityAt: 1, archivedAt: null, archiveReason: null, ownerUserId: 7,
+  };
+  const shot: { html: string; file?: string } = { html: '' };
+  const screen = createScreenshotScreen({
+    telegram: { sendDocument: async (_chat, _name, text) => ((shot.file = String(text)), { ok: true, messageIds: [2] }) },
+    sessions: { get: () => session },
+    users: { activeSession: () => session },
+    chat: {
+      sayText: async () => (assert.unreachable('the pane is there'), undefined),
+      sayInPlace: async (_who, _lang, _id, html) => ((shot.html = html), 1),
+    },
+    capture: async () => pane,
+    press: async () => undefined,
+  });
+  await screen.show(WHO, 'en');
+  return shot;
+}
+
+const html = suite('show');
+html('a pane becomes a <pre> block without escapes, valid Telegram HTML', async () => {
   const pane = readFileSync(join(SAMPLES, 'ask-pane.txt'), 'utf8');
-  const shot = screenshotHtml('api <x>', `\x1b[1m${pane}\x1b[0m`);
-  assert.not.ok(shot.cut);
+  const shot = await screenshot('api <x>', `\x1b[1m${pane}\x1b[0m`);
+  assert.is(shot.file, undefined, 'not cut');
   assert.ok(shot.html.startsWith('<b>api &lt;x&gt;</b>\n<pre>'));
   assert.not.match(shot.html, '\x1b');
   assert.ok(parseTelegramHtml(shot.html).ok, 'Telegram accepts it');
 });
-html('a tall pane keeps its bottom lines within the limit and says it was cut', () => {
+html('a tall pane keeps its bottom lines within the limit, and the whole screen comes as a file', async () => {
   const pane = Array.from({ length: 400 }, (_, i) => `line ${i} <&>`).join('\n');
-  const shot = screenshotHtml('big', pane);
-  assert.ok(shot.cut);
+  const shot = await screenshot('big', pane);
   assert.ok(shot.html.length <= SCREEN_CHARS + 100);
   assert.match(shot.html, 'line 399 &lt;&amp;&gt;');
   assert.not.match(shot.html, 'line 0 ');
-  assert.is(shot.text.split('\n').length, 400, 'the whole screen is kept for the file');
+  assert.is(shot.file?.split('\n').length, 400, 'the whole screen is kept for the file');
   assert.ok(parseTelegramHtml(shot.html).ok);
 });
-html('an empty pane still makes a message Telegram accepts', () => {
-  assert.ok(parseTelegramHtml(screenshotHtml('e', '\n\n').html).ok);
-  assert.match(screenshotHtml('e', '').html, '<pre> </pre>');
+html('an empty pane still makes a message Telegram accepts', async () => {
+  assert.ok(parseTelegramHtml((await screenshot('e', '\n\n')).html).ok);
+  assert.match((await screenshot('e', '')).html, '<pre> </pre>');
 });
 
 html.run();

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ArchiveDeps, ArchiveReason, Session } from '#ccbot/sessions.js';
+import type { ArchiveReason, Session, Sessions } from '#ccbot/sessions.js';
+import { mapKey, updateSessionMap } from '#ccbot/session-map.js';
 import { loadState, saveState, StateStore } from '#ccbot/state.js';
 import { ensureSession, killWindow, newWindow, windowExists } from '#ccbot/tmux.js';
 import { killOrphanClaudeProcesses } from '#ccbot/procs.js';
@@ -24,9 +25,17 @@ function stateWith(s: Session): State {
   state.users['1001'] = { activeSessionId: s.id };
   return state;
 }
-/** Archives through the owner; `save` sees the state as written (the default writes nowhere). */
-function archiveSession(state: State, id: string, reason: ArchiveReason, deps: ArchiveDeps & { save?: (state: State) => void }) {
-  return new StateStore(state, deps.save ?? (() => {})).sessions.archive(id, reason, deps);
+type ArchiveDeps = Parameters<Sessions['archive']>[2];
+/**
+ * Archives through the owner; `save` sees the state as written (the default writes nowhere). Without a ccbotDir the
+ * session map is a missing file, i.e. empty.
+ */
+function archiveSession(
+  state: State, id: string, reason: ArchiveReason,
+  deps: Omit<ArchiveDeps, 'ccbotDir' | 'tmuxSession'> & { ccbotDir?: string; save?: (state: State) => void },
+) {
+  const sessions = new StateStore(state, deps.save ?? (() => {})).sessions;
+  return sessions.archive(id, reason, { ccbotDir: join(tmpdir(), 'ccbot-no-such-dir'), tmuxSession: 'ccbot', ...deps });
 }
 
 const archive = suite('archiveSession');
@@ -50,6 +59,29 @@ archive('closes the window, then kills leftover claude processes, then records t
     { status: 'archived', archivedAt: 42, reason: 'killed', windowId: null },
   );
   assert.is(state.users['1001']?.activeSessionId, null, 'no longer anyone\'s active session');
+});
+
+archive('first adopts the Claude id the map has for its window (after /clear, a newer one): Restore resumes that one', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ccbot-archive-'));
+  try {
+    const newer = '3c9f1a2b-0d4e-4f5a-8b6c-7d8e9f0a1b2c';
+    await updateSessionMap(dir, (map) => {
+      map[mapKey('ccbot', '@4')] = { session_id: newer, cwd: '/tmp', window_name: 'api', transcript_path: '' };
+      return true;
+    });
+    const state = stateWith(session());
+    const killed: string[] = [];
+    const result = await archiveSession(state, 'a3f1', 'done', {
+      ccbotDir: dir,
+      killWindow: async () => true,
+      killOrphans: async (id) => (killed.push(id), 0),
+    });
+    assert.ok(result.ok);
+    assert.is(state.sessions.a3f1?.claudeSessionId, newer);
+    assert.equal(killed, [newer]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 archive('kills leftover processes even when the session has no window', async () => {
