@@ -66,7 +66,14 @@ function editHooks(
   if (changed.length === 0) return { ok: true, changed: false, message: message('') };
   if (Object.keys(hooks).length > 0) settings.hooks = hooks;
   else delete settings.hooks;
-  return writeSettings(path, settings, message(changed.join(' and ')));
+  try {
+    // A settings.json symlinked from a dotfiles repo must stay a symlink; an absent one is written where asked.
+    writeJson(existsSync(path) ? realpathSync(path) : path, settings);
+  } catch (err) {
+    const why = (err as Error).message;
+    return fail('unwritable', `cannot write ${path}: ${why}: check the permissions of its directory`);
+  }
+  return { ok: true, changed: true, message: message(changed.join(' and ')) };
 }
 
 const isOurs = (hook: unknown) =>
@@ -118,15 +125,4 @@ function readSettings(path: string, flag: string) {
   const bad = HOOK_EVENTS.find((event) => hooks[event] !== undefined && !Array.isArray(hooks[event]));
   if (bad) return fail('invalid', `${path}: "hooks.${bad}" is not a list: ${fix}`);
   return { ok: true as const, settings, hooks };
-}
-
-function writeSettings(path: string, settings: JsonObject, message: string): SettingsResult {
-  try {
-    // A settings.json symlinked from a dotfiles repo must stay a symlink; an absent one is written where asked.
-    writeJson(existsSync(path) ? realpathSync(path) : path, settings);
-  } catch (err) {
-    const why = (err as Error).message;
-    return fail('unwritable', `cannot write ${path}: ${why}: check the permissions of its directory`);
-  }
-  return { ok: true, changed: true, message };
 }
