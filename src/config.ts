@@ -1,18 +1,14 @@
-/**
- * Environment + `.env` files → one typed, validated Config. Every error names the variable and says what to do.
- * Reads at most two small files; never writes, never logs, never exits (main.ts turns a ConfigError into exit 2).
- */
+/** Environment + `.env` files → one typed, validated Config. Every error names the variable and says what to do.
+ * Reads at most two small files; never writes, never logs, never exits (main.ts turns a ConfigError into exit 2). */
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parseLevel, type Level } from './log.js';
+import { parseLevel } from './log.js';
 import { parseDotEnv, splitWords } from './dotenv.js';
 import { readIfExists } from './store.js';
 
-/**
- * Every optional variable and its default, as the text a person would write (README.md mirrors this table).
+/** Every optional variable and its default, as the text a person would write (README.md mirrors this table).
  * Required, no default: TELEGRAM_BOT_TOKEN (from @BotFather), ALLOWED_USERS (comma-separated numeric user ids).
- * An empty value means the default, except CLAUDE_FLAGS, where empty means no flags.
- */
+ * An empty value means the default, except CLAUDE_FLAGS, where empty means no flags. */
 export const DEFAULTS = {
   CCBOT_DIR: '~/.ccbot', // state directory; its .env is read too
   TMUX_SESSION_NAME: 'ccbot', // tmux session holding the windows
@@ -27,21 +23,8 @@ export const DEFAULTS = {
   CCBOT_STALL_MINUTES: '5', // report a turn that shows no progress for this long
 } as const;
 
-export interface Config {
-  botToken: string;
-  allowedUsers: number[];
-  ccbotDir: string; // absolute
-  tmuxSession: string;
-  claudeCommand: string;
-  claudeFlags: string[];
-  telegramApiRoot: string; // no trailing slash
-  claudeConfigDir: string; // absolute
-  logLevel: Level;
-  idleHours: number;
-  archivePurgeAfterMs: number;
-  monitorPollIntervalMs: number;
-  stallMinutes: number;
-}
+/** What the program runs with: the fields of loadConfig's result. */
+export type Config = ReturnType<typeof loadConfig>;
 
 /** Root's configuration for a service whose user should not be able to change it (README: the trust model). */
 export const SYSTEM_ENV_FILE = '/etc/ccbot/ccbot.env';
@@ -63,13 +46,11 @@ export class ConfigError extends Error {
   }
 }
 
-/**
- * Process env wins over `$CCBOT_DIR/.env`, which wins over `/etc/ccbot/ccbot.env`. Never a `.env` of the working
+/** Process env wins over `$CCBOT_DIR/.env`, which wins over `/etc/ccbot/ccbot.env`. Never a `.env` of the working
  * directory: started inside a cloned repository, its file could point the token at another host or let in other
  * users. CCBOT_DIR itself comes from the process env or the system file: the file inside the directory cannot
- * say where the directory is.
- */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptions = {}): Config {
+ * say where the directory is. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptions = {}) {
   const cwd = opts.cwd ?? process.cwd();
   const home = opts.home ?? (env.HOME || homedir());
   const read = opts.readFile ?? readIfExists;
@@ -137,12 +118,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
   return {
     botToken: token.value,
     allowedUsers,
-    ccbotDir,
+    ccbotDir, // absolute
     tmuxSession,
     claudeCommand: value('CLAUDE_COMMAND'),
     claudeFlags,
-    telegramApiRoot: apiRoot,
-    claudeConfigDir: absolutePath(value('CLAUDE_CONFIG_DIR'), home, cwd),
+    telegramApiRoot: apiRoot, // no trailing slash
+    claudeConfigDir: absolutePath(value('CLAUDE_CONFIG_DIR'), home, cwd), // absolute
     logLevel,
     idleHours: positive('CCBOT_IDLE_HOURS', 'hours'),
     archivePurgeAfterMs: purgeMs,
@@ -151,24 +132,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
   };
 }
 
-/**
- * The environment children (tmux, and through the tmux server every claude) inherit.
+/** The environment children (tmux, and through the tmux server every claude) inherit.
  * - No TELEGRAM_BOT_TOKEN: Claude runs arbitrary commands (by default without asking), and whoever holds the
  *   token controls the bot. The first tmux call starts the server, whose environment every new window copies.
  * - No TMUX / TMUX_PANE: a tmux client that sees $TMUX talks to the server named in it (ignoring TMUX_TMPDIR),
  *   and TMUX_PANE makes target-less commands act on the pane ccbot was started from. A daemon started inside
- *   someone's tmux must still reach its own server by socket; windows get their own TMUX from that server.
- */
+ *   someone's tmux must still reach its own server by socket; windows get their own TMUX from that server. */
 export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { TELEGRAM_BOT_TOKEN: _token, TMUX: _tmux, TMUX_PANE: _pane, ...rest } = env;
   return rest;
 }
 
-interface Setting {
-  value: string;
-  /** 'the environment' or the path of the .env file, for error messages. */
-  from: string;
-}
+/** `from`: 'the environment' or the path of the .env file, for error messages. */
+type Setting = { value: string; from: string };
 
 const TOKEN_PATTERN = /^\d{1,20}:[A-Za-z0-9_-]{30,64}$/;
 

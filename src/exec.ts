@@ -8,50 +8,37 @@ export type RunResult =
   | { ok: true; stdout: string; stderr: string }
   | (Failure<'missing' | 'timeout' | 'exit'> & { code: number | string | null; stdout: string; stderr: string });
 
-export interface RunOptions {
+interface RunOptions {
   timeoutMs?: number;
+  /** Written to the child's stdin, which is closed either way: a child must never wait on ours. */
   input?: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  maxBufferBytes?: number;
 }
 
 export type Run = (file: string, args: readonly string[], options?: RunOptions) => Promise<RunResult>;
 
 const DEFAULT_TIMEOUT_MS = 5_000;
-const DEFAULT_MAX_BUFFER_BYTES = 8 * 1024 * 1024;
+const MAX_BUFFER_BYTES = 8 * 1024 * 1024;
 
 /** Runs a program and resolves with its outcome; it never rejects for a failed, missing or slow program. */
-export const execRun: Run = (file, args, options = {}) =>
+export const execRun: Run = (file, args, { timeoutMs = DEFAULT_TIMEOUT_MS, input = '', env, cwd } = {}) =>
   new Promise((resolve) => {
-    const child = execFile(
-      file,
-      [...args],
-      {
-        timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        killSignal: 'SIGKILL',
-        maxBuffer: options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES,
-        env: options.env,
-        cwd: options.cwd,
-        encoding: 'utf8',
-        windowsHide: true,
-      },
-      (error, stdout, stderr) => {
-        if (!error) return resolve({ ok: true, stdout, stderr });
-        // Node sets `killed` when our timeout fired; `code` is the exit code, or an errno string such as ENOENT.
-        const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: number | string | null };
-        const code = e.code ?? null;
-        const kind = code === 'ENOENT' ? 'missing' : e.killed === true ? 'timeout' : 'exit';
-        const detail = (stderr || e.message).trim().split('\n')[0] ?? '';
-        const text = {
-          missing: `${file} is not installed (not found on PATH)`,
-          timeout: `${file} timed out`,
-          exit: `${file} exited with ${String(code)}${detail ? `: ${detail}` : ''}`,
-        }[kind];
-        resolve({ ok: false, kind, error: text, code, stdout: stdout ?? '', stderr: stderr || e.message });
-      },
-    );
-    // Without input the child must not wait on our stdin.
-    child.stdin?.end(options.input ?? '');
+    const options = { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_BUFFER_BYTES, env, cwd } as const;
+    const child = execFile(file, [...args], { ...options, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (!error) return resolve({ ok: true, stdout, stderr });
+      // Node sets `killed` when our timeout fired; `code` is the exit code, or an errno string such as ENOENT.
+      const e = error as NodeJS.ErrnoException & { killed?: boolean; code?: number | string | null };
+      const code = e.code ?? null;
+      const kind = code === 'ENOENT' ? 'missing' : e.killed === true ? 'timeout' : 'exit';
+      const detail = (stderr || e.message).trim().split('\n')[0] ?? '';
+      const text = {
+        missing: `${file} is not installed (not found on PATH)`,
+        timeout: `${file} timed out`,
+        exit: `${file} exited with ${String(code)}${detail ? `: ${detail}` : ''}`,
+      }[kind];
+      resolve({ ok: false, kind, error: text, code, stdout: stdout ?? '', stderr: stderr || e.message });
+    });
+    child.stdin?.end(input);
     child.stdin?.on('error', () => {}); // EPIPE when the child exits before reading: its exit code tells the story
   });

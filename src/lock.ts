@@ -11,7 +11,8 @@
  * gets the guard later re-reads and finds the winner's live lock. The guard is held for a few syscalls; one left by
  * a process killed inside them is broken by age (GUARD_STALE_MS), which assumes no live holder stalls that long.
  */
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync }
+  from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fail, type Failure } from './values.js';
@@ -22,7 +23,7 @@ const GUARD_STALE_MS = 2_000;
 /** Rounds of 10–25 ms: long enough to outlast a guard left by a crash (GUARD_STALE_MS). */
 const SINGLETON_ROUNDS = 200;
 
-export interface LockDeps {
+interface LockDeps {
   pid?: number;
   isAlive?: (pid: number) => boolean;
   startTimeOf?: (pid: number) => string | undefined;
@@ -33,16 +34,15 @@ export interface LockDeps {
 export class LockHeldError extends Error {
   override name = 'LockHeldError';
   constructor(readonly pid: number | undefined, readonly path: string) {
-    super(
-      pid === undefined
-        ? `ccbot is starting or already running (pid unknown yet, lock ${path}): try again in a few seconds, or use another CCBOT_DIR`
-        : `ccbot is already running (pid ${pid}, lock ${path}): stop it first, or use another CCBOT_DIR`,
-    );
+    super(pid === undefined
+      ? `ccbot is starting or already running (pid unknown yet, lock ${path}): try again in a few seconds, or use `
+        + 'another CCBOT_DIR'
+      : `ccbot is already running (pid ${pid}, lock ${path}): stop it first, or use another CCBOT_DIR`);
   }
 }
 
 /** The held singleton lock; `release` is idempotent and never removes a lock that is no longer ours. */
-export class SingletonLock {
+class SingletonLock {
   private released = false;
   constructor(readonly path: string, readonly pid: number) {}
 
@@ -59,7 +59,8 @@ export class SingletonLock {
 
 /** Takes `path` for this process or throws LockHeldError naming the live holder. */
 export function acquireSingletonLock(path: string, deps: LockDeps = {}): SingletonLock {
-  const { pid = process.pid, isAlive = isProcessAlive, startTimeOf = processStartTime, now = Date.now, sleep = sleepSync } = deps;
+  const { pid = process.pid, isAlive = isProcessAlive, startTimeOf = processStartTime } = deps;
+  const { now = Date.now, sleep = sleepSync } = deps;
   const isStale = (h: Holder): boolean => {
     if (!h.data) return now() - h.mtimeMs > EMPTY_GRACE_MS;
     if (!isAlive(h.data.pid)) return true;
@@ -87,9 +88,6 @@ export function releaseOnExit(lock: SingletonLock): () => void {
   return () => void process.off('exit', onExit);
 }
 
-/** held: another process kept the lock past timeoutMs; io: the lock file could not be made or read. */
-export type FileLockResult<T> = { ok: true; value: T } | Failure<'held' | 'io'>;
-
 export interface FileLockOptions {
   timeoutMs?: number;
   /** A lock older than this is broken even if its holder lives: fn must always finish well within it. */
@@ -99,31 +97,30 @@ export interface FileLockOptions {
   isAlive?: (pid: number) => boolean;
 }
 
-/**
- * Runs `fn` while holding the O_EXCL file `lockPath` ({pid, at}). Lock trouble (timeout, permissions) comes back as
- * a value; exceptions from fn propagate. The lock file is removed afterwards, but only if it is still ours.
- */
-export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>, opts: FileLockOptions = {}): Promise<FileLockResult<T>> {
+/** Runs `fn` while holding the O_EXCL file `lockPath` ({pid, at}). Lock trouble comes back as a value (`held`: another
+ * process kept the lock past timeoutMs; `io`: the lock file could not be made or read); exceptions from fn propagate.
+ * The lock file is removed afterwards, but only if it is still ours. */
+export async function withFileLock<T>(
+  lockPath: string,
+  fn: () => T | Promise<T>,
+  opts: FileLockOptions = {},
+): Promise<{ ok: true; value: T } | Failure<'held' | 'io'>> {
   const { timeoutMs = 2_000, staleMs = 10_000, now = Date.now, sleep = delay, isAlive = isProcessAlive } = opts;
   const isStale = (h: Holder): boolean =>
     h.data ? !isAlive(h.data.pid) || now() - Number(h.data.at) > staleMs : now() - h.mtimeMs > EMPTY_GRACE_MS;
   const deadline = now() + timeoutMs;
-  let mine: string | undefined;
+  let mine = '';
   try {
     mkdirSync(dirname(lockPath), { recursive: true, mode: 0o700 });
     for (;;) {
-      const content = JSON.stringify({ pid: process.pid, at: now() });
-      if (createExclusive(lockPath, content)) {
-        mine = content;
-        break;
-      }
+      mine = JSON.stringify({ pid: process.pid, at: now() });
+      if (createExclusive(lockPath, mine)) break;
       const holder = readHolder(lockPath);
-      if (holder && isStale(holder) && removeIfStale(lockPath, isStale, now)) continue;
-      if (holder && now() >= deadline) {
-        const pid = holder.data?.pid ?? 'unknown';
-        return fail('held', `lock ${lockPath} is held by pid ${pid}: gave up after ${timeoutMs} ms`);
-      }
-      if (holder) await sleep(jitterMs());
+      if (!holder || (isStale(holder) && removeIfStale(lockPath, isStale, now))) continue;
+      const pid = holder.data?.pid ?? 'unknown';
+      const gaveUp = `lock ${lockPath} is held by pid ${pid}: gave up after ${timeoutMs} ms`;
+      if (now() >= deadline) return fail('held', gaveUp);
+      await sleep(jitterMs());
     }
   } catch (err) {
     return fail('io', `cannot take lock ${lockPath}: ${(err as Error).message}`);
@@ -214,10 +211,8 @@ function removeIfStale(path: string, isStale: (h: Holder) => boolean, now: () =>
   }
 }
 
-/**
- * kill(pid, 0): EPERM means it exists under another user. kill alone calls a zombie alive (an exited child its
- * parent has not reaped): Linux states Z and X are dead, and so is a pid whose /proc entry vanished meanwhile.
- */
+/** kill(pid, 0): EPERM means it exists under another user. kill alone calls a zombie alive (an exited child its
+ * parent has not reaped): Linux states Z and X are dead, and so is a pid whose /proc entry vanished meanwhile. */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -233,10 +228,8 @@ export function processStartTime(pid: number): string | undefined {
   return statFields(pid)?.[19];
 }
 
-/**
- * The fields of /proc/<pid>/stat after the command name, starting at field 3 (state). The name (field 2) is in
- * parentheses and may itself contain spaces and ')', so split after the LAST ')'.
- */
+/** The fields of /proc/<pid>/stat after the command name, starting at field 3 (state). The name (field 2) is in
+ * parentheses and may itself contain spaces and ')', so split after the LAST ')'. */
 function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

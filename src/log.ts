@@ -1,15 +1,13 @@
 /** Levelled one-line logs on stderr (journald adds the time), with every registered secret redacted. */
 
-export type Level = 'debug' | 'info' | 'warn' | 'error';
-
-const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+type Level = (typeof LEVELS)[number];
 const secrets = new Set<string>();
 let threshold: Level = parseLevel(process.env.LOG_LEVEL) ?? 'info';
 let sink: (line: string) => void = (line) => process.stderr.write(line + '\n');
 
 export function parseLevel(value: string | undefined): Level | undefined {
-  const v = value?.trim().toLowerCase();
-  return v === 'debug' || v === 'info' || v === 'warn' || v === 'error' ? v : undefined;
+  return LEVELS.find((level) => level === value?.trim().toLowerCase());
 }
 
 export function setLevel(level: Level): void {
@@ -29,34 +27,22 @@ export function addSecret(value: string | undefined): void {
 }
 
 export function redact(text: string): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join('<redacted>');
-  return out;
+  return [...secrets].reduce((out, secret) => out.split(secret).join('<redacted>'), text);
 }
 
 type Fields = Record<string, unknown>;
 
-function render(scope: string, message: string, fields?: Fields): string {
-  let line = `${scope}: ${message}`;
-  for (const [k, v] of Object.entries(fields ?? {})) {
-    if (v === undefined) continue;
-    const text = v instanceof Error ? v.message : typeof v === 'string' ? v : JSON.stringify(v);
-    line += ` ${k}=${/[\s"]/.test(text) ? JSON.stringify(text) : text}`;
-  }
-  return redact(line.replace(/\r?\n/g, '\\n'));
-}
-
-export function log(level: Level, scope: string, message: string, fields?: Fields): void {
-  if (RANK[level] < RANK[threshold]) return;
-  sink(`${level === 'info' ? '' : `${level}: `}${render(scope, message, fields)}`);
-}
-
 /** A logger bound to one scope: `const log = logger('tmux'); log.warn('send failed', { window })`. */
 export function logger(scope: string) {
-  return {
-    debug: (m: string, f?: Fields) => log('debug', scope, m, f),
-    info: (m: string, f?: Fields) => log('info', scope, m, f),
-    warn: (m: string, f?: Fields) => log('warn', scope, m, f),
-    error: (m: string, f?: Fields) => log('error', scope, m, f),
+  const at = (level: Level) => (message: string, fields: Fields = {}) => {
+    if (LEVELS.indexOf(level) < LEVELS.indexOf(threshold)) return;
+    let line = `${level === 'info' ? '' : `${level}: `}${scope}: ${message}`;
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === undefined) continue;
+      const text = v instanceof Error ? v.message : typeof v === 'string' ? v : JSON.stringify(v);
+      line += ` ${k}=${/[\s"]/.test(text) ? JSON.stringify(text) : text}`;
+    }
+    sink(redact(line.replace(/\r?\n/g, '\\n')));
   };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-/** The ccbot command line: picks the subcommand, and is the one place that turns a thrown error into one line and an exit code. */
+/** The ccbot command line: picks the subcommand, and is the one place that turns a thrown error into one line and an
+ * exit code. */
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config.js';
 import { LockHeldError } from './lock.js';
@@ -18,14 +19,15 @@ commands:
   --help            show this help
   --version         print the version`;
 
-export async function main(argv: readonly string[]): Promise<number> {
+async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
   if (command === '--version' || command === '-v') {
-    process.stdout.write(readVersion() + '\n');
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(pkg.version + '\n');
     return 0;
   }
   if (command === 'hook') {
@@ -51,22 +53,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   return 2;
 }
 
-function readVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => void (process.exitCode = code),
   // Every failure is one line: 2 for configuration, 1 for the rest (a held lock, tmux missing). Expected failures
   // say what to do; for anything else LOG_LEVEL=debug adds the stack.
   (err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(redact(message.startsWith('ccbot ') ? message : `ccbot: ${message}`) + '\n');
     const expected = err instanceof ConfigError || err instanceof LockHeldError;
-    if (!expected && process.env.LOG_LEVEL === 'debug' && err instanceof Error && err.stack) process.stderr.write(redact(err.stack) + '\n');
+    const stack = !expected && process.env.LOG_LEVEL === 'debug' && err instanceof Error ? err.stack : undefined;
+    if (stack) process.stderr.write(redact(stack) + '\n');
     process.exitCode = err instanceof ConfigError ? 2 : 1;
   },
 );

@@ -1,7 +1,5 @@
-/**
- * pgrep / kill: ends orphan `claude --resume <id>` processes left behind by a window that went away.
- * It kills only what it has confirmed is Claude resuming that exact session; it never decides *when* to clean up.
- */
+/** pgrep / kill: ends orphan `claude --resume <id>` processes left behind by a window that went away.
+ * It kills only what it has confirmed is Claude resuming that exact session; it never decides *when* to clean up. */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -12,34 +10,31 @@ import { isClaudeSessionId } from './session-map.js';
 
 const log = logger('procs');
 
-export interface ProcsDeps {
+interface ProcsDeps {
   run?: Run;
   kill?: (pid: number, signal: NodeJS.Signals) => void;
   isAlive?: (pid: number) => boolean;
   /** argv from /proc/<pid>/cmdline; `null` = cannot tell (no /proc), and then the pgrep match is trusted. */
   readCmdline?: (pid: number) => string[] | null;
-  selfPid?: number;
-  parentPid?: number;
   graceMs?: number;
   sleep?: (ms: number) => Promise<unknown>;
 }
 
 const PGREP_TIMEOUT_MS = 5_000;
 /** Claude may trap SIGTERM (or take a while to flush); after this it gets SIGKILL. */
-export const TERM_GRACE_MS = 1_500;
+const TERM_GRACE_MS = 1_500;
 const POLL_MS = 50;
 
-/**
- * True when argv is Claude Code resuming `claudeSessionId`: `--resume <id>`, `--resume=<id>` or `-r <id>`, and a
- * program part (the arguments before that flag) that is Claude — argv[0] named `claude` (native binary, or
- * process.title), a path to `claude` (`node /usr/local/bin/claude`), or a file of the npm package
- * (`node …/@anthropic-ai/claude-code/cli.js`). pgrep -f matches text anywhere, so `vim notes-claude --resume <id>`
- * or a grep for the id would match it too; this is what keeps them alive.
- */
-export function isClaudeResumeArgv(argv: readonly string[], claudeSessionId: string): boolean {
-  const flagAt = argv.findIndex(
-    (arg, i) => arg === `--resume=${claudeSessionId}` || ((arg === '--resume' || arg === '-r') && argv[i + 1] === claudeSessionId),
-  );
+/** True when `pid` runs Claude Code resuming `claudeSessionId` (or readCmdline cannot tell): `--resume <id>`,
+ * `--resume=<id>` or `-r <id>`, and a program part (the arguments before that flag) that is Claude — argv[0] named
+ * `claude` (native binary, or process.title), a path to `claude` (`node /usr/local/bin/claude`), or a file of the npm
+ * package (`node …/@anthropic-ai/claude-code/cli.js`). pgrep -f matches text anywhere, so `vim notes-claude --resume
+ * <id>` or a grep for the id would match it too; this is what keeps them alive. */
+function isClaudeResuming(pid: number, id: string, readCmdline: (pid: number) => string[] | null): boolean {
+  const argv = readCmdline(pid);
+  if (argv === null) return true;
+  const flagAt = argv.findIndex((arg, i) =>
+    arg === `--resume=${id}` || ((arg === '--resume' || arg === '-r') && argv[i + 1] === id));
   if (flagAt < 0) return false;
   return argv.slice(0, flagAt).some((arg, i) => {
     const name = basename(arg);
@@ -49,18 +44,15 @@ export function isClaudeResumeArgv(argv: readonly string[], claudeSessionId: str
   });
 }
 
-/**
- * The pids of every process confirmed to be `claude … --resume <claudeSessionId>` (pgrep, then /proc). Never
+/** The pids of every process confirmed to be `claude … --resume <claudeSessionId>` (pgrep, then /proc). Never
  * throws: an id that is not a Claude UUID gives [], and a missing or failing pgrep is a warning and [] — so a
- * caller deciding "nothing runs, go ahead" must accept that pgrep may be unable to tell.
- */
+ * caller deciding "nothing runs, go ahead" must accept that pgrep may be unable to tell. */
 export async function findClaudeProcesses(claudeSessionId: string, deps: ProcsDeps = {}): Promise<number[]> {
   // The id goes into a regular expression and onto a kill decision: only Claude's own format gets that far.
   if (!isClaudeSessionId(claudeSessionId)) return [];
-  const { run = execRun, readCmdline = readProcCmdline, selfPid = process.pid, parentPid = process.ppid } = deps;
-
+  const { run = execRun, readCmdline = readProcCmdline } = deps;
   // pgrep -f sees the arguments joined by spaces. pgrep never lists itself, and the runner of this code has no
-  // --resume in its own command line; the /proc check below is the real filter.
+  // --resume in its own command line; the /proc check is the real filter.
   const pattern = `claude.*(--resume[= ]|-r )${claudeSessionId}`;
   const result = await run('pgrep', ['-f', pattern], { timeoutMs: PGREP_TIMEOUT_MS });
   if (!result.ok) {
@@ -71,39 +63,22 @@ export async function findClaudeProcesses(claudeSessionId: string, deps: ProcsDe
     });
     return [];
   }
-
   return result.stdout
     .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => /^\d+$/.test(line))
+    .filter((line) => /^\s*\d+\s*$/.test(line))
     .map(Number)
-    .filter((pid) => pid > 0 && pid !== selfPid && pid !== parentPid)
-    .filter((pid) => {
-      const argv = readCmdline(pid);
-      return argv === null || isClaudeResumeArgv(argv, claudeSessionId);
-    });
+    .filter((pid) => pid > 0 && pid !== process.pid && pid !== process.ppid)
+    .filter((pid) => isClaudeResuming(pid, claudeSessionId, readCmdline));
 }
 
-/**
- * Signals every process running `claude … --resume <claudeSessionId>` (SIGTERM, then SIGKILL after the grace
- * period) and resolves with how many it signalled. Never throws: a missing or failing pgrep is a warning and 0.
- */
+/** Signals every process running `claude … --resume <claudeSessionId>` (SIGTERM, then SIGKILL after the grace
+ * period) and resolves with how many it signalled. Never throws: a missing or failing pgrep is a warning and 0. */
 export async function killOrphanClaudeProcesses(claudeSessionId: string, deps: ProcsDeps = {}): Promise<number> {
-  const {
-    kill = (pid, signal) => void process.kill(pid, signal),
-    isAlive = isProcessAlive,
-    readCmdline = readProcCmdline,
-    graceMs = TERM_GRACE_MS,
-    sleep = delay,
-  } = deps;
+  const { kill = (pid, sig) => void process.kill(pid, sig), isAlive = isProcessAlive, sleep = delay } = deps;
+  const { readCmdline = readProcCmdline, graceMs = TERM_GRACE_MS } = deps;
   const found = await findClaudeProcesses(claudeSessionId, deps);
-
-  const signalled: number[] = [];
-  for (const pid of found) {
-    if (signal(kill, pid, 'SIGTERM', claudeSessionId)) signalled.push(pid);
-  }
+  const signalled = found.filter((pid) => signal(kill, pid, 'SIGTERM', claudeSessionId));
   if (signalled.length === 0) return 0;
-
   // Poll rather than wait out the whole grace: a Claude that exits at once should not cost 1.5 s.
   let alive = signalled;
   for (let waited = 0; waited < graceMs; waited += POLL_MS) {
@@ -113,8 +88,7 @@ export async function killOrphanClaudeProcesses(claudeSessionId: string, deps: P
   }
   for (const pid of alive.filter((p) => isAlive(p))) {
     // The pid may have been reused during the grace period: SIGKILL only what still is that Claude, read now.
-    const argv = readCmdline(pid);
-    if (argv !== null && !isClaudeResumeArgv(argv, claudeSessionId)) continue;
+    if (!isClaudeResuming(pid, claudeSessionId, readCmdline)) continue;
     log.info('orphan claude outlived SIGTERM; sending SIGKILL', { pid, session_id: claudeSessionId });
     signal(kill, pid, 'SIGKILL', claudeSessionId);
   }
@@ -131,16 +105,15 @@ function signal(kill: NonNullable<ProcsDeps['kill']>, pid: number, sig: NodeJS.S
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ESRCH') return false;
     const hint = code === 'EPERM' ? 'it belongs to another user; end it as that user' : 'end it by hand';
-    log.warn(`could not send ${sig} to orphan claude: ${hint}`, { pid, session_id: sessionId, error: code ?? String(err) });
+    const fields = { pid, session_id: sessionId, error: code ?? String(err) };
+    log.warn(`could not send ${sig} to orphan claude: ${hint}`, fields);
     return false;
   }
 }
 
 function readProcCmdline(pid: number): string[] | null {
   try {
-    const parts = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    if (parts.at(-1) === '') parts.pop();
-    return parts;
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0$/, '').split('\0');
   } catch {
     // With /proc mounted, an unreadable entry means the process is gone: nothing to confirm, nothing to kill.
     return existsSync('/proc/self/cmdline') ? [] : null;

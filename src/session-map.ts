@@ -1,15 +1,14 @@
-/**
- * The session map `$CCBOT_DIR/session_map.json`: which Claude Code session runs in which tmux window. Written by the
+/** The session map `$CCBOT_DIR/session_map.json`: which Claude Code session runs in which tmux window. Written by the
  * hook (one process per Claude event, many at once) and pruned by the daemon, so every change goes through
- * updateSessionMap: read-modify-write under one lock file, ending in an atomic rename. Knows nothing of tmux or Claude.
- */
+ * updateSessionMap: read-modify-write under one lock file, ending in an atomic rename. Knows nothing of tmux or
+ * Claude. */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { withFileLock, type FileLockOptions } from './lock.js';
 import { readJson, writeJson } from './store.js';
 import { fail, isObject, type Failure } from './values.js';
 
-export interface SessionMapEntry {
+interface SessionMapEntry {
   session_id: string;
   cwd: string;
   window_name: string;
@@ -23,7 +22,7 @@ export interface SessionMapEntry {
 /** Keyed by `"<tmux session>:<window id>"` (mapKey). */
 export type SessionMap = Record<string, SessionMapEntry>;
 
-export type MapUpdateResult = { ok: true; changed: boolean } | Failure<'held' | 'io'>;
+type MapUpdateResult = { ok: true; changed: boolean } | Failure<'held' | 'io'>;
 
 export const SESSION_MAP_FILE = 'session_map.json';
 
@@ -31,63 +30,58 @@ export const SESSION_MAP_FILE = 'session_map.json';
 export const isClaudeSessionId = (id: unknown): id is string =>
   typeof id === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id);
 
-/** Window ids (`@12`) are unique per tmux server, names are not: the id is the key, the session name tells servers' sessions apart. */
+/** Window ids (`@12`) are unique per tmux server, names are not: the id is the key, the session name tells servers'
+ * sessions apart. */
 export const mapKey = (tmuxSession: string, windowId: string): string => `${tmuxSession}:${windowId}`;
 
-/**
- * Whitespace-insensitive: Claude Code and tmux may each turn a pasted newline or tab into something else. Claude
- * Code 2.1.328 also hands a multi-line paste to the UserPromptSubmit hook wrapped in `<pasted_content id="…">`.
- */
+/** Whitespace-insensitive: Claude Code and tmux may each turn a pasted newline or tab into something else. Claude
+ * Code 2.1.328 also hands a multi-line paste to the UserPromptSubmit hook wrapped in `<pasted_content id="…">`. */
 export function promptHash(text: string): string {
   const unwrapped = text.replace(/<pasted_content[^>]*>([\s\S]*?)<\/pasted_content[^>]*>/g, '$1');
   return createHash('sha256').update(unwrapped.replace(/\s+/g, ' ').trim()).digest('hex').slice(0, 16);
 }
 
-/**
- * The map as it is on disk, without entries of the wrong shape (a hand edit, an older or newer ccbot): callers may
+/** The map as it is on disk, without entries of the wrong shape (a hand edit, an older or newer ccbot): callers may
  * trust every field. A missing or corrupt file is an empty map (store.ts sets a corrupt one aside); a file that
- * exists but cannot be read (permissions) throws, naming it.
- */
+ * exists but cannot be read (permissions) throws, naming it. */
 export function readSessionMap(ccbotDir: string): SessionMap {
   const raw = readJson<unknown>(join(ccbotDir, SESSION_MAP_FILE), {});
   const map: SessionMap = {};
   if (!isObject(raw)) return map;
   for (const [key, value] of Object.entries(raw)) {
     // The key shape also keeps `__proto__` out of a plain object.
-    if (!/^[^:]+:@\d+$/.test(key)) continue;
-    const entry = toEntry(value);
+    const entry = /^[^:]+:@\d+$/.test(key) ? toEntry(value) : undefined;
     if (entry) map[key] = entry;
   }
   return map;
 }
 
-/**
- * Applies `mutate` to the current map under `<map>.lock` and writes the result if it returns true. Everyone who
+/** Applies `mutate` to the current map under `<map>.lock` and writes the result if it returns true. Everyone who
  * changes the map (hooks, the daemon's pruning) must come through here: the shared lock is what keeps concurrent
  * writers from losing each other's entries. Lock, read and write trouble come back as values; a throw from mutate
- * (a bug) propagates.
- */
-export async function updateSessionMap(ccbotDir: string, mutate: (map: SessionMap) => boolean, lock: FileLockOptions = {}): Promise<MapUpdateResult> {
+ * (a bug) propagates. */
+export async function updateSessionMap(
+  ccbotDir: string,
+  mutate: (map: SessionMap) => boolean,
+  lock: FileLockOptions = {},
+): Promise<MapUpdateResult> {
   const path = join(ccbotDir, SESSION_MAP_FILE);
-  const locked = await withFileLock(
-    `${path}.lock`,
-    (): MapUpdateResult => {
-      let map: SessionMap;
-      try {
-        map = readSessionMap(ccbotDir);
-      } catch (err) {
-        return fail('io', (err as Error).message);
-      }
-      if (!mutate(map)) return { ok: true, changed: false };
-      try {
-        writeJson(path, map);
-      } catch (err) {
-        return fail('io', `cannot write ${path}: ${(err as Error).message}`);
-      }
+  const update = (): MapUpdateResult => {
+    let map: SessionMap;
+    try {
+      map = readSessionMap(ccbotDir);
+    } catch (err) {
+      return fail('io', (err as Error).message);
+    }
+    if (!mutate(map)) return { ok: true, changed: false };
+    try {
+      writeJson(path, map);
       return { ok: true, changed: true };
-    },
-    lock,
-  );
+    } catch (err) {
+      return fail('io', `cannot write ${path}: ${(err as Error).message}`);
+    }
+  };
+  const locked = await withFileLock(`${path}.lock`, update, lock);
   return locked.ok ? locked.value : locked;
 }
 
@@ -95,10 +89,8 @@ export async function updateSessionMap(ccbotDir: string, mutate: (map: SessionMa
 function toEntry(value: unknown): SessionMapEntry | undefined {
   if (!isObject(value)) return undefined;
   const { session_id, cwd, window_name, transcript_path, prompt_at, prompt_hash } = value;
-  if (typeof session_id !== 'string' || typeof cwd !== 'string' || typeof window_name !== 'string' || typeof transcript_path !== 'string') {
-    return undefined;
-  }
-  if (!isClaudeSessionId(session_id)) return undefined;
+  if (!isClaudeSessionId(session_id) || typeof cwd !== 'string' || typeof window_name !== 'string') return undefined;
+  if (typeof transcript_path !== 'string') return undefined;
   if (prompt_at !== undefined && !Number.isFinite(prompt_at)) return undefined;
   if (prompt_hash !== undefined && typeof prompt_hash !== 'string') return undefined;
   // The hook records only Claude's own path for this session; a hand edit pointing elsewhere is not followed.

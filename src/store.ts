@@ -1,9 +1,9 @@
 /**
- * Atomic JSON files: write a temp file, fsync, rename over the target. A corrupt file is moved aside, never overwritten silently.
- * Synchronous on purpose: the files are small and shutdown paths (process 'exit') cannot await.
+ * Atomic JSON files: write a temp file, fsync, rename over the target. A corrupt file is moved aside, never
+ * overwritten silently. Synchronous on purpose: the files are small and shutdown paths (process 'exit') cannot await.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { logger } from './log.js';
 
@@ -19,11 +19,9 @@ export function readIfExists(path: string): string | undefined {
   }
 }
 
-/**
- * Reads JSON from `path`. A missing file gives `fallback`; an unparsable one is renamed to `<path>.corrupt-<time>`
+/** Reads JSON from `path`. A missing file gives `fallback`; an unparsable one is renamed to `<path>.corrupt-<time>`
  * (one error line) and gives `fallback`, so the daemon still starts and the person can inspect what was there.
- * The shape of what parsed is the caller's business.
- */
+ * The shape of what parsed is the caller's business. */
 export function readJson<T>(path: string, fallback: T, opts: { now?: () => number } = {}): T {
   let text: string;
   try {
@@ -39,20 +37,18 @@ export function readJson<T>(path: string, fallback: T, opts: { now?: () => numbe
     const aside = `${path}.corrupt-${new Date((opts.now ?? Date.now)()).toISOString().replace(/:/g, '-')}`;
     try {
       renameSync(path, aside);
-      log.error('corrupt JSON file moved aside, starting from empty', { file: path, moved_to: aside, error: err as Error });
+      log.error('corrupt JSON file moved aside, starting from empty', { file: path, moved_to: aside, error: err });
     } catch (renameErr) {
-      log.error('corrupt JSON file could not be moved aside, it will be overwritten', { file: path, error: renameErr as Error });
+      log.error('corrupt JSON file could not be moved aside, it will be overwritten', { file: path, error: renameErr });
     }
     return fallback;
   }
 }
 
-/**
- * Replaces `path` with `value` as JSON, atomically: a reader (or a crash at any instant) sees the old content or the
+/** Replaces `path` with `value` as JSON, atomically: a reader (or a crash at any instant) sees the old content or the
  * new one, never a torn mix. The temp file sits in the same directory because rename is only atomic within one
  * filesystem; its name is unique per process and call so concurrent writers never share one. A kill can leave a
- * `.<name>.<pid>.<hex>.tmp` behind; readers never look at those.
- */
+ * `.<name>.<pid>.<hex>.tmp` behind; readers never look at those. */
 export function writeJson(path: string, value: unknown): void {
   const text = JSON.stringify(value, null, 2);
   if (text === undefined) throw new TypeError(`writeJson(${path}): value is not JSON-serialisable`);
@@ -60,17 +56,17 @@ export function writeJson(path: string, value: unknown): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   // 0600: state can hold chat ids and session paths.
-  let fd: number | undefined = openSync(tmp, 'wx', 0o600);
+  const fd = openSync(tmp, 'wx', 0o600);
   try {
-    const data = Buffer.from(text + '\n');
-    for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
-    // Without fsync before rename, a power loss can leave the new name pointing at an empty file.
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
+    try {
+      writeFileSync(fd, text + '\n'); // writes it all, looping over short writes
+      // Without fsync before rename, a power loss can leave the new name pointing at an empty file.
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, path);
   } catch (err) {
-    if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
     throw err;
   }
@@ -79,14 +75,13 @@ export function writeJson(path: string, value: unknown): void {
 
 /** Makes the rename itself durable. Best effort: some filesystems refuse to fsync a directory. */
 function fsyncDirectory(dir: string): void {
+  let fd: number | undefined;
   try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
   } catch {
     // not supported here; the data itself is already synced
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }

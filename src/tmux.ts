@@ -1,7 +1,5 @@
-/**
- * Every tmux call: argument arrays and a timeout through exec.ts's execRun. The only file that runs tmux.
- * It knows tmux's traps, not ccbot's policy: which windows are sessions and what to type are decided elsewhere.
- */
+/** Every tmux call: argument arrays and a timeout through exec.ts's execRun. The only file that runs tmux.
+ * It knows tmux's traps, not ccbot's policy: which windows are sessions and what to type are decided elsewhere. */
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -31,7 +29,7 @@ export interface WindowInfo {
   /** The window's `@ccbot` user option: the ccbot session id set by newWindow, '' on windows ccbot did not open. */
   tag: string;
 }
-export interface NewWindowSpec {
+interface NewWindowSpec {
   name: string;
   cwd: string;
   argv: readonly string[];
@@ -40,17 +38,13 @@ export interface NewWindowSpec {
    * our window from an unrelated one that happens to get the same id. */
   tag?: string;
 }
-export interface PaneInfo {
-  sessionName: string;
-  windowId: string;
-  windowName: string;
-}
+export type PaneInfo = { sessionName: string; windowId: string; windowName: string };
 
-export const TMUX_TIMEOUT_MS = 5_000;
+const TMUX_TIMEOUT_MS = 5_000;
 /** Claude Code's input box takes an Enter that follows the text too closely as part of the text. */
-export const ENTER_DELAY_MS = 300;
+const ENTER_DELAY_MS = 300;
 export const MAIN_WINDOW = '__main__';
-export const KEYS = ['Escape', 'Enter', 'Up', 'Down', 'Left', 'Right', 'Tab', 'Space', 'C-c', 'BSpace'] as const;
+const KEYS = ['Escape', 'Enter', 'Up', 'Down', 'Left', 'Right', 'Tab', 'Space', 'C-c', 'BSpace'] as const;
 export type Key = (typeof KEYS)[number];
 
 const WINDOW_ID = /^@\d+$/;
@@ -63,15 +57,12 @@ function tmux(args: readonly string[], opts: TmuxOptions, input?: string): Promi
 /** tmux says "no such server / session / window" with exit 1 and a message; those are answers, not failures.
  * The one place that reads tmux's words (it has no other way to tell us). */
 function isAbsent(result: RunResult): boolean {
-  return (
-    !result.ok &&
-    result.kind === 'exit' &&
-    result.code === 1 &&
-    /can't find (session|window|pane)|no server running|error connecting to .*No such file or directory/.test(result.stderr)
-  );
+  const absent = /can't find (session|window|pane)|no server running|error connecting to .*No such file or directory/;
+  return !result.ok && result.kind === 'exit' && result.code === 1 && absent.test(result.stderr);
 }
 
 const failure = (what: string, result: RunResult & { ok: false }) => fail(result.kind, `${what}: ${result.error}`);
+const notWindow = (id: string) => fail('invalid', `"${id}" is not a tmux window id (@N)`);
 
 /** `-n`, `-c` and `-F` are format-expanded: a literal '#' must be doubled or `#S` turns into the session name
  * (and a cwd containing '#' silently becomes another, missing directory). */
@@ -95,7 +86,10 @@ function formatOf(fields: readonly string[]) {
 }
 
 /** Creates the detached session (first window `__main__`, which keeps it alive when every Claude window is gone). */
-export async function ensureSession(session: string, opts: TmuxOptions = {}): Promise<TmuxResult<{ created: boolean }>> {
+export async function ensureSession(
+  session: string,
+  opts: TmuxOptions = {},
+): Promise<TmuxResult<{ created: boolean }>> {
   if (!session || /[:.]/.test(session)) {
     return fail('invalid', `tmux session name "${session}" is empty or holds ':' or '.': change TMUX_SESSION_NAME`);
   }
@@ -111,48 +105,47 @@ export async function ensureSession(session: string, opts: TmuxOptions = {}): Pr
 
 /** The session's windows; [] when the session or the server is gone, null when tmux could not tell (failed). */
 export async function listWindows(session: string, opts: TmuxOptions = {}): Promise<WindowInfo[] | null> {
-  const fields = ['window_id', 'pane_pid', 'pane_current_command', 'pane_current_path', 'pane_start_command', '@ccbot', 'window_name'];
-  const { format, parse } = formatOf(fields);
+  const { format, parse } = formatOf([
+    'window_id', 'pane_pid', 'pane_current_command', 'pane_current_path', 'pane_start_command', '@ccbot', 'window_name',
+  ]);
   const result = await tmux(['list-windows', '-t', sessionTarget(session), '-F', format], opts);
   if (!result.ok) {
     if (isAbsent(result)) return [];
     log.warn('list-windows failed', { session, error: result.error });
     return null;
   }
-  return parse(result.stdout).map(([id = '', pid = '', paneCommand = '', cwd = '', paneStartCommand = '', tag = '', name = '']) => ({
-    id,
-    name,
-    panePid: Number(pid),
-    paneCommand,
-    cwd,
-    paneStartCommand,
-    tag,
-  }));
+  return parse(result.stdout).map((record) => {
+    const [id = '', pid = '', paneCommand = '', cwd = '', paneStartCommand = '', tag = '', name = ''] = record;
+    return { id, name, panePid: Number(pid), paneCommand, cwd, paneStartCommand, tag };
+  });
 }
 
-/**
- * Starts `argv` in a new background window and returns its id. Traps handled here:
+/** Starts `argv` in a new background window and returns its id. Traps handled here:
  * - tmux hands a command of ONE argument to `default-shell -c` (so `$`, `;`, spaces are parsed, by whatever the
  *   user's shell is) and execs two or more arguments directly (tmux 3.3a, checked). A one-element argv is therefore
  *   run as `env -- argv0`: still no shell, and env execs the program in its place.
  * - a missing cwd is not an error for tmux: it silently starts in another directory, so we check it first.
- * - tmux also reports success for a program that cannot be executed; the window just closes at once.
- */
-export async function newWindow(session: string, spec: NewWindowSpec, opts: TmuxOptions = {}): Promise<TmuxResult<{ windowId: string }>> {
+ * - tmux also reports success for a program that cannot be executed; the window just closes at once. */
+export async function newWindow(
+  session: string,
+  spec: NewWindowSpec,
+  opts: TmuxOptions = {},
+): Promise<TmuxResult<{ windowId: string }>> {
   const { name, cwd, argv, env = {} } = spec;
   if (!name || argv.length === 0) return fail('invalid', 'newWindow needs a window name and a command');
   const bad = Object.keys(env).find((key) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key));
   if (bad !== undefined) return fail('invalid', `invalid environment variable name "${bad}" for window ${name}`);
   const isDir = await stat(cwd).then((s) => s.isDirectory(), () => false);
-  if (!isDir) return fail('invalid', `working directory ${cwd} does not exist or is not a directory: create it or pick another`);
-
+  if (!isDir) {
+    return fail('invalid', `working directory ${cwd} does not exist or is not a directory: create it or pick another`);
+  }
   const envArgs = Object.entries(env).flatMap(([key, value]) => ['-e', arg(`${key}=${value}`)]);
   const command = (argv.length === 1 ? ['env', '--', argv[0]!] : argv).map(arg);
   const target = `${sessionTarget(session)}:`; // the session, next free index
-  const made = await tmux(
-    ['new-window', '-d', '-P', '-F', '#{window_id}', '-t', target, '-n', arg(literal(name)), '-c', arg(literal(cwd)), ...envArgs, '--', ...command],
-    opts,
-  );
+  const made = await tmux([
+    'new-window', '-d', '-P', '-F', '#{window_id}', '-t', target, '-n', arg(literal(name)), '-c', arg(literal(cwd)),
+    ...envArgs, '--', ...command,
+  ], opts);
   if (!made.ok) return failure(`cannot open tmux window ${name} in session ${session}`, made);
   const windowId = made.stdout.trim();
   if (!WINDOW_ID.test(windowId)) return fail('invalid', `tmux new-window printed "${windowId}" instead of a window id`);
@@ -162,8 +155,8 @@ export async function newWindow(session: string, spec: NewWindowSpec, opts: Tmux
   const set = ['set-option', '-w', '-t', windowId];
   const tag = spec.tag === undefined ? [] : [';', ...set, '@ccbot', spec.tag];
   const locked = await tmux([...set, 'allow-rename', 'off', ';', ...set, 'automatic-rename', 'off', ...tag], opts);
-  if (!locked.ok) return failure(`tmux window ${windowId} (${name}) closed right after start? check that ${argv[0]} runs`, locked);
-  return { ok: true, windowId };
+  const closed = `tmux window ${windowId} (${name}) closed right after start? check that ${argv[0]} runs`;
+  return locked.ok ? { ok: true, windowId } : failure(closed, locked);
 }
 
 // Sends to one window wait for each other: a message is paste + pause + Enter, and two of them must never
@@ -180,18 +173,16 @@ function serialise<T>(windowId: string, task: () => Promise<T>): Promise<T> {
 
 let bufferSeq = 0;
 
-/**
- * Types `text` into the window as ONE prompt, then Enter. Why a paste and not `send-keys -l`: `paste-buffer -p`
+/** Types `text` into the window as ONE prompt, then Enter. Why a paste and not `send-keys -l`: `paste-buffer -p`
  * wraps the text in bracketed-paste markers (ESC[200~ … ESC[201~) when the program asked for them, as Claude Code
  * does, so newlines inside are text, not "submit"; and the text travels on stdin, never as an argument that tmux
  * could read as a key name or an option (`Enter`, `-n`).
  * `-r`: without it tmux turns every LF into CR, and a CR is Enter to a TUI that did not ask for bracketed paste;
- * with it, bytes arrive exactly as given. The only change made to the text: see typable().
- */
-export function sendText(windowId: string, text: string, opts: TmuxOptions = {}): Promise<TmuxResult> {
-  if (!WINDOW_ID.test(windowId)) return Promise.resolve(fail('invalid', `"${windowId}" is not a tmux window id (@N)`));
+ * with it, bytes arrive exactly as given. The only change made to the text: see typable(). */
+export async function sendText(windowId: string, text: string, opts: TmuxOptions = {}): Promise<TmuxResult> {
+  if (!WINDOW_ID.test(windowId)) return notWindow(windowId);
   const clean = typable(text);
-  if (clean === '') return Promise.resolve({ ok: true });
+  if (clean === '') return { ok: true };
   return serialise(windowId, async (): Promise<TmuxResult> => {
     const buffer = `ccbot-${process.pid}-${++bufferSeq}`;
     const loaded = await tmux(['load-buffer', '-b', buffer, '-'], opts, clean);
@@ -207,35 +198,31 @@ export function sendText(windowId: string, text: string, opts: TmuxOptions = {})
   });
 }
 
-/**
- * Text is only text: every ESC and every other C0/C1 control character (and DEL) goes, keeping only tab and LF.
+/** Text is only text: every ESC and every other C0/C1 control character (and DEL) goes, keeping only tab and LF.
  * Stripping just the paste markers is not enough: `ESC[20` + `ESC[201~` + `1~` rebuilds the end marker once the
  * inner one is removed, and the rest would arrive as keys (CR = Enter, ETX = Ctrl-C). With no ESC left, no byte
- * of a message can end the paste or act as a key.
- */
+ * of a message can end the paste or act as a key. */
 const typable = (text: string): string => text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
-
-export const isKey = (value: unknown): value is Key => (KEYS as readonly unknown[]).includes(value);
 
 /** Presses keys (menus, Escape to interrupt). Only names from KEYS pass: send-keys reads any other word as text
  * or as a key name, which is exactly what must not reach it from a chat. Waits behind sendText on this window. */
-export function sendKeys(windowId: string, keys: readonly Key[], opts: TmuxOptions = {}): Promise<TmuxResult> {
-  if (!WINDOW_ID.test(windowId)) return Promise.resolve(fail('invalid', `"${windowId}" is not a tmux window id (@N)`));
-  const unknown = keys.find((key) => !isKey(key));
+export async function sendKeys(windowId: string, keys: readonly Key[], opts: TmuxOptions = {}): Promise<TmuxResult> {
+  if (!WINDOW_ID.test(windowId)) return notWindow(windowId);
+  const unknown = keys.find((key) => !KEYS.includes(key));
   if (unknown !== undefined) {
-    return Promise.resolve(fail('invalid', `unknown key ${JSON.stringify(unknown)}: use one of ${KEYS.join(' ')}`));
+    return fail('invalid', `unknown key ${JSON.stringify(unknown)}: use one of ${KEYS.join(' ')}`);
   }
-  if (keys.length === 0) return Promise.resolve({ ok: true });
+  if (keys.length === 0) return { ok: true };
   return serialise(windowId, async (): Promise<TmuxResult> => {
     const sent = await tmux(['send-keys', '-t', windowId, ...keys], opts);
     return sent.ok ? { ok: true } : failure(`cannot press ${keys.join(' ')} in ${windowId}`, sent);
   });
 }
 
-/** The visible pane text, wrapped lines joined (-J); `escapes` keeps colours and attributes (-e). null: tmux failed. */
-export async function capturePane(windowId: string, opts: TmuxOptions & { escapes?: boolean } = {}): Promise<string | null> {
+/** The visible pane text, wrapped lines joined (-J). null: tmux failed. */
+export async function capturePane(windowId: string, opts: TmuxOptions = {}): Promise<string | null> {
   if (!WINDOW_ID.test(windowId)) return null;
-  const result = await tmux(['capture-pane', '-p', '-J', ...(opts.escapes ? ['-e'] : []), '-t', windowId], opts);
+  const result = await tmux(['capture-pane', '-p', '-J', '-t', windowId], opts);
   if (!result.ok && !isAbsent(result)) log.warn('capture-pane failed', { window: windowId, error: result.error });
   return result.ok ? result.stdout : null;
 }
@@ -246,15 +233,6 @@ export async function killWindow(windowId: string, opts: TmuxOptions = {}): Prom
   const result = await tmux(['kill-window', '-t', windowId], opts);
   if (!result.ok && !isAbsent(result)) log.warn('kill-window failed', { window: windowId, error: result.error });
   return result.ok;
-}
-
-/** Trap: `display-message -t @99` for a missing window exits 0 and expands the format with no window (an empty
- * line), so only an answer equal to the id counts. */
-export async function windowExists(windowId: string, opts: TmuxOptions = {}): Promise<boolean> {
-  if (!WINDOW_ID.test(windowId)) return false;
-  const result = await tmux(['display-message', '-p', '-t', windowId, '#{window_id}'], opts);
-  if (!result.ok && !isAbsent(result)) log.warn('display-message failed', { window: windowId, error: result.error });
-  return result.ok && result.stdout.trim() === windowId;
 }
 
 /** Where a pane lives, for the Claude Code hook given `$TMUX_PANE` (%N). null: no such pane, or tmux failed. */

@@ -6,8 +6,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execRun } from '#ccbot/exec.js';
-import { isClaudeResumeArgv } from '#ccbot/procs.js';
-import { capturePane, ensureSession, killWindow, listWindows, newWindow, sendKeys, sendText, windowExists, type TmuxOptions } from '#ccbot/tmux.js';
+import { findClaudeProcesses } from '#ccbot/procs.js';
+import { capturePane, ensureSession, killWindow, listWindows, newWindow, sendKeys, sendText, type TmuxOptions } from '#ccbot/tmux.js';
 import {
   entryKinds,
   fakeClaudeEnv,
@@ -23,7 +23,7 @@ import {
   typedPrompts,
   type TranscriptEntry,
 } from './fake-claude.js';
-import { createTmuxFixture, type TmuxFixture } from './tmux-fixture.js';
+import { createTmuxFixture, windowExists, type TmuxFixture } from './tmux-fixture.js';
 
 const SESSION = 'ccbot-test';
 const PROMPT_LINE = '❯\u00a0'; // the empty input line: "❯" and a no-break space
@@ -130,7 +130,7 @@ launcher('is an executable named claude whose argv stays visible in /proc as cla
   const windowId = await startClaude(ctx, ['--resume', id]);
   const argv = await cmdlineOf(ctx, windowId);
   assert.is(argv[1], ctx.command);
-  assert.ok(isClaudeResumeArgv(argv, id), argv.join(' '));
+  assert.is((await findClaudeProcesses(id)).length, 1, `not confirmed as claude resuming ${id}: ${argv.join(' ')}`);
   const found = await execRun('pgrep', ['-f', `claude.*--resume ${id}`], { timeoutMs: 5_000 });
   assert.ok(found.ok && found.stdout.trim().split('\n').length === 1, 'pgrep -f finds exactly the resumed fake');
 });

@@ -13,8 +13,9 @@ import {
   processStartTime,
   releaseOnExit,
   withFileLock,
-  type LockDeps,
 } from '#ccbot/lock.js';
+
+type LockDeps = NonNullable<Parameters<typeof acquireSingletonLock>[1]>;
 
 const HOLDER = fileURLToPath(new URL('./fixtures/lock-holder.js', import.meta.url));
 const COUNTER = fileURLToPath(new URL('./fixtures/counter.js', import.meta.url));

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { addSecret, log, logger, parseLevel, redact, setLevel, setSink } from '#ccbot/log.js';
+import { addSecret, logger, parseLevel, redact, setLevel, setSink } from '#ccbot/log.js';
 
 const lines: string[] = [];
 let restore: (line: string) => void;
@@ -24,9 +24,9 @@ logs('writes one line "scope: message key=value", quoting values with spaces', (
 
 logs('drops lines below the level', () => {
   setLevel('warn');
-  log('info', 'x', 'hidden');
-  log('debug', 'x', 'hidden');
-  log('error', 'x', 'shown');
+  logger('x').info('hidden');
+  logger('x').debug('hidden');
+  logger('x').error('shown');
   assert.equal(lines, ['error: x: shown']);
 });
 

@@ -7,9 +7,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execRun, type Run, type RunOptions, type RunResult } from '#ccbot/exec.js';
+import { execRun, type Run, type RunResult } from '#ccbot/exec.js';
 import { setSink } from '#ccbot/log.js';
-import { findClaudeProcesses, isClaudeResumeArgv, killOrphanClaudeProcesses, type ProcsDeps } from '#ccbot/procs.js';
+import { findClaudeProcesses, killOrphanClaudeProcesses } from '#ccbot/procs.js';
+
+type ProcsDeps = NonNullable<Parameters<typeof killOrphanClaudeProcesses>[1]>;
+type RunOptions = Parameters<Run>[2];
 
 const ZOMBIE_PARENT = fileURLToPath(new URL('./fixtures/zombie-parent.js', import.meta.url));
 
@@ -349,30 +352,33 @@ find.run();
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const argv = suite('isClaudeResumeArgv');
+const argv = suite('findClaudeProcesses: which command lines are Claude resuming the id');
 const ID = '0d11532e-25c1-4578-a3a1-daf7d32919f7';
+/** Whether findClaudeProcesses confirms a pgrep match whose /proc command line is `cmdline`. */
+const resumes = async (cmdline: string[], id: string) =>
+  (await findClaudeProcesses(id, { run: answer({ ok: true, stdout: '4242\n', stderr: '' }), readCmdline: () => cmdline })).length === 1;
 
-argv('accepts claude resuming the id in each form Claude Code takes', () => {
-  assert.ok(isClaudeResumeArgv(['claude', '--resume', ID], ID));
-  assert.ok(isClaudeResumeArgv(['claude', '--dangerously-skip-permissions', `--resume=${ID}`], ID));
-  assert.ok(isClaudeResumeArgv(['claude', '-r', ID], ID));
-  assert.ok(isClaudeResumeArgv(['/home/me/.local/bin/claude', '--resume', ID], ID));
-  assert.ok(isClaudeResumeArgv(['node', '/usr/local/bin/claude', '--resume', ID], ID));
-  assert.ok(isClaudeResumeArgv(['node', '/usr/lib/node_modules/@anthropic-ai/claude-code/cli.js', '--resume', ID], ID));
-  assert.ok(isClaudeResumeArgv(['/opt/npm/@anthropic-ai/claude-code/bin/claude.exe', '--resume', ID], ID));
+argv('accepts claude resuming the id in each form Claude Code takes', async () => {
+  assert.ok(await resumes(['claude', '--resume', ID], ID));
+  assert.ok(await resumes(['claude', '--dangerously-skip-permissions', `--resume=${ID}`], ID));
+  assert.ok(await resumes(['claude', '-r', ID], ID));
+  assert.ok(await resumes(['/home/me/.local/bin/claude', '--resume', ID], ID));
+  assert.ok(await resumes(['node', '/usr/local/bin/claude', '--resume', ID], ID));
+  assert.ok(await resumes(['node', '/usr/lib/node_modules/@anthropic-ai/claude-code/cli.js', '--resume', ID], ID));
+  assert.ok(await resumes(['/opt/npm/@anthropic-ai/claude-code/bin/claude.exe', '--resume', ID], ID));
 });
 
-argv('rejects other programs that mention claude, and claude resuming something else', () => {
-  assert.not.ok(isClaudeResumeArgv(['vim', `notes-claude--resume-${ID}.txt`], ID));
-  assert.not.ok(isClaudeResumeArgv(['node', 'sleeper.js', 'notes-claude', '--resume', ID], ID));
-  assert.not.ok(isClaudeResumeArgv(['grep', 'claude', '--resume', ID], ID));
-  assert.not.ok(isClaudeResumeArgv(['pgrep', '-f', `claude.*(--resume[= ]|-r )${ID}`], ID));
-  assert.not.ok(isClaudeResumeArgv(['sh', '-c', `claude --resume ${ID}`], ID));
-  assert.not.ok(isClaudeResumeArgv(['claude', '--resume', `${ID}0`], ID));
-  assert.not.ok(isClaudeResumeArgv(['claude', '--resume'], ID));
-  assert.not.ok(isClaudeResumeArgv(['claude', `--resume=${ID}`.toUpperCase()], ID));
-  assert.not.ok(isClaudeResumeArgv(['node', 'app.js', '--resume', ID, '/usr/local/bin/claude'], ID));
-  assert.not.ok(isClaudeResumeArgv([], ID));
+argv('rejects other programs that mention claude, and claude resuming something else', async () => {
+  assert.not.ok(await resumes(['vim', `notes-claude--resume-${ID}.txt`], ID));
+  assert.not.ok(await resumes(['node', 'sleeper.js', 'notes-claude', '--resume', ID], ID));
+  assert.not.ok(await resumes(['grep', 'claude', '--resume', ID], ID));
+  assert.not.ok(await resumes(['pgrep', '-f', `claude.*(--resume[= ]|-r )${ID}`], ID));
+  assert.not.ok(await resumes(['sh', '-c', `claude --resume ${ID}`], ID));
+  assert.not.ok(await resumes(['claude', '--resume', `${ID}0`], ID));
+  assert.not.ok(await resumes(['claude', '--resume'], ID));
+  assert.not.ok(await resumes(['claude', `--resume=${ID}`.toUpperCase()], ID));
+  assert.not.ok(await resumes(['node', 'app.js', '--resume', ID, '/usr/local/bin/claude'], ID));
+  assert.not.ok(await resumes([], ID));
 });
 
 argv.run();

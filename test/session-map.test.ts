@@ -8,7 +8,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withFileLock } from '#ccbot/lock.js';
 import { setSink } from '#ccbot/log.js';
-import { mapKey, promptHash, readSessionMap, SESSION_MAP_FILE, updateSessionMap, type SessionMapEntry } from '#ccbot/session-map.js';
+import { mapKey, promptHash, readSessionMap, SESSION_MAP_FILE, updateSessionMap, type SessionMap } from '#ccbot/session-map.js';
+
+type SessionMapEntry = SessionMap[string];
 
 const UPDATER = fileURLToPath(new URL('./fixtures/map-updater.js', import.meta.url));
 

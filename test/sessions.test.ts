@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import type { ArchiveReason, Session, Sessions } from '#ccbot/sessions.js';
 import { mapKey, updateSessionMap } from '#ccbot/session-map.js';
 import { loadState, saveState, StateStore } from '#ccbot/state.js';
-import { ensureSession, killWindow, newWindow, windowExists } from '#ccbot/tmux.js';
+import { ensureSession, killWindow, newWindow } from '#ccbot/tmux.js';
 import { killOrphanClaudeProcesses } from '#ccbot/procs.js';
 import { emptyState, type State } from './state-fixture.js';
-import { createTmuxFixture } from './tmux-fixture.js';
+import { createTmuxFixture, windowExists } from './tmux-fixture.js';
 
 const CLAUDE_ID = '2061e677-6298-4b4d-a740-c2bde142a0dc';
 

@@ -39,6 +39,12 @@ export async function waitForExit(pids: readonly number[], ms = EXIT_WAIT_MS): P
   for (const pid of pids.filter(isAlive)) process.kill(pid, 'SIGKILL');
 }
 
+/** Whether window `windowId` (@N) is open, in any session of the server that `opts.env` reaches. */
+export async function windowExists(windowId: string, opts: { env?: NodeJS.ProcessEnv }): Promise<boolean> {
+  const listed = await execRun('tmux', ['list-windows', '-a', '-F', '#{window_id}'], { env: opts.env, timeoutMs: 5_000 });
+  return listed.ok && listed.stdout.split('\n').includes(windowId);
+}
+
 export function createTmuxFixture(): TmuxFixture {
   // Short prefix: the socket path ($TMUX_TMPDIR/tmux-<uid>/default) must stay under ~100 bytes.
   const dir = mkdtempSync(join(tmpdir(), 'ccbot-tmux-'));

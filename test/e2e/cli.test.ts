@@ -10,11 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execRun } from '#ccbot/exec.js';
 import { findClaudeProcesses } from '#ccbot/procs.js';
-import { mapKey, promptHash, readSessionMap, type SessionMapEntry } from '#ccbot/session-map.js';
+import { mapKey, promptHash, readSessionMap, type SessionMap } from '#ccbot/session-map.js';
 import { killWindow } from '#ccbot/tmux.js';
 import { MAIN_JS } from '../daemon-fixture.js';
 import { assistantTexts, findClaudeCli, makeClaudeHome, readTranscriptLines, startClaudeTmux, waitFor, type ClaudeHome, type ClaudeTmux } from './claude-cli.js';
 import { startFakeAnthropic, type FakeAnthropic } from './fake-anthropic.js';
+
+type SessionMapEntry = SessionMap[string];
 
 const cli = findClaudeCli();
 if (!cli) console.log('e2e: SKIPPED test/e2e/cli.test — the real Claude Code CLI 2.1.328 is not installed (`bash .ci/run` installs it, or set CCBOT_CLAUDE_CLI)');
