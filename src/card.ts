@@ -1,25 +1,17 @@
 /**
- * The live card of a session: one bot message, edited in place, saying what Claude is doing (state, context fill,
- * the last tool lines). The model and its rendering are pure; CardPublisher sends and edits it, at most about one
- * edit a second per chat, and recreates a card someone deleted once.
+ * The live card of a session: one bot message, edited in place, saying what Claude is doing. The model and its
+ * rendering are pure; CardPublisher sends and edits it, about one edit a second per chat, and recreates it once.
  */
 import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import { clip, escapeHtml } from './format.js';
 import { t, type Lang } from './i18n.js';
 import { logger } from './log.js';
-import type { EditResult, SendResult } from './telegram.js';
+import type { Telegram } from './telegram.js';
 import { toolLine, type TranscriptEvent } from './transcript.js';
 
 const log = logger('card');
 
-export type CardState = 'working' | 'waiting' | 'idle';
-
-export interface ToolLine {
-  toolUseId: string;
-  line: string;
-  outcome?: string;
-  isError?: boolean;
-}
+type CardState = 'working' | 'waiting' | 'idle';
 
 /** Plain JSON: saved in monitor_state.json, so a restarted daemon edits the same message. */
 export interface CardModel {
@@ -30,7 +22,7 @@ export interface CardModel {
   state: CardState;
   model: string;
   contextTokens: number;
-  toolLines: ToolLine[];
+  toolLines: { toolUseId: string; line: string; outcome?: string; isError?: boolean }[];
   /** The latest assistant text of this turn, shown clipped under the tool lines. */
   lastText: string;
   /** Texts since the last tool activity of this turn: the final answer once the turn ends. */
@@ -43,76 +35,60 @@ export interface CardModel {
   waitingFor: string | null;
 }
 
-export type CardEffect = { kind: 'answer'; text: string; key: string };
-
-export const TOOL_LINES_SHOWN = 5;
+const TOOL_LINES_SHOWN = 5;
 const LINE_CHARS = 200;
 const TEXT_CHARS = 600;
 
-/** Models with a 1M-token context window. Claude Code marks them in the id (`…[1m]`, `…-1m`). */
-export const MILLION_TOKEN_MODELS = new Set<string>();
-
-export function contextWindow(model: string): number {
-  return MILLION_TOKEN_MODELS.has(model) || /\[1m\]$|-1m$/i.test(model) ? 1_000_000 : 200_000;
-}
-
-export function contextPercent(card: CardModel): number {
-  return card.contextTokens > 0 ? Math.min(100, Math.round((card.contextTokens / contextWindow(card.model)) * 100)) : 0;
-}
-
 export function newCard(sessionId: string, sessionName: string): CardModel {
   return {
-    sessionId, sessionName, turn: '', state: 'idle', model: '', contextTokens: 0, toolLines: [], lastText: '', answer: [],
-    messageId: null, answeredAt: null, waitingFor: null,
+    sessionId, sessionName, turn: '', state: 'idle', model: '', contextTokens: 0, toolLines: [], lastText: '',
+    answer: [], messageId: null, answeredAt: null, waitingFor: null,
   };
 }
 
-/** The card after one event, and what it asks to be sent (the final answer, once per turn). */
-export function applyEvent(card: CardModel, event: TranscriptEvent): { card: CardModel; effects: CardEffect[] } {
+/** The card after one event, and the final answer to send when the event ends the turn (once per turn). */
+export function applyEvent(
+  card: CardModel, event: TranscriptEvent,
+): { card: CardModel; answer?: { text: string; key: string } } {
+  const state = card.state === 'waiting' ? 'waiting' : 'working';
   switch (event.kind) {
-    case 'prompt':
+    case 'prompt': {
       // A new turn: a new card message under the prompt; the last one stays as it was.
-      if (card.turn === event.uuid) return { card, effects: [] };
-      return { card: { ...card, turn: event.uuid, state: 'working', toolLines: [], lastText: '', answer: [], messageId: null, waitingFor: null }, effects: [] };
-    case 'text':
-      return { card: { ...card, state: working(card), lastText: event.text, answer: [...card.answer, event.text] }, effects: [] };
-    case 'thinking':
-      return { card: { ...card, state: working(card) }, effects: [] };
-    case 'toolCall': {
-      if (card.toolLines.some((l) => l.toolUseId === event.toolUseId)) return { card, effects: [] };
-      const toolLines = [...card.toolLines, { toolUseId: event.toolUseId, line: toolLine(event) }].slice(-TOOL_LINES_SHOWN);
-      return { card: { ...card, state: working(card), toolLines, answer: [] }, effects: [] };
+      if (card.turn === event.uuid) return { card };
+      const turn = { turn: event.uuid, state: 'working' as const, messageId: null, waitingFor: null };
+      return { card: { ...card, ...turn, toolLines: [], lastText: '', answer: [] } };
     }
+    case 'text':
+      return { card: { ...card, state, lastText: event.text, answer: [...card.answer, event.text] } };
+    case 'thinking':
+      return { card: { ...card, state } };
+    case 'toolCall':
     case 'toolResult': {
       const known = card.toolLines.some((l) => l.toolUseId === event.toolUseId);
-      const done = { outcome: event.outcome, isError: event.isError };
+      if (known && event.kind === 'toolCall') return { card };
+      const done = event.kind === 'toolResult' ? { outcome: event.outcome, isError: event.isError } : {};
       const toolLines = known
         ? card.toolLines.map((l) => (l.toolUseId === event.toolUseId ? { ...l, ...done } : l))
         : [...card.toolLines, { toolUseId: event.toolUseId, line: toolLine(event), ...done }].slice(-TOOL_LINES_SHOWN);
-      return { card: { ...card, state: working(card), toolLines, answer: [], waitingFor: null }, effects: [] };
+      const waitingFor = event.kind === 'toolResult' ? null : card.waitingFor;
+      return { card: { ...card, state, toolLines, answer: [], waitingFor } };
     }
     case 'usage':
-      return { card: { ...card, model: event.model || card.model, contextTokens: event.contextTokens }, effects: [] };
-    case 'turnEnd': {
-      const text = card.answer.join('\n\n').trim();
-      const ended = { ...card, state: 'idle' as const, answer: [], waitingFor: null };
-      if (!text || card.answeredAt === event.uuid) return { card: ended, effects: [] };
-      return { card: { ...ended, answeredAt: event.uuid }, effects: [{ kind: 'answer', text, key: `answer:${event.uuid}` }] };
-    }
+      return { card: { ...card, model: event.model || card.model, contextTokens: event.contextTokens } };
     case 'commandOutput':
-      return { card: { ...card, lastText: event.text }, effects: [] };
+      return { card: { ...card, lastText: event.text } };
+    case 'turnEnd':
     case 'apiError': {
       // Claude Code gives up on the turn after an API error and writes no turn end: the turn is over, and what it
       // said before the error still reaches the person.
       const text = card.answer.join('\n\n').trim();
-      const ended = { ...card, state: 'idle' as const, lastText: `⚠ ${event.text}`, answer: [], waitingFor: null };
-      if (!text || card.answeredAt === event.uuid) return { card: ended, effects: [] };
-      return { card: { ...ended, answeredAt: event.uuid }, effects: [{ kind: 'answer', text, key: `answer:${event.uuid}` }] };
+      const lastText = event.kind === 'apiError' ? `⚠ ${event.text}` : card.lastText;
+      const ended = { ...card, state: 'idle' as const, lastText, answer: [], waitingFor: null };
+      if (!text || card.answeredAt === event.uuid) return { card: ended };
+      return { card: { ...ended, answeredAt: event.uuid }, answer: { text, key: `answer:${event.uuid}` } };
     }
   }
 }
-
-const working = (card: CardModel): CardState => (card.state === 'waiting' ? 'waiting' : 'working');
 
 /** Claude waits on a menu (question) or no longer does (null). */
 export function setWaiting(card: CardModel, question: string | null): CardModel {
@@ -124,40 +100,37 @@ const STATE_MARK: Record<CardState, string> = { working: '⏳', waiting: '❓', 
 
 /** Telegram HTML, always valid and well under 4096 characters whatever the tool lines hold. */
 export function renderCard(card: CardModel, lang: Lang): string {
-  const head = [`<b>${escapeHtml(clip(card.sessionName, 60))}</b>`, `${STATE_MARK[card.state]} ${escapeHtml(t(lang, `card.${card.state}`))}`];
-  const percent = contextPercent(card);
+  const name = `<b>${escapeHtml(clip(card.sessionName, 60))}</b>`;
+  const head = [name, `${STATE_MARK[card.state]} ${escapeHtml(t(lang, `card.${card.state}`))}`];
+  // Claude Code marks the models with a 1M-token context window in the id (`…[1m]`, `…-1m`).
+  const window = /\[1m\]$|-1m$/i.test(card.model) ? 1_000_000 : 200_000;
+  const percent = Math.min(100, Math.round((card.contextTokens / window) * 100));
   if (percent > 0) head.push(escapeHtml(t(lang, 'card.context', { percent })));
   const lines = [head.join(' · ')];
   if (card.waitingFor) lines.push(`❓ ${escapeHtml(clip(card.waitingFor, LINE_CHARS))}`);
   for (const tool of card.toolLines) {
     const mark = tool.outcome === undefined ? '…' : tool.isError ? '✗' : '✓';
     const outcome = tool.outcome ? ` → ${tool.outcome}` : '';
-    lines.push(`${mark} ${escapeHtml(clip(oneLine(tool.line), LINE_CHARS))}${escapeHtml(clip(outcome, 80))}`);
+    const line = tool.line.replace(/\s+/g, ' ').trim();
+    lines.push(`${mark} ${escapeHtml(clip(line, LINE_CHARS))}${escapeHtml(clip(outcome, 80))}`);
   }
-  if (card.lastText && card.state !== 'idle') lines.push('', `<i>${escapeHtml(clip(card.lastText.trim(), TEXT_CHARS))}</i>`);
+  if (card.lastText && card.state !== 'idle') {
+    lines.push('', `<i>${escapeHtml(clip(card.lastText.trim(), TEXT_CHARS))}</i>`);
+  }
   return lines.join('\n');
-}
-
-/** The wait before the next edit of a chat's cards: none after a quiet spell, else the rest of the interval. */
-export function editDelay(lastEditAt: number | undefined, now: number, intervalMs = 1_000): number {
-  return lastEditAt === undefined ? 0 : Math.max(0, lastEditAt + intervalMs - now);
 }
 
 // ── publishing ──────────────────────────────────────────────────────────────────────────────────────────────────
 
-export interface PublisherDeps {
-  /** Sends a new card, which carries the chat's buttons as the newest message. */
-  send: (chatId: number, html: string, options: { silent?: boolean }) => Promise<SendResult>;
-  edit: (
-    chatId: number, messageId: number, html: string, options: { replyMarkup?: InlineKeyboardMarkup },
-  ) => Promise<EditResult>;
-  /** The keyboard an edited card keeps: the chat's buttons while it is the newest message. */
-  keyboardFor?: (chatId: number, messageId: number) => InlineKeyboardMarkup | undefined;
+interface PublisherDeps {
+  telegram: Pick<Telegram, 'sendNewest' | 'edit' | 'isNewest'>;
+  /** The chat's buttons: a new card carries them as the newest message; an edit keeps them while it still is. */
+  switcher: (chatId: number) => InlineKeyboardMarkup;
+  /** The card of `sessionId`'s turn now lives in `messageId` (null: none): persist it, so a restart edits it. */
+  onCardMessage: (chatId: number, sessionId: string, turn: string, messageId: number | null) => void;
   now: () => number;
   setTimer: (fn: () => void, ms: number) => unknown;
   clearTimer: (handle: unknown) => void;
-  /** The card of `sessionId`'s turn now lives in `messageId` (null: none): persist it, so a restart edits it. */
-  onCardMessage: (sessionId: string, turn: string, messageId: number | null) => void;
   intervalMs?: number;
 }
 
@@ -190,7 +163,8 @@ export class CardPublisher {
     const slot = this.slots.get(key);
     if (!slot || slot.turn !== card.turn) {
       // A new turn has a new card; the last one stays as it was.
-      this.slots.set(key, { chatId, sessionId: card.sessionId, turn: card.turn, html, messageId: card.messageId, recreated: false });
+      const { sessionId, turn, messageId } = card;
+      this.slots.set(key, { chatId, sessionId, turn, html, messageId, recreated: false });
     } else {
       slot.html = html;
       if (slot.messageId === null && card.messageId !== null && !slot.recreated) slot.messageId = card.messageId;
@@ -199,9 +173,11 @@ export class CardPublisher {
     this.schedule(chatId);
   }
 
+  /** The next request of the chat: at once after a quiet spell, else once the interval since the last one is over. */
   private schedule(chatId: number): void {
     if (this.timers.has(chatId) || this.busy.has(chatId)) return;
-    const delay = editDelay(this.lastEditAt.get(chatId), this.deps.now(), this.deps.intervalMs);
+    const last = this.lastEditAt.get(chatId);
+    const delay = last === undefined ? 0 : Math.max(0, last + (this.deps.intervalMs ?? 1_000) - this.deps.now());
     const run = () => {
       this.timers.delete(chatId);
       const work = this.publish(chatId).finally(() => {
@@ -220,35 +196,33 @@ export class CardPublisher {
     if (key === undefined) return;
     this.dirty.delete(key);
     const slot = this.slots.get(key)!;
-    if (slot.abandoned) return;
     const html = slot.html;
-    if (slot.messageId !== null && slot.shownHtml === html) return;
+    if (slot.abandoned || (slot.messageId !== null && slot.shownHtml === html)) return;
     this.lastEditAt.set(chatId, this.deps.now());
     if (slot.messageId === null) return this.create(slot, html);
-    const replyMarkup = this.deps.keyboardFor?.(chatId, slot.messageId);
-    const edited = await this.deps.edit(chatId, slot.messageId, html, replyMarkup ? { replyMarkup } : {});
-    if (edited.ok) {
-      slot.shownHtml = html;
-      return;
-    }
-    if (edited.kind !== 'gone') return void this.dirty.add(key); // a network failure: the next round tries again
-    if (slot.recreated) {
+    const { telegram, switcher } = this.deps;
+    const replyMarkup = telegram.isNewest(chatId, slot.messageId) ? switcher(chatId) : undefined;
+    const edited = await telegram.edit(chatId, slot.messageId, html, replyMarkup ? { replyMarkup } : {});
+    if (edited.ok) slot.shownHtml = html;
+    else if (edited.kind !== 'gone') this.dirty.add(key); // a network failure: the next round tries again
+    else if (slot.recreated) {
       log.warn('the card was deleted again: not recreated', { chat_id: chatId, session: slot.sessionId });
       slot.abandoned = true;
-      this.deps.onCardMessage(slot.sessionId, slot.turn, null);
-      return;
+      this.deps.onCardMessage(chatId, slot.sessionId, slot.turn, null);
+    } else {
+      slot.recreated = true;
+      slot.messageId = null;
+      await this.create(slot, html);
     }
-    slot.recreated = true;
-    slot.messageId = null;
-    return this.create(slot, html);
   }
 
   private async create(slot: Slot, html: string): Promise<void> {
-    const sent = await this.deps.send(slot.chatId, html, { silent: true });
+    const replyMarkup = this.deps.switcher(slot.chatId);
+    const sent = await this.deps.telegram.sendNewest(slot.chatId, html, { silent: true, replyMarkup });
     if (!sent.ok) return void this.dirty.add(`${slot.chatId}:${slot.sessionId}`);
     slot.messageId = sent.messageIds.at(-1)!;
     slot.shownHtml = html;
-    this.deps.onCardMessage(slot.sessionId, slot.turn, slot.messageId);
+    this.deps.onCardMessage(slot.chatId, slot.sessionId, slot.turn, slot.messageId);
   }
 
   /** Whether this turn's card of the session is shown or on its way. */
@@ -271,8 +245,4 @@ export class CardPublisher {
       await Promise.all(work);
     }
   }
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }

@@ -24,7 +24,6 @@ import { Monitor } from './monitor.js';
 import { LiveOutput } from './output.js';
 import type { ArchiveReason } from './sessions.js';
 import { loadState, saveState, StateStore } from './state.js';
-import { readPane } from './terminal.js';
 import { Telegram } from './telegram.js';
 import { findTranscript } from './transcript-reader.js';
 import { capturePane, ensureSession, killWindow, listWindows, newWindow, sendKeys, sendText } from './tmux.js';
@@ -90,7 +89,6 @@ export async function runDaemon(config: Config): Promise<number> {
       });
     const chat = createChat({ telegram, sessions, users, badge: (id) => output.badge(id) });
     const output = new LiveOutput({
-      sessions,
       users,
       telegram,
       capture: (windowId) => capturePane(windowId, tmuxOptions),
@@ -116,13 +114,7 @@ export async function runDaemon(config: Config): Promise<number> {
       telegram,
       defaultIdleHours: config.idleHours,
       purgeAfterMs: config.archivePurgeAfterMs,
-      isMidTurn: async (session) => {
-        if (!session.windowId) return false;
-        const card = monitor.data.follows[session.id]?.card; // the transcript: a turn that has not ended
-        if (card && card.state !== 'idle') return true;
-        const pane = await capturePane(session.windowId, tmuxOptions);
-        return pane !== null && ['busy', 'picker', 'trust'].includes(readPane(pane).kind);
-      },
+      isMidTurn: (session) => monitor.isMidTurn(session),
       archive,
       windowIds,
     });

@@ -1,11 +1,8 @@
 /**
- * Which transcripts to follow and how far they were delivered. For every live session, the transcript its window's
- * Claude writes (the path the hook recorded in session_map.json; after /clear or /resume the hook names a new one,
- * and the monitor moves to it). It wakes on fs.watch and polls as a fallback, hands new events to the output, and
- * saves a transcript's offset in monitor_state.json only once the output has delivered them: after a crash the
- * same events come again, never fewer.
+ * Following each live session's transcript (the one its hook last named) on fs.watch and polls, and handing new events
+ * to the output; monitor_state.json's offset moves only once they were delivered: after a crash, never fewer.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CardModel } from './card.js';
@@ -15,6 +12,7 @@ import type { Session, Sessions } from './sessions.js';
 import { readJson, writeJson } from './store.js';
 import { findTranscript, readEvents, type Cursor } from './transcript-reader.js';
 import type { PendingCalls, TranscriptEvent } from './transcript.js';
+import { isObject } from './values.js';
 
 const log = logger('monitor');
 
@@ -40,19 +38,16 @@ export interface Follow {
   sent: string[];
 }
 
-export interface MonitorState {
-  version: 1;
-  follows: Record<string, Follow>;
-}
-
 /** The chat side: shows events, and says whether everything visible was delivered (false: retry them later). */
 export interface Output {
   deliver(session: Session, follow: Follow, events: TranscriptEvent[]): Promise<boolean>;
   /** Called every pass for a followed session, events or not: pane checks, the stall hint. */
-  idle?(session: Session, follow: Follow): Promise<void>;
+  idle(session: Session, follow: Follow): Promise<void>;
+  /** Whether the session's pane shows Claude at work or a menu. */
+  isPaneBusy(session: Session): Promise<boolean>;
 }
 
-export interface MonitorDeps {
+interface MonitorDeps {
   ccbotDir: string;
   tmuxSession: string;
   /** With tmuxSession, where a session's transcript is (transcript-reader.ts findTranscript). */
@@ -62,57 +57,41 @@ export interface MonitorDeps {
   output: Output;
   pollMs: number;
   now?: () => number;
-  /** When this daemon started: a session older than that with no saved offset is followed from its end. */
-  startedAt?: number;
-  watchFile?: (path: string, onChange: () => void) => { close(): void } | null;
 }
 
-export function loadMonitorState(ccbotDir: string): MonitorState {
-  const raw = readJson<unknown>(join(ccbotDir, MONITOR_STATE_FILE), { version: 1, follows: {} });
+/** monitor_state.json's follows; an entry without a path and an offset is dropped, missing fields get defaults. */
+function loadFollows(ccbotDir: string): Record<string, Follow> {
+  const saved = readJson<unknown>(join(ccbotDir, MONITOR_STATE_FILE), {});
   const follows: Record<string, Follow> = {};
-  const source = (raw as { follows?: unknown })?.follows;
-  if (typeof source === 'object' && source !== null) {
-    for (const [id, f] of Object.entries(source as Record<string, Partial<Follow>>)) {
-      if (typeof f?.path !== 'string' || typeof f.cursor?.offset !== 'number') continue;
-      follows[id] = {
-        path: f.path, cursor: f.cursor, pending: f.pending ?? {}, since: f.since ?? 0, grewAt: f.grewAt ?? 0, seenAt: f.seenAt ?? 0,
-        card: f.card ?? null, sent: Array.isArray(f.sent) ? f.sent : [],
-      };
-    }
+  for (const [id, f] of Object.entries(isObject(saved) && isObject(saved.follows) ? saved.follows : {})) {
+    const entry = f as Partial<Follow> | null;
+    if (typeof entry?.path !== 'string' || typeof entry.cursor?.offset !== 'number') continue;
+    const { path, cursor, pending = {}, since = 0, grewAt = 0, seenAt = 0, card = null, sent } = entry;
+    follows[id] = { path, cursor, pending, since, grewAt, seenAt, card, sent: Array.isArray(sent) ? sent : [] };
   }
-  return { version: 1, follows };
+  return follows;
 }
 
-/** Remembers that the visible message `key` went out; true when it had gone out before (skip it). */
-export function markSent(follow: Follow, key: string): boolean {
-  if (follow.sent.includes(key)) return true;
+/** Remembers that the visible message `key` went out. */
+export function markSent(follow: Follow, key: string): void {
   follow.sent = [...follow.sent, key].slice(-SENT_KEYS_KEPT);
-  return false;
 }
-
-const defaultWatch = (path: string, onChange: () => void) => {
-  try {
-    const watcher: FSWatcher = watch(path, { persistent: false }, onChange);
-    watcher.on('error', () => watcher.close()); // the file was replaced or removed: polling carries on
-    return watcher;
-  } catch {
-    return null; // not there yet: polling finds it
-  }
-};
 
 export class Monitor {
-  readonly data: MonitorState;
+  private readonly follows: Record<string, Follow>;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private readonly watchers = new Map<string, { close(): void }>();
   private readonly now: () => number;
+  /** When this daemon started: a session older than that with no saved offset is followed from its end. */
   private readonly startedAt: number;
+  private mapCache: { stamp: string; map: SessionMap } | undefined;
 
   constructor(private readonly deps: MonitorDeps) {
-    this.data = loadMonitorState(deps.ccbotDir);
+    this.follows = loadFollows(deps.ccbotDir);
     this.now = deps.now ?? Date.now;
-    this.startedAt = deps.startedAt ?? this.now();
+    this.startedAt = this.now();
   }
 
   start(): void {
@@ -127,30 +106,30 @@ export class Monitor {
     this.watchers.clear();
   }
 
+  /** Whether the session is in the middle of a turn: its transcript has not ended it, or its pane shows work. */
+  async isMidTurn(session: Session): Promise<boolean> {
+    if (!session.windowId) return false;
+    const card = this.follows[session.id]?.card;
+    return (card != null && card.state !== 'idle') || this.deps.output.isPaneBusy(session);
+  }
+
   /** A pass soon; passes never overlap, and a wake during one runs another after it. */
   wake(): void {
     if (this.running) {
       this.again = true;
       return;
     }
+    this.again = false;
     this.running = this.tick().finally(() => {
       this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
+      if (this.again) this.wake();
     });
   }
 
-  /** One pass over every live session; resolves when it (and any pass it joined) is done. */
-  async tick(): Promise<void> {
-    let map: SessionMap;
-    try {
-      map = await this.sessionMap();
-    } catch (err) {
-      log.warn('session map unreadable', { error: String(err) });
-      return;
-    }
+  /** One pass over every live session. */
+  private async tick(): Promise<void> {
+    const map = await this.sessionMap().catch((err) => void log.warn('session map unreadable', { error: String(err) }));
+    if (!map) return;
     const live = this.deps.sessions.live().filter((s) => s.windowId);
     for (const session of live) {
       const path = await findTranscript(session, map, this.deps);
@@ -164,15 +143,13 @@ export class Monitor {
     this.forget(new Set(live.map((s) => s.id)));
   }
 
-  private mapCache: { mtimeMs: number; size: number; ino: number; map: SessionMap } | undefined;
-
   /** The session map, read again only when the file changed (the hook rewrites it atomically: a new mtime). */
   private async sessionMap(): Promise<SessionMap> {
     const info = await stat(join(this.deps.ccbotDir, SESSION_MAP_FILE)).catch(() => null);
-    const cache = this.mapCache;
-    if (info && cache && cache.mtimeMs === info.mtimeMs && cache.size === info.size && cache.ino === info.ino) return cache.map;
+    const stamp = info && `${info.mtimeMs}:${info.size}:${info.ino}`;
+    if (stamp && this.mapCache?.stamp === stamp) return this.mapCache.map;
     const map = this.deps.readMap();
-    this.mapCache = info ? { mtimeMs: info.mtimeMs, size: info.size, ino: info.ino, map } : undefined;
+    this.mapCache = stamp ? { stamp, map } : undefined;
     return map;
   }
 
@@ -181,76 +158,79 @@ export class Monitor {
     const follow = await this.followOf(session, path);
     this.watchOnce(path);
     // Most passes find nothing new: one stat instead of open, read and close.
-    const size = await stat(path).then((s) => ({ size: s.size, ino: s.ino }), () => null);
-    if (size && size.size === follow.cursor.offset && (follow.cursor.ino === undefined || follow.cursor.ino === size.ino)) {
-      await this.deps.output.idle?.(session, follow);
-      return;
-    }
+    const now = await stat(path).catch(() => null);
+    const { offset, ino } = follow.cursor;
+    const unchanged = now && now.size === offset && (ino === undefined || ino === now.ino);
+    if (unchanged) return this.deps.output.idle(session, follow);
     const read = await readEvents(path, follow.cursor, follow.pending);
     if (!read.ok) {
       if (read.kind !== 'missing') log.warn('transcript unreadable', { session: session.id, path, error: read.error });
       return;
     }
-    const grew = read.cursor.offset !== follow.cursor.offset || read.restarted;
+    if (read.restarted) {
+      log.warn('transcript shrank or was replaced: read again from its start', { session: session.id, path });
+    }
     const after = read.restarted ? Math.max(follow.since, follow.seenAt + 1) : follow.since;
-    if (read.restarted) log.warn('transcript shrank or was replaced: read again from its start', { session: session.id, path });
     const fresh = read.events.filter((e) => e.at === 0 || e.at >= after);
     if (fresh.length > 0) {
       const card = follow.card;
-      const delivered = await this.deps.output.deliver(session, follow, fresh);
-      if (!delivered) {
+      if (!(await this.deps.output.deliver(session, follow, fresh))) {
         follow.card = card; // retried from the same offset on the next pass
         this.save();
         return;
       }
     }
-    if (grew) {
+    if (read.cursor.offset !== offset || read.restarted) {
       follow.seenAt = Math.max(follow.seenAt, ...fresh.map((e) => e.at));
       follow.cursor = read.cursor;
       follow.pending = read.pending;
       follow.grewAt = this.now();
       this.save();
     }
-    await this.deps.output.idle?.(session, follow);
+    await this.deps.output.idle(session, follow);
   }
 
   /** The session's follow state; a new transcript path (a new session, /clear, /resume) starts a new one. */
   private async followOf(session: Session, path: string): Promise<Follow> {
-    const known = this.data.follows[session.id];
+    const known = this.follows[session.id];
     if (known?.path === path) return known;
     // A session that ran before this daemon and has no saved offset (a lost or corrupt monitor_state.json): from
     // its end, rather than sending its whole history again.
     const fromEnd = !known && session.createdAt < this.startedAt;
     const size = fromEnd ? await stat(path).then((s) => s.size, () => 0) : 0;
+    const since = session.createdAt - SINCE_SLACK_MS;
     const follow: Follow = {
-      path, cursor: { offset: size }, pending: {}, since: session.createdAt - SINCE_SLACK_MS, grewAt: this.now(), seenAt: 0,
+      path, cursor: { offset: size }, pending: {}, since, grewAt: this.now(), seenAt: 0,
       card: known?.card ?? null, sent: known?.sent ?? [],
     };
-    this.data.follows[session.id] = follow;
+    this.follows[session.id] = follow;
     log.info('following', { session: session.id, path, from: size });
     return follow;
   }
 
   private watchOnce(path: string): void {
     if (this.watchers.has(path)) return;
-    const watcher = (this.deps.watchFile ?? defaultWatch)(path, () => this.wake());
-    if (watcher) this.watchers.set(path, watcher);
+    try {
+      const watcher = watch(path, { persistent: false }, () => this.wake());
+      watcher.on('error', () => watcher.close()); // the file was replaced or removed: polling carries on
+      this.watchers.set(path, watcher);
+    } catch {
+      // not there yet: polling finds it
+    }
   }
 
   /** Drops what belongs to sessions that ended. */
   private forget(live: Set<string>): void {
-    let changed = false;
-    for (const id of Object.keys(this.data.follows)) {
-      if (live.has(id)) continue;
-      this.watchers.get(this.data.follows[id]!.path)?.close();
-      this.watchers.delete(this.data.follows[id]!.path);
-      delete this.data.follows[id];
-      changed = true;
+    const ended = Object.keys(this.follows).filter((id) => !live.has(id));
+    for (const id of ended) {
+      this.watchers.get(this.follows[id]!.path)?.close();
+      this.watchers.delete(this.follows[id]!.path);
+      delete this.follows[id];
     }
-    if (changed) this.save();
+    if (ended.length > 0) this.save();
   }
 
   save(): void {
-    writeJson(join(this.deps.ccbotDir, MONITOR_STATE_FILE), this.data);
+    writeJson(join(this.deps.ccbotDir, MONITOR_STATE_FILE), { version: 1, follows: this.follows });
   }
 }

@@ -1,8 +1,6 @@
 /**
- * A session's transcript events → the chat. The session the person looks at has a live card and its answers as
- * new messages; background sessions send one short notice per state change (finished, error, needs you) and show
- * a badge in the switcher. Also watches the pane of a working session for a menu waiting on the person, and for
- * a turn that stopped moving (the stall hint).
+ * Transcript events → the chat: the active session's card and answers, background sessions' notices and badges, and
+ * from a working session's pane, a menu waiting on the person as buttons and the hint for a turn that stalled.
  */
 import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import { applyEvent, CardPublisher, newCard, renderCard, setWaiting, type CardModel } from './card.js';
@@ -11,7 +9,7 @@ import { t, type Lang } from './i18n.js';
 import { pickerKeyboard, stallKeyboard } from './keyboards.js';
 import { logger } from './log.js';
 import { markSent, type Follow, type Output } from './monitor.js';
-import type { Session, Sessions } from './sessions.js';
+import type { Session } from './sessions.js';
 import type { NoticeKind, Settings } from './settings.js';
 import type { SendResult, Telegram } from './telegram.js';
 import { readPane, type Picker } from './terminal.js';
@@ -22,14 +20,14 @@ const log = logger('output');
 
 /** A working session whose transcript has been quiet this long gets its pane read for a menu. */
 const MENU_CHECK_QUIET_MS = 1_500;
+const MENU_CHECK_EVERY_MS = 500;
 /** Tools whose call means Claude now waits on a menu. */
 const ASKING_TOOLS = new Set(['AskUserQuestion', 'ExitPlanMode']);
 
 /** Working, finished since the person last looked (✅, not ✓: ✓ marks the active session), needs them. */
-export type Badge = '⏳' | '✅' | '❓';
+type Badge = '⏳' | '✅' | '❓';
 
-export interface OutputDeps {
-  sessions: Pick<Sessions, 'get'>;
+interface OutputDeps {
   /** The active session (it gets the card), and reply-quotes: replies to an answer go to its session. */
   users: Pick<Users, 'activeSession' | 'rememberMessage'>;
   telegram: Pick<Telegram, 'send' | 'sendNewest' | 'isNewest' | 'edit' | 'stripKeyboard' | 'sendDocument'>;
@@ -42,56 +40,40 @@ export interface OutputDeps {
   save: () => void;
   stallMs: number;
   now?: () => number;
-  publisher?: CardPublisher;
-}
-
-/** The menu a session waits on, as shown in the chat. */
-interface ShownMenu {
-  messageId: number;
-  question: string;
-  sessionId: string;
 }
 
 export class LiveOutput implements Output {
   private readonly badges = new Map<string, Badge>();
-  private readonly menus = new Map<string, ShownMenu>();
+  /** The menu each session waits on, as shown in the chat. */
+  private readonly menus = new Map<string, { messageId: number; question: string }>();
   private readonly stalled = new Set<string>();
   private readonly menuCheckedAt = new Map<string, number>();
-  readonly publisher: CardPublisher;
+  private readonly publisher: CardPublisher;
   private readonly now: () => number;
   /** Follows by session id, for onCardMessage. */
   private readonly follows = new Map<string, Follow>();
 
   constructor(private readonly deps: OutputDeps) {
     this.now = deps.now ?? Date.now;
-    this.publisher =
-      deps.publisher ??
-      new CardPublisher({
-        send: (chatId, html, options) =>
-          deps.telegram.sendNewest(chatId, html, { ...options, replyMarkup: this.switcherOf(chatId) }),
-        edit: (chatId, messageId, html, options) => deps.telegram.edit(chatId, messageId, html, options),
-        keyboardFor: (chatId, messageId) =>
-          (deps.telegram.isNewest(chatId, messageId) ? this.switcherOf(chatId) : undefined),
-        now: this.now,
-        setTimer: (fn, ms) => setTimeout(fn, ms),
-        clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
-        onCardMessage: (sessionId, turn, messageId) => {
-          const follow = this.follows.get(sessionId);
-          if (follow?.card?.turn === turn) {
-            follow.card = { ...follow.card, messageId };
-            deps.save();
-          }
-          if (messageId !== null) deps.users.rememberMessage(this.ownerOf(sessionId), messageId, sessionId);
-        },
-      });
+    this.publisher = new CardPublisher({
+      telegram: deps.telegram,
+      switcher: (chatId) => deps.switcher(chatId, deps.langOf(chatId)), // a private chat's id is its person's id
+      now: this.now,
+      setTimer: (fn, ms) => setTimeout(fn, ms),
+      clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
+      onCardMessage: (chatId, sessionId, turn, messageId) => {
+        const follow = this.follows.get(sessionId);
+        if (follow?.card?.turn === turn) {
+          follow.card = { ...follow.card, messageId };
+          deps.save();
+        }
+        if (messageId !== null) deps.users.rememberMessage(chatId, messageId, sessionId);
+      },
+    });
   }
 
   badge(sessionId: string): Badge | undefined {
     return this.badges.get(sessionId);
-  }
-
-  private ownerOf(sessionId: string): number {
-    return this.deps.sessions.get(sessionId)?.ownerUserId ?? 0;
   }
 
   private isActive(session: Session): boolean {
@@ -107,17 +89,17 @@ export class LiveOutput implements Output {
       const applied = applyEvent(card, event);
       card = applied.card;
       this.setBadge(session, card, active); // before a notice goes out: its switcher shows the new badge
-      for (const effect of applied.effects) {
-        if (effect.kind !== 'answer') continue;
-        if (!active && event.kind === 'apiError') continue; // a background session's error notice below says it all
+      const answer = applied.answer;
+      // A background session's answer cut short by an API error: the error notice below says it all.
+      if (answer && (active || event.kind !== 'apiError')) {
         if (active && card.toolLines.length > 0 && !this.publisher.hasCard(chatId, card)) {
           // The tools this turn ran go above its answer: the card first (a turn of plain text needs none).
-          this.publisher.show(chatId, card, renderCard(card, this.deps.langOf(session.ownerUserId)));
+          this.showCard(session, card);
           await this.publisher.flush();
         }
         const ok = active
-          ? await this.sendAnswer(session, follow, effect.key, effect.text)
-          : await this.notice(session, follow, 'done', effect.key, firstLine(effect.text));
+          ? await this.sendAnswer(session, follow, answer.key, answer.text)
+          : await this.notice(session, follow, 'done', answer.key, firstLine(answer.text));
         if (!ok) return false;
       }
       if (event.kind === 'apiError') {
@@ -128,42 +110,36 @@ export class LiveOutput implements Output {
     }
     // The card's message may have been sent while this ran: keep its id (same turn) in what is saved.
     const latest = follow.card;
-    const sameTurn = latest && latest.turn === card.turn && card.messageId === null;
-    follow.card = sameTurn ? { ...card, messageId: latest.messageId } : card;
-    card = follow.card;
-    this.setBadge(session, card, active);
+    if (latest?.turn === card.turn && card.messageId === null) card = { ...card, messageId: latest.messageId };
+    follow.card = card;
     // A turn that ended within this batch without a card needs none: its answer says it all.
-    const needed = card.state !== 'idle' || this.publisher.hasCard(chatId, card);
-    if (active && needed) this.publisher.show(chatId, card, renderCard(card, this.deps.langOf(session.ownerUserId)));
+    if (active && (card.state !== 'idle' || this.publisher.hasCard(chatId, card))) this.showCard(session, card);
     return true;
   }
 
+  private showCard(session: Session, card: CardModel): void {
+    this.publisher.show(session.ownerUserId, card, renderCard(card, this.deps.langOf(session.ownerUserId)));
+  }
+
+  /** A background session's badge: its state, and "finished" until the person looks at it. */
   private setBadge(session: Session, card: CardModel, active: boolean): void {
-    const badge = active ? undefined : badgeOf(card, this.badges.get(session.id));
+    const finished = this.badges.has(session.id) ? '✅' : undefined;
+    const badge = active ? undefined : ({ waiting: '❓', working: '⏳', idle: finished } as const)[card.state];
     if (badge) this.badges.set(session.id, badge);
     else this.badges.delete(session.id);
   }
 
   /** The final answer, formatted and split, as new messages (the phone notifies); each part is sent once. */
   private async sendAnswer(session: Session, follow: Follow, key: string, text: string): Promise<boolean> {
-    const rendered = renderMarkdown(text);
-    const parts = splitHtml(rendered.html);
+    const { html, documents } = renderMarkdown(text);
+    const parts = splitHtml(html);
     for (const [i, part] of parts.entries()) {
-      const partKey = `${key}#${i}`;
-      if (follow.sent.includes(partKey)) continue;
-      const last = i === parts.length - 1;
-      const sent = await this.send(session, part, last);
-      if (!this.delivered(sent, session, 'answer')) return false;
-      markSent(follow, partKey);
-      this.deps.save();
+      const send = () => this.send(session, part, i === parts.length - 1);
+      if (!(await this.sendOnce(session, follow, `${key}#${i}`, 'answer', send))) return false;
     }
-    for (const doc of rendered.documents) {
-      const docKey = `${key}:${doc.filename}`;
-      if (follow.sent.includes(docKey)) continue;
-      const sent = await this.deps.telegram.sendDocument(session.ownerUserId, doc.filename, doc.content);
-      if (!this.delivered(sent, session, 'document')) return false;
-      markSent(follow, docKey);
-      this.deps.save();
+    for (const { filename, content } of documents) {
+      const send = () => this.deps.telegram.sendDocument(session.ownerUserId, filename, content);
+      if (!(await this.sendOnce(session, follow, `${key}:${filename}`, 'document', send))) return false;
     }
     return true;
   }
@@ -172,64 +148,63 @@ export class LiveOutput implements Output {
   private async notice(
     session: Session, follow: Follow, kind: NoticeKind, key: string, detail: string, force = false,
   ): Promise<boolean> {
-    if (follow.sent.includes(key)) return true;
     if (!force && !this.deps.settingsOf(session.ownerUserId).notify[kind]) return true;
-    const lang = this.deps.langOf(session.ownerUserId);
-    const text = t(lang, `notice.${kind}`, { detail: clip(detail, 300) });
+    const text = t(this.deps.langOf(session.ownerUserId), `notice.${kind}`, { detail: clip(detail, 300) });
     const html = `<b>${escapeHtml(session.name)}</b>: ${escapeHtml(text)}`;
-    const sent = await this.send(session, html, true);
-    if (!this.delivered(sent, session, kind)) return false;
+    return this.sendOnce(session, follow, key, kind, () => this.send(session, html, true));
+  }
+
+  /**
+   * The visible message `key`, unless it went out before; saved at once when it does. False when it must be tried
+   * again later. A refused message (Telegram said no for good) is logged and skipped: retrying it forever would
+   * block the rest.
+   */
+  private async sendOnce(
+    session: Session, follow: Follow, key: string, what: string, send: () => Promise<SendResult>,
+  ): Promise<boolean> {
+    if (follow.sent.includes(key)) return true;
+    const sent = await send();
+    if (sent.ok) for (const id of sent.messageIds) this.deps.users.rememberMessage(session.ownerUserId, id, session.id);
+    else if (sent.kind === 'rejected' || sent.kind === 'gone') {
+      log.error('Telegram refused a message: skipped', { session: session.id, what, error: sent.error });
+    } else {
+      log.warn('not delivered yet: will retry', { session: session.id, what, kind: sent.kind, error: sent.error });
+      return false;
+    }
     markSent(follow, key);
     this.deps.save();
     return true;
-  }
-
-  /** The switcher of a person's chat (a private chat's id is its person's id). */
-  private switcherOf(userId: number): InlineKeyboardMarkup {
-    return this.deps.switcher(userId, this.deps.langOf(userId));
   }
 
   /** Sends to the session's owner; with the switcher it becomes the newest message, taking it from the one before. */
   private send(session: Session, html: string, withSwitcher: boolean): Promise<SendResult> {
     const userId = session.ownerUserId;
     if (!withSwitcher) return this.deps.telegram.send(userId, html);
-    return this.deps.telegram.sendNewest(userId, html, { replyMarkup: this.switcherOf(userId) });
-  }
-
-  /** A refused message (Telegram said no for good) is logged and skipped: retrying it forever would block the rest. */
-  private delivered(sent: SendResult, session: Session, what: string): boolean {
-    if (sent.ok) {
-      for (const id of sent.messageIds) this.deps.users.rememberMessage(session.ownerUserId, id, session.id);
-      return true;
-    }
-    if (sent.kind !== 'rejected' && sent.kind !== 'gone') {
-      log.warn('not delivered yet: will retry', { session: session.id, what, kind: sent.kind, error: sent.error });
-      return false;
-    }
-    log.error('Telegram refused a message: skipped', { session: session.id, what, error: sent.error });
-    return true;
+    const replyMarkup = this.deps.switcher(userId, this.deps.langOf(userId));
+    return this.deps.telegram.sendNewest(userId, html, { replyMarkup });
   }
 
   async idle(session: Session, follow: Follow): Promise<void> {
     this.follows.set(session.id, follow);
     if (this.isActive(session)) this.badges.delete(session.id); // looked at: nothing to flag
-    const card = follow.card;
-    if (!card || !session.windowId || (card.state !== 'working' && card.state !== 'waiting')) {
-      await this.menuGone(session);
-      return;
-    }
+    if (!session.windowId || (follow.card?.state ?? 'idle') === 'idle') return this.menuGone(session);
     const now = this.now();
     const quiet = now - follow.grewAt;
     const asking = Object.values(follow.pending).some((call) => ASKING_TOOLS.has(call.name));
-    const checkedAt = this.menuCheckedAt.get(session.id) ?? 0;
-    if ((asking || quiet >= MENU_CHECK_QUIET_MS || this.menus.has(session.id)) && now - checkedAt >= 500) {
-      this.menuCheckedAt.set(session.id, now);
-      const pane = await this.deps.capture(session.windowId);
-      const read = pane === null ? null : readPane(pane);
-      if (read && (read.kind === 'picker' || read.kind === 'trust')) await this.menuShown(session, follow, read.picker);
-      else await this.menuGone(session);
-      if (read?.kind === 'busy' && quiet >= this.deps.stallMs) await this.stallHint(session, follow);
-    }
+    if (!asking && quiet < MENU_CHECK_QUIET_MS && !this.menus.has(session.id)) return;
+    if (now - (this.menuCheckedAt.get(session.id) ?? 0) < MENU_CHECK_EVERY_MS) return;
+    this.menuCheckedAt.set(session.id, now);
+    const pane = await this.deps.capture(session.windowId);
+    const read = pane === null ? null : readPane(pane);
+    if (read?.kind === 'picker' || read?.kind === 'trust') await this.menuShown(session, follow, read.picker);
+    else await this.menuGone(session);
+    if (read?.kind === 'busy' && quiet >= this.deps.stallMs) await this.stallHint(session, follow);
+  }
+
+  /** Whether the pane shows Claude at work or a menu waiting on the person. */
+  async isPaneBusy(session: Session): Promise<boolean> {
+    const pane = session.windowId ? await this.deps.capture(session.windowId) : null;
+    return pane !== null && ['busy', 'picker', 'trust'].includes(readPane(pane).kind);
   }
 
   /** Claude waits on a menu: the question and its options as buttons (once per question), the card says so. */
@@ -237,26 +212,25 @@ export class LiveOutput implements Output {
     const shown = this.menus.get(session.id);
     if (shown?.question === picker.question) return;
     if (shown) await this.menuGone(session);
+    follow.card = setWaiting(follow.card!, picker.question);
+    if (this.isActive(session)) this.showCard(session, follow.card);
+    else {
+      this.badges.set(session.id, '❓');
+      if (!this.deps.settingsOf(session.ownerUserId).notify.input) return;
+    }
     const lang = this.deps.langOf(session.ownerUserId);
-    const card = setWaiting(follow.card!, picker.question);
-    follow.card = card;
-    const active = this.isActive(session);
-    if (!active) this.badges.set(session.id, '❓');
-    if (active) this.publisher.show(session.ownerUserId, card, renderCard(card, lang));
-    else if (!this.deps.settingsOf(session.ownerUserId).notify.input) return;
-    const options = picker.options.map((o) => ({ number: o.number, label: o.label }));
-    const keyboard: InlineKeyboardMarkup = pickerKeyboard(session.id, options, lang);
     const lines = [`<b>${escapeHtml(session.name)}</b> · ${escapeHtml(t(lang, 'picker.title'))}`];
     if (picker.title) lines.push(`<i>${escapeHtml(picker.title)}</i>`);
     lines.push('', escapeHtml(picker.question));
     for (const o of picker.options) {
       if (o.description) lines.push(`${o.number}. ${escapeHtml(o.label)} — ${escapeHtml(o.description)}`);
     }
-    const sent = await this.deps.telegram.send(session.ownerUserId, lines.join('\n'), { replyMarkup: keyboard });
+    const replyMarkup = pickerKeyboard(session.id, picker.options, lang);
+    const sent = await this.deps.telegram.send(session.ownerUserId, lines.join('\n'), { replyMarkup });
     if (!sent.ok) return; // shown on the next pass
     const messageId = sent.messageIds.at(-1)!;
     this.deps.users.rememberMessage(session.ownerUserId, messageId, session.id);
-    this.menus.set(session.id, { messageId, question: picker.question, sessionId: session.id });
+    this.menus.set(session.id, { messageId, question: picker.question });
   }
 
   /** The menu was answered (here or at the desk): its buttons go. */
@@ -290,11 +264,4 @@ export class LiveOutput implements Output {
   flush(): Promise<void> {
     return this.publisher.flush();
   }
-}
-
-/** A background session's badge: its state, and "finished" until the person looks at it. */
-function badgeOf(card: CardModel, before: Badge | undefined): Badge | undefined {
-  if (card.state === 'waiting') return '❓';
-  if (card.state === 'working') return '⏳';
-  return before ? '✅' : undefined;
 }

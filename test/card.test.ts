@@ -1,9 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  applyEvent, CardPublisher, contextPercent, contextWindow, editDelay, newCard, renderCard, setWaiting, TOOL_LINES_SHOWN,
-  type CardEffect, type CardModel, type PublisherDeps,
-} from '#ccbot/card.js';
+import { applyEvent, CardPublisher, newCard, renderCard, setWaiting, type CardModel } from '#ccbot/card.js';
 import type { TranscriptEvent } from '#ccbot/transcript.js';
 import { parseTelegramHtml } from './telegram-html.js';
 
@@ -15,15 +12,19 @@ const call = (id: string, name = 'Bash', summary = 'echo hi'): TranscriptEvent =
 const result = (id: string, outcome = 'Output 1 line', isError = false): TranscriptEvent => ({ kind: 'toolResult', toolUseId: id, name: 'Bash', summary: 'echo hi', outcome, isError, ...o() });
 const end = (reason = 'end_turn'): TranscriptEvent => ({ kind: 'turnEnd', reason, ...o() });
 
-function run(events: TranscriptEvent[], card = newCard('s1', 'api')): { card: CardModel; effects: CardEffect[] } {
-  const effects: CardEffect[] = [];
+type Answer = NonNullable<ReturnType<typeof applyEvent>['answer']>;
+/** The card after the events, and the answers they hand out. */
+function run(events: TranscriptEvent[], card = newCard('s1', 'api')): { card: CardModel; effects: Answer[] } {
+  const effects: Answer[] = [];
   for (const e of events) {
     const applied = applyEvent(card, e);
     card = applied.card;
-    effects.push(...applied.effects);
+    if (applied.answer) effects.push(applied.answer);
   }
   return { card, effects };
 }
+/** How many tool lines a card keeps. */
+const TOOL_LINES_SHOWN = 5;
 
 const apply = suite('applyEvent');
 apply('a turn: working with tool lines, then idle, and the final answer once although two turn ends arrive', () => {
@@ -75,13 +76,12 @@ apply('a turn with no text sends no answer', () => {
   assert.equal(run([prompt('go'), call('t1'), result('t1'), end()]).effects, []);
 });
 
-const context = suite('contextPercent');
+const context = suite('renderCard: context fill');
 context('usage over the model\'s window: 200k, or 1M for the models marked so', () => {
   const card = run([prompt('x'), { kind: 'usage', model: 'claude-opus-5-5', contextTokens: 50_000, ...o() }]).card;
-  assert.is(contextPercent(card), 25);
-  assert.is(contextWindow('claude-sonnet-4-5[1m]'), 1_000_000);
-  assert.is(contextPercent({ ...card, model: 'claude-sonnet-4-5[1m]' }), 5);
-  assert.is(contextPercent(newCard('s', 'n')), 0);
+  assert.match(renderCard(card, 'en'), ' 25% context');
+  assert.match(renderCard({ ...card, model: 'claude-sonnet-4-5[1m]' }, 'en'), ' 5% context');
+  assert.not.match(renderCard(newCard('s', 'n'), 'en'), 'context');
 });
 
 const render = suite('renderCard');
@@ -104,14 +104,6 @@ render('stays far below 4096 characters whatever the lines hold', () => {
   assert.ok(parseTelegramHtml(html).ok);
 });
 
-const delay = suite('editDelay');
-delay('none after a quiet spell; otherwise the rest of the interval', () => {
-  assert.is(editDelay(undefined, 5_000), 0);
-  assert.is(editDelay(1_000, 5_000), 0);
-  assert.is(editDelay(4_600, 5_000), 600);
-  assert.is(editDelay(4_600, 5_000, 2_000), 1_600);
-});
-
 /** A fake clock with timers, and a recorder of what the publisher sends and edits. */
 function world(options: { editResults?: Array<'ok' | 'gone' | 'fail'> } = {}) {
   const w = {
@@ -122,8 +114,8 @@ function world(options: { editResults?: Array<'ok' | 'gone' | 'fail'> } = {}) {
     nextId: 100,
     editResults: options.editResults ?? [],
   };
-  const deps: PublisherDeps = {
-    send: async (chatId, html) => {
+  const telegram: ConstructorParameters<typeof CardPublisher>[0]['telegram'] = {
+    sendNewest: async (chatId, html) => {
       w.calls.push(`send ${chatId} ${html}`);
       return { ok: true, messageIds: [w.nextId++] };
     },
@@ -132,6 +124,11 @@ function world(options: { editResults?: Array<'ok' | 'gone' | 'fail'> } = {}) {
       const r = w.editResults.shift() ?? 'ok';
       return r === 'ok' ? { ok: true } : { ok: false, kind: r === 'gone' ? 'gone' : 'network', error: r };
     },
+    isNewest: () => false,
+  };
+  const deps: ConstructorParameters<typeof CardPublisher>[0] = {
+    telegram,
+    switcher: () => ({ inline_keyboard: [] }),
     now: () => w.now,
     setTimer: (fn, ms) => {
       const timer = { at: w.now + ms, fn };
@@ -139,7 +136,7 @@ function world(options: { editResults?: Array<'ok' | 'gone' | 'fail'> } = {}) {
       return timer;
     },
     clearTimer: (handle) => void (w.timers = w.timers.filter((t) => t !== handle)),
-    onCardMessage: (_s, _turn, id) => void w.cardIds.push(id),
+    onCardMessage: (_chat, _s, _turn, id) => void w.cardIds.push(id),
   };
   const advance = async (ms: number) => {
     w.now += ms;
@@ -167,6 +164,26 @@ publish('ten shows within a second: the card is sent at once, then one edit with
   await p.flush();
   assert.equal(w.calls, ['send 1 v0', 'edit 1:100 v9']);
   assert.equal(w.cardIds, [100]);
+});
+publish('the wait before an edit: none after a quiet spell; otherwise the rest of the interval', async () => {
+  // [the interval, when the last edit went out, the wait of an edit asked for at 5 000 ms]
+  const cases: Array<[number | undefined, number | undefined, number]> = [
+    [undefined, undefined, 0], [undefined, 1_000, 0], [undefined, 4_600, 600], [2_000, 4_600, 1_600],
+  ];
+  for (const [intervalMs, lastEditAt, wait] of cases) {
+    const { w, deps, advance } = world();
+    const p = new CardPublisher({ ...deps, intervalMs });
+    if (lastEditAt !== undefined) {
+      w.now = lastEditAt;
+      p.show(1, card('t', 7), 'a');
+      await advance(0);
+    }
+    w.now = 5_000;
+    p.show(1, card('t', 7), 'b');
+    assert.is((w.timers[0]?.at ?? w.now) - 5_000, wait, `interval ${intervalMs}, last edit at ${lastEditAt}`);
+    await advance(wait);
+    assert.is(w.calls.at(-1), 'edit 1:7 b');
+  }
 });
 publish('the first edit after a quiet spell goes out at once', async () => {
   const { w, deps, advance } = world();
@@ -216,10 +233,13 @@ publish('a card deleted by the person is recreated once, never twice', async () 
 publish('a show while the card is being sent edits that card instead of sending another', async () => {
   const { w, deps, advance } = world();
   let release!: () => void;
-  const slowSend = deps.send;
-  deps.send = async (chatId, html, options) => {
-    await new Promise<void>((resolve) => (release = resolve));
-    return slowSend(chatId, html, options);
+  const slowSend = deps.telegram.sendNewest;
+  deps.telegram = {
+    ...deps.telegram,
+    sendNewest: async (chatId, html, options) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return slowSend(chatId, html, options);
+    },
   };
   const p = new CardPublisher(deps);
   p.show(1, card('t'), 'a');
@@ -256,5 +276,4 @@ publish('after a restart mid-turn the saved card is edited, not sent again', asy
 apply.run();
 context.run();
 render.run();
-delay.run();
 publish.run();
