@@ -146,15 +146,15 @@ export function checkStateFiles(ccbotDir: string, read: (path: string) => string
   const bad: string[] = [];
   for (const file of [STATE_FILE, SESSION_MAP_FILE, MONITOR_STATE_FILE]) {
     const path = join(ccbotDir, file);
-    let text: string | undefined;
     try {
-      text = read(path);
-      if (text !== undefined) JSON.parse(text);
+      const text = read(path);
+      if (text === undefined) continue;
+      present.push(file);
+      JSON.parse(text);
     } catch (err) {
       if (err instanceof SyntaxError) bad.push(path);
       else return fail('state', `cannot read ${path} (${codeOf(err)})`, 'check its owner and permissions');
     }
-    if (text !== undefined) present.push(file);
   }
   if (bad.length > 0) {
     return fail('state', `${bad.join(' and ')} ${bad.length > 1 ? 'are' : 'is'} not valid JSON`,
