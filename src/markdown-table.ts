@@ -11,11 +11,10 @@ const TABLE_MAX_WIDTH = 60;
 
 /** A header row with `|` and, under it, a delimiter row (`---`, `:--`, `--:`, `:-:`) with as many cells. */
 export function isTableStart(lines: string[], i: number): boolean {
-  const head = lines[i]!;
   const delimiter = lines[i + 1];
-  if (delimiter === undefined || !head.includes('|') || !delimiter.includes('|') || !delimiter.includes('-')) return false;
+  if (!delimiter?.includes('|') || !delimiter.includes('-') || !lines[i]!.includes('|')) return false;
   const cells = splitRow(delimiter);
-  return cells.every((c) => /^:?-+:?$/.test(c)) && splitRow(head).length === cells.length;
+  return cells.every((c) => /^:?-+:?$/.test(c)) && splitRow(lines[i]!).length === cells.length;
 }
 
 /**
@@ -25,7 +24,7 @@ export function isTableStart(lines: string[], i: number): boolean {
 export function readTable(lines: string[], i: number): { table: Table; next: number } {
   const align = splitRow(lines[i + 1]!).map((c): Align => (c.endsWith(':') ? (c.startsWith(':') ? 'c' : 'r') : 'l'));
   const rows = [splitRow(lines[i]!)];
-  for (i += 2; i < lines.length && lines[i]!.trim() !== '' && lines[i]!.includes('|'); i++) rows.push(splitRow(lines[i]!));
+  for (i += 2; lines[i]?.trim() && lines[i]!.includes('|'); i++) rows.push(splitRow(lines[i]!));
   return { table: { rows: rows.map((row) => row.map(cellText)), align }, next: i };
 }
 
@@ -37,20 +36,16 @@ function splitRow(line: string): string[] {
   const cells: string[] = [];
   const closer = backtickCloser(row);
   let from = 0;
-  for (let k = 0; k < row.length; ) {
-    const ch = row[k];
-    if (ch === '\\') {
-      k += 2;
-    } else if (ch === '`') {
+  for (let k = 0; k < row.length; k++) {
+    if (row[k] === '\\') {
+      k++;
+    } else if (row[k] === '`') {
       const n = runLength(row, k);
       const end = closer(k, n);
-      k = end < 0 ? k + n : end + n;
-    } else {
-      if (ch === '|') {
-        cells.push(row.slice(from, k));
-        from = k + 1;
-      }
-      k++;
+      k = (end < 0 ? k + n : end + n) - 1; // the last backtick of the run, or of the span's closing run
+    } else if (row[k] === '|') {
+      cells.push(row.slice(from, k));
+      from = k + 1;
     }
   }
   cells.push(row.slice(from));
@@ -66,19 +61,13 @@ function cellText(cell: string): string {
 export function renderTable({ rows, align }: Table): string {
   const columns = rows.reduce((most, row) => Math.max(most, row.length), 0);
   const grid = rows.map((row) => Array.from({ length: columns }, (_, j) => row[j] ?? ''));
-  const widths = Array.from({ length: columns }, (_, j) => grid.reduce((w, row) => Math.max(w, displayWidth(row[j]!)), 0));
   const header = grid[0]!;
+  const widths = header.map((_, j) => grid.reduce((w, row) => Math.max(w, displayWidth(row[j]!)), 0));
   if (widths.reduce((sum, w) => sum + w, 0) + 3 * (columns - 1) > TABLE_MAX_WIDTH) {
     if (grid.length === 1) return escapeHtml(header.filter(Boolean).join(' · '));
-    return grid
-      .slice(1)
-      .map((row) =>
-        row
-          .map((value, j) => (value === '' ? '' : header[j] ? `<b>${escapeHtml(header[j]!)}</b>: ${escapeHtml(value)}` : escapeHtml(value)))
-          .filter(Boolean)
-          .join('\n'))
-      .filter(Boolean)
-      .join('\n\n');
+    const label = (j: number) => (header[j] ? `<b>${escapeHtml(header[j])}</b>: ` : '');
+    const card = (row: string[]) => row.flatMap((v, j) => (v ? [label(j) + escapeHtml(v)] : [])).join('\n');
+    return grid.slice(1).map(card).filter(Boolean).join('\n\n');
   }
   const pad = (cell: string, j: number) => {
     const room = widths[j]! - displayWidth(cell);

@@ -4,22 +4,10 @@
  */
 
 /**
- * One piece of the HTML: a tag (reads as nothing), one entity (never cut), or a run of literal text (cut only
- * between code points). `start` is where its text begins in the plain text, in UTF-16 code units.
+ * One piece of the HTML: a tag (reads as nothing; `name` lower-cased), one entity, or a run of literal text. `start`
+ * is where its text begins in the plain text, in UTF-16 code units.
  */
-interface Unit {
-  kind: 'text' | 'entity' | 'open' | 'close';
-  raw: string;
-  plain: string;
-  start: number;
-  /** A tag's name, lower-cased. */
-  name?: string;
-}
-
-interface Walked {
-  units: Unit[];
-  plain: string;
-}
+interface Unit { kind: 'text' | 'entity' | 'open' | 'close'; raw: string; plain: string; start: number; name?: string }
 
 /** What a person reads: tags removed, entities decoded (unknown ones stay as written, as Telegram shows them). */
 export function htmlToPlain(html: string): string {
@@ -39,33 +27,41 @@ export function htmlToPlain(html: string): string {
  * as is, in one part; blank text gives no parts.
  */
 export function splitHtml(html: string, limit = 4096): string[] {
-  if (!Number.isInteger(limit) || limit < 2) throw new RangeError(`splitHtml limit must be an integer ≥ 2, got ${limit}`);
+  const valid = Number.isInteger(limit) && limit >= 2;
+  if (!valid) throw new RangeError(`splitHtml limit must be an integer ≥ 2, got ${limit}`);
   const { units, plain } = walk(html);
   if (plain.trim() === '') return [];
   if (plain.length <= limit) return [html];
-
   const parts: string[] = [];
-  let stack: Unit[] = [];
-  let a = 0;
-  for (;;) {
-    const partStart = a < units.length ? units[a]!.start : plain.length;
-    if (plain.length - partStart <= limit) {
-      const last = emit(units, a, units.length, stack);
-      if (last.plain.trim() !== '') parts.push(last.html);
-      return parts;
+  const open: Unit[] = []; // the tags open where the walk is
+  let k = 0; // the next unit
+  let from = 0; // where the walk is in the plain text
+  /** Walks the units up to offset `to` and the tags closing there; a text run going on past `to` is cut there. */
+  const walkTo = (to: number): { html: string; text: string } => {
+    let html = '';
+    let text = '';
+    for (; k < units.length; k++) {
+      const unit = units[k]!;
+      if (unit.start > to || (unit.start === to && unit.kind !== 'close')) break;
+      const piece = unit.kind === 'text' ? unit.raw.slice(Math.max(0, from - unit.start), to - unit.start) : unit.raw;
+      html += piece;
+      text += unit.kind === 'text' ? piece : unit.plain;
+      if (unit.kind === 'close') open.pop();
+      if (unit.kind === 'open') open.push(unit);
+      if (unit.start + unit.plain.length > to) break;
     }
-    const windowEnd = safeEnd(units, plain, partStart + limit);
-    const [cutStart, cutEnd] = chooseCut(plain, partStart, windowEnd, limit);
-    const head = takeHead(units, cutStart);
-    takeHead(units, cutEnd); // separator text: dropped
-    const b = afterClosingTags(units, firstUnitAt(units, cutStart, a), cutStart);
-    const part = emit(units, a, b, stack, head);
-    if (part.plain.trim() !== '') parts.push(part.html);
-    stack = part.stack;
-    // The separator's text is dropped; its tags still open and close what they open and close.
-    const c = afterClosingTags(units, firstUnitAt(units, cutEnd, b), cutEnd);
-    for (let k = b; k < c; k++) applyTag(stack, units[k]!);
-    a = c;
+    from = to;
+    return { html, text };
+  };
+  for (;;) {
+    const last = plain.length - from <= limit;
+    const [cut, next] = last ? [Infinity, Infinity] : chooseCut(plain, from, safeEnd(plain, from + limit), limit);
+    const reopened = open.map((unit) => unit.raw).join('');
+    const part = walkTo(cut);
+    const closed = open.map((unit) => `</${unit.name}>`).reverse().join('');
+    if (part.text.trim() !== '') parts.push(reopened + part.html + closed);
+    if (last) return parts;
+    walkTo(next); // the whitespace between parts is dropped; its tags still open and close what they do
   }
 }
 
@@ -73,51 +69,40 @@ export function splitHtml(html: string, limit = 4096): string[] {
 
 const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"' };
 
-function walk(html: string): Walked {
+function walk(html: string): { units: Unit[]; plain: string } {
   const units: Unit[] = [];
   let plain = '';
   let textFrom = 0;
   let tagsPossible = true; // after one "<" without ">", no later "<" starts a tag either: stay linear
-  const flush = (to: number) => {
-    if (to > textFrom) {
-      const text = html.slice(textFrom, to);
-      units.push({ kind: 'text', raw: text, plain: text, start: plain.length });
-      plain += text;
-    }
+  const add = (unit: Unit) => {
+    unit.start = plain.length;
+    units.push(unit);
+    plain += unit.plain;
+  };
+  const addText = (to: number) => {
+    const text = html.slice(textFrom, to);
+    if (text) add({ kind: 'text', raw: text, plain: text, start: 0 });
   };
   const markup = /[<&]/g;
-  let i = 0;
-  while (i < html.length) {
-    markup.lastIndex = i;
-    if (!markup.test(html)) break;
-    i = markup.lastIndex - 1;
-    const ch = html[i];
-    if (ch === '<' && tagsPossible && /[A-Za-z]/.test(html[i + (html[i + 1] === '/' ? 2 : 1)] ?? '')) {
-      const end = tagEnd(html, i);
-      if (end < 0) {
-        tagsPossible = false;
-      } else {
-        flush(i);
-        const raw = html.slice(i, end + 1);
-        const closing = raw[1] === '/';
-        const name = (closing ? raw.slice(2) : raw.slice(1)).split(/[\s/>]/, 1)[0]!.toLowerCase();
-        units.push({ kind: closing ? 'close' : 'open', raw, plain: '', start: plain.length, name });
-        textFrom = i = end + 1;
-        continue;
-      }
-    } else if (ch === '&') {
+  for (let m = markup.exec(html); m; m = markup.exec(html)) {
+    const i = m.index;
+    let unit: Unit | undefined;
+    if (html[i] === '&') {
       const ref = decodeReference(html, i);
-      if (ref) {
-        flush(i);
-        units.push({ kind: 'entity', raw: html.slice(i, ref.next), plain: ref.text, start: plain.length });
-        plain += ref.text;
-        textFrom = i = ref.next;
-        continue;
-      }
+      if (ref) unit = { kind: 'entity', raw: html.slice(i, ref.next), plain: ref.text, start: 0 };
+    } else if (tagsPossible && /[A-Za-z]/.test(html[i + (html[i + 1] === '/' ? 2 : 1)] ?? '')) {
+      const end = tagEnd(html, i);
+      tagsPossible = end >= 0;
+      const raw = html.slice(i, end + 1);
+      const name = raw.slice(raw[1] === '/' ? 2 : 1).split(/[\s/>]/, 1)[0]!.toLowerCase();
+      if (end >= 0) unit = { kind: raw[1] === '/' ? 'close' : 'open', raw, plain: '', start: 0, name };
     }
-    i++;
+    if (!unit) continue;
+    addText(i);
+    add(unit);
+    textFrom = markup.lastIndex = i + unit.raw.length;
   }
-  flush(html.length);
+  addText(html.length);
   return { units, plain };
 }
 
@@ -161,10 +146,11 @@ function decodeReference(html: string, pos: number): { text: string; next: numbe
 
 // ── cutting ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
-/** The largest offset ≤ `end` that is not inside an entity or a surrogate pair. */
-function safeEnd(units: Unit[], plain: string, end: number): number {
-  const unit = units[unitIndexAt(units, end)];
-  if (unit?.kind === 'entity' && unit.start < end && end < unit.start + unit.plain.length) return unit.start;
+/**
+ * The largest offset ≤ `end` that is not inside a surrogate pair. An entity reads as one code point, so this keeps
+ * entities whole too.
+ */
+function safeEnd(plain: string, end: number): number {
   const high = plain.charCodeAt(end - 1);
   return high >= 0xd800 && high <= 0xdbff && end < plain.length ? end - 1 : end;
 }
@@ -176,77 +162,13 @@ function chooseCut(plain: string, partStart: number, windowEnd: number, limit: n
   for (const least of [Math.floor(limit / 2), 1]) {
     for (const separator of ['\n\n', '\n', ' ']) {
       const found = window.lastIndexOf(separator, windowEnd - partStart);
-      const at = partStart + found;
-      if (found < 0 || found < least) continue;
-      const ch = separator[0]!;
-      let start = at;
-      let end = at + separator.length;
-      while (start > partStart && plain[start - 1] === ch) start--;
-      while (end < plain.length && plain[end] === ch) end++;
+      if (found < least) continue;
+      let start = partStart + found;
+      let end = start + separator.length;
+      while (start > partStart && plain[start - 1] === separator[0]) start--;
+      while (plain[end] === separator[0]) end++;
       if (start > partStart) return [start, end];
     }
   }
   return [windowEnd, windowEnd];
-}
-
-/** Index of the unit whose text holds offset `at` (the last unit starting at or before it). */
-function unitIndexAt(units: Unit[], at: number): number {
-  let lo = 0;
-  let hi = units.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (units[mid]!.start <= at) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-/**
- * When offset `at` falls strictly inside a text run, the run keeps only its tail (from `at`) and its head is
- * returned, to end the part before: `at` then falls between units. In place, so each cut costs O(1) units moved.
- */
-function takeHead(units: Unit[], at: number): Unit | undefined {
-  const unit = units[unitIndexAt(units, at)];
-  if (unit?.kind !== 'text' || at <= unit.start || at >= unit.start + unit.plain.length) return undefined;
-  const text = unit.raw.slice(0, at - unit.start);
-  unit.raw = unit.plain = unit.raw.slice(at - unit.start);
-  unit.start = at;
-  return { kind: 'text', raw: text, plain: text, start: at - text.length };
-}
-
-/** The first unit at or after `from` whose text starts at offset `at` or later. */
-function firstUnitAt(units: Unit[], at: number, from: number): number {
-  let k = from;
-  while (k < units.length && units[k]!.start < at) k++;
-  return k;
-}
-
-/** Closing tags right at the cut belong to the part that ends there. */
-function afterClosingTags(units: Unit[], k: number, at: number): number {
-  while (k < units.length && units[k]!.kind === 'close' && units[k]!.start === at) k++;
-  return k;
-}
-
-function applyTag(stack: Unit[], unit: Unit): void {
-  if (unit.kind === 'close') stack.pop();
-  else if (unit.kind === 'open') stack.push(unit);
-}
-
-/** Units [a, b) and then `head` as one message: the tags open before `a` reopened, those still open closed. */
-function emit(units: Unit[], a: number, b: number, open: Unit[], head?: Unit): { html: string; plain: string; stack: Unit[] } {
-  let html = open.map((t) => t.raw).join('');
-  let plain = '';
-  const stack = [...open];
-  for (let k = a; k < b; k++) {
-    const unit = units[k]!;
-    html += unit.raw;
-    plain += unit.plain;
-    applyTag(stack, unit);
-  }
-  if (head) {
-    html += head.raw;
-    plain += head.plain;
-  }
-  for (let k = stack.length - 1; k >= 0; k--) html += `</${stack[k]!.name}>`;
-  return { html, plain, stack };
 }
