@@ -147,21 +147,13 @@ function startsBlock(lines: string[], i: number): boolean {
     ITEM.test(line) || isTableStart(lines, i);
 }
 
+/** The columns of a line's leading blanks, a tab counting four. */
 function indentOf(line: string): number {
-  let width = 0;
-  for (const ch of line) {
-    if (ch === ' ') width++;
-    else if (ch === '\t') width += 4;
-    else break;
-  }
-  return width;
+  const lead = /^[ \t]*/.exec(line)![0];
+  return lead.length + 3 * lead.replace(/ /g, '').length;
 }
 
-function dedent(line: string, upTo: number): string {
-  let k = 0;
-  while (k < upTo && (line[k] === ' ' || line[k] === '\t')) k++;
-  return line.slice(k);
-}
+const dedent = (line: string, upTo: number) => line.slice(Math.min(upTo, /^[ \t]*/.exec(line)![0].length));
 
 interface Fence { indent: number; ch: string; length: number; lang: string }
 
@@ -179,12 +171,9 @@ function closesFence(line: string, fence: Fence): boolean {
   return t.length >= fence.length && t === fence.ch.repeat(t.length);
 }
 
+/** An ATX heading's text; a closing run of #s goes only when a blank precedes it (or it is all there is). */
 function atxText(line: string): string {
-  const text = line.replace(/^ {0,3}#{1,6}/, '').trim();
-  let end = text.length;
-  while (end > 0 && text[end - 1] === '#') end--;
-  if (end === 0) return '';
-  return end < text.length && /[ \t]/.test(text[end - 1]!) ? text.slice(0, end).trimEnd() : text;
+  return line.replace(/^ {0,3}#{1,6}/, '').trim().replace(/(^|[ \t])#+$/, '').trimEnd();
 }
 
 function isRule(line: string): boolean {
@@ -195,12 +184,7 @@ function isRule(line: string): boolean {
 // ── rendering blocks ─────────────────────────────────────────────────────────────────────────────────────────────
 
 function renderBlocks(blocks: Block[], ctx: Context, depth: number): string {
-  let out = '';
-  blocks.forEach((block, k) => {
-    if (k > 0) out += block.gap ? '\n\n' : '\n';
-    out += renderBlock(block, ctx, depth);
-  });
-  return out;
+  return blocks.map((block) => (block.gap ? '\n' : '') + renderBlock(block, ctx, depth)).join('\n');
 }
 
 function renderBlock(block: Block, ctx: Context, depth: number): string {
