@@ -13,8 +13,6 @@ import { logger } from './log.js';
 import { backoffMs, Pacer, type PacerOptions, type Turn } from './pacer.js';
 import { classifyFailure, describeError, type TelegramKind } from './telegram-failure.js';
 import { fail, type Failure } from './values.js';
-// Until doctor-checks.ts takes it from telegram-failure.ts (its edit is in the work tree with other changes).
-export { causeCodes } from './telegram-failure.js';
 
 const log = logger('telegram');
 const MAX_MESSAGE_LENGTH = 4096;
@@ -144,24 +142,6 @@ export class Telegram {
   async react(chatId: number, messageId: number, emoji: string): Promise<void> {
     const params = { chat_id: chatId, message_id: messageId, reaction: [{ type: 'emoji' as const, emoji }] };
     await this.quietly('setMessageReaction', () => this.api.setMessageReaction(params), 'debug');
-  }
-
-  async chatAction(chatId: number, action: 'typing' | 'upload_document' | 'upload_photo' = 'typing'): Promise<void> {
-    await this.quietly('sendChatAction', () => this.api.sendChatAction({ chat_id: chatId, action }), 'debug');
-  }
-
-  /** True when the message is gone afterwards (deleted now or before); never throws. */
-  async deleteMessage(chatId: number, messageId: number): Promise<boolean> {
-    try {
-      await this.api.deleteMessage({ chat_id: chatId, message_id: messageId });
-      return true;
-    } catch (err) {
-      const kind = classifyFailure(err);
-      if (kind === 'gone') return true;
-      if (kind === undefined) throw err;
-      log.warn('deleteMessage failed', { chat_id: chatId, message_id: messageId, error: describeError(err) });
-      return false;
-    }
   }
 
   /** Publishes the command menu in English (the default) and in each translation. False if any failed (logged). */

@@ -345,11 +345,11 @@ keyboards('the older keyboard message loses its keyboard, the newest keeps it', 
   assert.is(fake.callsTo('editMessageReplyMarkup').length, 1);
 });
 
-keyboards('stripping a bare, a deleted or an unknown message is quiet and never throws', async ({ fake, tg, chatId, logs }) => {
+keyboards('stripping a bare, a deleted or an unknown message is quiet and never throws', async ({ fake, api, tg, chatId, logs }) => {
   const sent = await tg.send(chatId, 'bare');
   const id = sent.ok ? sent.messageIds[0]! : -1;
   await tg.stripKeyboard(chatId, id);
-  await tg.deleteMessage(chatId, id);
+  await api.deleteMessage({ chat_id: chatId, message_id: id });
   await tg.stripKeyboard(chatId, id);
   await tg.stripKeyboard(chatId, 424242);
   assert.is(fake.callsTo('editMessageReplyMarkup').length, 3);
@@ -367,7 +367,7 @@ keyboards.run();
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────────
 
-const small = telegramSuite('sendDocument / answerCallback / react / chatAction / deleteMessage');
+const small = telegramSuite('sendDocument / answerCallback / react');
 
 small('sendDocument uploads the bytes under the file name, with an HTML caption', async ({ fake, tg, chatId }) => {
   const text = await tg.sendDocument(chatId, 'notes.txt', 'hello\nworld\n', '<b>notes</b>');
@@ -403,22 +403,6 @@ small('react sets the reaction; a refused one is only a debug line', async ({ fa
   assert.equal(fake.messages(chatId).find((m) => m.message_id === own)!.reactions, ['👍']);
   assert.equal(warnings(logs), []);
   assert.ok(logs.some((line) => line.startsWith('debug: telegram: setMessageReaction failed')));
-});
-
-small('chatAction sends "typing" and never throws', async ({ fake, tg, chatId }) => {
-  await tg.chatAction(chatId);
-  await tg.chatAction(777); // no such chat
-  assert.equal(fake.callsTo('sendChatAction').map((c) => [c.params.action, c.ok]), [['typing', true], ['typing', false]]);
-});
-
-small('deleteMessage is true once the message is gone, false when Telegram refused', async ({ fake, tg, chatId }) => {
-  const sent = await tg.send(chatId, 'temporary');
-  const id = sent.ok ? sent.messageIds[0]! : -1;
-  assert.is(await tg.deleteMessage(chatId, id), true);
-  assert.is(await tg.deleteMessage(chatId, id), true);
-  assert.is(botMessages(fake, chatId)[0]!.deleted, true);
-  fake.failNext('deleteMessage', { errorCode: 403 });
-  assert.is(await tg.deleteMessage(chatId, 1), false);
 });
 
 small.run();
