@@ -1,7 +1,5 @@
-/**
- * The live card of a session: one bot message, edited in place, saying what Claude is doing. The model and its
- * rendering are pure; CardPublisher sends and edits it, about one edit a second per chat, and recreates it once.
- */
+/** The live card of a session: one bot message, edited in place, saying what Claude is doing. The model and its
+ * rendering are pure; CardPublisher sends and edits it, about one edit a second per chat, and recreates it once. */
 import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import { clip, escapeHtml } from './format.js';
 import { t, type Lang } from './i18n.js';
@@ -39,12 +37,10 @@ const TOOL_LINES_SHOWN = 5;
 const LINE_CHARS = 200;
 const TEXT_CHARS = 600;
 
-export function newCard(sessionId: string, sessionName: string): CardModel {
-  return {
-    sessionId, sessionName, turn: '', state: 'idle', model: '', contextTokens: 0, toolLines: [], lastText: '',
-    answer: [], messageId: null, answeredAt: null, waitingFor: null,
-  };
-}
+export const newCard = (sessionId: string, sessionName: string): CardModel => ({
+  sessionId, sessionName, turn: '', state: 'idle', model: '', contextTokens: 0, toolLines: [], lastText: '',
+  answer: [], messageId: null, answeredAt: null, waitingFor: null,
+});
 
 /** The card after one event, and the final answer to send when the event ends the turn (once per turn). */
 export function applyEvent(
@@ -142,9 +138,8 @@ interface Slot {
   messageId: number | null;
   /** The html the message shows, so an unchanged card is not edited again. */
   shownHtml?: string;
-  recreated: boolean;
-  /** Deleted again after being recreated: the person does not want it; this turn shows no card. */
-  abandoned?: boolean;
+  /** How often the person deleted it: once, it is sent again; twice, they do not want it and this turn has none. */
+  deleted: number;
 }
 
 /** Sends and edits cards: the newest html per session wins; about one request a second per chat. */
@@ -164,10 +159,10 @@ export class CardPublisher {
     if (!slot || slot.turn !== card.turn) {
       // A new turn has a new card; the last one stays as it was.
       const { sessionId, turn, messageId } = card;
-      this.slots.set(key, { chatId, sessionId, turn, html, messageId, recreated: false });
+      this.slots.set(key, { chatId, sessionId, turn, html, messageId, deleted: 0 });
     } else {
       slot.html = html;
-      if (slot.messageId === null && card.messageId !== null && !slot.recreated) slot.messageId = card.messageId;
+      if (slot.messageId === null && card.messageId !== null && slot.deleted === 0) slot.messageId = card.messageId;
     }
     this.dirty.add(key);
     this.schedule(chatId);
@@ -197,7 +192,7 @@ export class CardPublisher {
     this.dirty.delete(key);
     const slot = this.slots.get(key)!;
     const html = slot.html;
-    if (slot.abandoned || (slot.messageId !== null && slot.shownHtml === html)) return;
+    if (slot.deleted > 1 || (slot.messageId !== null && slot.shownHtml === html)) return;
     this.lastEditAt.set(chatId, this.deps.now());
     if (slot.messageId === null) return this.create(slot, html);
     const { telegram, switcher } = this.deps;
@@ -205,12 +200,10 @@ export class CardPublisher {
     const edited = await telegram.edit(chatId, slot.messageId, html, replyMarkup ? { replyMarkup } : {});
     if (edited.ok) slot.shownHtml = html;
     else if (edited.kind !== 'gone') this.dirty.add(key); // a network failure: the next round tries again
-    else if (slot.recreated) {
+    else if (++slot.deleted > 1) {
       log.warn('the card was deleted again: not recreated', { chat_id: chatId, session: slot.sessionId });
-      slot.abandoned = true;
       this.deps.onCardMessage(chatId, slot.sessionId, slot.turn, null);
     } else {
-      slot.recreated = true;
       slot.messageId = null;
       await this.create(slot, html);
     }

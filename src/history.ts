@@ -1,7 +1,5 @@
-/**
- * /history's pages: a session's conversation as items, rendered and cut into pages, newest first. It reads back
- * from the transcript's end (transcript-reader.ts) only as far as the page asked for needs.
- */
+/** /history's pages: a session's conversation as items, rendered and cut into pages, newest first. It reads back
+ * from the transcript's end (transcript-reader.ts) only as far as the page asked for needs. */
 import { clip, escapeHtml } from './format.js';
 import { readBefore, type ReadFailure } from './transcript-reader.js';
 import { parseLines, toolLine } from './transcript.js';
@@ -12,10 +10,8 @@ const PAGE_CHARS = 3_000;
 const PROMPT_CHARS = 500;
 const TEXT_CHARS = 800;
 
-/**
- * Page `page` (0 = newest) of the transcript at `path`: Telegram HTML of its items in conversation order (empty
- * when there are none), the page shown (the oldest when `page` is past it), and whether older pages exist.
- */
+/** Page `page` (0 = newest) of the transcript at `path`: Telegram HTML of its items in conversation order (empty
+ * when there are none), the page shown (the oldest when `page` is past it), and whether older pages exist. */
 export async function readHistoryPage(
   path: string, page: number, options: { chunkBytes?: number; pageChars?: number } = {},
 ): Promise<{ ok: true; html: string; page: number; hasOlder: boolean } | ReadFailure> {

@@ -1,7 +1,5 @@
-/**
- * Following each live session's transcript (the one its hook last named) on fs.watch and polls, and handing new events
- * to the output; monitor_state.json's offset moves only once they were delivered: after a crash, never fewer.
- */
+/** Following each live session's transcript (the one its hook last named) on fs.watch and polls, and handing new events
+ * to the output; monitor_state.json's offset moves only once they were delivered: after a crash, never fewer. */
 import { watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -158,9 +156,9 @@ export class Monitor {
     const follow = await this.followOf(session, path);
     this.watchOnce(path);
     // Most passes find nothing new: one stat instead of open, read and close.
-    const now = await stat(path).catch(() => null);
+    const info = await stat(path).catch(() => null);
     const { offset, ino } = follow.cursor;
-    const unchanged = now && now.size === offset && (ino === undefined || ino === now.ino);
+    const unchanged = info && info.size === offset && (ino === undefined || ino === info.ino);
     if (unchanged) return this.deps.output.idle(session, follow);
     const read = await readEvents(path, follow.cursor, follow.pending);
     if (!read.ok) {

@@ -1,7 +1,5 @@
-/**
- * Transcript events → the chat: the active session's card and answers, background sessions' notices and badges, and
- * from a working session's pane, a menu waiting on the person as buttons and the hint for a turn that stalled.
- */
+/** Transcript events → the chat: the active session's card and answers, background sessions' notices and badges, and
+ * from a working session's pane, a menu waiting on the person as buttons and the hint for a turn that stalled. */
 import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import { applyEvent, CardPublisher, newCard, renderCard, setWaiting, type CardModel } from './card.js';
 import { clip, escapeHtml, firstLine, renderMarkdown, splitHtml } from './format.js';
@@ -154,11 +152,9 @@ export class LiveOutput implements Output {
     return this.sendOnce(session, follow, key, kind, () => this.send(session, html, true));
   }
 
-  /**
-   * The visible message `key`, unless it went out before; saved at once when it does. False when it must be tried
+  /** The visible message `key`, unless it went out before; saved at once when it does. False when it must be tried
    * again later. A refused message (Telegram said no for good) is logged and skipped: retrying it forever would
-   * block the rest.
-   */
+   * block the rest. */
   private async sendOnce(
     session: Session, follow: Follow, key: string, what: string, send: () => Promise<SendResult>,
   ): Promise<boolean> {

@@ -1,7 +1,5 @@
-/**
- * Answering a menu Claude Code shows: arrow keys to the option, the pane read back until the selection is there,
- * then Enter. Reading between the steps, not a blind sleep, is what keeps Enter off the wrong option.
- */
+/** Answering a menu Claude Code shows: arrow keys to the option, the pane read back until the selection is there,
+ * then Enter. Reading between the steps, not a blind sleep, is what keeps Enter off the wrong option. */
 import { setTimeout as delay } from 'node:timers/promises';
 import { keysToSelect, readPane, type Picker } from './terminal.js';
 import type { Key } from './tmux.js';
@@ -31,10 +29,8 @@ async function menuOn(windowId: string, deps: PickDeps, question?: string): Prom
   return fail('noMenu', `the pane of ${windowId} shows no such menu`);
 }
 
-/**
- * Selects option `number` of the menu on the pane and presses Enter. A free-text option ("Type something.") is
- * only selected: its text field then takes what the person writes next, which the caller types.
- */
+/** Selects option `number` of the menu on the pane and presses Enter. A free-text option ("Type something.") is
+ * only selected: its text field then takes what the person writes next, which the caller types. */
 export async function pickOption(
   windowId: string, number: number, deps: PickDeps, question?: string,
 ): Promise<{ ok: true; freeText: boolean } | PickFailure> {

@@ -1,7 +1,5 @@
-/**
- * Reading Claude Code's tmux pane: which screen it shows (starting, idle, busy, a menu) and a menu's options.
- * Pure: pane text in, values out; imports nothing from node:. Layout facts from real Claude Code 2.1.328 captures.
- */
+/** Reading Claude Code's tmux pane: which screen it shows (starting, idle, busy, a menu) and a menu's options.
+ * Pure: pane text in, values out; imports nothing from node:. Layout facts from real Claude Code 2.1.328 captures. */
 import type { Key } from './tmux.js';
 
 interface PickerOption {
@@ -117,13 +115,8 @@ function spinnerStatus(lines: string[], boxTop: number): string | undefined {
   return undefined;
 }
 
-interface OptionLine {
-  number: number;
-  label: string;
-  selected: boolean;
-  digitColumn: number;
-}
-function optionLine(line: string): OptionLine | null {
+/** A numbered menu row ("  2. Beta"; "❯ 1. Alpha" is the selected one), and the column of its number. */
+function optionLine(line: string) {
   const m = /^(\s*(?:❯\s*)?)(\d+)\.\s+(\S.*)$/.exec(line);
   return m ? { number: Number(m[2]), label: m[3]!, selected: m[1]!.includes('❯'), digitColumn: m[1]!.length } : null;
 }
@@ -163,7 +156,10 @@ function findPicker(lines: string[]): Picker | null {
     const option = optionLine(line);
     const last = options[options.length - 1];
     if (option && (!last || option.number === last.number + 1)) {
-      options.push(splitInline({ number: option.number, label: option.label, selected: option.selected }));
+      // /model-style rows put the description on the option's line after a run of spaces.
+      const [label, ...rest] = option.label.split(/\s{2,}/);
+      const description = rest.length > 0 ? { description: rest.join(' · ') } : {};
+      options.push({ number: option.number, label: label!, ...description, selected: option.selected });
     } else if (last && !option && isUnder(line) && i > start && lines[i - 1] !== '') {
       // Only AskUserQuestion puts a description under an option; elsewhere the line is a wrapped label.
       if (isQuestion) last.description = [last.description, line.trim()].filter(Boolean).join(' ');
@@ -199,11 +195,9 @@ function findPicker(lines: string[]): Picker | null {
   };
 }
 
-/**
- * 2.1.328 draws the trust dialog without numbers ("❯ No, exit" over "  Yes, I trust this folder") and its default
+/** 2.1.328 draws the trust dialog without numbers ("❯ No, exit" over "  Yes, I trust this folder") and its default
  * ends Claude, so it must be recognised. Unnumbered rows are accepted only under the trust question: elsewhere a
- * "❯ " line is as likely to be history.
- */
+ * "❯ " line is as likely to be history. */
 function findBareTrustMenu(lines: string[]): Picker | null {
   let footer = lines.length - 1;
   while (footer >= 0 && lines[footer] === '') footer--;
@@ -240,21 +234,14 @@ function headerLines(lines: string[], start: number): string[] {
   return region;
 }
 
-/** /model-style rows put the description on the option's line after a run of spaces. */
-function splitInline(option: PickerOption): PickerOption {
-  const [label, ...rest] = option.label.split(/\s{2,}/);
-  return rest.length > 0 ? { ...option, label: label!, description: rest.join(' · ') } : option;
-}
-
-/** The arrow presses from the selected option to `optionNumber`; the caller presses Enter after reading the
+/** The arrow presses from the selected option to option `number`; the caller presses Enter after reading the
  * pane again. Throws on a number the menu lacks: check `picker.options` first (a stale button is expected). */
-export function keysToSelect(picker: Picker, optionNumber: number): Key[] {
+export function keysToSelect(picker: Picker, number: number): Key[] {
   const from = picker.options.findIndex((o) => o.selected);
-  const to = picker.options.findIndex((o) => o.number === optionNumber);
+  const to = picker.options.findIndex((o) => o.number === number);
   if (from < 0 || to < 0) {
     const numbers = picker.options.map((o) => o.number).join(', ');
-    const error = `option ${optionNumber} is not selectable in this menu (options ${numbers}): read the pane again`;
-    throw new RangeError(error);
+    throw new RangeError(`option ${number} is not selectable in this menu (options ${numbers}): read the pane again`);
   }
   return new Array<Key>(Math.abs(to - from)).fill(to > from ? 'Down' : 'Up');
 }

@@ -1,6 +1,4 @@
-/**
- * A tool call and its result, one line each: what the call does, how it ended. Pure; transcript.ts pairs the two.
- */
+/** A tool call and its result, one line each: what the call does, how it ended. Pure; transcript.ts pairs the two. */
 import { clip, firstLine } from './format.js';
 import { isObject } from './values.js';
 

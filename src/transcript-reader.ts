@@ -1,7 +1,5 @@
-/**
- * The one reader of transcripts, and where a session's is: forward from a cursor (the monitor), backward from an
- * offset (/history, the tail for Inspect and the preview). Whole lines, parsed by transcript.ts; it never writes.
- */
+/** The one reader of transcripts, and where a session's is: forward from a cursor (the monitor), backward from an
+ * offset (/history, the tail for Inspect and the preview). Whole lines, parsed by transcript.ts; it never writes. */
 import { access, open, realpath, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { logger } from './log.js';
@@ -26,12 +24,10 @@ const MAX_BYTES = 8 * 1024 * 1024;
 const TAIL_BYTES = 256 * 1024;
 const NEWLINE = 0x0a;
 
-/**
- * Where a session's transcript is, the one rule: a session with a window, the path its hook recorded (none until
+/** Where a session's transcript is, the one rule: a session with a window, the path its hook recorded (none until
  * the hook has run; after /clear, the new one); one without (archived, lost), Claude Code's own place for its
  * Claude session id, where every character of the workdir that is not an ASCII letter or digit becomes '-'. Claude
- * records the cwd it sees, symlinks resolved: the workdir's real path is used when only that one exists.
- */
+ * records the cwd it sees, symlinks resolved: the workdir's real path is used when only that one exists. */
 export async function findTranscript(
   session: Pick<Session, 'windowId' | 'workdir' | 'claudeSessionId'>, map: SessionMap,
   { tmuxSession, claudeConfigDir }: { tmuxSession: string; claudeConfigDir: string },
@@ -47,12 +43,10 @@ export async function findTranscript(
   return given === resolved || (await exists(given)) || !(await exists(resolved)) ? given : resolved;
 }
 
-/**
- * The events after `cursor`, and the cursor after them. Bytes are cut at newline bytes and only then decoded (a
+/** The events after `cursor`, and the cursor after them. Bytes are cut at newline bytes and only then decoded (a
  * character split across two reads is never garbled); a partial last line stays for the next read. A file that
  * shrank below the cursor or was replaced (another inode) is read from its start again, with `restarted`. One read
- * takes up to `maxBytes`, more only to finish a longer line. A malformed line is logged and skipped.
- */
+ * takes up to `maxBytes`, more only to finish a longer line. A malformed line is logged and skipped. */
 export async function readEvents(
   path: string, cursor: Cursor, pending: PendingCalls, options: { maxBytes?: number } = {},
 ): Promise<EventsResult> {
@@ -61,18 +55,15 @@ export async function readEvents(
     const info = await handle.stat();
     const restarted = info.size < cursor.offset || (cursor.ino !== undefined && cursor.ino !== info.ino);
     const start = restarted ? 0 : cursor.offset;
-    const chunks: Buffer[] = [];
-    let end = -1; // offset in the concatenated bytes just past the last newline
-    let total = 0;
-    while (start + total < info.size && !(end >= 0 && total >= maxBytes)) {
-      const chunk = await readAt(handle, start + total, Math.min(maxBytes, info.size - start - total));
+    let bytes: Buffer = Buffer.alloc(0);
+    let end = -1; // just past the last newline in `bytes`
+    while (start + bytes.length < info.size && (end < 0 || bytes.length < maxBytes)) {
+      const chunk = await readAt(handle, start + bytes.length, Math.min(maxBytes, info.size - start - bytes.length));
       if (chunk.length === 0) break;
       const last = chunk.lastIndexOf(NEWLINE);
-      if (last >= 0) end = total + last + 1;
-      chunks.push(chunk);
-      total += chunk.length;
+      if (last >= 0) end = bytes.length + last + 1;
+      bytes = bytes.length === 0 ? chunk : Buffer.concat([bytes, chunk]); // a line longer than maxBytes: rare
     }
-    const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
     const lines = end > 0 ? linesOf(bytes.subarray(0, end - 1)) : [];
     return { ok: true as const, lines, cursor: { offset: start + Math.max(end, 0), ino: info.ino }, restarted };
   });
@@ -82,16 +73,13 @@ export async function readEvents(
   return { ok: true, events: parsed.events, pending: parsed.pending, cursor: read.cursor, restarted: read.restarted };
 }
 
-/**
- * The whole lines that end by byte `end` (the file's end when undefined), about `bytes` of them, in file order,
+/** The whole lines that end by byte `end` (the file's end when undefined), about `bytes` of them, in file order,
  * and `start`, where the first begins: the `end` of the next read back, 0 at the file's start. A line is whole
  * when the byte before it is a newline; when no line starts in the range, the read goes on back until one does.
- * Text after the last newline (a line being written) counts as a line: parsing skips it when torn.
- */
+ * Text after the last newline (a line being written) counts as a line: parsing skips it when torn. */
 export async function readBefore(path: string, end: number | undefined, bytes: number) {
   return withFile(path, async (handle) => {
-    const to = end ?? (await handle.stat()).size;
-    let from = to;
+    let from = end ?? (await handle.stat()).size;
     let buffer = Buffer.alloc(0);
     let first = from === 0 ? 0 : -1; // where the first whole line starts in `buffer`
     while (first < 0) {

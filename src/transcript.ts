@@ -1,7 +1,5 @@
-/**
- * Claude Code's JSONL transcript parsed into events, each tool call paired with its result by tool_use_id. Pure:
- * reading the file is transcript-reader.ts. Facts from real Claude Code 2.1.328 transcripts.
- */
+/** Claude Code's JSONL transcript parsed into events, each tool call paired with its result by tool_use_id. Pure:
+ * reading the file is transcript-reader.ts. Facts from real Claude Code 2.1.328 transcripts. */
 import { firstLine } from './format.js';
 import { stripAnsi } from './terminal.js';
 import { INTERRUPTED, smallInput, summarizeToolInput, summarizeToolResult } from './tool-summary.js';
@@ -44,10 +42,8 @@ const ATTACHMENT = /^\{"parentUuid":[^,]*,"isSidechain":(?:true|false),"attachme
 const OWN_TAG = /^<(command-name|command-message|command-args|local-command-[a-z]+|bash-[a-z]+)>/;
 const COMMAND_OUTPUT = /<(?:local-command|bash)-std(?:out|err)>([\s\S]*?)<\/(?:local-command|bash)-std(?:out|err)>/g;
 
-/**
- * The events of complete transcript lines, in order. Pure and total: a line that is not a JSON object counts as
- * malformed and is skipped; unknown entry types are ignored. `pending` is not changed; the result has the new one.
- */
+/** The events of complete transcript lines, in order. Pure and total: a line that is not a JSON object counts as
+ * malformed and is skipped; unknown entry types are ignored. `pending` is not changed; the result has the new one. */
 export function parseLines(
   lines: readonly string[], pending: PendingCalls,
 ): { events: TranscriptEvent[]; pending: PendingCalls; malformed: number } {
@@ -116,10 +112,8 @@ function parseUser(entry: Entry, message: Entry, origin: Origin, calls: PendingC
   if (texts.length > 0) userText(texts.join('\n'), origin, out);
 }
 
-/**
- * A person's text entry, the one rule for what they typed: a prompt; a slash or bash-mode command (a prompt with
- * `command`); a command's output; Claude Code's interrupt marker; or Claude Code's note to the model (dropped).
- */
+/** A person's text entry, the one rule for what they typed: a prompt; a slash or bash-mode command (a prompt with
+ * `command`); a command's output; Claude Code's interrupt marker; or Claude Code's note to the model (dropped). */
 function userText(raw: string, origin: Origin, out: TranscriptEvent[]): void {
   if (INTERRUPTED.test(raw.trim())) return void out.push({ kind: 'turnEnd', reason: 'interrupted', ...origin });
   const output = commandOutput(raw);
@@ -183,10 +177,8 @@ function parseAssistant(entry: Entry, message: Entry, origin: Origin, calls: Pen
  * switch preview. */
 export type Exchange = { prompt: string | null; answer: string | null };
 
-/**
- * The last typed prompt (not a slash or bash-mode command) and its answer: the text of the last assistant API
- * message after it, so an earlier "let me check first" is not taken for the answer, or the API error that ended it.
- */
+/** The last typed prompt (not a slash or bash-mode command) and its answer: the text of the last assistant API
+ * message after it, so an earlier "let me check first" is not taken for the answer, or the API error that ended it. */
 export function lastExchange(events: readonly TranscriptEvent[]): Exchange {
   let prompt: string | null = null;
   let answer: { message?: string; texts: string[] } | null = null;
