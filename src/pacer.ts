@@ -18,23 +18,18 @@ export const backoffMs = (retry: number): number => Math.min(30_000, 1000 * 2 **
 /** Awaited by a task right before each request it makes; resolves when the chat may take one. */
 export type Turn = () => Promise<void>;
 
-interface Lane {
-  /** Settles when the last queued task of this chat has finished. */
-  tail: Promise<unknown>;
-  /** Earliest time the next request may start; in the past after a quiet period, so it goes out at once. */
-  nextAt: number;
-}
+/**
+ * Per chat: `tail` settles when its last queued task has finished; `nextAt` is the earliest start of its next
+ * request, in the past after a quiet period (the request goes out at once).
+ */
+interface Lane { tail: Promise<unknown>; nextAt: number }
 
 export class Pacer {
   private readonly lanes = new Map<number | string, Lane>();
-  private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly minIntervalMs: number;
+  private readonly clock: Required<PacerOptions>;
 
-  constructor(options: PacerOptions = {}) {
-    this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? delay;
-    this.minIntervalMs = options.minIntervalMs ?? 1000;
+  constructor({ now = Date.now, sleep = delay, minIntervalMs = 1000 }: PacerOptions = {}) {
+    this.clock = { now, sleep, minIntervalMs };
   }
 
   /**
@@ -45,9 +40,9 @@ export class Pacer {
   run<T>(key: number | string, task: (turn: Turn) => Promise<T>): Promise<T> {
     const lane = this.lane(key);
     const turn: Turn = async () => {
-      const waitMs = lane.nextAt - this.now();
-      if (waitMs > 0) await this.sleep(waitMs);
-      lane.nextAt = this.now() + this.minIntervalMs;
+      const waitMs = lane.nextAt - this.clock.now();
+      if (waitMs > 0) await this.clock.sleep(waitMs);
+      lane.nextAt = this.clock.now() + this.clock.minIntervalMs;
     };
     const result = lane.tail.then(() => task(turn));
     lane.tail = result.catch(() => undefined);
@@ -57,7 +52,7 @@ export class Pacer {
   /** Nothing more goes to `key` for `ms` from now (Telegram's retry_after, or a backoff after a failure). */
   pause(key: number | string, ms: number): void {
     const lane = this.lane(key);
-    lane.nextAt = Math.max(lane.nextAt, this.now() + ms);
+    lane.nextAt = Math.max(lane.nextAt, this.clock.now() + ms);
   }
 
   private lane(key: number | string): Lane {
