@@ -32,16 +32,12 @@ export function bareUrlAt(src: string, pos: number): string | undefined {
 
 /** GFM's rule for where a bare URL ends: not on trailing punctuation, nor on a ")" it did not open. */
 function trimUrl(url: string): string {
+  let unmatched = [...url].reduce((n, ch) => n + (ch === ')' ? 1 : ch === '(' ? -1 : 0), 0);
   let end = url.length;
-  let unmatched = 0;
-  for (const ch of url) unmatched += ch === ')' ? 1 : ch === '(' ? -1 : 0;
-  while (end > 0) {
+  for (; end > 0; end--) {
     const ch = url[end - 1]!;
-    if ('?!.,:*_~\'";'.includes(ch)) end--;
-    else if (ch === ')' && unmatched > 0) {
-      unmatched--;
-      end--;
-    } else break;
+    if (ch === ')' && unmatched > 0) unmatched--;
+    else if (!'?!.,:*_~\'";'.includes(ch)) break;
   }
   return url.slice(0, end);
 }
