@@ -6,9 +6,7 @@ import { ccbotHookCommand, HOOK_EVENTS, HOOK_TIMEOUT_S } from './hook-install.js
 import { writeJson } from './store.js';
 import { isObject } from './values.js';
 
-const CLAUDE_SETTINGS_FILE = 'claude-settings.json';
-
-export const claudeSettingsPath = (ccbotDir: string): string => join(ccbotDir, CLAUDE_SETTINGS_FILE);
+export const claudeSettingsPath = (ccbotDir: string): string => join(ccbotDir, 'claude-settings.json');
 
 /** Writes the file (atomically, only when its text would change) and returns its path: one command hook of ours per
  * event, nothing else. Called at every daemon start, so a moved checkout or a new node binary is picked up by the next

@@ -32,8 +32,7 @@ export const SYSTEM_ENV_FILE = '/etc/ccbot/ccbot.env';
 interface LoadOptions {
   cwd?: string;
   home?: string;
-  /** SYSTEM_ENV_FILE unless a test says otherwise. */
-  systemFile?: string;
+  systemFile?: string; // SYSTEM_ENV_FILE unless a test says otherwise
   /** Returns the file's text, or undefined when it does not exist; throws for anything else (EACCES, EISDIR). */
   readFile?: (path: string) => string | undefined;
 }
@@ -83,7 +82,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
   const positive = (name: keyof typeof DEFAULTS, unit: string) =>
     parsed(name, parsePositive, `is not a positive number of ${unit}: set ${name}=<number> ${putHint}, or remove `
       + `it for the default ${DEFAULTS[name]}`);
-
   const token = vars.get('TELEGRAM_BOT_TOKEN');
   if (!token?.value) {
     throw new ConfigError(`TELEGRAM_BOT_TOKEN is ${token ? `empty ${where('TELEGRAM_BOT_TOKEN')}` : 'not set'}: `
@@ -110,11 +108,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
     throw new ConfigError(`CLAUDE_FLAGS ${where('CLAUDE_FLAGS')} has an unclosed quote: close it (quotes group words, `
       + `as in --append-system-prompt "be brief") ${putHint}`);
   }
-  const apiRoot = parsed('TELEGRAM_API_ROOT', safeApiRoot, 'is neither an https URL nor http to this machine (the '
-    + `token is in every request): use e.g. https://api.telegram.org or http://127.0.0.1:8081 ${putHint}`);
-  const logLevel = parsed('LOG_LEVEL', parseLevel, `is not one of debug, info, warn, error: fix it ${putHint}`);
-  const purgeMs = parsed('ARCHIVE_PURGE_AFTER', parseDurationMs, 'is not a positive duration: write it like 14d, '
-    + `36h, 90m or a number of seconds ${putHint}`);
   return {
     botToken: token.value,
     allowedUsers,
@@ -122,22 +115,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
     tmuxSession,
     claudeCommand: value('CLAUDE_COMMAND'),
     claudeFlags,
-    telegramApiRoot: apiRoot, // no trailing slash
     claudeConfigDir: absolutePath(value('CLAUDE_CONFIG_DIR'), home, cwd), // absolute
-    logLevel,
+    telegramApiRoot: parsed('TELEGRAM_API_ROOT', safeApiRoot, 'is neither an https URL nor http to this machine (the '
+      + `token is in every request): use e.g. https://api.telegram.org or http://127.0.0.1:8081 ${putHint}`),
+    logLevel: parsed('LOG_LEVEL', parseLevel, `is not one of debug, info, warn, error: fix it ${putHint}`),
+    archivePurgeAfterMs: parsed('ARCHIVE_PURGE_AFTER', parseDurationMs, 'is not a positive duration: write it like '
+      + `14d, 36h, 90m or a number of seconds ${putHint}`),
     idleHours: positive('CCBOT_IDLE_HOURS', 'hours'),
-    archivePurgeAfterMs: purgeMs,
     monitorPollIntervalMs: positive('MONITOR_POLL_INTERVAL', 'seconds') * 1000,
     stallMinutes: positive('CCBOT_STALL_MINUTES', 'minutes'),
   };
 }
 
-/** The environment children (tmux, and through the tmux server every claude) inherit.
- * - No TELEGRAM_BOT_TOKEN: Claude runs arbitrary commands (by default without asking), and whoever holds the
- *   token controls the bot. The first tmux call starts the server, whose environment every new window copies.
- * - No TMUX / TMUX_PANE: a tmux client that sees $TMUX talks to the server named in it (ignoring TMUX_TMPDIR),
- *   and TMUX_PANE makes target-less commands act on the pane ccbot was started from. A daemon started inside
- *   someone's tmux must still reach its own server by socket; windows get their own TMUX from that server. */
+/** The environment children (tmux, and through the tmux server every claude) inherit. No TELEGRAM_BOT_TOKEN: Claude
+ * runs arbitrary commands, and whoever holds the token controls the bot; the first tmux call starts the server, whose
+ * environment every new window copies. No TMUX / TMUX_PANE: a tmux client that sees $TMUX talks to the server named
+ * in it (ignoring TMUX_TMPDIR), and TMUX_PANE makes target-less commands act on the pane ccbot was started from. A
+ * daemon started inside someone's tmux must still reach its own server; windows get their own TMUX from it. */
 export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { TELEGRAM_BOT_TOKEN: _token, TMUX: _tmux, TMUX_PANE: _pane, ...rest } = env;
   return rest;
@@ -204,12 +198,8 @@ function parseDurationMs(text: string): number | undefined {
  * The root without trailing slashes, or undefined. */
 function safeApiRoot(text: string): string | undefined {
   const root = text.replace(/\/+$/, '');
-  let url: URL;
-  try {
-    url = new URL(root);
-  } catch {
-    return undefined;
-  }
+  if (!URL.canParse(root)) return undefined;
+  const url = new URL(root);
   if (url.hostname === '' || url.username || url.password) return undefined;
   if (url.protocol === 'https:') return root;
   const host = url.hostname.replace(/^\[|\]$/g, '');

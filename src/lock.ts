@@ -1,16 +1,5 @@
-/**
- * The singleton lock `ccbot.lock` (O_EXCL, pid inside, stale takeover) and short-lived file locks for read-modify-write
- * of small shared files. Installs no signal handlers: the daemon decides when to release.
- *
- * Stale takeover, and why it is race-safe. Creating a lock is always `open(O_CREAT|O_EXCL)`, which the kernel
- * arbitrates. The danger is removing a stale lock: racer A reads the stale lock, racer B removes it and creates a
- * fresh one, then A removes B's fresh lock by name. So removal happens only while holding a second O_EXCL file,
- * `<lock>.takeover`, and only after re-reading the lock under it and finding it still stale. Under the guard the
- * content cannot change behind our back: only guard holders remove a stale lock (its owner is gone), and nobody can
- * create while the stale one is still there. After removal everyone competes through O_EXCL again; a racer that
- * gets the guard later re-reads and finds the winner's live lock. The guard is held for a few syscalls; one left by
- * a process killed inside them is broken by age (GUARD_STALE_MS), which assumes no live holder stalls that long.
- */
+/** The singleton lock `ccbot.lock` (O_EXCL, pid inside, stale takeover) and short-lived file locks for
+ * read-modify-write of small shared files. Installs no signal handlers: the daemon decides when to release. */
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync }
   from 'node:fs';
 import { dirname } from 'node:path';
@@ -65,9 +54,8 @@ export function acquireSingletonLock(path: string, deps: LockDeps = {}): Singlet
     if (!h.data) return now() - h.mtimeMs > EMPTY_GRACE_MS;
     if (!isAlive(h.data.pid)) return true;
     // Same pid, different start time: the pid was reused by an unrelated process after a crash.
-    const was = h.data.startTime;
-    const is = startTimeOf(h.data.pid);
-    return typeof was === 'string' && is !== undefined && was !== is;
+    const current = startTimeOf(h.data.pid);
+    return typeof h.data.startTime === 'string' && current !== undefined && h.data.startTime !== current;
   };
   const content = JSON.stringify({ pid, startTime: startTimeOf(pid), startedAt: new Date(now()).toISOString() });
   for (let round = 0; round < SINGLETON_ROUNDS; round++) {
@@ -190,7 +178,13 @@ function parseHolder(raw: string): Holder['data'] {
   }
 }
 
-/** Removes `path` if it is still stale once we hold `<path>.takeover` (see the file comment). true if removed. */
+/** Removes `path` if it is still stale once we hold `<path>.takeover`; true if removed. Why this is race-safe:
+ * creating a lock is always O_EXCL, which the kernel arbitrates; the danger is removing a stale one (racer A reads
+ * it, racer B removes it and creates a fresh one, then A removes B's by name). Under the guard, re-read, the content
+ * cannot change behind our back: only guard holders remove a stale lock (its owner is gone), and nobody can create
+ * while it is still there. After removal everyone competes through O_EXCL again; a racer that gets the guard later
+ * finds the winner's live lock. A guard left by a process killed inside these few syscalls is broken by age
+ * (GUARD_STALE_MS), which assumes no live holder stalls that long. */
 function removeIfStale(path: string, isStale: (h: Holder) => boolean, now: () => number): boolean {
   const guard = `${path}.takeover`;
   if (!createExclusive(guard, String(process.pid))) {

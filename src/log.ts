@@ -30,11 +30,9 @@ export function redact(text: string): string {
   return [...secrets].reduce((out, secret) => out.split(secret).join('<redacted>'), text);
 }
 
-type Fields = Record<string, unknown>;
-
 /** A logger bound to one scope: `const log = logger('tmux'); log.warn('send failed', { window })`. */
 export function logger(scope: string) {
-  const at = (level: Level) => (message: string, fields: Fields = {}) => {
+  const at = (level: Level) => (message: string, fields: Record<string, unknown> = {}) => {
     if (LEVELS.indexOf(level) < LEVELS.indexOf(threshold)) return;
     let line = `${level === 'info' ? '' : `${level}: `}${scope}: ${message}`;
     for (const [k, v] of Object.entries(fields)) {

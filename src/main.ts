@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-/** The ccbot command line: picks the subcommand, and is the one place that turns a thrown error into one line and an
- * exit code. */
+/** The ccbot command line: picks the subcommand; the one place a thrown error becomes one line and an exit code. */
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config.js';
 import { LockHeldError } from './lock.js';
@@ -31,8 +30,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (command === 'hook') {
-    // Before any configuration: Claude Code runs this on every prompt, without TELEGRAM_BOT_TOKEN, and it must
-    // not load the daemon's modules.
+    // Before any configuration: Claude Code runs it on every prompt, without the token; nor the daemon's modules.
     const { hookCommand } = await import('./hook.js');
     return hookCommand(rest);
   }

@@ -25,7 +25,7 @@ const PGREP_TIMEOUT_MS = 5_000;
 const TERM_GRACE_MS = 1_500;
 const POLL_MS = 50;
 
-/** True when `pid` runs Claude Code resuming `claudeSessionId` (or readCmdline cannot tell): `--resume <id>`,
+/** True when `pid` runs Claude Code resuming `id` (or readCmdline cannot tell): `--resume <id>`,
  * `--resume=<id>` or `-r <id>`, and a program part (the arguments before that flag) that is Claude — argv[0] named
  * `claude` (native binary, or process.title), a path to `claude` (`node /usr/local/bin/claude`), or a file of the npm
  * package (`node …/@anthropic-ai/claude-code/cli.js`). pgrep -f matches text anywhere, so `vim notes-claude --resume
@@ -51,16 +51,13 @@ export async function findClaudeProcesses(claudeSessionId: string, deps: ProcsDe
   // The id goes into a regular expression and onto a kill decision: only Claude's own format gets that far.
   if (!isClaudeSessionId(claudeSessionId)) return [];
   const { run = execRun, readCmdline = readProcCmdline } = deps;
-  // pgrep -f sees the arguments joined by spaces. pgrep never lists itself, and the runner of this code has no
-  // --resume in its own command line; the /proc check is the real filter.
+  // pgrep -f matches the arguments joined by spaces (and never lists itself); the /proc check is the real filter.
   const pattern = `claude.*(--resume[= ]|-r )${claudeSessionId}`;
   const result = await run('pgrep', ['-f', pattern], { timeoutMs: PGREP_TIMEOUT_MS });
   if (!result.ok) {
     if (result.kind === 'exit' && result.code === 1) return []; // 1 = nothing matched: an answer, not a failure
-    log.warn('could not look for orphan claude processes; any left running must be ended by hand', {
-      session_id: claudeSessionId,
-      error: result.error,
-    });
+    const message = 'could not look for orphan claude processes; any left running must be ended by hand';
+    log.warn(message, { session_id: claudeSessionId, error: result.error });
     return [];
   }
   return result.stdout

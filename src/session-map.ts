@@ -1,7 +1,6 @@
-/** The session map `$CCBOT_DIR/session_map.json`: which Claude Code session runs in which tmux window. Written by the
- * hook (one process per Claude event, many at once) and pruned by the daemon, so every change goes through
- * updateSessionMap: read-modify-write under one lock file, ending in an atomic rename. Knows nothing of tmux or
- * Claude. */
+/** The session map `$CCBOT_DIR/session_map.json`: which Claude Code session runs in which tmux window. Written by
+ * the hook (one process per Claude event, many at once) and pruned by the daemon, so every change goes through
+ * updateSessionMap: read-modify-write under one lock file, ending in an atomic rename. Runs neither tmux nor Claude. */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { withFileLock, type FileLockOptions } from './lock.js';

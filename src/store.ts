@@ -1,7 +1,5 @@
-/**
- * Atomic JSON files: write a temp file, fsync, rename over the target. A corrupt file is moved aside, never
- * overwritten silently. Synchronous on purpose: the files are small and shutdown paths (process 'exit') cannot await.
- */
+/** Atomic JSON files: write a temp file, fsync, rename over the target. A corrupt file is moved aside, never
+ * overwritten silently. Synchronous on purpose: the files are small and exit paths (process 'exit') cannot await. */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';

@@ -22,10 +22,6 @@ export type TmuxResult<T = {}> = ({ ok: true } & T) | TmuxFailure;
 export interface WindowInfo {
   id: string; // '@12': stable while the tmux server lives, unlike names
   name: string;
-  panePid: number;
-  paneCommand: string;
-  cwd: string;
-  paneStartCommand: string;
   /** The window's `@ccbot` user option: the ccbot session id set by newWindow, '' on windows ccbot did not open. */
   tag: string;
 }
@@ -48,7 +44,6 @@ const KEYS = ['Escape', 'Enter', 'Up', 'Down', 'Left', 'Right', 'Tab', 'Space', 
 export type Key = (typeof KEYS)[number];
 
 const WINDOW_ID = /^@\d+$/;
-const PANE_ID = /^%\d+$/;
 
 function tmux(args: readonly string[], opts: TmuxOptions, input?: string): Promise<RunResult> {
   return (opts.run ?? execRun)('tmux', args, { env: opts.env, timeoutMs: TMUX_TIMEOUT_MS, input });
@@ -86,38 +81,30 @@ function formatOf(fields: readonly string[]) {
 }
 
 /** Creates the detached session (first window `__main__`, which keeps it alive when every Claude window is gone). */
-export async function ensureSession(
-  session: string,
-  opts: TmuxOptions = {},
-): Promise<TmuxResult<{ created: boolean }>> {
-  if (!session || /[:.]/.test(session)) {
-    return fail('invalid', `tmux session name "${session}" is empty or holds ':' or '.': change TMUX_SESSION_NAME`);
+export async function ensureSession(name: string, opts: TmuxOptions = {}): Promise<TmuxResult<{ created: boolean }>> {
+  if (!name || /[:.]/.test(name)) {
+    return fail('invalid', `tmux session name "${name}" is empty or holds ':' or '.': change TMUX_SESSION_NAME`);
   }
-  const has = () => tmux(['has-session', '-t', sessionTarget(session)], opts);
+  const has = () => tmux(['has-session', '-t', sessionTarget(name)], opts);
   const before = await has();
   if (before.ok) return { ok: true, created: false };
-  if (before.code !== 1) return failure(`cannot check tmux session ${session}`, before);
-  const made = await tmux(['new-session', '-d', '-s', session, '-n', MAIN_WINDOW], opts);
+  if (before.code !== 1) return failure(`cannot check tmux session ${name}`, before);
+  const made = await tmux(['new-session', '-d', '-s', name, '-n', MAIN_WINDOW], opts);
   if (made.ok) return { ok: true, created: true };
   if ((await has()).ok) return { ok: true, created: false }; // someone else created it between our two calls
-  return failure(`cannot create tmux session ${session}`, made);
+  return failure(`cannot create tmux session ${name}`, made);
 }
 
 /** The session's windows; [] when the session or the server is gone, null when tmux could not tell (failed). */
 export async function listWindows(session: string, opts: TmuxOptions = {}): Promise<WindowInfo[] | null> {
-  const { format, parse } = formatOf([
-    'window_id', 'pane_pid', 'pane_current_command', 'pane_current_path', 'pane_start_command', '@ccbot', 'window_name',
-  ]);
+  const { format, parse } = formatOf(['window_id', 'window_name', '@ccbot']);
   const result = await tmux(['list-windows', '-t', sessionTarget(session), '-F', format], opts);
   if (!result.ok) {
     if (isAbsent(result)) return [];
     log.warn('list-windows failed', { session, error: result.error });
     return null;
   }
-  return parse(result.stdout).map((record) => {
-    const [id = '', pid = '', paneCommand = '', cwd = '', paneStartCommand = '', tag = '', name = ''] = record;
-    return { id, name, panePid: Number(pid), paneCommand, cwd, paneStartCommand, tag };
-  });
+  return parse(result.stdout).map(([id = '', name = '', tag = '']) => ({ id, name, tag }));
 }
 
 /** Starts `argv` in a new background window and returns its id. Traps handled here:
@@ -149,9 +136,8 @@ export async function newWindow(
   if (!made.ok) return failure(`cannot open tmux window ${name} in session ${session}`, made);
   const windowId = made.stdout.trim();
   if (!WINDOW_ID.test(windowId)) return fail('invalid', `tmux new-window printed "${windowId}" instead of a window id`);
-  // A program that sets its terminal title (Claude Code does) must not rename the window: names are what the
-  // person sees at the desk, and ids stay the key. `-n` already stops automatic-rename; say both anyway.
-  // A lone ';' argument separates two tmux commands in one call (the shell form is `\;`).
+  // A program that sets its terminal title (Claude Code does) must not rename the window the person knows by name
+  // (`-n` already stops automatic-rename; say both). A lone ';' argument separates two tmux commands in one call.
   const set = ['set-option', '-w', '-t', windowId];
   const tag = spec.tag === undefined ? [] : [';', ...set, '@ccbot', spec.tag];
   const locked = await tmux([...set, 'allow-rename', 'off', ';', ...set, 'automatic-rename', 'off', ...tag], opts);
@@ -237,7 +223,7 @@ export async function killWindow(windowId: string, opts: TmuxOptions = {}): Prom
 
 /** Where a pane lives, for the Claude Code hook given `$TMUX_PANE` (%N). null: no such pane, or tmux failed. */
 export async function paneInfo(paneId: string, opts: TmuxOptions = {}): Promise<PaneInfo | null> {
-  if (!PANE_ID.test(paneId)) return null;
+  if (!/^%\d+$/.test(paneId)) return null;
   const { format, parse } = formatOf(['pane_id', 'session_name', 'window_id', 'window_name']);
   const result = await tmux(['display-message', '-p', '-t', paneId, format], opts);
   const [pane, sessionName = '', windowId = '', windowName = ''] = (result.ok && parse(result.stdout)[0]) || [];

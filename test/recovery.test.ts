@@ -21,7 +21,7 @@ function session(id: string, windowId: string | null, extra: Partial<Session> = 
     archivedAt: null, archiveReason: null, ownerUserId: 1001, ...extra,
   };
 }
-const window = (id: string, name: string, tag = ''): WindowInfo => ({ id, name, panePid: 1, paneCommand: 'claude', cwd: '/tmp', paneStartCommand: '', tag });
+const window = (id: string, name: string, tag = ''): WindowInfo => ({ id, name, tag });
 
 let lines: string[] = [];
 let restore: (line: string) => void;
