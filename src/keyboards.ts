@@ -126,19 +126,19 @@ export function truncateLabel(text: string, max: number): string {
 }
 
 export function rowsOf<T>(items: T[], perRow: number): T[][] {
-  const rows: T[][] = [];
-  for (let i = 0; i < items.length; i += perRow) rows.push(items.slice(i, i + perRow));
-  return rows;
+  return Array.from({ length: Math.ceil(items.length / perRow) }, (_, i) => items.slice(i * perRow, (i + 1) * perRow));
+}
+
+/** ◀ label ▶, each arrow only where it leads somewhere. */
+function arrowRow(back: Action | undefined, label: string, forward: Action | undefined): InlineKeyboardButton[] {
+  return [...(back ? [button('◀', back)] : []), button(label, NOOP), ...(forward ? [button('▶', forward)] : [])];
 }
 
 /** ◀ page/pages ▶ (pages counted from 0, shown from 1); no row at all when everything fits on one page. */
 export function pagerRow(page: number, pages: number, to: (page: number) => Action): InlineKeyboardButton[] {
   if (pages <= 1) return [];
-  const row: InlineKeyboardButton[] = [];
-  if (page > 0) row.push(button('◀', to(page - 1)));
-  row.push(button(`${page + 1}/${pages}`, NOOP));
-  if (page < pages - 1) row.push(button('▶', to(page + 1)));
-  return row;
+  const [back, forward] = [page > 0 ? to(page - 1) : undefined, page < pages - 1 ? to(page + 1) : undefined];
+  return arrowRow(back, `${page + 1}/${pages}`, forward);
 }
 
 /** The rows as a keyboard, empty ones left out. */
@@ -242,9 +242,6 @@ export function resendKeyboard(ref: string, lang: Lang): Keyboard {
 /** History pages run newest (0) to oldest: ◀ goes back in time, ▶ forward; nothing when there is one page. */
 export function historyKeyboard(id: string, page: number, hasOlder: boolean): Keyboard {
   if (page === 0 && !hasOlder) return keyboard();
-  const row: InlineKeyboardButton[] = [];
-  if (hasOlder) row.push(button('◀', { t: 'history', id, page: page + 1 }));
-  row.push(button(`${page + 1}`, NOOP));
-  if (page > 0) row.push(button('▶', { t: 'history', id, page: page - 1 }));
-  return keyboard(row);
+  const to = (p: number): Action => ({ t: 'history', id, page: p });
+  return keyboard(arrowRow(hasOlder ? to(page + 1) : undefined, `${page + 1}`, page > 0 ? to(page - 1) : undefined));
 }

@@ -10,15 +10,13 @@ import { describeError } from './telegram-failure.js';
 
 const log = logger('poll');
 
-const POLL_TIMEOUT_S = 25;
-/** How long past the long-poll timeout a getUpdates may take before we call it hung and restart it. */
-const WATCHDOG_GRACE_MS = 15_000;
 /** Consecutive 409s before we give up: another process is polling this token. */
 const MAX_CONFLICTS = 3;
 
 export type PollEnd = 'stopped' | 'conflict' | 'unauthorized';
 
 interface PollOptions {
+  /** The long poll's timeout (default 25 s), and how much longer it may take before it is called hung (15 s). */
   timeoutS?: number;
   watchdogGraceMs?: number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -37,20 +35,16 @@ interface PollOptions {
  * logged and the update is still confirmed: handling it again would repeat whatever half of it already ran.
  */
 export async function pollUpdates(
-  api: Pick<Api, 'getUpdates'>,
-  handle: (update: Update) => Promise<void>,
-  signal: AbortSignal,
-  options: PollOptions = {},
+  api: Pick<Api, 'getUpdates'>, handle: (u: Update) => Promise<void>, signal: AbortSignal, options: PollOptions = {},
 ): Promise<PollEnd> {
-  const timeoutS = options.timeoutS ?? POLL_TIMEOUT_S;
-  const graceMs = options.watchdogGraceMs ?? WATCHDOG_GRACE_MS;
+  const { timeoutS = 25, watchdogGraceMs = 15_000 } = options;
   const sleep = options.sleep ?? ((ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }));
-  let offset: number | undefined = options.offset;
+  let offset = options.offset;
   let failures = 0;
   let conflicts = 0;
 
   while (!signal.aborted) {
-    const hung = AbortSignal.timeout(timeoutS * 1000 + graceMs); // the watchdog
+    const hung = AbortSignal.timeout(timeoutS * 1000 + watchdogGraceMs); // the watchdog
     let updates: Update[];
     try {
       updates = await api.getUpdates({ offset, timeout: timeoutS }, AbortSignal.any([signal, hung]));
