@@ -98,7 +98,7 @@ function parseBlocks(lines: string[], depth: number): Block[] {
     if (indent < 2 && !item) levels = []; // a line not indented under an item ends the list
     if (fence) {
       const body: string[] = [];
-      for (i++; i < lines.length && !closesFence(lines[i]!, fence); i++) body.push(dedent(lines[i]!, fence.indent));
+      for (i++; i < lines.length && !fence.closing.test(lines[i]!); i++) body.push(dedent(lines[i]!, fence.indent));
       i++; // the closing fence; an unclosed one runs to the end
       add({ t: 'code', lang: fence.lang, text: body.join('\n') });
     } else if (QUOTE.test(line) && depth < MAX_QUOTE_DEPTH) {
@@ -155,7 +155,8 @@ function indentOf(line: string): number {
 
 const dedent = (line: string, upTo: number) => line.slice(Math.min(upTo, /^[ \t]*/.exec(line)![0].length));
 
-interface Fence { indent: number; ch: string; length: number; lang: string }
+/** An opening fence: its indentation (taken off the code's lines), the code's language, what closes it. */
+interface Fence { indent: number; lang: string; closing: RegExp }
 
 function openFence(line: string): Fence | undefined {
   const m = FENCE.exec(line);
@@ -163,12 +164,7 @@ function openFence(line: string): Fence | undefined {
   const [, indent, marker, info] = m as unknown as [string, string, string, string];
   if (marker[0] === '`' && info.includes('`')) return undefined; // ```a``` is inline code
   const lang = (info.trim().split(/\s/)[0] ?? '').replace(/[^A-Za-z0-9_+#.-]/g, '');
-  return { indent: indent.length, ch: marker[0]!, length: marker.length, lang };
-}
-
-function closesFence(line: string, fence: Fence): boolean {
-  const t = line.trim();
-  return t.length >= fence.length && t === fence.ch.repeat(t.length);
+  return { indent: indent.length, lang, closing: new RegExp(`^\\s*\\${marker[0]}{${marker.length},}\\s*$`) };
 }
 
 /** An ATX heading's text; a closing run of #s goes only when a blank precedes it (or it is all there is). */
@@ -176,10 +172,7 @@ function atxText(line: string): string {
   return line.replace(/^ {0,3}#{1,6}/, '').trim().replace(/(^|[ \t])#+$/, '').trimEnd();
 }
 
-function isRule(line: string): boolean {
-  const t = line.replace(/[ \t]/g, '');
-  return t.length >= 3 && /^(?:\*+|-+|_+)$/.test(t);
-}
+const isRule = (line: string) => /^(?:\*{3,}|-{3,}|_{3,})$/.test(line.replace(/[ \t]/g, ''));
 
 // ── rendering blocks ─────────────────────────────────────────────────────────────────────────────────────────────
 
