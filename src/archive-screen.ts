@@ -43,9 +43,7 @@ export function createArchiveScreen(deps: ArchiveScreenDeps) {
     const sent = await chat.sayInPlace(who, lang, ours, view.text, hasButtons ? { keyboard: view.keyboard } : {});
     if (!hasButtons || sent === undefined) return;
     shownIn.set(`${who.chatId}:${sent}`, { page: view.page, all });
-    for (const old of [...shownIn.keys()].slice(0, Math.max(0, shownIn.size - REMEMBERED_ARCHIVE_MESSAGES))) {
-      shownIn.delete(old);
-    }
+    if (shownIn.size > REMEMBERED_ARCHIVE_MESSAGES) shownIn.delete(shownIn.keys().next().value!);
   }
 
   /** The person's session behind an archive button; a deleted one (or a forged id) gets "unknown session". */
@@ -62,8 +60,7 @@ export function createArchiveScreen(deps: ArchiveScreenDeps) {
     reply(who, lang, 'archive.alreadyRunning', { name: session.name }, { session });
 
   return {
-    show: (who: Accepted, lang: Lang, page: number, all: boolean, messageId?: number) =>
-      show(who, lang, page, all, messageId),
+    show,
 
     /**
      * Restore: a window in the original workdir resuming the same Claude conversation. Refused while an old

@@ -1,8 +1,7 @@
 /**
- * The idle sweep and the purge: sessions without input from the person for their idle hours are archived (never
- * mid-turn), sessions whose window closed (Claude exited) become lost, and archived or lost records older than
- * ARCHIVE_PURGE_AFTER leave state.json. Transcripts on disk are Claude Code's and the person's: nothing here
- * touches them.
+ * The idle sweep and the purge: sessions without input for their owner's idle hours are archived (never mid-turn),
+ * sessions whose window closed (Claude exited) become lost, records ended ARCHIVE_PURGE_AFTER ago leave state.json.
+ * Transcripts on disk are Claude Code's and the person's: nothing here touches them.
  */
 import { endedAt } from './archive-view.js';
 import { escapeHtml } from './format.js';
@@ -30,7 +29,6 @@ interface SweeperDeps {
   /** The ids of the windows tmux has now; null when it could not tell (then no session is taken for lost). */
   windowIds: () => Promise<Set<string> | null>;
   now?: () => number;
-  intervalMs?: number;
 }
 
 export class Sweeper {
@@ -41,7 +39,7 @@ export class Sweeper {
 
   start(): void {
     void this.sweep();
-    this.timer = setInterval(() => void this.sweep(), this.deps.intervalMs ?? SWEEP_INTERVAL_MS);
+    this.timer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -85,12 +83,11 @@ export class Sweeper {
 
   /** Live sessions whose window tmux no longer has: Claude exited (or crashed) and its window closed with it. */
   private async findLost(now: number): Promise<void> {
-    const listedAt = (this.deps.now ?? Date.now)();
     const windows = await this.deps.windowIds();
     if (!windows) return;
     // A session started (or restored) while tmux was listing has a window the list may not show yet.
     const gone = this.deps.sessions.all().filter(
-      (s) => s.status === 'active' && s.windowId !== null && !windows.has(s.windowId) && s.createdAt < listedAt - 5_000,
+      (s) => s.status === 'active' && s.windowId !== null && !windows.has(s.windowId) && s.createdAt < now - 5_000,
     );
     for (const session of gone) {
       if (this.deps.sessions.markLost(session.id, now)) await this.tell(session, 'archive.lostNotice');

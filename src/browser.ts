@@ -108,7 +108,6 @@ export class BrowserTokens {
     readonly newToken = (): string => randomBytes(6).toString('base64url').slice(0, 6),
   ) {}
 
-  /** Remembers a listing and returns its new token. */
   put(userId: number, listing: Listing): string {
     const tokens = this.#byUser.get(userId) ?? new Map<string, Listing>();
     this.#byUser.set(userId, tokens);
@@ -118,10 +117,7 @@ export class BrowserTokens {
       token = this.newToken();
     }
     tokens.set(token, { path: listing.path, dirs: [...listing.dirs] });
-    for (const oldest of tokens.keys()) {
-      if (tokens.size <= this.perUser) break;
-      tokens.delete(oldest);
-    }
+    if (tokens.size > this.perUser) tokens.delete(tokens.keys().next().value!); // the least recently used
     return token;
   }
 

@@ -1,8 +1,7 @@
 /**
- * Typing the person's messages into their session's window at the right moment, and knowing they arrived.
- * A message waits (in the outbox, outbox.ts) until Claude shows its input prompt, is typed, gets 👀, and gets 👍
- * once Claude Code's UserPromptSubmit hook recorded the same prompt in session_map.json. No confirmation → one
- * more Enter; still none → the person is told, with a Resend button. Never typed into a picker.
+ * Typing the person's messages (waiting in outbox.ts) into their window when Claude shows its prompt, never into a
+ * picker: 👀 when typed, 👍 once the UserPromptSubmit hook recorded the same prompt in session_map.json. No
+ * confirmation → one more Enter; still none → the person is told, with a Resend button.
  */
 import { escapeHtml } from './format.js';
 import { t } from './i18n.js';
@@ -104,14 +103,11 @@ export class Delivery {
         return this.drop(item);
       }
       const kind = pane === null ? 'unknown' : readPane(pane).kind;
-      if (kind === 'picker' || kind === 'trust') {
-        if (!item.notified) {
-          outbox.markNotified(item.ref);
-          await this.notify(item, 'picker');
-        }
-        return;
+      if ((kind === 'picker' || kind === 'trust') && !item.notified) {
+        outbox.markNotified(item.ref);
+        await this.notify(item, 'picker');
       }
-      if (kind !== 'idle') return; // starting, busy, or unreadable: wait for the prompt
+      if (kind !== 'idle') return; // a menu, starting, busy, or unreadable: wait for the prompt
       const typed = await this.deps.type(windowId, item.text);
       if (!typed.ok) return log.warn('typing failed; will retry', { session: session.name, error: typed.error });
       const typedAt = this.now();

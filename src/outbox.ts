@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 
-/** A message of the person's on its way into a window. */
 export interface PendingText {
   ref: string;
   sessionId: string;

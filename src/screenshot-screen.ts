@@ -25,12 +25,10 @@ interface ScreenshotDeps {
   chat: Pick<Chat, 'sayText' | 'sayInPlace'>;
   capture: (windowId: string) => Promise<string | null>;
   press: (windowId: string, keys: Key[]) => Promise<unknown>;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export function createScreenshotScreen(deps: ScreenshotDeps) {
   const { telegram, chat } = deps;
-  const sleep = deps.sleep ?? delay;
 
   const liveSession = async (who: Accepted, lang: Lang, id?: string): Promise<Session | undefined> => {
     const session = id ? deps.sessions.get(id) : deps.users.activeSession(who.userId);
@@ -61,7 +59,7 @@ export function createScreenshotScreen(deps: ScreenshotDeps) {
   async function settled(windowId: string, before: string | null): Promise<string | null> {
     let pane = before;
     for (let waited = 0; waited < SETTLE_MS; waited += SETTLE_STEP_MS) {
-      await sleep(SETTLE_STEP_MS);
+      await delay(SETTLE_STEP_MS);
       pane = await deps.capture(windowId);
       if (pane !== before) return pane;
     }

@@ -90,25 +90,25 @@ export class Sessions {
   async start(
     request: StartRequest, deps: Omit<WindowDeps, 'killWindow' | 'killOrphans'>,
   ): Promise<{ ok: true; session: Readonly<Session> } | TmuxFailure> {
+    const { workdir, userId, chatId, resume } = request;
     const now = (deps.now ?? Date.now)();
-    const base = request.resume;
-    const id = base?.id ?? newSessionId(this.records);
-    const name = uniqueName(this.live(), base?.name ?? (basename(request.workdir) || 'root'));
+    const id = resume?.id ?? newSessionId(this.records);
+    const name = uniqueName(this.live(), resume?.name ?? (basename(workdir) || 'root'));
+    const claudeSessionId = resume?.claudeSessionId ?? null;
     const argv = [deps.claudeCommand, ...deps.claudeFlags, '--settings', deps.claudeSettings];
-    if (base?.claudeSessionId) argv.push('--resume', base.claudeSessionId);
+    if (claudeSessionId) argv.push('--resume', claudeSessionId);
     const env = {
       CCBOT_DIR: deps.ccbotDir, TMUX_SESSION_NAME: deps.tmuxSession, CCBOT_SESSION_ID: id,
-      CCBOT_CHAT_ID: String(request.chatId),
+      CCBOT_CHAT_ID: String(chatId),
     };
-    const opened = await deps.openWindow({ name, cwd: request.workdir, argv, env, tag: id });
+    const opened = await deps.openWindow({ name, cwd: workdir, argv, env, tag: id });
     if (!opened.ok) return opened;
     const session: Session = {
-      id, name, workdir: request.workdir, windowId: opened.windowId, claudeSessionId: base?.claudeSessionId ?? null,
-      status: 'active', createdAt: now, lastActivityAt: now, archivedAt: null, archiveReason: null,
-      ownerUserId: request.userId,
+      id, name, workdir, windowId: opened.windowId, claudeSessionId, status: 'active', createdAt: now,
+      lastActivityAt: now, archivedAt: null, archiveReason: null, ownerUserId: userId,
     };
     this.records[id] = session;
-    this.users().setActive(request.userId, id);
+    this.users().setActive(userId, id);
     this.save();
     return { ok: true, session };
   }
@@ -121,7 +121,8 @@ export class Sessions {
    * retried rather than forgotten; after it, no second writer to that Claude session can remain.
    */
   async archive(id: string, reason: ArchiveReason, deps: ArchiveDeps): Promise<
-    { ok: true; session: Readonly<Session>; windowClosed: boolean; processesKilled: number } | Failure<'unknown' | 'archived'>
+    | { ok: true; session: Readonly<Session>; windowClosed: boolean; processesKilled: number }
+    | Failure<'unknown' | 'archived'>
   > {
     const session = this.records[id];
     if (!session) return fail('unknown', `no session ${id}`);
@@ -132,7 +133,7 @@ export class Sessions {
       const windowClosed = session.windowId ? await deps.killWindow(session.windowId) : false;
       const processesKilled = session.claudeSessionId ? await deps.killOrphans(session.claudeSessionId) : 0;
       const archivedAt = (deps.now ?? Date.now)();
-      this.end(session, { status: 'archived', archivedAt, archiveReason: reason, windowId: null });
+      this.change(id, { status: 'archived', archivedAt, archiveReason: reason, windowId: null });
       return { ok: true, session, windowClosed, processesKilled };
     } finally {
       this.archiving.delete(id);
@@ -148,7 +149,7 @@ export class Sessions {
     const session = this.records[id];
     if (!session || session.status !== 'active' || this.archiving.has(id)) return false;
     log.warn('session lost: its window is gone', { session: session.name, id });
-    this.end(session, { status: 'lost', windowId: null, archivedAt: now });
+    this.change(id, { status: 'lost', windowId: null, archivedAt: now });
     return true;
   }
 
@@ -176,25 +177,20 @@ export class Sessions {
     if (ids.length > 0) this.save();
   }
 
+  /** Sets fields and saves; an ended session is nobody's active one any more. */
   private change(id: string, fields: Partial<Session>): void {
     const session = this.records[id];
     if (!session) return;
     Object.assign(session, fields);
-    this.save();
-  }
-
-  /** An ended session is nobody's active one any more. */
-  private end(session: Session, fields: Partial<Session>): void {
-    Object.assign(session, fields);
-    this.users().dropActive(session.id);
+    if (session.status !== 'active') this.users().dropActive(id);
     this.save();
   }
 }
 
 /** A short id that is stable for the session's life and fits any callback_data. */
-function newSessionId(records: Record<string, Session>, random: () => number = Math.random): string {
+function newSessionId(records: Record<string, Session>): string {
   for (;;) {
-    const id = Math.floor(random() * 0x10000).toString(16).padStart(4, '0');
+    const id = Math.floor(Math.random() * 0x10000).toString(16).padStart(4, '0');
     if (!records[id]) return id;
   }
 }

@@ -22,7 +22,7 @@ export function createSettingsScreen(deps: SettingsScreenDeps) {
   }
 
   return {
-    show: (who: Accepted, lang: Lang) => show(who, lang),
+    show,
 
     /** A settings button; the message it was on is redrawn (in the new language, if that changed). */
     async onButton(who: Accepted, key: string, value: string, messageId?: number): Promise<void> {

@@ -28,16 +28,16 @@ export interface UserState {
 
 /** A person's record as state.json holds it (an old version, a hand edit): what is malformed is left out. */
 export function readUser(raw: Record<string, unknown>): UserState {
-  const user: UserState = { activeSessionId: typeof raw.activeSessionId === 'string' ? raw.activeSessionId : null };
+  const { activeSessionId, messages, lang, answerTo, lastDir, waitingText: held } = raw;
+  const user: UserState = { activeSessionId: typeof activeSessionId === 'string' ? activeSessionId : null };
   const isId = (e: [string, unknown]): e is [string, string] => typeof e[1] === 'string';
-  const messages = Object.entries(isObject(raw.messages) ? raw.messages : {}).filter(isId);
-  if (messages.length > 0) user.messages = Object.fromEntries(messages);
-  if (isLang(raw.lang)) user.lang = raw.lang;
+  const ids = Object.entries(isObject(messages) ? messages : {}).filter(isId);
+  if (ids.length > 0) user.messages = Object.fromEntries(ids);
+  if (isLang(lang)) user.lang = lang;
   const settings = storedSettings(raw.settings);
   if (settings) user.settings = settings;
-  if (typeof raw.answerTo === 'string') user.answerTo = raw.answerTo;
-  if (typeof raw.lastDir === 'string') user.lastDir = raw.lastDir;
-  const held = raw.waitingText;
+  if (typeof answerTo === 'string') user.answerTo = answerTo;
+  if (typeof lastDir === 'string') user.lastDir = lastDir;
   if (isObject(held) && typeof held.text === 'string' && typeof held.messageId === 'number') {
     user.waitingText = { text: held.text, messageId: held.messageId };
   }
@@ -86,7 +86,7 @@ export class Users {
   seenLang(userId: number, languageCode: string | undefined): Lang {
     const app = replyLang('auto', languageCode);
     if (this.records[String(userId)]?.lang !== app) this.change(userId, { lang: app });
-    return replyLang(this.settings(userId, 0).lang, languageCode);
+    return this.lang(userId);
   }
 
   /** The language to write to them in when no update of theirs is at hand. */
