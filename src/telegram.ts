@@ -26,7 +26,7 @@ const PUBLISHED_COMMANDS = [
 
 /** A failed send says what it allows by its kind; deliveredIds: the parts that arrived. */
 export type SendResult = { ok: true; messageIds: number[] } | (Failure<TelegramKind> & { deliveredIds: number[] });
-export type EditResult = { ok: true } | Failure<TelegramKind>;
+type EditResult = { ok: true } | Failure<TelegramKind>;
 
 type SendOptions = { replyMarkup?: SendMessageParams['reply_markup']; replyTo?: number; silent?: boolean };
 /** maxRetries: repeats of one request after a 429, a 5xx or a network failure (default 5). */

@@ -7,7 +7,7 @@ import { Api, type InlineKeyboardMarkup, type Update } from 'node-telegram-bot-a
 import { setLevel, setSink } from '#ccbot/log.js';
 import { pollUpdates } from '#ccbot/poller.js';
 import { t } from '#ccbot/i18n.js';
-import { Telegram, type EditResult } from '#ccbot/telegram.js';
+import { Telegram } from '#ccbot/telegram.js';
 import { startFakeTelegram, type FakeTelegram } from './fake-telegram.js';
 import { parseTelegramHtml } from './telegram-html.js';
 import { fakeClock } from './fake-clock.js';
@@ -286,7 +286,7 @@ edit('counts "message is not modified" as success', async ({ fake, tg, chatId })
 });
 
 edit('a missing message, or one the bot cannot edit, is gone', async ({ fake, tg, chatId }) => {
-  const kindOf = (result: EditResult) => (result.ok ? 'edited' : result.kind);
+  const kindOf = (result: Awaited<ReturnType<Telegram['edit']>>) => (result.ok ? 'edited' : result.kind);
   assert.is(kindOf(await tg.edit(chatId, 9999, 'x')), 'gone');
   const users = fake.userSends(ALICE, 'mine').message_id;
   assert.is(kindOf(await tg.edit(chatId, users, 'x')), 'gone');
