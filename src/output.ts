@@ -48,7 +48,7 @@ export class LiveOutput implements Output {
   private readonly menuCheckedAt = new Map<string, number>();
   private readonly publisher: CardPublisher;
   private readonly now: () => number;
-  /** Follows by session id, for onCardMessage. */
+  /** Follows by session id: the card a sent card message or an answered menu changes. */
   private readonly follows = new Map<string, Follow>();
 
   constructor(private readonly deps: OutputDeps) {
