@@ -67,7 +67,11 @@ export function splitHtml(html: string, limit = 4096): string[] {
 
 // ── the walker ───────────────────────────────────────────────────────────────────────────────────────────────────
 
-const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"' };
+/** A tag: "<" or "</", a letter, then anything up to a ">" outside quotes (an attribute value may hold ">"). */
+const TAG = /<\/?[A-Za-z][^"'>]*(?:(?:"[^"]*"|'[^']*')[^"'>]*)*>/y;
+/** A character reference as TDLib reads them: numeric, or &lt; &gt; &amp; &quot;; the ";" is optional. */
+const REFERENCE = /&(?:#(x[0-9a-fA-F]*|[0-9]*)|([A-Za-z]*));?/y;
+const NAMED = new Map([['lt', '<'], ['gt', '>'], ['amp', '&'], ['quot', '"']]);
 
 function walk(html: string): { units: Unit[]; plain: string } {
   const units: Unit[] = [];
@@ -88,14 +92,15 @@ function walk(html: string): { units: Unit[]; plain: string } {
     const i = m.index;
     let unit: Unit | undefined;
     if (html[i] === '&') {
-      const ref = decodeReference(html, i);
-      if (ref) unit = { kind: 'entity', raw: html.slice(i, ref.next), plain: ref.text, start: 0 };
-    } else if (tagsPossible && /[A-Za-z]/.test(html[i + (html[i + 1] === '/' ? 2 : 1)] ?? '')) {
-      const end = tagEnd(html, i);
-      tagsPossible = end >= 0;
-      const raw = html.slice(i, end + 1);
-      const name = raw.slice(raw[1] === '/' ? 2 : 1).split(/[\s/>]/, 1)[0]!.toLowerCase();
-      if (end >= 0) unit = { kind: raw[1] === '/' ? 'close' : 'open', raw, plain: '', start: 0, name };
+      const ref = referenceAt(html, i);
+      if (ref) unit = { kind: 'entity', raw: ref.raw, plain: ref.text, start: 0 };
+    } else if (tagsPossible && /^<\/?[A-Za-z]/.test(html.slice(i, i + 3))) {
+      TAG.lastIndex = i;
+      const raw = TAG.exec(html)?.[0];
+      tagsPossible = raw !== undefined;
+      const closing = raw?.[1] === '/';
+      const name = raw?.slice(closing ? 2 : 1).split(/[\s/>]/, 1)[0]!.toLowerCase();
+      if (raw) unit = { kind: closing ? 'close' : 'open', raw, plain: '', start: 0, name };
     }
     if (!unit) continue;
     addText(i);
@@ -106,42 +111,14 @@ function walk(html: string): { units: Unit[]; plain: string } {
   return { units, plain };
 }
 
-/** Index of the ">" ending the tag that starts at `from` (quoted attribute values may hold ">"), or -1. */
-function tagEnd(html: string, from: number): number {
-  let quote = '';
-  for (let i = from + 1; i < html.length; i++) {
-    const ch = html[i];
-    if (quote) {
-      if (ch === quote) quote = '';
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-    } else if (ch === '>') {
-      return i;
-    }
-  }
-  return -1;
-}
-
-/** As TDLib reads references: &lt; &gt; &amp; &quot; and numeric ones, the ";" optional; anything else is text. */
-function decodeReference(html: string, pos: number): { text: string; next: number } | undefined {
-  let end = pos + 1;
-  let text: string | undefined;
-  if (html[end] === '#') {
-    end++;
-    const hex = html[end] === 'x';
-    if (hex) end++;
-    const digitsFrom = end;
-    while (end < html.length && (hex ? /[0-9a-fA-F]/ : /[0-9]/).test(html[end]!)) end++;
-    const code = end > digitsFrom ? parseInt(html.slice(digitsFrom, end), hex ? 16 : 10) : 0;
-    const surrogate = code >= 0xd800 && code <= 0xdfff;
-    if (code === 0 || code >= 0x10ffff || surrogate || end - pos >= 10) return undefined;
-    text = String.fromCodePoint(code);
-  } else {
-    while (end < html.length && /[A-Za-z]/.test(html[end]!)) end++;
-    text = NAMED[html.slice(pos + 1, end)];
-    if (text === undefined) return undefined;
-  }
-  return { text, next: html[end] === ';' ? end + 1 : end };
+/** The reference at `pos` and what it reads as; undefined when Telegram shows it as typed. */
+function referenceAt(html: string, pos: number): { raw: string; text: string } | undefined {
+  REFERENCE.lastIndex = pos;
+  const [raw, number, name] = REFERENCE.exec(html)!;
+  if (name !== undefined) return NAMED.has(name) ? { raw, text: NAMED.get(name)! } : undefined;
+  const code = Number(number!.replace('x', '0x'));
+  const valid = code > 0 && code < 0x10ffff && (code < 0xd800 || code > 0xdfff) && raw.replace(/;$/, '').length < 10;
+  return valid ? { raw, text: String.fromCodePoint(code) } : undefined;
 }
 
 // ── cutting ──────────────────────────────────────────────────────────────────────────────────────────────────────

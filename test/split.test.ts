@@ -86,6 +86,7 @@ plain('removes tags and decodes the entities Telegram decodes', () => {
 plain('keeps what Telegram would show as typed: unknown entities, invalid numbers, stray "<"', () => {
   assert.is(htmlToPlain('&copy; &nbsp; &#0; &#xD800; & a < b > c'), '&copy; &nbsp; &#0; &#xD800; & a < b > c');
   assert.is(htmlToPlain('<b>unclosed <i'), 'unclosed <i');
+  assert.is(htmlToPlain('&constructor; &toString'), '&constructor; &toString'); // not Object.prototype's names
 });
 
 // ── splitHtml ────────────────────────────────────────────────────────────────────────────────────────────────────
