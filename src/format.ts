@@ -222,7 +222,8 @@ function renderCode(code: string, lang: string, ctx: Context): string {
   const lines = code.split('\n');
   if (lines.length <= ctx.maxCodeLines && code.length <= ctx.maxCodeChars) return open + escapeHtml(code) + close;
 
-  const filename = `code-${ctx.documents.length + 1}.${EXTENSIONS[lang.toLowerCase()] ?? 'txt'}`;
+  const extension = Object.hasOwn(EXTENSIONS, lang.toLowerCase()) ? EXTENSIONS[lang.toLowerCase()] : 'txt';
+  const filename = `code-${ctx.documents.length + 1}.${extension}`;
   ctx.documents.push({ filename, content: `${code}\n` });
   let shown = lines.slice(0, Math.min(PREVIEW_LINES, ctx.maxCodeLines)).join('\n');
   const maxChars = Math.min(PREVIEW_CHARS, ctx.maxCodeChars);

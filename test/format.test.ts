@@ -366,6 +366,7 @@ preview('honours maxCodeLines and maxCodeChars', () => {
   assert.is(renderMarkdown(code, { maxCodeLines: 3 }).documents.length, 0);
   assert.is(renderMarkdown(code, { maxCodeLines: 2 }).html, '<pre>a\nb</pre>\n<i>… 1 more line: full block sent as a file, code-1.txt</i>');
   assert.is(renderMarkdown(code, { maxCodeChars: 4 }).documents.length, 1);
+  assert.is(renderMarkdown('```constructor\na\nb\n```', { maxCodeLines: 1 }).documents[0]!.filename, 'code-1.txt');
 });
 
 // ── renderMarkdown: fuzz ─────────────────────────────────────────────────────────────────────────────────────────
