@@ -188,9 +188,8 @@ function renderBlock(block: Block, ctx: Context, depth: number): string {
     case 'code': return renderCode(block.text, block.lang, ctx);
     case 'table': return renderTable(block.table);
     case 'item': {
-      const pad = '  '.repeat(block.level);
       const marker = /^[-*+]$/.test(block.marker) ? BULLETS[Math.min(block.level, 2)]! : block.marker;
-      const lead = `${pad}${marker} `;
+      const lead = `${'  '.repeat(block.level)}${marker} `;
       return lead + inlineHtml(block.text).replace(/\n/g, `\n${' '.repeat(lead.length)}`);
     }
     case 'quote': {

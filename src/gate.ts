@@ -4,7 +4,8 @@
  */
 import type { Message, Update, User } from 'node-telegram-bot-api';
 
-export type GateKind = 'message' | 'edited_message' | 'callback_query';
+const KINDS = ['message', 'edited_message', 'callback_query'] as const;
+export type GateKind = (typeof KINDS)[number];
 
 export type Gated =
   | { kind: GateKind; userId: number; chatId: number; languageCode?: string }
@@ -17,8 +18,7 @@ export type Gated =
  */
 export function gateUpdate(update: Update, allowed: ReadonlySet<number>): Gated {
   const u = update as Partial<Record<string, unknown>>;
-  const kind: GateKind | undefined =
-    u.message ? 'message' : u.edited_message ? 'edited_message' : u.callback_query ? 'callback_query' : undefined;
+  const kind = KINDS.find((k) => u[k]);
   if (kind === undefined) {
     const userId = otherSender(u);
     if (userId === undefined) return { kind: 'drop', reason: 'unsupported' };

@@ -52,11 +52,9 @@ export class Telegram {
    * the reply on the first. A timeout or a dropped connection is not repeated (the message may be on screen): the
    * result's kind is `uncertain` and the caller decides.
    */
-  send(chatId: number, html: string, options: SendOptions = {}): Promise<SendResult> {
+  async send(chatId: number, html: string, options: SendOptions = {}): Promise<SendResult> {
     const parts = html.length > MAX_MESSAGE_LENGTH ? splitHtml(html, MAX_MESSAGE_LENGTH) : [html];
-    if (parts.length === 0) {
-      return Promise.resolve({ ...fail('rejected', 'nothing to send: the text is blank'), deliveredIds: [] });
-    }
+    if (parts.length === 0) return { ...fail('rejected', 'nothing to send: the text is blank'), deliveredIds: [] };
     return this.pacer.run(chatId, async (turn) => {
       const ids: number[] = [];
       for (const [i, part] of parts.entries()) {
