@@ -30,15 +30,12 @@ export function renderMarkdown(
   md: string, { maxCodeLines = 120, maxCodeChars = 3000 }: Partial<Omit<Context, 'documents'>> = {},
 ): { html: string; documents: Context['documents'] } {
   const ctx: Context = { maxCodeLines, maxCodeChars, documents: [] };
+  // NUL and a lone surrogate (which cannot travel as UTF-8) become the replacement character: something was there.
   const text = md
     .replace(/\r\n?/g, '\n')
-    .replace(/\0/g, '\uFFFD')
-    // A lone surrogate cannot travel as UTF-8; the replacement character at least shows that something was there.
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+    .replace(/\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
   return { html: renderBlocks(parseBlocks(text.split('\n'), 0), ctx, 0), documents: ctx.documents };
 }
-
-// ── blocks ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
 /** `gap`: a blank line separated it from the block before. An item whose marker is blank continues the one above. */
 type Block = { gap?: boolean } & (
@@ -173,8 +170,6 @@ function atxText(line: string): string {
 }
 
 const isRule = (line: string) => /^(?:\*{3,}|-{3,}|_{3,})$/.test(line.replace(/[ \t]/g, ''));
-
-// ── rendering blocks ─────────────────────────────────────────────────────────────────────────────────────────────
 
 function renderBlocks(blocks: Block[], ctx: Context, depth: number): string {
   return blocks.map((block) => (block.gap ? '\n' : '') + renderBlock(block, ctx, depth)).join('\n');

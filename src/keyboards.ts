@@ -109,8 +109,6 @@ export function decodeAction(data: string): Action | null {
   return action as Action;
 }
 
-// ---- keyboards ----
-
 type Keyboard = InlineKeyboardMarkup;
 /** A button whose callback_data is the encoded action. */
 export const button = (text: string, action: Action) => ({ text, callback_data: encodeAction(action) });
@@ -179,21 +177,19 @@ export function archiveKeyboard(
   return keyboard(...rows, pagerRow(page, pages, (p) => ({ t: 'archivePage', page: p, all })));
 }
 
-interface SettingsView { idleHours: number; notify: Record<'done' | 'error' | 'input', boolean>; lang: Lang | 'auto' }
+const NOTICES = { done: 'settings.notifyDone', error: 'settings.notifyError', input: 'settings.notifyInput' } as const;
+interface SettingsView { idleHours: number; notify: Record<keyof typeof NOTICES, boolean>; lang: Lang | 'auto' }
 export const IDLE_HOURS_CHOICES: readonly number[] = [6, 12, 24];
 /** Language names are written in their own language: someone lost in a foreign UI must still find theirs. */
 const LANGUAGE_NAMES: Record<Lang, string> = { en: 'English', ru: 'Русский', zh: '中文' };
-const NOTICES = [
-  ['done', 'settings.notifyDone'], ['error', 'settings.notifyError'], ['input', 'settings.notifyInput'],
-] as const;
 
 /** Each setting: a label row, then its choices with the current one ✓; a notice kind is one on/off row. */
 export function settingsKeyboard(settings: SettingsView, lang: Lang): Keyboard {
   const { idleHours, notify } = settings;
   const choice = (label: string, key: string, value: string, current: string) =>
     button(value === current ? `✓ ${label}` : label, { t: 'settings', key, value });
-  const notices = NOTICES.map(([kind, label]) => {
-    const on = notify[kind];
+  const notices = Object.entries(NOTICES).map(([kind, label]) => {
+    const on = notify[kind as keyof typeof NOTICES];
     const toggle: Action = { t: 'settings', key: `notify.${kind}`, value: on ? 'off' : 'on' };
     return [button(`${on ? '🔔' : '🔕'} ${t(lang, label)}`, toggle)];
   });

@@ -65,8 +65,6 @@ export function splitHtml(html: string, limit = 4096): string[] {
   }
 }
 
-// ── the walker ───────────────────────────────────────────────────────────────────────────────────────────────────
-
 /** A tag: "<" or "</", a letter, then anything up to a ">" outside quotes (an attribute value may hold ">"). */
 const TAG = /<\/?[A-Za-z][^"'>]*(?:(?:"[^"]*"|'[^']*')[^"'>]*)*>/y;
 /** A character reference as TDLib reads them: numeric, or &lt; &gt; &amp; &quot;; the ";" is optional. */
@@ -120,8 +118,6 @@ function referenceAt(html: string, pos: number): { raw: string; text: string } |
   const valid = code > 0 && code < 0x10ffff && (code < 0xd800 || code > 0xdfff) && raw.replace(/;$/, '').length < 10;
   return valid ? { raw, text: String.fromCodePoint(code) } : undefined;
 }
-
-// ── cutting ──────────────────────────────────────────────────────────────────────────────────────────────────────
 
 /**
  * The largest offset ≤ `end` that is not inside a surrogate pair. An entity reads as one code point, so this keeps

@@ -159,8 +159,6 @@ export class Telegram {
     return allSet;
   }
 
-  // ── internals ─────────────────────────────────────────────────────────────────────────────────────────────────
-
   /**
    * One request with its retries, each awaiting the chat's turn: a 429 pauses the chat for retry_after, a 5xx or
    * a connection never made backs off; what may have reached Telegram is repeated only when `repeatable`.
