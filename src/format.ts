@@ -215,7 +215,6 @@ function renderCode(code: string, lang: string, ctx: Context): string {
   const [open, close] = lang ? [`<pre><code class="language-${lang}">`, '</code></pre>'] : ['<pre>', '</pre>'];
   const lines = code.split('\n');
   if (lines.length <= ctx.maxCodeLines && code.length <= ctx.maxCodeChars) return open + escapeHtml(code) + close;
-
   const extension = Object.hasOwn(EXTENSIONS, lang.toLowerCase()) ? EXTENSIONS[lang.toLowerCase()] : 'txt';
   const filename = `code-${ctx.documents.length + 1}.${extension}`;
   ctx.documents.push({ filename, content: `${code}\n` });

@@ -42,7 +42,6 @@ export async function pollUpdates(
   let offset = options.offset;
   let failures = 0;
   let conflicts = 0;
-
   while (!signal.aborted) {
     const hung = AbortSignal.timeout(timeoutS * 1000 + watchdogGraceMs); // the watchdog
     let updates: Update[];

@@ -28,7 +28,7 @@ const PUBLISHED_COMMANDS = [
 export type SendResult = { ok: true; messageIds: number[] } | (Failure<TelegramKind> & { deliveredIds: number[] });
 type EditResult = { ok: true } | Failure<TelegramKind>;
 
-type SendOptions = { replyMarkup?: SendMessageParams['reply_markup']; replyTo?: number; silent?: boolean };
+type SendOptions = { replyMarkup?: InlineKeyboardMarkup; replyTo?: number; silent?: boolean };
 /** maxRetries: repeats of one request after a 429, a 5xx or a network failure (default 5). */
 type TelegramOptions = PacerOptions & { maxRetries?: number };
 
@@ -77,7 +77,7 @@ export class Telegram {
    * Trap: an edit without reply_markup removes the inline keyboard, so pass the markup to keep.
    */
   edit(
-    chatId: number, messageId: number, html: string, options: { replyMarkup?: InlineKeyboardMarkup } = {},
+    chatId: number, messageId: number, html: string, options: Pick<SendOptions, 'replyMarkup'> = {},
   ): Promise<EditResult> {
     return this.pacer.run(chatId, async (turn) => {
       const params: EditMessageTextParams = { chat_id: chatId, message_id: messageId, text: html, ...AS_HTML };
@@ -102,9 +102,7 @@ export class Telegram {
   }
 
   /** Sends a message with the chat's buttons: only the newest bot message keeps them, the one before loses its own. */
-  async sendNewest(
-    chatId: number, html: string, options: SendOptions & { replyMarkup: InlineKeyboardMarkup },
-  ): Promise<SendResult> {
+  async sendNewest(chatId: number, html: string, options: SendOptions & { replyMarkup: InlineKeyboardMarkup }) {
     const sent = await this.send(chatId, html, options);
     if (!sent.ok) return sent;
     const previous = this.keyboardMessages.get(chatId);
