@@ -77,17 +77,14 @@ function decodeField(kind: FieldKind, text: string): unknown {
 function encodeAction(action: Action): string {
   if (!Object.hasOwn(CODEC, action.t)) throw new Error(`encodeAction: unknown action type ${JSON.stringify(action.t)}`);
   const [tag, fields]: readonly [string, Readonly<Record<string, FieldKind>>] = CODEC[action.t];
-  const parts = [tag];
-  for (const [name, kind] of Object.entries(fields)) {
+  const parts = Object.entries(fields).map(([name, kind]) => {
     const value = (action as Record<string, unknown>)[name];
     const encoded = encodeField(kind, value);
-    if (encoded === undefined) {
-      const expected = Array.isArray(kind) ? kind.join('|') : kind;
-      throw new Error(`encodeAction: ${action.t}.${name} = ${JSON.stringify(value)} is not a valid ${expected}`);
-    }
-    parts.push(encoded);
-  }
-  const data = parts.join(':');
+    if (encoded !== undefined) return encoded;
+    const expected = Array.isArray(kind) ? kind.join('|') : kind;
+    throw new Error(`encodeAction: ${action.t}.${name} = ${JSON.stringify(value)} is not a valid ${expected}`);
+  });
+  const data = [tag, ...parts].join(':');
   if (new TextEncoder().encode(data).length > MAX_CALLBACK_DATA_BYTES) {
     throw new Error(`encodeAction: ${data} is over ${MAX_CALLBACK_DATA_BYTES} bytes`);
   }
@@ -100,13 +97,9 @@ export function decodeAction(data: string): Action | null {
   const [tag, ...parts] = data.split(':');
   const spec = BY_TAG.get(tag!);
   if (!spec || parts.length !== spec.fields.length) return null;
-  const action: Record<string, unknown> = { t: spec.name };
-  for (const [i, [name, kind]] of spec.fields.entries()) {
-    const value = decodeField(kind, parts[i]!);
-    if (value === undefined) return null;
-    action[name] = value;
-  }
-  return action as Action;
+  const fields = spec.fields.map(([name, kind], i) => [name, decodeField(kind, parts[i]!)] as const);
+  if (fields.some(([, value]) => value === undefined)) return null;
+  return { t: spec.name, ...Object.fromEntries(fields) } as Action;
 }
 
 type Keyboard = InlineKeyboardMarkup;
