@@ -1,9 +1,7 @@
-/**
- * The /archive screen's actions: the list (archive-view.ts draws it), Restore, the kill button under a refused
- * Restore, Delete and Inspect.
- */
-import { stat } from 'node:fs/promises';
+/** The /archive screen's actions: the list (archive-view.ts draws it), Restore, the kill button under a refused
+ * Restore, Delete and Inspect. */
 import { archivedSessions, archiveView, inspectText } from './archive-view.js';
+import { isDirectory } from './browser.js';
 import type { Accepted, Chat } from './chat.js';
 import { escapeHtml } from './format.js';
 import { t, type Key as TextKey, type Lang } from './i18n.js';
@@ -46,13 +44,13 @@ export function createArchiveScreen(deps: ArchiveScreenDeps) {
     if (shownIn.size > REMEMBERED_ARCHIVE_MESSAGES) shownIn.delete(shownIn.keys().next().value!);
   }
 
-  /** The person's session behind an archive button; a deleted one (or a forged id) gets "unknown session". */
-  async function sessionOfButton(who: Accepted, lang: Lang, id: string): Promise<Session | undefined> {
-    const session = sessions.get(id);
-    if (session && session.ownerUserId === who.userId) return session;
-    await chat.sayText(who, lang, 'session.unknown', { name: id });
-    return undefined;
-  }
+  /** A button's action on the person's session `id`; a deleted one (or a forged id) gets "unknown session". */
+  const onSession = (act: (who: Accepted, lang: Lang, session: Session, messageId?: number) => Promise<void>) =>
+    async (who: Accepted, lang: Lang, id: string, messageId?: number): Promise<void> => {
+      const session = sessions.get(id);
+      if (session && session.ownerUserId === who.userId) return act(who, lang, session, messageId);
+      await chat.sayText(who, lang, 'session.unknown', { name: id });
+    };
 
   const reply = async (who: Accepted, lang: Lang, key: TextKey, vars: Record<string, string | number>, options = {}) =>
     void (await chat.sayText(who, lang, key, vars, options));
@@ -62,32 +60,26 @@ export function createArchiveScreen(deps: ArchiveScreenDeps) {
   return {
     show,
 
-    /**
-     * Restore: a window in the original workdir resuming the same Claude conversation. Refused while an old
-     * `claude --resume <id>` still runs (a window killed at the desk leaves one): two writers would corrupt it.
-     */
-    async restore(who: Accepted, lang: Lang, id: string): Promise<void> {
-      const session = await sessionOfButton(who, lang, id);
-      if (!session) return;
+    /** Restore: a window in the original workdir resuming the same Claude conversation. Refused while an old
+     * `claude --resume <id>` still runs (a window killed at the desk leaves one): two writers would corrupt it. */
+    restore: onSession(async (who, lang, session) => {
       if (session.status === 'active') return alreadyRunning(who, lang, session);
       const { workdir, name } = session;
-      const isDir = await stat(workdir).then((s) => s.isDirectory(), () => false);
-      if (!isDir) return reply(who, lang, 'archive.workdirGone', { name, dir: workdir });
+      if (!(await isDirectory(workdir))) return reply(who, lang, 'archive.workdirGone', { name, dir: workdir });
       const pids = session.claudeSessionId ? await deps.findProcesses(session.claudeSessionId) : [];
       if (pids.length > 0) {
-        const keyboard = { inline_keyboard: [[button(`🔪 ${t(lang, 'btn.killProcess')}`, { t: 'killProcess', id })]] };
+        const kill = button(`🔪 ${t(lang, 'btn.killProcess')}`, { t: 'killProcess', id: session.id });
+        const keyboard = { inline_keyboard: [[kill]] };
         return reply(who, lang, 'archive.stillRunning', { name, pids: pids.join(' ') }, { keyboard });
       }
       const started = await deps.start({ workdir, userId: who.userId, chatId: who.chatId, resume: session });
       if (!started.ok) return reply(who, lang, 'error.generic', { error: started.error });
       const key: TextKey = started.session.claudeSessionId ? 'archive.restored' : 'archive.restoredFresh';
       return reply(who, lang, key, { name: started.session.name, dir: workdir }, { session: started.session });
-    },
+    }),
 
     /** The Kill button under a refused Restore: ends the old process, then offers Restore again. */
-    async killLeftover(who: Accepted, lang: Lang, id: string): Promise<void> {
-      const session = await sessionOfButton(who, lang, id);
-      if (!session) return;
+    killLeftover: onSession(async (who, lang, session) => {
       // Once restored, the process resuming this id is the live session's own Claude: never kill it from here.
       if (session.status === 'active') return alreadyRunning(who, lang, session);
       const claudeId = session.claudeSessionId;
@@ -98,23 +90,19 @@ export function createArchiveScreen(deps: ArchiveScreenDeps) {
       const again = button(`♻️ ${t(lang, 'btn.restore')}`, { t: 'restore', id: session.id });
       const key = killed > 0 ? 'archive.processKilled' : 'archive.nothingToKill';
       return reply(who, lang, key, { name }, { keyboard: { inline_keyboard: [[again]] } });
-    },
+    }),
 
     /** Delete: forgets the record only. The workdir and Claude's transcript are the person's and stay. */
-    async remove(who: Accepted, lang: Lang, id: string, messageId?: number): Promise<void> {
-      const session = await sessionOfButton(who, lang, id);
-      if (!session) return;
+    remove: onSession(async (who, lang, session, messageId) => {
       const name = session.name;
       if (session.status === 'active') return reply(who, lang, 'archive.deleteLive', { name }, { session });
       sessions.remove([session.id]);
       const shown = messageId === undefined ? undefined : shownIn.get(`${who.chatId}:${messageId}`);
       await show(who, lang, shown?.page ?? 0, shown?.all ?? false, messageId, t(lang, 'archive.deleted', { name }));
-    },
+    }),
 
     /** Inspect: the last prompt and answer, as a message without buttons so the archive above keeps its own. */
-    async inspect(who: Accepted, lang: Lang, id: string): Promise<void> {
-      const session = await sessionOfButton(who, lang, id);
-      if (!session) return;
+    inspect: onSession(async (who, lang, session) => {
       const aside = async (html: string) => void (await telegram.send(who.chatId, html));
       const path = await deps.transcriptOf(session);
       if (!path) return aside(escapeHtml(t(lang, 'inspect.noConversation', { name: session.name })));
@@ -122,6 +110,6 @@ export function createArchiveScreen(deps: ArchiveScreenDeps) {
       if (read.ok) return aside(inspectText(session, read, lang));
       const key = read.kind === 'missing' ? 'inspect.noTranscript' : 'error.generic';
       return aside(escapeHtml(t(lang, key, { name: session.name, path, error: read.error })));
-    },
+    }),
   };
 }

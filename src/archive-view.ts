@@ -1,7 +1,5 @@
-/**
- * The /archive screen: which archived and lost sessions of a person it lists, in what order, on which page, and the
- * text (Telegram HTML) of the list and of Inspect. Pure: sessions, time and language in, text and keyboard out.
- */
+/** The /archive screen: which archived and lost sessions of a person it lists, in what order, on which page, and the
+ * text (Telegram HTML) of the list and of Inspect. Pure: sessions, time and language in, text and keyboard out. */
 import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import { escapeHtml } from './format.js';
 import { t, type Key, type Lang } from './i18n.js';
@@ -31,10 +29,8 @@ export function archivedSessions(
     .sort((a, b) => endedAt(b) - endedAt(a) || a.id.localeCompare(b.id));
 }
 
-/**
- * One page of `listed` (as archivedSessions orders them), `note` (plain text) above it when given. The page shown is
- * the one asked for, kept within the pages there are (a Delete may have emptied the last).
- */
+/** One page of `listed` (as archivedSessions orders them), `note` (plain text) above it when given. The page shown is
+ * the one asked for, kept within the pages there are (a Delete may have emptied the last). */
 export function archiveView(
   listed: readonly Session[], page: number, all: boolean, lang: Lang, now: number, note?: string,
 ): { text: string; keyboard: InlineKeyboardMarkup; page: number; pages: number } {

@@ -1,8 +1,6 @@
-/**
- * The idle sweep and the purge: sessions without input for their owner's idle hours are archived (never mid-turn),
+/** The idle sweep and the purge: sessions without input for their owner's idle hours are archived (never mid-turn),
  * sessions whose window closed (Claude exited) become lost, records ended ARCHIVE_PURGE_AFTER ago leave state.json.
- * Transcripts on disk are Claude Code's and the person's: nothing here touches them.
- */
+ * Transcripts on disk are Claude Code's and the person's: nothing here touches them. */
 import { endedAt } from './archive-view.js';
 import { escapeHtml } from './format.js';
 import { t } from './i18n.js';

@@ -1,10 +1,7 @@
-/**
- * Starting sessions from the chat: `/new <path>`, and the directory browser (`/new` alone, or free text while the
- * person has no live session — that text then goes to the session started from the browser).
- */
-import { stat } from 'node:fs/promises';
+/** Starting sessions from the chat: `/new <path>`, and the directory browser (`/new` alone, or free text while the
+ * person has no live session — that text then goes to the session started from the browser). */
 import {
-  BrowserTokens, browserView, listDirectory, openChild, openParent, resolveUserPath, type Listing,
+  BrowserTokens, browserView, isDirectory, listDirectory, openChild, openParent, resolveUserPath, type Listing,
 } from './browser.js';
 import type { Accepted, Chat } from './chat.js';
 import type { Delivery } from './delivery.js';
@@ -64,7 +61,7 @@ export function createBrowserScreen(deps: BrowserScreenDeps) {
     async newSession(who: Accepted, lang: Lang, arg: string): Promise<void> {
       if (!arg) return open(who, lang);
       const workdir = resolveUserPath(arg, deps.home);
-      const isDir = await stat(workdir).then((s) => s.isDirectory(), () => null);
+      const isDir = await isDirectory(workdir);
       if (isDir === null) return void (await chat.sayText(who, lang, 'new.missing', { dir: workdir }));
       if (!isDir) return void (await chat.sayText(who, lang, 'new.notDir', { dir: workdir }));
       await startIn(who, lang, workdir);

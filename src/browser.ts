@@ -1,7 +1,5 @@
-/**
- * The directory browser behind /new: listing a directory, the view of one page of it, and the tokens that let a
- * 64-byte button point at a listing. The only file of the bot's UI that reads the file system; browserView is pure.
- */
+/** The directory browser behind /new: listing a directory, the view of one page of it, and the tokens that let a
+ * 64-byte button point at a listing. The only file of the bot's UI that reads the file system; browserView is pure. */
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
@@ -24,10 +22,8 @@ const DIR_LABEL_CHARS = 24;
 const COLLATOR = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
 const byName = (a: string, b: string) => COLLATOR.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 
-/**
- * The subdirectories of `path`, symlinks to directories included, files and (unless asked) hidden ones left out.
- * A missing, unreadable or non-directory path is an error value naming it.
- */
+/** The subdirectories of `path`, symlinks to directories included, files and (unless asked) hidden ones left out.
+ * A missing, unreadable or non-directory path is an error value naming it. */
 export async function listDirectory(path: string, { showHidden = false } = {}): Promise<ListingResult> {
   let real: string;
   let entries: Dirent[];
@@ -39,9 +35,15 @@ export async function listDirectory(path: string, { showHidden = false } = {}): 
   }
   const visible = entries.filter((entry) => showHidden || !entry.name.startsWith('.'));
   // A symlink counts when it leads to a directory; a dangling or looping one leads nowhere to enter.
-  const leadsToDir = (entry: Dirent) => stat(join(real, entry.name)).then((s) => s.isDirectory(), () => false);
-  const isDir = await Promise.all(visible.map((e) => e.isDirectory() || (e.isSymbolicLink() && leadsToDir(e))));
+  const isDir = await Promise.all(
+    visible.map((e) => e.isDirectory() || (e.isSymbolicLink() && isDirectory(join(real, e.name)))),
+  );
   return { ok: true, path: real, dirs: visible.filter((_, i) => isDir[i]).map((e) => e.name).sort(byName) };
+}
+
+/** Whether `path` is a directory (symlinks followed); null when nothing is there that can be reached. */
+export function isDirectory(path: string): Promise<boolean | null> {
+  return stat(path).then((s) => s.isDirectory(), () => null);
 }
 
 function fsFailure(path: string, err: unknown): ListingResult {
@@ -72,10 +74,8 @@ export function openParent(listing: Listing): Promise<ListingResult> {
   return listDirectory(dirname(listing.path));
 }
 
-/**
- * One page of a listing: plain text (the path and a hint; the caller escapes it for HTML) and its keyboard. Buttons
- * carry the token and an index, never a path: paths do not fit in 64 bytes. A page out of range shows the nearest one.
- */
+/** One page of a listing: plain text (the path and a hint; the caller escapes it for HTML) and its keyboard. Buttons
+ * carry the token and an index, never a path (paths do not fit in 64 bytes). A page out of range shows the nearest. */
 export function browserView(
   listing: Listing, page: number, lang: Lang, token: string,
 ): { text: string; keyboard: InlineKeyboardMarkup } {
@@ -95,10 +95,8 @@ export function browserView(
   return { text: lines.join('\n'), keyboard: { inline_keyboard: rows.filter((r) => r.length > 0) } };
 }
 
-/**
- * token → listing, per user, for the buttons of the browser. Bounded: a user keeps the `perUser` most recently used
- * tokens, so an old browser message's buttons stop working (decoded as stale) instead of memory growing for ever.
- */
+/** token → listing, per user, for the buttons of the browser. Bounded: a user keeps the `perUser` most recently used
+ * tokens, so an old browser message's buttons stop working (decoded as stale) instead of memory growing for ever. */
 export class BrowserTokens {
   readonly #byUser = new Map<number, Map<string, Listing>>();
 

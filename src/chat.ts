@@ -1,8 +1,6 @@
-/**
- * The bot's side of one person's chat: every reply carries the session switcher and takes it from the message
+/** The bot's side of one person's chat: every reply carries the session switcher and takes it from the message
  * before (only the newest message has buttons), and each message remembers the session it is about, so a reply
- * to it goes to that session.
- */
+ * to it goes to that session. */
 import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import { escapeHtml } from './format.js';
 import type { Gated, GateKind } from './gate.js';

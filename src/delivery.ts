@@ -1,8 +1,6 @@
-/**
- * Typing the person's messages (waiting in outbox.ts) into their window when Claude shows its prompt, never into a
+/** Typing the person's messages (waiting in outbox.ts) into their window when Claude shows its prompt, never into a
  * picker: 👀 when typed, 👍 once the UserPromptSubmit hook recorded the same prompt in session_map.json. No
- * confirmation → one more Enter; still none → the person is told, with a Resend button.
- */
+ * confirmation → one more Enter; still none → the person is told, with a Resend button. */
 import { escapeHtml } from './format.js';
 import { t } from './i18n.js';
 import { resendKeyboard } from './keyboards.js';
@@ -40,7 +38,7 @@ interface DeliveryDeps {
 }
 
 export class Delivery {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: NodeJS.Timeout | undefined;
   /** The pass under way: passes never overlap, and a caller of tick() waits for the one running. */
   private pass: Promise<void> | null = null;
   private readonly now: () => number;
@@ -69,8 +67,8 @@ export class Delivery {
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   /** One pass over every session with a message in line: each session's oldest message moves one step. */
@@ -152,10 +150,8 @@ export class Delivery {
   }
 }
 
-/**
- * The hook saw our prompt: same text (whitespace aside) submitted after we typed it. A paste-sized text may reach
- * the hook as Claude Code's placeholder instead, so for those any prompt submitted after ours counts.
- */
+/** The hook saw our prompt: same text (whitespace aside) submitted after we typed it. A paste-sized text may reach
+ * the hook as Claude Code's placeholder instead, so for those any prompt submitted after ours counts. */
 function isConfirmed(item: PendingText, entry: SessionMap[string] | undefined): boolean {
   if (!entry?.prompt_at || item.typedAt === null) return false;
   if (entry.prompt_at < item.typedAt - 1_000) return false; // 1 s of clock slack between hook and daemon

@@ -1,7 +1,5 @@
-/**
- * The person's messages on their way into windows (state.json's outbox) and every change to them, each saved at
- * once: a restart neither loses nor repeats one. When to type them is delivery.ts's business.
- */
+/** The person's messages on their way into windows (state.json's outbox) and every change to them, each saved at
+ * once: a restart neither loses nor repeats one. When to type them is delivery.ts's business. */
 import { randomBytes } from 'node:crypto';
 
 export interface PendingText {

@@ -1,7 +1,5 @@
-/**
- * Start-up reconcile with tmux: which recorded sessions still have their window, which are lost, which windows
- * nobody claims. It never kills a window and never guesses when tmux cannot tell.
- */
+/** Start-up reconcile with tmux: which recorded sessions still have their window, which are lost, which windows
+ * nobody claims. It never kills a window and never guesses when tmux cannot tell. */
 import { logger } from './log.js';
 import { mapKey, readSessionMap, updateSessionMap } from './session-map.js';
 import type { Sessions } from './sessions.js';
@@ -19,12 +17,10 @@ interface RecoveryDeps {
   list?: (session: string, opts: TmuxOptions) => Promise<WindowInfo[] | null>;
 }
 
-/**
- * Matches recorded sessions to live windows. A window counts as a session's only when its id AND its `@ccbot` tag
+/** Matches recorded sessions to live windows. A window counts as a session's only when its id AND its `@ccbot` tag
  * match: after a tmux server restart ids start again from @0 and may land on unrelated windows. A failed or empty
  * listing is "unknown", never "all gone" (the session window `__main__` always exists when tmux answers). Windows
- * no session claims are reported, never killed: one may be the person's own work at the desk.
- */
+ * no session claims are reported, never killed: one may be the person's own work at the desk. */
 export async function reconcile(
   sessions: Sessions, deps: RecoveryDeps,
 ): Promise<{ known: boolean; alive: string[]; lost: string[]; pruned: number; orphans: number }> {
@@ -47,7 +43,6 @@ export async function reconcile(
     } else sessions.markLost(session.id, Date.now());
     (window ? alive : lost).push(session.id);
   }
-
   const live = new Set(windows.map((w) => mapKey(deps.tmuxSession, w.id)));
   const prefix = mapKey(deps.tmuxSession, '');
   let pruned = 0;
@@ -58,7 +53,6 @@ export async function reconcile(
     return pruned > 0;
   });
   if (!result.ok) log.warn('could not prune session_map.json', { error: result.error });
-
   const claimed = new Set(sessions.live().map((s) => s.windowId));
   const orphans = windows.filter((w) => !claimed.has(w.id) && !RESERVED_WINDOWS.has(w.name));
   for (const w of orphans) {

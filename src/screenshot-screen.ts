@@ -1,7 +1,5 @@
-/**
- * /screenshot: the active session's pane as text, with key buttons that press a key and redraw the same message.
- * Reading the pane after a key waits for it to change (or a short deadline), never a blind sleep.
- */
+/** /screenshot: the active session's pane as text, with key buttons that press a key and redraw the same message.
+ * Reading the pane after a key waits for it to change (or a short deadline), never a blind sleep. */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Accepted, Chat } from './chat.js';
 import { escapeHtml } from './format.js';
@@ -37,10 +35,8 @@ export function createScreenshotScreen(deps: ScreenshotDeps) {
     return undefined;
   };
 
-  /**
-   * The bottom lines of the pane that fit (the prompt or menu is there), in place of `messageId`. A screen too tall
-   * for a message also comes whole as a file, and the message then follows it anew.
-   */
+  /** The bottom lines of the pane that fit (the prompt or menu is there), in place of `messageId`. A screen too tall
+   * for a message also comes whole as a file, and the message then follows it anew. */
   async function post(who: Accepted, lang: Lang, session: Session, pane: string | null, messageId?: number) {
     if (pane === null) return void (await chat.sayText(who, lang, 'screenshot.gone', { name: session.name }));
     const text = visibleText(pane);
@@ -55,17 +51,6 @@ export function createScreenshotScreen(deps: ScreenshotDeps) {
     await chat.sayInPlace(who, lang, cut ? undefined : messageId, html, { keyboard, session });
   }
 
-  /** Polls the pane until it differs from `before`, for at most SETTLE_MS. */
-  async function settled(windowId: string, before: string | null): Promise<string | null> {
-    let pane = before;
-    for (let waited = 0; waited < SETTLE_MS; waited += SETTLE_STEP_MS) {
-      await delay(SETTLE_STEP_MS);
-      pane = await deps.capture(windowId);
-      if (pane !== before) return pane;
-    }
-    return pane;
-  }
-
   return {
     /** /screenshot of the active session, or of `given` (a menu's Screenshot button). */
     async show(who: Accepted, lang: Lang, given?: Session): Promise<void> {
@@ -77,10 +62,12 @@ export function createScreenshotScreen(deps: ScreenshotDeps) {
       const session = await liveSession(who, lang, id);
       if (!session) return;
       const windowId = session.windowId!;
-      let pane = await deps.capture(windowId);
-      if (key) {
-        await deps.press(windowId, [key === 'Esc' ? 'Escape' : key]);
-        pane = await settled(windowId, pane);
+      const before = await deps.capture(windowId);
+      let pane = before;
+      if (key) await deps.press(windowId, [key === 'Esc' ? 'Escape' : key]);
+      for (let waited = 0; key && pane === before && waited < SETTLE_MS; waited += SETTLE_STEP_MS) {
+        await delay(SETTLE_STEP_MS);
+        pane = await deps.capture(windowId);
       }
       await post(who, lang, session, pane, messageId);
     },

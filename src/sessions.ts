@@ -1,7 +1,5 @@
-/**
- * Session records (state.json's `sessions`) and every change to them: started, input, the Claude id from the map,
- * lost, archived, forgotten; each saved at once. Knows nothing of Telegram; tmux only through what it is given.
- */
+/** Session records (state.json's `sessions`) and every change to them: started, input, the Claude id from the map,
+ * lost, archived, forgotten; each saved at once. Knows nothing of Telegram; tmux only through what it is given. */
 import { basename } from 'node:path';
 import { logger } from './log.js';
 import { mapKey, readSessionMap, type SessionMap } from './session-map.js';
@@ -81,12 +79,10 @@ export class Sessions {
     return named.find((s) => s.status === 'active') ?? named.sort((a, b) => b.createdAt - a.createdAt)[0];
   }
 
-  /**
-   * Opens a window running Claude in `workdir` and records the session as the user's active one. With
+  /** Opens a window running Claude in `workdir` and records the session as the user's active one. With
    * `resume`, the window runs `--resume <claude id>` and the existing record comes back to life (newest in the
    * switcher: createdAt is bumped). The window gets what the hook and `ccbot send-file` need to find their way
-   * back: CCBOT_DIR, TMUX_SESSION_NAME, CCBOT_SESSION_ID, CCBOT_CHAT_ID — never the bot token.
-   */
+   * back: CCBOT_DIR, TMUX_SESSION_NAME, CCBOT_SESSION_ID, CCBOT_CHAT_ID — never the bot token. */
   async start(
     request: StartRequest, deps: Omit<WindowDeps, 'killWindow' | 'killOrphans'>,
   ): Promise<{ ok: true; session: Readonly<Session> } | TmuxFailure> {
@@ -113,13 +109,11 @@ export class Sessions {
     return { ok: true, session };
   }
 
-  /**
-   * Ends a session for good, in this order (the order is the contract): adopt the Claude id the map has for its
+  /** Ends a session for good, in this order (the order is the contract): adopt the Claude id the map has for its
    * window (so Restore resumes the newest conversation), close the window, then kill any leftover
    * `claude --resume <id>` process (also when there was no window: a Restore may have left one running), and only
    * then record it as archived. Until the last step the record still names the window, so a crash half-way is
-   * retried rather than forgotten; after it, no second writer to that Claude session can remain.
-   */
+   * retried rather than forgotten; after it, no second writer to that Claude session can remain. */
   async archive(id: string, reason: ArchiveReason, deps: ArchiveDeps): Promise<
     | { ok: true; session: Readonly<Session>; windowClosed: boolean; processesKilled: number }
     | Failure<'unknown' | 'archived'>
@@ -140,11 +134,9 @@ export class Sessions {
     }
   }
 
-  /**
-   * A live session whose window is gone (Claude exited, or tmux lost it) becomes lost: Restore in /archive brings
+  /** A live session whose window is gone (Claude exited, or tmux lost it) becomes lost: Restore in /archive brings
    * it back. archivedAt is when it was found gone, so the purge counts from then. false when it was not live, or
-   * is being archived (its window closes before its record says so).
-   */
+   * is being archived (its window closes before its record says so). */
   markLost(id: string, now: number): boolean {
     const session = this.records[id];
     if (!session || session.status !== 'active' || this.archiving.has(id)) return false;

@@ -1,7 +1,5 @@
-/**
- * The person's settings: idle sweep hours, which background notices they get, and a language override. What
- * state.json keeps of them (users.ts stores it) and the defaults for the rest. Pure.
- */
+/** The person's settings: idle sweep hours, which background notices they get, and a language override. What
+ * state.json keeps of them (users.ts stores it) and the defaults for the rest. Pure. */
 import { isLang, type Lang } from './i18n.js';
 import { IDLE_HOURS_CHOICES } from './keyboards.js';
 import { isObject } from './values.js';
@@ -33,10 +31,8 @@ export function userSettings(stored: Partial<Settings> | undefined, defaultIdleH
   return { idleHours: defaultIdleHours, notify: { done: true, error: true, input: true }, lang: 'auto', ...stored };
 }
 
-/**
- * The settings after one button press, or null for a key or value no button of ours sends (callback data is
- * untrusted: an old or forged button must change nothing).
- */
+/** The settings after one button press, or null for a key or value no button of ours sends (callback data is
+ * untrusted: an old or forged button must change nothing). */
 export function applySetting(settings: Settings, key: string, value: string): Settings | null {
   if (key === 'idle') {
     const hours = Number(value);

@@ -1,7 +1,5 @@
-/**
- * state.json: its shape, reading it back (well-formed records only) and writing it, and the one object that holds
- * it once loaded. Every change goes through its owners (sessions.ts, users.ts, outbox.ts); nothing else gets `State`.
- */
+/** state.json: its shape, reading it back (well-formed records only) and writing it, and the one object that holds it
+ * once loaded. Every change goes through its owners (sessions.ts, users.ts, outbox.ts); nothing else gets `State`. */
 import { join } from 'node:path';
 import { Outbox, type PendingText } from './outbox.js';
 import { Sessions, type Session } from './sessions.js';

@@ -1,7 +1,5 @@
-/**
- * The people's records (state.json's `users`), field by field, and every change to them, each saved at once:
- * the active session, reply-quotes, language, settings, held text. Knows nothing of Telegram or tmux.
- */
+/** The people's records (state.json's `users`), field by field, and every change to them, each saved at once:
+ * the active session, reply-quotes, language, settings, held text. Knows nothing of Telegram or tmux. */
 import { isLang, replyLang, type Lang } from './i18n.js';
 import type { Session, Sessions } from './sessions.js';
 import { storedSettings, userSettings, type Settings } from './settings.js';
