@@ -15,10 +15,7 @@ export const clip = (text: string, max: number): string => (text.length <= max ?
 /** The first line that is not blank, trimmed. */
 export const firstLine = (text: string): string => text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
 
-/**
- * A code block longer than `maxCodeLines` lines or `maxCodeChars` characters is shown as a preview, and sent whole as
- * one of the `documents`, in order: `code-1.ts`, `code-2.txt`, …
- */
+/** A code block over maxCodeLines lines or maxCodeChars characters: a preview, and whole in `documents`, in order. */
 interface Context { maxCodeLines: number; maxCodeChars: number; documents: { filename: string; content: string }[] }
 
 /**

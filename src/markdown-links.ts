@@ -70,10 +70,7 @@ export function linkDestination(src: string, pos: number): { url: string; end: n
   return { url: raw.replace(/\\([!-/:-@[-`{-~])/g, '$1'), end: k + 1 };
 }
 
-/**
- * Links Telegram keeps as links (what TDLib accepts): http(s) with a real host name, and tg:. Anything else
- * (javascript:, mailto:, file:, a bare word) is shown as text.
- */
+/** Whether Telegram (TDLib) keeps it as a link: http(s) with a real host name, or tg:. Not javascript:, mailto:, … */
 export function isLinkable(url: string): boolean {
   if (/[\s\x00-\x1f\x7f]/.test(url)) return false;
   if (/^tg:\/\/./i.test(url)) return true;

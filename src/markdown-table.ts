@@ -17,10 +17,7 @@ export function isTableStart(lines: string[], i: number): boolean {
   return cells.every((c) => /^:?-+:?$/.test(c)) && splitRow(lines[i]!).length === cells.length;
 }
 
-/**
- * The table whose header is lines[i] (isTableStart holds there): its rows down to a blank line or one without `|`,
- * cells as plain text, and the index of the first line after it.
- */
+/** The table at lines[i] (where isTableStart holds) down to a blank or `|`-less line, cells as text; the line after. */
 export function readTable(lines: string[], i: number): { table: Table; next: number } {
   const align = splitRow(lines[i + 1]!).map((c): Align => (c.endsWith(':') ? (c.startsWith(':') ? 'c' : 'r') : 'l'));
   const rows = [splitRow(lines[i]!)];

@@ -18,10 +18,7 @@ export const backoffMs = (retry: number): number => Math.min(30_000, 1000 * 2 **
 /** Awaited by a task right before each request it makes; resolves when the chat may take one. */
 export type Turn = () => Promise<void>;
 
-/**
- * Per chat: `tail` settles when its last queued task has finished; `nextAt` is the earliest start of its next
- * request, in the past after a quiet period (the request goes out at once).
- */
+/** Per chat: when its last queued task settles, and the earliest start of its next request (in the past: at once). */
 interface Lane { tail: Promise<unknown>; nextAt: number }
 
 export class Pacer {

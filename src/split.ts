@@ -119,10 +119,7 @@ function referenceAt(html: string, pos: number): { raw: string; text: string } |
   return valid ? { raw, text: String.fromCodePoint(code) } : undefined;
 }
 
-/**
- * The largest offset ≤ `end` that is not inside a surrogate pair. An entity reads as one code point, so this keeps
- * entities whole too.
- */
+/** The largest offset ≤ `end` not inside a surrogate pair (an entity reads as one code point: kept whole too). */
 function safeEnd(plain: string, end: number): number {
   const high = plain.charCodeAt(end - 1);
   return high >= 0xd800 && high <= 0xdbff && end < plain.length ? end - 1 : end;
