@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execRun } from '#ccbot/exec.js';
 import { findClaudeProcesses } from '#ccbot/procs.js';
-import { capturePane, ensureSession, killWindow, listWindows, newWindow, sendKeys, sendText, type TmuxOptions } from '#ccbot/tmux.js';
+import { capturePane, ensureSession, killWindow, newWindow, sendKeys, sendText, type TmuxOptions } from '#ccbot/tmux.js';
 import {
   entryKinds,
   fakeClaudeEnv,
@@ -23,7 +23,7 @@ import {
   typedPrompts,
   type TranscriptEntry,
 } from './fake-claude.js';
-import { createTmuxFixture, windowExists, type TmuxFixture } from './tmux-fixture.js';
+import { createTmuxFixture, panePid, windowExists, type TmuxFixture } from './tmux-fixture.js';
 
 const SESSION = 'ccbot-test';
 const PROMPT_LINE = '❯\u00a0'; // the empty input line: "❯" and a no-break space
@@ -102,7 +102,7 @@ const assistantBlocks = (entries: TranscriptEntry[]) =>
   entries.filter((e) => e.type === 'assistant').map((e) => (e.message as { content: Array<Record<string, unknown>> }).content[0]!);
 const message = (e: TranscriptEntry) => e.message as Record<string, unknown>;
 async function cmdlineOf(ctx: Ctx, windowId: string): Promise<string[]> {
-  const pid = (await listWindows(SESSION, ctx.opts))?.find((w) => w.id === windowId)?.panePid;
+  const pid = await panePid(windowId, ctx.opts);
   return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
 }
 
@@ -138,9 +138,8 @@ launcher('is an executable named claude whose argv stays visible in /proc as cla
 launcher('exits on SIGTERM, survives it with FAKE_CLAUDE_TRAP_TERM=1, and exits on a second C-c', async (ctx) => {
   const plain = await startClaude(ctx);
   const trapping = await startClaude(ctx, [], { FAKE_CLAUDE_TRAP_TERM: '1' });
-  const pids = new Map((await listWindows(SESSION, ctx.opts))!.map((w) => [w.id, w.panePid]));
-  process.kill(pids.get(plain)!, 'SIGTERM');
-  process.kill(pids.get(trapping)!, 'SIGTERM');
+  process.kill((await panePid(plain, ctx.opts))!, 'SIGTERM');
+  process.kill((await panePid(trapping, ctx.opts))!, 'SIGTERM');
   await until('the plain fake to exit', async () => ((await windowExists(plain, ctx.opts)) ? undefined : true));
   await delay(300);
   assert.ok(await windowExists(trapping, ctx.opts), 'the trapping fake ignored SIGTERM');
@@ -154,7 +153,7 @@ launcher('exits on SIGTERM, survives it with FAKE_CLAUDE_TRAP_TERM=1, and exits 
 
 launcher('with FAKE_CLAUDE_TRAP_HUP=1 it outlives its killed window, as an orphan', async (ctx) => {
   const windowId = await startClaude(ctx, [], { FAKE_CLAUDE_TRAP_HUP: '1' });
-  const pid = (await listWindows(SESSION, ctx.opts))!.find((w) => w.id === windowId)!.panePid;
+  const pid = (await panePid(windowId, ctx.opts))!;
   try {
     assert.ok(await killWindow(windowId, ctx.opts));
     await delay(300);

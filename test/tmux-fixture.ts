@@ -45,6 +45,12 @@ export async function windowExists(windowId: string, opts: { env?: NodeJS.Proces
   return listed.ok && listed.stdout.split('\n').includes(windowId);
 }
 
+/** The pid of the program in window `windowId`'s pane; undefined when there is no such window. */
+export async function panePid(windowId: string, opts: { env?: NodeJS.ProcessEnv }): Promise<number | undefined> {
+  const shown = await execRun('tmux', ['display-message', '-p', '-t', windowId, '#{pane_pid}'], { env: opts.env, timeoutMs: 5_000 });
+  return shown.ok && /^\d+$/.test(shown.stdout.trim()) ? Number(shown.stdout.trim()) : undefined;
+}
+
 export function createTmuxFixture(): TmuxFixture {
   // Short prefix: the socket path ($TMUX_TMPDIR/tmux-<uid>/default) must stay under ~100 bytes.
   const dir = mkdtempSync(join(tmpdir(), 'ccbot-tmux-'));
