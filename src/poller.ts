@@ -69,8 +69,7 @@ export async function pollUpdates(
       if (!slept) return 'stopped';
       continue;
     }
-    failures = 0;
-    conflicts = 0;
+    failures = conflicts = 0;
     for (const update of updates) {
       if (offset !== undefined && update.update_id < offset) continue; // handled before a restart
       try {

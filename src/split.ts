@@ -3,16 +3,11 @@
  * strings in, strings out; nothing from node:. Knows tags and entities as Telegram spells them.
  */
 
-/**
- * One piece of the HTML: a tag (reads as nothing; `name` lower-cased), one entity, or a run of literal text. `start`
- * is where its text begins in the plain text, in UTF-16 code units.
- */
+/** A tag (no text; `name` lower-cased), an entity or a text run; `start`: where its text begins in the plain text. */
 interface Unit { kind: 'text' | 'entity' | 'open' | 'close'; raw: string; plain: string; start: number; name?: string }
 
 /** What a person reads: tags removed, entities decoded (unknown ones stay as written, as Telegram shows them). */
-export function htmlToPlain(html: string): string {
-  return walk(html).plain;
-}
+export const htmlToPlain = (html: string): string => walk(html).plain;
 
 /**
  * Cuts HTML into messages whose text (HTML decoded, in UTF-16 code units) is at most `limit` long. A part ends at
