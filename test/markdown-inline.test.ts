@@ -154,11 +154,11 @@ run('counts the run of the character at pos', () => {
 
 // ── purity ───────────────────────────────────────────────────────────────────────────────────────────────────────
 
-const purity = suite('markdown-inline.ts and markdown-table.ts');
+const purity = suite('markdown-inline.ts, markdown-links.ts and markdown-table.ts');
 
-// format.test.ts checks format.ts and split.ts; the two files split out of format.ts are held to the same rule here.
+// format.test.ts checks format.ts and split.ts; the files split out of format.ts are held to the same rule here.
 purity('import nothing from node: (pure formatting, no I/O)', () => {
-  for (const file of ['markdown-inline.js', 'markdown-table.js']) {
+  for (const file of ['markdown-inline.js', 'markdown-links.js', 'markdown-table.js']) {
     const source = readFileSync(fileURLToPath(import.meta.resolve(`#ccbot/${file}`)), 'utf8');
     assert.not.match(source, /from ['"]node:|require\(/, file);
   }
