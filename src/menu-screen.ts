@@ -26,6 +26,8 @@ interface MenuScreenDeps {
   confirmKill: (who: Accepted, lang: Lang, session: Session) => Promise<void>;
 }
 
+type Windowed = Session & { windowId: string };
+
 export function createMenuScreen(deps: MenuScreenDeps) {
   const { telegram, chat } = deps;
   const strip = async (who: Accepted, messageId?: number) => {
@@ -33,11 +35,10 @@ export function createMenuScreen(deps: MenuScreenDeps) {
   };
 
   /** A live session of the person's with a window, named by a button; otherwise they are told. */
-  async function liveSession(who: Accepted, lang: Lang, id: string): Promise<(Session & { windowId: string }) | undefined> {
+  async function liveSession(who: Accepted, lang: Lang, id: string): Promise<Windowed | undefined> {
     const session = deps.sessions.get(id);
-    if (session?.status === 'active' && session.windowId && session.ownerUserId === who.userId) {
-      return session as Session & { windowId: string };
-    }
+    const mine = session?.status === 'active' && session.windowId && session.ownerUserId === who.userId;
+    if (mine) return session as Windowed;
     await chat.sayText(who, lang, 'session.unknown', { name: session?.name ?? id });
     return undefined;
   }
@@ -47,10 +48,11 @@ export function createMenuScreen(deps: MenuScreenDeps) {
       const session = await liveSession(who, lang, id);
       if (!session) return;
       const question = deps.menuOf?.(session.id)?.question;
-      const outcome = await pickOption(session.windowId, option, { capture: deps.capture, press: deps.press }, question);
+      const outcome = await pickOption(session.windowId, option, deps, question);
       if (!outcome.ok) {
         if (outcome.kind === 'noMenu') await strip(who, messageId);
-        const key: TextKey = outcome.kind === 'noMenu' || outcome.kind === 'noOption' ? 'picker.stale' : 'picker.failed';
+        const stale = outcome.kind === 'noMenu' || outcome.kind === 'noOption';
+        const key: TextKey = stale ? 'picker.stale' : 'picker.failed';
         return void (await chat.sayText(who, lang, key, { why: outcome.kind }, { session }));
       }
       await strip(who, messageId);
@@ -75,8 +77,8 @@ export function createMenuScreen(deps: MenuScreenDeps) {
       if (what === 'kill') return deps.confirmKill(who, lang, session);
       // Continue: interrupt the stuck step, then ask Claude to go on (typed once the prompt is back).
       await deps.press(session.windowId, ['Escape']);
-      const item = { sessionId: session.id, chatId: who.chatId, userId: who.userId, messageId: messageId ?? 0, text: 'continue' };
-      deps.delivery.enqueue(item);
+      const { chatId, userId } = who;
+      deps.delivery.enqueue({ sessionId: session.id, chatId, userId, messageId: messageId ?? 0, text: 'continue' });
       await chat.sayText(who, lang, 'stall.continued', {}, { session });
     },
   };

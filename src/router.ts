@@ -46,7 +46,8 @@ interface RouterDeps {
 }
 
 type Query = { id: string; data?: string; message?: { message_id: number } };
-type On<T extends Action['t']> = (who: Accepted, lang: Lang, action: Extract<Action, { t: T }>, messageId?: number) => unknown;
+type On<T extends Action['t']> =
+  (who: Accepted, lang: Lang, action: Extract<Action, { t: T }>, messageId?: number) => unknown;
 
 /** A command at the very start of a message: `/name`, `/name@bot`, and the rest as its argument. */
 function parseCommand(text: string): { name: string; arg: string } | null {
@@ -111,9 +112,11 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     if (!session || session.status !== 'active') return browser.holdText(who, lang, text, message.message_id);
     users.rememberMessage(who.userId, message.message_id, session.id);
     // The answer to a menu's "Type something": its text field is open now, and delivery waits for a free prompt.
-    if (session.windowId && users.takeAnswerTo(who.userId, session.id)) return void (await deps.type(session.windowId, text));
+    const answering = session.windowId && users.takeAnswerTo(who.userId, session.id);
+    if (answering) return void (await deps.type(session.windowId!, text));
     sessions.recordInput(session.id, now());
-    delivery.enqueue({ sessionId: session.id, chatId: who.chatId, userId: who.userId, messageId: message.message_id, text });
+    const { chatId, userId } = who;
+    delivery.enqueue({ sessionId: session.id, chatId, userId, messageId: message.message_id, text });
   }
 
   return async (update, who) => {

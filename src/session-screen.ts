@@ -32,8 +32,8 @@ export function createSessionScreen(deps: SessionScreenDeps) {
     if (!session || session.ownerUserId !== who.userId) {
       return void (await chat.sayText(who, lang, arg ? 'session.unknown' : 'session.none', { name: arg }));
     }
-    if (session.status === 'archived') return void (await chat.sayText(who, lang, 'session.alreadyArchived', { name: session.name }));
-    return session;
+    if (session.status !== 'archived') return session;
+    await chat.sayText(who, lang, 'session.alreadyArchived', { name: session.name });
   }
 
   async function end(who: Accepted, lang: Lang, session: Session, reason: ArchiveReason): Promise<void> {
@@ -44,7 +44,8 @@ export function createSessionScreen(deps: SessionScreenDeps) {
 
   /** The short card shown when switching to a session: where it runs, the last prompt and the start of its answer. */
   async function preview(session: Session, lang: Lang): Promise<string> {
-    const lines = [`<b>${escapeHtml(session.name)}</b> · ${statusOf(lang, session)}`, `<code>${escapeHtml(session.workdir)}</code>`];
+    const head = `<b>${escapeHtml(session.name)}</b> · ${statusOf(lang, session)}`;
+    const lines = [head, `<code>${escapeHtml(session.workdir)}</code>`];
     const transcript = await deps.transcriptOf(session);
     const read = transcript ? await readLastExchange(transcript) : undefined;
     if (read?.ok && read.prompt) lines.push('', `❯ ${escapeHtml(clip(read.prompt, 200))}`);
@@ -87,9 +88,10 @@ export function createSessionScreen(deps: SessionScreenDeps) {
     /** The confirmation's Yes: only for the person's own session, like every other button. */
     async kill(who: Accepted, lang: Lang, id: string): Promise<void> {
       const session = sessions.get(id);
-      if (!session || session.ownerUserId !== who.userId) return void (await chat.sayText(who, lang, 'session.unknown', { name: id }));
-      if (session.status === 'archived') return void (await chat.sayText(who, lang, 'session.alreadyArchived', { name: session.name }));
-      await end(who, lang, session, 'killed');
+      const mine = session?.ownerUserId === who.userId ? session : undefined;
+      if (mine && mine.status !== 'archived') return end(who, lang, mine, 'killed');
+      if (mine) await chat.sayText(who, lang, 'session.alreadyArchived', { name: mine.name });
+      else await chat.sayText(who, lang, 'session.unknown', { name: id });
     },
 
     /**
@@ -104,12 +106,11 @@ export function createSessionScreen(deps: SessionScreenDeps) {
       users.setActive(who.userId, session.id);
       const html = await preview(session, lang);
       const newest = messageId !== undefined && telegram.isNewest(who.chatId, messageId);
-      if (newest && (await telegram.edit(who.chatId, messageId, html, { replyMarkup: chat.switcher(who.userId, lang) })).ok) {
+      const replyMarkup = chat.switcher(who.userId, lang);
+      if (newest && (await telegram.edit(who.chatId, messageId, html, { replyMarkup })).ok) {
         return users.rememberMessage(who.userId, messageId, session.id);
       }
       await chat.say(who, lang, html, { session });
     },
   };
 }
-
-export type SessionScreen = ReturnType<typeof createSessionScreen>;
