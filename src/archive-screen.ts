@@ -12,7 +12,7 @@ import { readLastExchange } from './transcript-reader.js';
 
 interface ArchiveScreenDeps {
   telegram: Telegram;
-  sessions: Pick<Sessions, 'get' | 'all' | 'remove'>;
+  sessions: Pick<Sessions, 'all' | 'remove'>;
   chat: Chat;
   start: (request: StartRequest) => ReturnType<Sessions['start']>;
   /** Pids of processes still running `claude --resume <id>` (procs.ts findClaudeProcesses). */
@@ -47,9 +47,8 @@ export function createArchiveScreen(deps: ArchiveScreenDeps) {
   /** A button's action on the person's session `id`; a deleted one (or a forged id) gets "unknown session". */
   const onSession = (act: (who: Accepted, lang: Lang, session: Session, messageId?: number) => Promise<void>) =>
     async (who: Accepted, lang: Lang, id: string, messageId?: number): Promise<void> => {
-      const session = sessions.get(id);
-      if (session && session.ownerUserId === who.userId) return act(who, lang, session, messageId);
-      await chat.sayText(who, lang, 'session.unknown', { name: id });
+      const session = await chat.sessionOf(who, lang, id);
+      if (session) await act(who, lang, session, messageId);
     };
 
   const reply = async (who: Accepted, lang: Lang, key: TextKey, vars: Record<string, string | number>, options = {}) =>

@@ -52,11 +52,10 @@ export class Sweeper {
   }
 
   private async pass(): Promise<void> {
-    const { sessions, users, defaultIdleHours } = this.deps;
+    const { sessions, users, defaultIdleHours, purgeAfterMs } = this.deps;
     const now = (this.deps.now ?? Date.now)();
-    const purge = sessions.all()
-      .filter((s) => (s.status === 'archived' || s.status === 'lost') && now - endedAt(s) > this.deps.purgeAfterMs)
-      .map((s) => s.id);
+    const ended = sessions.all().filter((s) => s.status !== 'active' && now - endedAt(s) > purgeAfterMs);
+    const purge = ended.map((s) => s.id);
     sessions.remove(purge);
     if (purge.length > 0) log.info('purged old archived records', { count: purge.length });
     await this.findLost(now);

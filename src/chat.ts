@@ -15,7 +15,7 @@ export type Accepted = Extract<Gated, { kind: GateKind }>;
 
 interface ChatDeps {
   telegram: Telegram;
-  sessions: Pick<Sessions, 'all' | 'live'>;
+  sessions: Pick<Sessions, 'all' | 'live' | 'get'>;
   users: Pick<Users, 'activeSession' | 'rememberMessage'>;
   /** A small mark per background session (⏳ working, ✓ done, ❓ needs you), from the monitor. */
   badge?: (sessionId: string) => string | undefined;
@@ -69,5 +69,15 @@ export function createChat(deps: ChatDeps) {
     who: Accepted, lang: Lang, key: TextKey, vars: Record<string, string | number> = {}, options: SayOptions = {},
   ) => say(who, lang, escapeHtml(t(lang, key, vars)), options);
 
-  return { say, sayInPlace, sayText, switcher };
+  /** The person's own session `id` (without one, their active session), and with `live` only a live one with its
+   * window; anything else (none, gone, someone else's, a forged id) is answered "unknown session" or "no session". */
+  const sessionOf = async (who: Accepted, lang: Lang, id?: string, live = false) => {
+    const session = id ? sessions.get(id) : users.activeSession(who.userId);
+    const mine = session?.ownerUserId === who.userId ? session : undefined;
+    if (mine && (!live || (mine.status === 'active' && mine.windowId))) return mine;
+    await sayText(who, lang, id ? 'session.unknown' : 'session.none', { name: mine?.name ?? id ?? '' });
+    return undefined;
+  };
+
+  return { say, sayInPlace, sayText, switcher, sessionOf };
 }

@@ -48,10 +48,9 @@ export class Delivery {
   }
 
   /** Queues a message for a session and tries at once. */
-  enqueue(text: NewText): Readonly<PendingText> {
-    const pending = this.deps.outbox.enqueue(text, this.now());
+  enqueue(text: NewText): void {
+    this.deps.outbox.enqueue(text, this.now());
     void this.tick();
-    return pending;
   }
 
   /** Puts a failed message back in line (the Resend button). false when it is unknown. */
@@ -111,15 +110,13 @@ export class Delivery {
       const typedAt = this.now();
       outbox.markTyped(item.ref, typedAt);
       sessions.recordInput(session.id, typedAt);
-      await this.deps.telegram.react(item.chatId, item.messageId, '👀');
-      return;
+      return this.deps.telegram.react(item.chatId, item.messageId, '👀');
     }
     if (isConfirmed(item, map[mapKey(this.deps.tmuxSession, windowId)])) {
       sessions.adoptClaudeId(session.id, map, this.deps.tmuxSession);
       outbox.remove(item.ref);
       log.debug('delivered', { ref: item.ref, session: item.sessionId });
-      await this.deps.telegram.react(item.chatId, item.messageId, '👍');
-      return;
+      return this.deps.telegram.react(item.chatId, item.messageId, '👍');
     }
     const now = this.now();
     if (item.enteredAt === null && now - item.typedAt > CONFIRM_MS) {

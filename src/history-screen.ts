@@ -4,12 +4,9 @@ import { escapeHtml } from './format.js';
 import { readHistoryPage } from './history.js';
 import { t, type Lang } from './i18n.js';
 import { historyKeyboard } from './keyboards.js';
-import type { Session, Sessions } from './sessions.js';
-import type { Users } from './users.js';
+import type { Session } from './sessions.js';
 
 interface HistoryScreenDeps {
-  sessions: Pick<Sessions, 'get'>;
-  users: Pick<Users, 'activeSession'>;
   chat: Chat;
   /** Where the session's transcript is (transcript-reader.ts findTranscript), null when none is known. */
   transcriptOf: (session: Session) => Promise<string | null>;
@@ -19,10 +16,8 @@ export function createHistoryScreen(deps: HistoryScreenDeps) {
   const { chat } = deps;
   return {
     async show(who: Accepted, lang: Lang, id?: string, page = 0, messageId?: number): Promise<void> {
-      const session = id ? deps.sessions.get(id) : deps.users.activeSession(who.userId);
-      if (!session || session.ownerUserId !== who.userId) {
-        return void (await chat.sayText(who, lang, id ? 'session.unknown' : 'session.none', { name: id ?? '' }));
-      }
+      const session = await chat.sessionOf(who, lang, id);
+      if (!session) return;
       const path = await deps.transcriptOf(session);
       const read = path ? await readHistoryPage(path, page) : null;
       if (!read || (!read.ok && read.kind === 'missing')) {

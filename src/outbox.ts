@@ -31,11 +31,9 @@ export class Outbox {
     private readonly save: () => void,
   ) {}
 
-  enqueue(text: NewText, now: number): Readonly<PendingText> {
-    const item: PendingText = { ...text, ref: randomBytes(4).toString('hex'), queuedAt: now, ...IN_LINE };
-    this.items.push(item);
+  enqueue(text: NewText, now: number): void {
+    this.items.push({ ...text, ref: randomBytes(4).toString('hex'), queuedAt: now, ...IN_LINE });
     this.save();
-    return item;
   }
 
   /** The oldest message of each session, in line order; a failed one waits for Resend and holds nothing up. */

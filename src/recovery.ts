@@ -21,27 +21,21 @@ interface RecoveryDeps {
  * match: after a tmux server restart ids start again from @0 and may land on unrelated windows. A failed or empty
  * listing is "unknown", never "all gone" (the session window `__main__` always exists when tmux answers). Windows
  * no session claims are reported, never killed: one may be the person's own work at the desk. */
-export async function reconcile(
-  sessions: Sessions, deps: RecoveryDeps,
-): Promise<{ known: boolean; alive: string[]; lost: string[]; pruned: number; orphans: number }> {
+export async function reconcile(sessions: Sessions, deps: RecoveryDeps): Promise<void> {
   const windows = await (deps.list ?? listWindows)(deps.tmuxSession, deps.tmux ?? {});
   if (!windows || windows.length === 0) {
-    log.warn('tmux did not list any window; sessions are left as recorded until it does', {
-      tmux_session: deps.tmuxSession,
-    });
-    return { known: false, alive: [], lost: [], pruned: 0, orphans: 0 };
+    const tmux_session = deps.tmuxSession;
+    return log.warn('tmux did not list any window; sessions are left as recorded until it does', { tmux_session });
   }
   const map = readSessionMap(deps.ccbotDir);
   const byTag = new Map(windows.filter((w) => w.tag).map((w) => [w.tag, w]));
-  const alive: string[] = [];
-  const lost: string[] = [];
+  let lost = 0;
   for (const session of sessions.live()) {
     const window = byTag.get(session.id);
     if (window) {
       sessions.attachWindow(session.id, window.id);
       sessions.adoptClaudeId(session.id, map, deps.tmuxSession);
-    } else sessions.markLost(session.id, Date.now());
-    (window ? alive : lost).push(session.id);
+    } else if (sessions.markLost(session.id, Date.now())) lost++;
   }
   const live = new Set(windows.map((w) => mapKey(deps.tmuxSession, w.id)));
   const prefix = mapKey(deps.tmuxSession, '');
@@ -66,6 +60,5 @@ export async function reconcile(
       hint: `tmux attach -t ${deps.tmuxSession} to look at them`,
     });
   }
-  log.info('reconciled', { alive: alive.length, lost: lost.length, pruned, orphans: orphans.length });
-  return { known: true, alive, lost, pruned, orphans: orphans.length };
+  log.info('reconciled', { alive: sessions.live().length, lost, pruned, orphans: orphans.length });
 }

@@ -5,11 +5,10 @@ import type { Accepted, Chat } from './chat.js';
 import { escapeHtml } from './format.js';
 import type { Lang } from './i18n.js';
 import { screenshotKeyboard, type ScreenKey } from './keyboards.js';
-import type { Session, Sessions } from './sessions.js';
+import type { Session } from './sessions.js';
 import type { Telegram } from './telegram.js';
 import { visibleText } from './terminal.js';
 import type { Key } from './tmux.js';
-import type { Users } from './users.js';
 
 /** Room for the name line and the <pre> tags within Telegram's 4096 characters (escaping may grow the text). */
 const SCREEN_CHARS = 3_500;
@@ -18,22 +17,13 @@ const SETTLE_STEP_MS = 80;
 
 interface ScreenshotDeps {
   telegram: Pick<Telegram, 'sendDocument'>;
-  sessions: Pick<Sessions, 'get'>;
-  users: Pick<Users, 'activeSession'>;
-  chat: Pick<Chat, 'sayText' | 'sayInPlace'>;
+  chat: Pick<Chat, 'sayText' | 'sayInPlace' | 'sessionOf'>;
   capture: (windowId: string) => Promise<string | null>;
   press: (windowId: string, keys: Key[]) => Promise<unknown>;
 }
 
 export function createScreenshotScreen(deps: ScreenshotDeps) {
   const { telegram, chat } = deps;
-
-  const liveSession = async (who: Accepted, lang: Lang, id?: string): Promise<Session | undefined> => {
-    const session = id ? deps.sessions.get(id) : deps.users.activeSession(who.userId);
-    if (session?.status === 'active' && session.windowId && session.ownerUserId === who.userId) return session;
-    await chat.sayText(who, lang, id ? 'session.unknown' : 'session.none', { name: session?.name ?? id ?? '' });
-    return undefined;
-  };
 
   /** The bottom lines of the pane that fit (the prompt or menu is there), in place of `messageId`. A screen too tall
    * for a message also comes whole as a file, and the message then follows it anew. */
@@ -54,12 +44,12 @@ export function createScreenshotScreen(deps: ScreenshotDeps) {
   return {
     /** /screenshot of the active session, or of `given` (a menu's Screenshot button). */
     async show(who: Accepted, lang: Lang, given?: Session): Promise<void> {
-      const session = given ?? (await liveSession(who, lang));
+      const session = given ?? (await chat.sessionOf(who, lang, undefined, true));
       if (session) await post(who, lang, session, await deps.capture(session.windowId!));
     },
 
     async onKey(who: Accepted, lang: Lang, id: string, key: ScreenKey | null, messageId?: number): Promise<void> {
-      const session = await liveSession(who, lang, id);
+      const session = await chat.sessionOf(who, lang, id, true);
       if (!session) return;
       const windowId = session.windowId!;
       const before = await deps.capture(windowId);

@@ -127,7 +127,8 @@ delivery('keeps messages of one session in order', async ({ w }) => {
 });
 
 delivery('unconfirmed: one more Enter, then a notice and a Resend that types it again', async ({ w }) => {
-  const item = w.delivery.enqueue(message);
+  w.delivery.enqueue(message);
+  const item = w.state.outbox[0]!;
   await w.delivery.tick();
   w.clock.now += 4_001;
   await w.delivery.tick();

@@ -20,9 +20,8 @@ async function screenshot(name: string, pane: string): Promise<{ html: string; f
   const shot: { html: string; file?: string } = { html: '' };
   const screen = createScreenshotScreen({
     telegram: { sendDocument: async (_chat, _name, text) => ((shot.file = String(text)), { ok: true, messageIds: [2] }) },
-    sessions: { get: () => session },
-    users: { activeSession: () => session },
     chat: {
+      sessionOf: async () => session,
       sayText: async () => (assert.unreachable('the pane is there'), undefined),
       sayInPlace: async (_who, _lang, _id, html) => ((shot.html = html), 1),
     },
