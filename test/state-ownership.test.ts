@@ -18,7 +18,7 @@ const STATE_TYPES: Record<string, string[]> = {
   'users.ts': ['UserState'],
   'outbox.ts': ['PendingText'],
   'settings.ts': ['Settings'],
-  'monitor.ts': ['MonitorState', 'Follow'],
+  'monitor.ts': ['Follow'],
   'card.ts': ['CardModel'],
 };
 
