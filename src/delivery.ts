@@ -47,7 +47,6 @@ export class Delivery {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Queues a message for a session and tries at once. */
   enqueue(text: NewText): void {
     this.deps.outbox.enqueue(text, this.now());
     void this.tick();
@@ -91,10 +90,9 @@ export class Delivery {
     const { outbox, sessions } = this.deps;
     const session = sessions.get(item.sessionId);
     if (!session || session.status !== 'active' || !session.windowId) return this.drop(item);
-    const windowId = session.windowId;
     if (item.typedAt === null) {
-      const pane = await this.deps.capture(windowId);
-      if (pane === null && (await this.deps.windowIds())?.has(windowId) === false) {
+      const pane = await this.deps.capture(session.windowId);
+      if (pane === null && (await this.deps.windowIds())?.has(session.windowId) === false) {
         // Claude exited and took its window along: the person hears so now, not after waiting in vain.
         sessions.markLost(session.id, this.now());
         return this.drop(item);
@@ -105,14 +103,14 @@ export class Delivery {
         await this.notify(item, 'picker');
       }
       if (kind !== 'idle') return; // a menu, starting, busy, or unreadable: wait for the prompt
-      const typed = await this.deps.type(windowId, item.text);
+      const typed = await this.deps.type(session.windowId, item.text);
       if (!typed.ok) return log.warn('typing failed; will retry', { session: session.name, error: typed.error });
       const typedAt = this.now();
       outbox.markTyped(item.ref, typedAt);
       sessions.recordInput(session.id, typedAt);
       return this.deps.telegram.react(item.chatId, item.messageId, '👀');
     }
-    if (isConfirmed(item, map[mapKey(this.deps.tmuxSession, windowId)])) {
+    if (isConfirmed(item, map[mapKey(this.deps.tmuxSession, session.windowId)])) {
       sessions.adoptClaudeId(session.id, map, this.deps.tmuxSession);
       outbox.remove(item.ref);
       log.debug('delivered', { ref: item.ref, session: item.sessionId });
@@ -122,7 +120,7 @@ export class Delivery {
     if (item.enteredAt === null && now - item.typedAt > CONFIRM_MS) {
       // Claude Code's input box can take an Enter that came too soon as a newline: one more submits it.
       outbox.markEntered(item.ref, now);
-      await this.deps.press(windowId, ['Enter']);
+      await this.deps.press(session.windowId, ['Enter']);
     } else if (item.enteredAt !== null && now - item.enteredAt > CONFIRM_MS) {
       outbox.markFailed(item.ref);
       log.warn('prompt not confirmed by the hook', { session: session.name, ref: item.ref });

@@ -1,12 +1,8 @@
-/**
- * Safe delivery to Telegram over node-telegram-bot-api's Api, which every other file sends through: splitting to
+/** Safe delivery to Telegram over node-telegram-bot-api's Api, which every other file sends through: splitting to
  * 4096, the plain-text fallback, retries that never repeat a message Telegram may already show, per-chat pacing.
- * Never throws for Telegram's answers or the network (telegram-failure.ts says what a failure allows).
- */
-import {
-  InputFile, TelegramApiError,
-  type Api, type EditMessageTextParams, type InlineKeyboardMarkup, type SendDocumentParams, type SendMessageParams,
-} from 'node-telegram-bot-api';
+ * Never throws for Telegram's answers or the network (telegram-failure.ts says what a failure allows). */
+import { InputFile, TelegramApiError, type Api, type EditMessageTextParams, type InlineKeyboardMarkup,
+  type SendDocumentParams, type SendMessageParams } from 'node-telegram-bot-api';
 import { htmlToPlain, splitHtml } from './format.js';
 import { LANGS, t } from './i18n.js';
 import { logger } from './log.js';
@@ -26,11 +22,8 @@ const PUBLISHED_COMMANDS = [
 
 /** A failed send says what it allows by its kind; deliveredIds: the parts that arrived. */
 export type SendResult = { ok: true; messageIds: number[] } | (Failure<TelegramKind> & { deliveredIds: number[] });
-type EditResult = { ok: true } | Failure<TelegramKind>;
 
 type SendOptions = { replyMarkup?: InlineKeyboardMarkup; replyTo?: number; silent?: boolean };
-/** maxRetries: repeats of one request after a 429, a 5xx or a network failure (default 5). */
-type TelegramOptions = PacerOptions & { maxRetries?: number };
 
 /** kind: the last failure's; uncertain: some attempt may have reached Telegram. */
 type Failed = { ok: false; err: unknown; kind: TelegramKind; uncertain: boolean };
@@ -42,7 +35,8 @@ export class Telegram {
   /** Per chat: the newest bot message carrying the session keyboard. */
   private readonly keyboardMessages = new Map<number, number>();
 
-  constructor(private readonly api: Api, options: TelegramOptions = {}) {
+  /** maxRetries: repeats of one request after a 429, a 5xx or a network failure (default 5). */
+  constructor(private readonly api: Api, options: PacerOptions & { maxRetries?: number } = {}) {
     this.pacer = new Pacer(options);
     this.maxRetries = options.maxRetries ?? 5;
   }
@@ -78,7 +72,7 @@ export class Telegram {
    */
   edit(
     chatId: number, messageId: number, html: string, options: Pick<SendOptions, 'replyMarkup'> = {},
-  ): Promise<EditResult> {
+  ): Promise<{ ok: true } | Failure<TelegramKind>> {
     return this.pacer.run(chatId, async (turn) => {
       const params: EditMessageTextParams = { chat_id: chatId, message_id: messageId, text: html, ...AS_HTML };
       if (options.replyMarkup) params.reply_markup = options.replyMarkup;
@@ -149,10 +143,9 @@ export class Telegram {
       const key = `setMyCommands:${lang}`;
       const request = () => this.api.setMyCommands(params);
       const set = await this.pacer.run(key, (turn) => this.attempt(key, turn, request, true));
-      if (!set.ok) {
-        allSet = false;
-        log.warn('setMyCommands failed; the command menu may be out of date', { lang, error: describeError(set.err) });
-      }
+      if (set.ok) continue;
+      allSet = false;
+      log.warn('setMyCommands failed; the command menu may be out of date', { lang, error: describeError(set.err) });
     }
     return allSet;
   }
@@ -197,7 +190,6 @@ export class Telegram {
     return this.attempt(chatId, turn, () => request(fallback), repeatable);
   }
 
-  /** The send's kind: `uncertain` once any attempt may have reached Telegram, else the last failure's. */
   private sendFailed(method: string, chatId: number, failed: Failed, deliveredIds: number[]): SendResult {
     const error = describeError(failed.err);
     const kind = failed.uncertain ? 'uncertain' : failed.kind;

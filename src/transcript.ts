@@ -71,7 +71,6 @@ function parseEntry(entry: Record<string, unknown>, calls: PendingCalls, out: Tr
   if (entry.isSidechain === true || entry.isMeta === true) return;
   const time = typeof entry.timestamp === 'string' ? Date.parse(entry.timestamp) : NaN;
   const origin = { uuid: typeof entry.uuid === 'string' ? entry.uuid : '', at: Number.isFinite(time) ? time : 0 };
-  const message = isObject(entry.message) ? entry.message : undefined;
   if (entry.type === 'system') {
     if (entry.subtype === 'turn_duration') out.push({ kind: 'turnEnd', reason: 'turn_duration', ...origin });
     else if (entry.subtype === 'api_error' || entry.level === 'error') {
@@ -83,9 +82,9 @@ function parseEntry(entry: Record<string, unknown>, calls: PendingCalls, out: Tr
     }
     return;
   }
-  if (!message) return;
-  if (entry.type === 'user') return parseUser(entry, message, origin, calls, out);
-  if (entry.type === 'assistant') return parseAssistant(entry, message, origin, calls, out);
+  if (!isObject(entry.message)) return;
+  if (entry.type === 'user') return parseUser(entry, entry.message, origin, calls, out);
+  if (entry.type === 'assistant') return parseAssistant(entry, entry.message, origin, calls, out);
 }
 
 type Entry = Record<string, unknown>;
@@ -173,12 +172,11 @@ function parseAssistant(entry: Entry, message: Entry, origin: Origin, calls: Pen
   }
 }
 
-/** The last prompt the person typed (null: none) and Claude's answer to it (null: none yet), for Inspect and the
- * switch preview. */
+/** For Inspect and the switch preview: the last typed prompt (not a slash or bash-mode command; null: none) and its
+ * answer (null: none yet): the text of the last assistant API message after it, so an earlier "let me check first" is
+ * not taken for the answer, or the API error that ended it. */
 export type Exchange = { prompt: string | null; answer: string | null };
 
-/** The last typed prompt (not a slash or bash-mode command) and its answer: the text of the last assistant API
- * message after it, so an earlier "let me check first" is not taken for the answer, or the API error that ended it. */
 export function lastExchange(events: readonly TranscriptEvent[]): Exchange {
   let prompt: string | null = null;
   let answer: { message?: string; texts: string[] } | null = null;
