@@ -1,8 +1,6 @@
-/**
- * Claude's Markdown → Telegram HTML, block by block: paragraphs, headings, lists, rules, quotes, fenced code (long
+/** Claude's Markdown → Telegram HTML, block by block: paragraphs, headings, lists, rules, quotes, fenced code (long
  * blocks as a preview plus a document). Pure: strings in, values out; nothing from node:. Text inside a block is
- * markdown-inline.ts's, tables are markdown-table.ts's, cutting HTML into messages is split.ts's.
- */
+ * markdown-inline.ts's, tables are markdown-table.ts's, cutting HTML into messages is split.ts's. */
 import { escapeHtml, inlineHtml } from './markdown-inline.js';
 import { isTableStart, readTable, renderTable, type Table } from './markdown-table.js';
 
@@ -10,7 +8,6 @@ import { isTableStart, readTable, renderTable, type Table } from './markdown-tab
 export { escapeHtml } from './markdown-inline.js';
 export { htmlToPlain, splitHtml } from './split.js';
 
-/** `text` cut to at most `max` characters, an ellipsis marking the cut. */
 export const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 /** The first line that is not blank, trimmed. */
 export const firstLine = (text: string): string => text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
@@ -18,11 +15,9 @@ export const firstLine = (text: string): string => text.split('\n').find((line) 
 /** A code block over maxCodeLines lines or maxCodeChars characters: a preview, and whole in `documents`, in order. */
 interface Context { maxCodeLines: number; maxCodeChars: number; documents: { filename: string; content: string }[] }
 
-/**
- * Always valid Telegram HTML, whatever the input: text is escaped, every tag is generated here and balanced, links
+/** Always valid Telegram HTML, whatever the input: text is escaped, every tag is generated here and balanced, links
  * only where Telegram keeps them. Nothing a person wrote is dropped except Markdown's own markup (a link's URL
- * moves into its href; an unlinkable one is shown after the text).
- */
+ * moves into its href; an unlinkable one is shown after the text). */
 export function renderMarkdown(
   md: string, { maxCodeLines = 120, maxCodeChars = 3000 }: Partial<Omit<Context, 'documents'>> = {},
 ): { html: string; documents: Context['documents'] } {
@@ -56,10 +51,8 @@ const PREVIEW_CHARS = 1500;
 /** Deeper quotes stay as typed: no one writes them, and they would cost stack. */
 const MAX_QUOTE_DEPTH = 8;
 
-/**
- * Line by line rather than CommonMark's container model: enough for what Claude writes (lists with fences inside,
- * quotes holding anything), and linear. Indented code is not a thing here: indentation is kept as text.
- */
+/** Line by line rather than CommonMark's container model: enough for what Claude writes (lists with fences inside,
+ * quotes holding anything), and linear. Indented code is not a thing here: indentation is kept as text. */
 function parseBlocks(lines: string[], depth: number): Block[] {
   const blocks: Block[] = [];
   let levels: number[] = []; // indents of the list markers open at each nesting level
@@ -80,10 +73,9 @@ function parseBlocks(lines: string[], depth: number): Block[] {
   };
 
   while (i < lines.length) {
-    const line = lines[i]!;
+    const line = lines[i++]!;
     if (line.trim() === '') {
       gap = true;
-      i++;
       continue;
     }
     const indent = indentOf(line);
@@ -92,21 +84,19 @@ function parseBlocks(lines: string[], depth: number): Block[] {
     if (indent < 2 && !item) levels = []; // a line not indented under an item ends the list
     if (fence) {
       const body: string[] = [];
-      for (i++; i < lines.length && !fence.closing.test(lines[i]!); i++) body.push(dedent(lines[i]!, fence.indent));
+      for (; i < lines.length && !fence.closing.test(lines[i]!); i++) body.push(dedent(lines[i]!, fence.indent));
       i++; // the closing fence; an unclosed one runs to the end
       add({ t: 'code', lang: fence.lang, text: body.join('\n') });
     } else if (QUOTE.test(line) && depth < MAX_QUOTE_DEPTH) {
-      const inner: string[] = [];
-      for (; i < lines.length && QUOTE.test(lines[i]!); i++) inner.push(lines[i]!.replace(/^[ \t]*> ?/, ''));
-      add({ t: 'quote', blocks: parseBlocks(inner, depth + 1) });
+      const inner = [line];
+      while (i < lines.length && QUOTE.test(lines[i]!)) inner.push(lines[i++]!);
+      add({ t: 'quote', blocks: parseBlocks(inner.map((l) => l.replace(/^[ \t]*> ?/, '')), depth + 1) });
     } else if (ATX.test(line)) {
-      i++;
       add({ t: 'heading', text: atxText(line) });
     } else if (isRule(line)) {
-      i++;
       add({ t: 'rule' });
-    } else if (isTableStart(lines, i)) {
-      const { table, next } = readTable(lines, i);
+    } else if (isTableStart(lines, i - 1)) {
+      const { table, next } = readTable(lines, i - 1);
       i = next;
       add({ t: 'table', table });
     } else if (item) {
@@ -115,16 +105,13 @@ function parseBlocks(lines: string[], depth: number): Block[] {
       // Two columns past the open marker nest an item, not CommonMark's content column: "1. a" then "  - b" nests too.
       if (levels.length === 0 || markerIndent >= levels.at(-1)! + 2) levels.push(markerIndent);
       markers[levels.length - 1] = item[2]!;
-      i++;
       add({ t: 'item', level: levels.length - 1, marker: item[2]!, text: collect(line.slice(item[0].length), true) });
     } else if (gap && levels.length > 0) {
       // A paragraph indented under an item, after a blank line: it continues the deepest item it is indented under.
       const level = Math.max(0, levels.filter((at) => at + 2 <= indent).length - 1);
-      i++;
       const hang = ' '.repeat(/\d/.test(markers[level] ?? '') ? markers[level]!.length : 1);
       add({ t: 'item', level, marker: hang, text: collect(line.trim(), true) });
     } else {
-      i++;
       const text = collect(line.trimEnd(), false);
       // "Title\n===" is a heading; "---" under a paragraph too, as CommonMark has it (not a rule).
       const setext = i < lines.length && SETEXT.test(lines[i]!);
@@ -199,20 +186,19 @@ function markLines(html: string, mark: string): string {
     .join('');
 }
 
-const EXTENSIONS: Record<string, string> = {
-  typescript: 'ts', ts: 'ts', tsx: 'tsx', javascript: 'js', js: 'js', jsx: 'jsx', mjs: 'mjs', cjs: 'cjs',
-  python: 'py', py: 'py', bash: 'sh', sh: 'sh', shell: 'sh', zsh: 'sh', json: 'json', jsonl: 'jsonl', yaml: 'yaml',
-  yml: 'yaml', toml: 'toml', ini: 'ini', rust: 'rs', rs: 'rs', go: 'go', java: 'java', kotlin: 'kt', kt: 'kt',
-  c: 'c', h: 'h', cpp: 'cpp', 'c++': 'cpp', csharp: 'cs', 'c#': 'cs', cs: 'cs', ruby: 'rb', rb: 'rb', php: 'php',
-  swift: 'swift', html: 'html', xml: 'xml', css: 'css', scss: 'scss', sql: 'sql', markdown: 'md', md: 'md',
-  diff: 'diff', patch: 'diff', lua: 'lua', perl: 'pl', r: 'r', scala: 'scala', dart: 'dart', vue: 'vue',
+const EXTENSIONS = new Set(`ts tsx js jsx mjs cjs py sh json jsonl yaml toml ini rs go java kt c h cpp cs rb php swift
+  html xml css scss sql md diff lua r scala dart vue`.split(/\s+/));
+const ALIASES: Record<string, string> = {
+  typescript: 'ts', javascript: 'js', python: 'py', bash: 'sh', shell: 'sh', zsh: 'sh', yml: 'yaml', rust: 'rs',
+  kotlin: 'kt', 'c++': 'cpp', csharp: 'cs', 'c#': 'cs', ruby: 'rb', markdown: 'md', patch: 'diff', perl: 'pl',
 };
 
 function renderCode(code: string, lang: string, ctx: Context): string {
   const [open, close] = lang ? [`<pre><code class="language-${lang}">`, '</code></pre>'] : ['<pre>', '</pre>'];
   const lines = code.split('\n');
   if (lines.length <= ctx.maxCodeLines && code.length <= ctx.maxCodeChars) return open + escapeHtml(code) + close;
-  const extension = Object.hasOwn(EXTENSIONS, lang.toLowerCase()) ? EXTENSIONS[lang.toLowerCase()] : 'txt';
+  const name = lang.toLowerCase();
+  const extension = Object.hasOwn(ALIASES, name) ? ALIASES[name] : EXTENSIONS.has(name) ? name : 'txt';
   const filename = `code-${ctx.documents.length + 1}.${extension}`;
   ctx.documents.push({ filename, content: `${code}\n` });
   let shown = lines.slice(0, Math.min(PREVIEW_LINES, ctx.maxCodeLines)).join('\n');

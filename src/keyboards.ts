@@ -1,9 +1,7 @@
-/**
- * Inline keyboards and the callback-data codec: every button's action in at most 64 bytes and back. Pure: nothing
+/** Inline keyboards and the callback-data codec: every button's action in at most 64 bytes and back. Pure: nothing
  * from node:. Callback data comes back from Telegram as untrusted input (a stale or forged button): decodeAction
- * answers null for anything it does not know, and never throws.
- */
-import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'node-telegram-bot-api';
+ * answers null for anything it does not know, and never throws. */
+import type { InlineKeyboardButton, InlineKeyboardMarkup as Keyboard } from 'node-telegram-bot-api';
 import { t, type Lang } from './i18n.js';
 
 const SCREEN_KEYS = ['Esc', 'Enter', 'Up', 'Down', 'Left', 'Right', 'Tab', 'Space', 'C-c'] as const;
@@ -64,16 +62,14 @@ function encodeField(kind: FieldKind, value: unknown): string | undefined {
   return kind.includes(value) ? value : undefined;
 }
 
+/** Only the canonical text of a value decodes: encoding it again must give the same text. */
 function decodeField(kind: FieldKind, text: string): unknown {
-  if (kind === 'int') return INT.test(text) ? Number(text) : undefined;
-  if (kind === 'bool') return text === '1' ? true : text === '0' ? false : undefined;
-  return encodeField(kind, text);
+  const value = kind === 'int' ? Number(text) : kind === 'bool' ? text === '1' : text;
+  return encodeField(kind, value) === text ? value : undefined;
 }
 
-/**
- * The callback_data of a button, e.g. `s:a3f1`. Throws on an action that cannot be encoded (an id with a colon, a
- * negative page): that is a bug in the caller, and a button Telegram would refuse is better caught here.
- */
+/** The callback_data of a button, e.g. `s:a3f1`. Throws on an action that cannot be encoded (an id with a colon, a
+ * negative page): that is a bug in the caller, and a button Telegram would refuse is better caught here. */
 function encodeAction(action: Action): string {
   if (!Object.hasOwn(CODEC, action.t)) throw new Error(`encodeAction: unknown action type ${JSON.stringify(action.t)}`);
   const [tag, fields]: readonly [string, Readonly<Record<string, FieldKind>>] = CODEC[action.t];
@@ -102,11 +98,8 @@ export function decodeAction(data: string): Action | null {
   return { t: spec.name, ...Object.fromEntries(fields) } as Action;
 }
 
-type Keyboard = InlineKeyboardMarkup;
-/** A button whose callback_data is the encoded action. */
 export const button = (text: string, action: Action) => ({ text, callback_data: encodeAction(action) });
 const NOOP: Action = { t: 'noop' };
-
 const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** Cuts a label to `max` user-perceived characters, never inside an emoji or a combining sequence. */
@@ -132,12 +125,9 @@ export function pagerRow(page: number, pages: number, to: (page: number) => Acti
   return arrowRow(back, `${page + 1}/${pages}`, forward);
 }
 
-/** The rows as a keyboard, empty ones left out. */
 const keyboard = (...rows: InlineKeyboardButton[][]): Keyboard => ({ inline_keyboard: rows.filter((r) => r.length) });
-
 /** Session names are cut to this many characters: three buttons a row still read on a phone. */
 const SESSION_LABEL_CHARS = 20;
-
 export interface SwitcherEntry { id: string; name: string; badge?: string }
 
 /** One button per live session in the caller's order (oldest first), three a row, the active one ✓, then + New. */
@@ -150,10 +140,9 @@ export function switcherKeyboard(sessions: SwitcherEntry[], activeId: string | n
   return keyboard(...rowsOf(buttons, 3), [button(t(lang, 'btn.new'), { t: 'new' })]);
 }
 
-export function killConfirmKeyboard(id: string, lang: Lang): Keyboard {
-  const kill = button(`🗑 ${t(lang, 'btn.kill')}`, { t: 'killYes', id });
-  return keyboard([kill, button(t(lang, 'btn.cancel'), { t: 'killNo', id })]);
-}
+export const killConfirmKeyboard = (id: string, lang: Lang): Keyboard => keyboard([
+  button(`🗑 ${t(lang, 'btn.kill')}`, { t: 'killYes', id }), button(t(lang, 'btn.cancel'), { t: 'killNo', id }),
+]);
 
 /** Per archived session: its name (a label), then Restore · Delete · Inspect; ◀ ▶ keep `all` as it was. */
 export function archiveKeyboard(
@@ -224,9 +213,8 @@ export function stallKeyboard(id: string, lang: Lang): Keyboard {
   );
 }
 
-export function resendKeyboard(ref: string, lang: Lang): Keyboard {
-  return keyboard([button(`🔁 ${t(lang, 'btn.resend')}`, { t: 'resend', ref })]);
-}
+export const resendKeyboard = (ref: string, lang: Lang): Keyboard =>
+  keyboard([button(`🔁 ${t(lang, 'btn.resend')}`, { t: 'resend', ref })]);
 
 /** History pages run newest (0) to oldest: ◀ goes back in time, ▶ forward; nothing when there is one page. */
 export function historyKeyboard(id: string, page: number, hasOlder: boolean): Keyboard {

@@ -37,9 +37,7 @@ export function stripAnsi(text: string): string {
 
 /** The pane as a person sees it: no escapes, no trailing blanks on lines, no blank lines under the content
  * (Claude Code draws inline from the top, so a tall pane has empty rows below the input box). */
-export function visibleText(text: string): string {
-  return screenLines(text).join('\n');
-}
+export const visibleText = (text: string): string => screenLines(text).join('\n');
 
 function screenLines(text: string): string[] {
   const lines = stripAnsi(text).split('\n').map((line) => line.trimEnd()); // trimEnd also drops the NBSP after "❯"
@@ -71,8 +69,7 @@ export function readPane(text: string): PaneState {
   if (box) {
     const status = spinnerStatus(lines, box.top);
     if (status !== undefined) return { kind: 'busy', status };
-    const interruptible = lines.slice(box.bottom + 1).some((line) => /esc to interrupt/i.test(line));
-    return interruptible ? { kind: 'busy' } : { kind: 'idle' };
+    return { kind: lines.slice(box.bottom + 1).some((l) => /esc to interrupt/i.test(l)) ? 'busy' : 'idle' };
   }
   const picker = findPicker(lines);
   if (picker) {
@@ -82,8 +79,7 @@ export function readPane(text: string): PaneState {
   const trust = findBareTrustMenu(lines);
   if (trust) return { kind: 'trust', picker: trust };
   // Before the input box is drawn the pane is empty or holds only the banner (and, on --resume, history).
-  if (lines.length === 0 || lines.some((line) => BANNER.test(line))) return { kind: 'starting' };
-  return { kind: 'unknown' };
+  return lines.length === 0 || lines.some((line) => BANNER.test(line)) ? { kind: 'starting' } : { kind: 'unknown' };
 }
 
 /** The last two rules with the prompt line right under the upper one; below the lower one only the footer
@@ -107,12 +103,8 @@ const DOT_SPINNER = /^●\s+(\S[^(]*… \(\d+(?:m \d+)?[smh]\b.*)$/;
 /** The status text when the nearest column-0 line above the input box is a live spinner. Indented lines
  * between them (the "⎿ Tip", todo lists, queued prompts, right-aligned notices) are skipped. */
 function spinnerStatus(lines: string[], boxTop: number): string | undefined {
-  for (let i = boxTop - 1; i >= 0; i--) {
-    const line = lines[i]!;
-    if (line === '' || indent(line) > 0) continue;
-    return (SPINNER.exec(line) ?? DOT_SPINNER.exec(line))?.[1]?.trim();
-  }
-  return undefined;
+  const line = lines.slice(0, boxTop).findLast((l) => /^\S/.test(l)) ?? '';
+  return (SPINNER.exec(line) ?? DOT_SPINNER.exec(line))?.[1]?.trim();
 }
 
 /** A numbered menu row ("  2. Beta"; "❯ 1. Alpha" is the selected one), and the column of its number. */
@@ -216,9 +208,8 @@ function findBareTrustMenu(lines: string[]): Picker | null {
   const region = headerLines(lines, start);
   if (labels.length < 2 || !region.some((line) => TRUST.test(line))) return null;
   const trimmed = region.map((line) => line.trim());
-  const question = trimmed.find((line) => line.includes('?')) ?? trimmed.join(' ');
   return {
-    question,
+    question: trimmed.find((line) => line.includes('?')) ?? trimmed.join(' '),
     options: labels.map((label, i) => ({ number: i + 1, label, selected: start + i === selected })),
     footer: lines[footer]!.trim(),
   };
