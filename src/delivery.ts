@@ -60,8 +60,7 @@ export class Delivery {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.tick(), POLL_MS);
-    this.timer.unref();
+    this.timer ??= setInterval(() => void this.tick(), POLL_MS).unref();
   }
 
   stop(): void {
@@ -128,7 +127,6 @@ export class Delivery {
     }
   }
 
-  /** Its session is gone: the message leaves the outbox, and the person is told. */
   private async drop(item: Readonly<PendingText>): Promise<void> {
     this.deps.outbox.remove(item.ref);
     log.debug('dropped', { ref: item.ref, session: item.sessionId });

@@ -93,10 +93,8 @@ export class Sessions {
     const claudeSessionId = resume?.claudeSessionId ?? null;
     const argv = [deps.claudeCommand, ...deps.claudeFlags, '--settings', deps.claudeSettings];
     if (claudeSessionId) argv.push('--resume', claudeSessionId);
-    const env = {
-      CCBOT_DIR: deps.ccbotDir, TMUX_SESSION_NAME: deps.tmuxSession, CCBOT_SESSION_ID: id,
-      CCBOT_CHAT_ID: String(chatId),
-    };
+    const env = { CCBOT_DIR: deps.ccbotDir, TMUX_SESSION_NAME: deps.tmuxSession, CCBOT_SESSION_ID: id,
+      CCBOT_CHAT_ID: String(chatId) };
     const opened = await deps.openWindow({ name, cwd: workdir, argv, env, tag: id });
     if (!opened.ok) return opened;
     const session: Session = {

@@ -41,11 +41,9 @@ export class Telegram {
     this.maxRetries = options.maxRetries ?? 5;
   }
 
-  /**
-   * Sends Telegram HTML, split into parts of at most 4096 sent in order; the reply markup goes on the last part,
+  /** Sends Telegram HTML, split into parts of at most 4096 sent in order; the reply markup goes on the last part,
    * the reply on the first. A timeout or a dropped connection is not repeated (the message may be on screen): the
-   * result's kind is `uncertain` and the caller decides.
-   */
+   * result's kind is `uncertain` and the caller decides. */
   async send(chatId: number, html: string, options: SendOptions = {}): Promise<SendResult> {
     const parts = html.length > MAX_MESSAGE_LENGTH ? splitHtml(html, MAX_MESSAGE_LENGTH) : [html];
     if (parts.length === 0) return { ...fail('rejected', 'nothing to send: the text is blank'), deliveredIds: [] };
@@ -66,10 +64,8 @@ export class Telegram {
     });
   }
 
-  /**
-   * Replaces a message's text. "Not modified" is success; a deleted or uneditable message is `gone` (send anew).
-   * Trap: an edit without reply_markup removes the inline keyboard, so pass the markup to keep.
-   */
+  /** Replaces a message's text. "Not modified" is success; a deleted or uneditable message is `gone` (send anew).
+   * Trap: an edit without reply_markup removes the inline keyboard, so pass the markup to keep. */
   edit(
     chatId: number, messageId: number, html: string, options: Pick<SendOptions, 'replyMarkup'> = {},
   ): Promise<{ ok: true } | Failure<TelegramKind>> {
@@ -150,10 +146,8 @@ export class Telegram {
     return allSet;
   }
 
-  /**
-   * One request with its retries, each awaiting the chat's turn: a 429 pauses the chat for retry_after, a 5xx or
-   * a connection never made backs off; what may have reached Telegram is repeated only when `repeatable`.
-   */
+  /** One request with its retries, each awaiting the chat's turn: a 429 pauses the chat for retry_after, a 5xx or
+   * a connection never made backs off; what may have reached Telegram is repeated only when `repeatable`. */
   private async attempt<T>(
     key: number | string, turn: Turn, request: () => Promise<T>, repeatable: boolean,
   ): Promise<Outcome<T>> {
