@@ -23,7 +23,6 @@ export const DEFAULTS = {
   CCBOT_STALL_MINUTES: '5', // report a turn that shows no progress for this long
 } as const;
 
-/** What the program runs with: the fields of loadConfig's result. */
 export type Config = ReturnType<typeof loadConfig>;
 
 /** Root's configuration for a service whose user should not be able to change it (README: the trust model). */
@@ -50,24 +49,18 @@ export class ConfigError extends Error {
  * users. CCBOT_DIR itself comes from the process env or the system file: the file inside the directory cannot
  * say where the directory is. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptions = {}) {
-  const cwd = opts.cwd ?? process.cwd();
-  const home = opts.home ?? (env.HOME || homedir());
+  const { cwd = process.cwd(), home = env.HOME || homedir(), systemFile = SYSTEM_ENV_FILE } = opts;
   const read = opts.readFile ?? readIfExists;
+  const system = readDotEnvFile(systemFile, read);
+  const ccbotDir = absolutePath((env.CCBOT_DIR ?? system.CCBOT_DIR)?.trim() || DEFAULTS.CCBOT_DIR, home, cwd);
+  const envFile = join(ccbotDir, '.env');
+  const { CCBOT_DIR: _ignored, ...inDir } = readDotEnvFile(envFile, read);
   const vars = new Map<string, Setting>();
-  const layer = (values: Record<string, string | undefined>, from: string) => {
+  for (const [values, from] of [[system, systemFile], [inDir, envFile], [env, 'the environment']] as const) {
     for (const [name, value] of Object.entries(values)) {
       if (value !== undefined) vars.set(name, { value: value.trim(), from });
     }
-  };
-  const systemFile = opts.systemFile ?? SYSTEM_ENV_FILE;
-  const system = readDotEnvFile(systemFile, read);
-  const dirSetting = env.CCBOT_DIR !== undefined ? env.CCBOT_DIR : system.CCBOT_DIR;
-  const ccbotDir = absolutePath(dirSetting?.trim() || DEFAULTS.CCBOT_DIR, home, cwd);
-  const envFile = join(ccbotDir, '.env');
-  const { CCBOT_DIR: _ignored, ...inDir } = readDotEnvFile(envFile, read);
-  layer(system, systemFile);
-  layer(inDir, envFile);
-  layer(env, 'the environment');
+  }
 
   const value = (name: keyof typeof DEFAULTS) => vars.get(name)?.value || DEFAULTS[name];
   const where = (name: string) => `(set in ${vars.get(name)?.from ?? 'the defaults'})`;
@@ -102,8 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
     throw invalid('TMUX_SESSION_NAME', `contains "${reserved}", which tmux reserves in target names `
       + `(session:window.pane): choose a name without ":" or "." ${putHint}`);
   }
-  const flags = vars.get('CLAUDE_FLAGS');
-  const claudeFlags = splitWords(flags ? flags.value : DEFAULTS.CLAUDE_FLAGS);
+  const claudeFlags = splitWords(vars.get('CLAUDE_FLAGS')?.value ?? DEFAULTS.CLAUDE_FLAGS);
   if (claudeFlags === undefined) {
     throw new ConfigError(`CLAUDE_FLAGS ${where('CLAUDE_FLAGS')} has an unclosed quote: close it (quotes group words, `
       + `as in --append-system-prompt "be brief") ${putHint}`);
@@ -137,8 +129,7 @@ export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return rest;
 }
 
-/** `from`: 'the environment' or the path of the .env file, for error messages. */
-type Setting = { value: string; from: string };
+type Setting = { value: string; from: string }; // from: 'the environment' or a file's path, for error messages
 
 const TOKEN_PATTERN = /^\d{1,20}:[A-Za-z0-9_-]{30,64}$/;
 
@@ -162,15 +153,14 @@ function parseUsers(setting: Setting | undefined, envFile: string): number[] {
 }
 
 function readDotEnvFile(path: string, read: (path: string) => string | undefined): Record<string, string> {
-  let text: string | undefined;
   try {
-    text = read(path);
+    const text = read(path);
+    return text === undefined ? {} : parseDotEnv(text);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     const fix = `make it a file readable by this user (chmod 600 ${path}), or remove it`;
     throw new ConfigError(`cannot read ${path} (${code}): ${fix}`, { cause: err });
   }
-  return text === undefined ? {} : parseDotEnv(text);
 }
 
 /** `~` and `~/…` are the home directory; other relative paths are relative to `cwd`. */

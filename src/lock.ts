@@ -105,8 +105,7 @@ export async function withFileLock<T>(
       if (createExclusive(lockPath, mine)) break;
       const holder = readHolder(lockPath);
       if (!holder || (isStale(holder) && removeIfStale(lockPath, isStale, now))) continue;
-      const pid = holder.data?.pid ?? 'unknown';
-      const gaveUp = `lock ${lockPath} is held by pid ${pid}: gave up after ${timeoutMs} ms`;
+      const gaveUp = `lock ${lockPath} is held by pid ${holder.data?.pid ?? 'unknown'}: gave up after ${timeoutMs} ms`;
       if (now() >= deadline) return fail('held', gaveUp);
       await sleep(jitterMs());
     }
@@ -132,39 +131,39 @@ interface Holder {
 
 /** true: created with our content. false: it exists. Anything else (EACCES, ENOENT dir) throws. */
 function createExclusive(path: string, content: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, 'wx', 0o600);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
+  const fd = openUnless('EEXIST', path, 'wx');
+  if (fd === undefined) return false;
   try {
     writeSync(fd, content);
+    return true;
   } catch (err) {
     rmSync(path, { force: true }); // an empty lock (ENOSPC) would block others for EMPTY_GRACE_MS
     throw err;
   } finally {
     closeSync(fd);
   }
-  return true;
 }
 
 /** The lock file's content and age as one snapshot (one fd), or undefined if it is gone. */
 function readHolder(path: string): Holder | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const fd = openUnless('ENOENT', path, 'r');
+  if (fd === undefined) return undefined;
   try {
     const { mtimeMs } = fstatSync(fd);
     const raw = readFileSync(fd, 'utf8');
     return { raw, mtimeMs, data: parseHolder(raw) };
   } finally {
     closeSync(fd);
+  }
+}
+
+/** An fd, or undefined when open fails with `code`, which is an answer here; any other error throws. */
+function openUnless(code: 'EEXIST' | 'ENOENT', path: string, flags: 'wx' | 'r'): number | undefined {
+  try {
+    return openSync(path, flags, 0o600);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === code) return undefined;
+    throw err;
   }
 }
 

@@ -22,8 +22,7 @@ export type TmuxResult<T = {}> = ({ ok: true } & T) | TmuxFailure;
 export interface WindowInfo {
   id: string; // '@12': stable while the tmux server lives, unlike names
   name: string;
-  /** The window's `@ccbot` user option: the ccbot session id set by newWindow, '' on windows ccbot did not open. */
-  tag: string;
+  tag: string; // the window's `@ccbot` option: newWindow's tag, '' on windows ccbot did not open
 }
 interface NewWindowSpec {
   name: string;
@@ -49,8 +48,7 @@ function tmux(args: readonly string[], opts: TmuxOptions, input?: string): Promi
   return (opts.run ?? execRun)('tmux', args, { env: opts.env, timeoutMs: TMUX_TIMEOUT_MS, input });
 }
 
-/** tmux says "no such server / session / window" with exit 1 and a message; those are answers, not failures.
- * The one place that reads tmux's words (it has no other way to tell us). */
+/** tmux says "no such server / session / window" only in words, with exit 1: answers, not failures. */
 function isAbsent(result: RunResult): boolean {
   const absent = /can't find (session|window|pane)|no server running|error connecting to .*No such file or directory/;
   return !result.ok && result.kind === 'exit' && result.code === 1 && absent.test(result.stderr);
@@ -194,10 +192,8 @@ const typable = (text: string): string => text.replace(/[\x00-\x08\x0b-\x1f\x7f-
  * or as a key name, which is exactly what must not reach it from a chat. Waits behind sendText on this window. */
 export async function sendKeys(windowId: string, keys: readonly Key[], opts: TmuxOptions = {}): Promise<TmuxResult> {
   if (!WINDOW_ID.test(windowId)) return notWindow(windowId);
-  const unknown = keys.find((key) => !KEYS.includes(key));
-  if (unknown !== undefined) {
-    return fail('invalid', `unknown key ${JSON.stringify(unknown)}: use one of ${KEYS.join(' ')}`);
-  }
+  const bad = keys.find((key) => !KEYS.includes(key));
+  if (bad !== undefined) return fail('invalid', `unknown key ${JSON.stringify(bad)}: use one of ${KEYS.join(' ')}`);
   if (keys.length === 0) return { ok: true };
   return serialise(windowId, async (): Promise<TmuxResult> => {
     const sent = await tmux(['send-keys', '-t', windowId, ...keys], opts);
