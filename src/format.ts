@@ -9,7 +9,6 @@ export { escapeHtml } from './markdown-inline.js';
 export { htmlToPlain, splitHtml } from './split.js';
 
 export const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
-/** The first line that is not blank, trimmed. */
 export const firstLine = (text: string): string => text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
 
 /** A code block over maxCodeLines lines or maxCodeChars characters: a preview, and whole in `documents`, in order. */
@@ -137,9 +136,7 @@ function indentOf(line: string): number {
 const dedent = (line: string, upTo: number) => line.slice(Math.min(upTo, /^[ \t]*/.exec(line)![0].length));
 
 /** An opening fence: its indentation (taken off the code's lines), the code's language, what closes it. */
-interface Fence { indent: number; lang: string; closing: RegExp }
-
-function openFence(line: string): Fence | undefined {
+function openFence(line: string): { indent: number; lang: string; closing: RegExp } | undefined {
   const m = FENCE.exec(line);
   if (!m) return undefined;
   const [, indent, marker, info] = m as unknown as [string, string, string, string];
@@ -149,15 +146,13 @@ function openFence(line: string): Fence | undefined {
 }
 
 /** An ATX heading's text; a closing run of #s goes only when a blank precedes it (or it is all there is). */
-function atxText(line: string): string {
-  return line.replace(/^ {0,3}#{1,6}/, '').trim().replace(/(^|[ \t])#+$/, '').trimEnd();
-}
+const atxText = (line: string): string =>
+  line.replace(/^ {0,3}#{1,6}/, '').trim().replace(/(^|[ \t])#+$/, '').trimEnd();
 
 const isRule = (line: string) => /^(?:\*{3,}|-{3,}|_{3,})$/.test(line.replace(/[ \t]/g, ''));
 
-function renderBlocks(blocks: Block[], ctx: Context, depth: number): string {
-  return blocks.map((block) => (block.gap ? '\n' : '') + renderBlock(block, ctx, depth)).join('\n');
-}
+const renderBlocks = (blocks: Block[], ctx: Context, depth: number): string =>
+  blocks.map((block) => (block.gap ? '\n' : '') + renderBlock(block, ctx, depth)).join('\n');
 
 function renderBlock(block: Block, ctx: Context, depth: number): string {
   switch (block.t) {

@@ -8,7 +8,6 @@ const SCREEN_KEYS = ['Esc', 'Enter', 'Up', 'Down', 'Left', 'Right', 'Tab', 'Spac
 export type ScreenKey = (typeof SCREEN_KEYS)[number];
 const STALL_CHOICES = ['esc', 'screenshot', 'continue', 'kill'] as const;
 export type StallChoice = (typeof STALL_CHOICES)[number];
-
 const MAX_CALLBACK_DATA_BYTES = 64;
 /** How a field travels: ids, tokens and refs are short words; numbers are plain decimals (canonical, no sign). */
 type FieldKind = 'word' | 'int' | 'bool' | 'setting' | readonly string[];
@@ -61,7 +60,6 @@ function encodeField(kind: FieldKind, value: unknown): string | undefined {
   if (kind === 'setting') return SETTING.test(value) ? value : undefined;
   return kind.includes(value) ? value : undefined;
 }
-
 /** Only the canonical text of a value decodes: encoding it again must give the same text. */
 function decodeField(kind: FieldKind, text: string): unknown {
   const value = kind === 'int' ? Number(text) : kind === 'bool' ? text === '1' : text;
@@ -81,9 +79,8 @@ function encodeAction(action: Action): string {
     throw new Error(`encodeAction: ${action.t}.${name} = ${JSON.stringify(value)} is not a valid ${expected}`);
   });
   const data = [tag, ...parts].join(':');
-  if (new TextEncoder().encode(data).length > MAX_CALLBACK_DATA_BYTES) {
-    throw new Error(`encodeAction: ${data} is over ${MAX_CALLBACK_DATA_BYTES} bytes`);
-  }
+  const tooLong = new TextEncoder().encode(data).length > MAX_CALLBACK_DATA_BYTES;
+  if (tooLong) throw new Error(`encodeAction: ${data} is over ${MAX_CALLBACK_DATA_BYTES} bytes`);
   return data;
 }
 
@@ -109,14 +106,12 @@ export function truncateLabel(text: string, max: number): string {
   return graphemes.length <= max ? clean : graphemes.slice(0, Math.max(1, max - 1)).join('').trimEnd() + '…';
 }
 
-export function rowsOf<T>(items: T[], perRow: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / perRow) }, (_, i) => items.slice(i * perRow, (i + 1) * perRow));
-}
+export const rowsOf = <T>(items: T[], perRow: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / perRow) }, (_, i) => items.slice(i * perRow, (i + 1) * perRow));
 
 /** ◀ label ▶, each arrow only where it leads somewhere. */
-function arrowRow(back: Action | undefined, label: string, forward: Action | undefined): InlineKeyboardButton[] {
-  return [...(back ? [button('◀', back)] : []), button(label, NOOP), ...(forward ? [button('▶', forward)] : [])];
-}
+const arrowRow = (back: Action | undefined, label: string, forward: Action | undefined): InlineKeyboardButton[] =>
+  [...(back ? [button('◀', back)] : []), button(label, NOOP), ...(forward ? [button('▶', forward)] : [])];
 
 /** ◀ page/pages ▶ (pages counted from 0, shown from 1); no row at all when everything fits on one page. */
 export function pagerRow(page: number, pages: number, to: (page: number) => Action): InlineKeyboardButton[] {

@@ -122,8 +122,7 @@ function findPicker(lines: string[]): Picker | null {
   const { digitColumn, number: selectedNumber } = optionLine(lines[selected]!)!;
   // Descriptions and wrapped labels sit under the label; the question and the key hints sit further left.
   const isUnder = (line: string) => indent(line) >= Math.max(2, digitColumn) && !isRule(line);
-  const optionNear = (from: number, step: 1 | -1) => {
-    let i = from;
+  const optionNear = (i: number, step: 1 | -1) => {
     while (lines[i] === '') i += step;
     return optionLine(lines[i] ?? '');
   };
@@ -171,13 +170,10 @@ function findPicker(lines: string[]): Picker | null {
   const paragraphs = region.join('\n').split(/\n{2,}/).map((p) => p.split('\n').map((l) => l.trim()));
   const asking = paragraphs.map((p) => p.join(' ').includes('?')).lastIndexOf(true);
   const at = asking >= 0 ? asking : paragraphs.length - 1;
-  let title: string | undefined = paragraphs[0]?.[0];
-  let questionLines = paragraphs[at] ?? [];
-  if (at === 0) {
-    if (asking < 0 && questionLines.length > 1) questionLines = questionLines.slice(1);
-    else title = undefined;
-  }
-  const name = title?.replace(/^←\s*/, '').replace(/\s*→$/, '').replace(/^[☐✔☒✓]\s*/, '');
+  const first = paragraphs[0]!; // an empty region still splits into one paragraph
+  const titled = at > 0 || (asking < 0 && first.length > 1);
+  const questionLines = at === 0 && titled ? first.slice(1) : paragraphs[at]!;
+  const name = titled ? first[0]!.replace(/^←\s*/, '').replace(/\s*→$/, '').replace(/^[☐✔☒✓]\s*/, '') : undefined;
   const footer = tail[tail.length - 1]?.trim();
   return {
     ...(name ? { title: name } : {}),
@@ -191,8 +187,7 @@ function findPicker(lines: string[]): Picker | null {
  * ends Claude, so it must be recognised. Unnumbered rows are accepted only under the trust question: elsewhere a
  * "❯ " line is as likely to be history. */
 function findBareTrustMenu(lines: string[]): Picker | null {
-  let footer = lines.length - 1;
-  while (footer >= 0 && lines[footer] === '') footer--;
+  const footer = lines.length - 1; // screenLines leaves no blank line at the bottom
   if (footer < 0 || !MENU_FOOTER.test(lines[footer]!)) return null;
   let selected = footer - 1;
   while (selected >= 0 && footer - selected <= 4 && !/^\s*❯\s+\S/.test(lines[selected]!)) selected--;
