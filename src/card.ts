@@ -15,22 +15,17 @@ type CardState = 'working' | 'waiting' | 'idle';
 export interface CardModel {
   sessionId: string;
   sessionName: string;
-  /** The uuid of the prompt that began the turn: each turn has its own card message. */
-  turn: string;
+  turn: string; // the uuid of the prompt that began the turn: each turn has its own card message
   state: CardState;
   model: string;
   contextTokens: number;
   toolLines: { toolUseId: string; line: string; outcome?: string; isError?: boolean }[];
-  /** The latest assistant text of this turn, shown clipped under the tool lines. */
-  lastText: string;
-  /** Texts since the last tool activity of this turn: the final answer once the turn ends. */
-  answer: string[];
+  lastText: string; // the latest assistant text of this turn, shown clipped under the tool lines
+  answer: string[]; // texts since the last tool activity of this turn: the final answer once the turn ends
   /** The card's message, null until sent (and for a new turn: each turn's card sits under its prompt). */
   messageId: number | null;
-  /** The uuid of the turn end whose answer was handed out, so a repeated turn end sends nothing. */
-  answeredAt: string | null;
-  /** The question of a menu Claude waits on. */
-  waitingFor: string | null;
+  answeredAt: string | null; // the uuid of the turn end whose answer went out: a repeated one sends nothing
+  waitingFor: string | null; // the question of a menu Claude waits on
 }
 
 const TOOL_LINES_SHOWN = 5;
@@ -87,10 +82,8 @@ export function applyEvent(
 }
 
 /** Claude waits on a menu (question) or no longer does (null). */
-export function setWaiting(card: CardModel, question: string | null): CardModel {
-  if (question === null) return { ...card, waitingFor: null, state: card.state === 'waiting' ? 'working' : card.state };
-  return { ...card, waitingFor: question, state: 'waiting' };
-}
+export const setWaiting = (card: CardModel, question: string | null): CardModel =>
+  ({ ...card, waitingFor: question, state: question === null ? 'working' : 'waiting' });
 
 const STATE_MARK: Record<CardState, string> = { working: '⏳', waiting: '❓', idle: '✅' };
 
@@ -116,8 +109,6 @@ export function renderCard(card: CardModel, lang: Lang): string {
   return lines.join('\n');
 }
 
-// ── publishing ──────────────────────────────────────────────────────────────────────────────────────────────────
-
 interface PublisherDeps {
   telegram: Pick<Telegram, 'sendNewest' | 'edit' | 'isNewest'>;
   /** The chat's buttons: a new card carries them as the newest message; an edit keeps them while it still is. */
@@ -136,8 +127,7 @@ interface Slot {
   turn: string;
   html: string;
   messageId: number | null;
-  /** The html the message shows, so an unchanged card is not edited again. */
-  shownHtml?: string;
+  shownHtml?: string; // the html the message shows, so an unchanged card is not edited again
   /** How often the person deleted it: once, it is sent again; twice, they do not want it and this turn has none. */
   deleted: number;
 }
@@ -157,7 +147,6 @@ export class CardPublisher {
     const key = `${chatId}:${card.sessionId}`;
     const slot = this.slots.get(key);
     if (!slot || slot.turn !== card.turn) {
-      // A new turn has a new card; the last one stays as it was.
       const { sessionId, turn, messageId } = card;
       this.slots.set(key, { chatId, sessionId, turn, html, messageId, deleted: 0 });
     } else {
@@ -195,9 +184,8 @@ export class CardPublisher {
     if (slot.deleted > 1 || (slot.messageId !== null && slot.shownHtml === html)) return;
     this.lastEditAt.set(chatId, this.deps.now());
     if (slot.messageId === null) return this.create(slot, html);
-    const { telegram, switcher } = this.deps;
-    const replyMarkup = telegram.isNewest(chatId, slot.messageId) ? switcher(chatId) : undefined;
-    const edited = await telegram.edit(chatId, slot.messageId, html, replyMarkup ? { replyMarkup } : {});
+    const replyMarkup = this.deps.telegram.isNewest(chatId, slot.messageId) ? this.deps.switcher(chatId) : undefined;
+    const edited = await this.deps.telegram.edit(chatId, slot.messageId, html, replyMarkup ? { replyMarkup } : {});
     if (edited.ok) slot.shownHtml = html;
     else if (edited.kind !== 'gone') this.dirty.add(key); // a network failure: the next round tries again
     else if (++slot.deleted > 1) {
@@ -220,8 +208,7 @@ export class CardPublisher {
 
   /** Whether this turn's card of the session is shown or on its way. */
   hasCard(chatId: number, card: CardModel): boolean {
-    const slot = this.slots.get(`${chatId}:${card.sessionId}`);
-    return card.messageId !== null || (slot !== undefined && slot.turn === card.turn);
+    return card.messageId !== null || this.slots.get(`${chatId}:${card.sessionId}`)?.turn === card.turn;
   }
 
   /** Resolves when nothing is scheduled or in flight (tests, shutdown). Timers are run now. */

@@ -5,11 +5,12 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CardModel } from './card.js';
 import { logger } from './log.js';
+import type { LiveOutput } from './output.js';
 import { SESSION_MAP_FILE, type SessionMap } from './session-map.js';
 import type { Session, Sessions } from './sessions.js';
 import { readJson, writeJson } from './store.js';
 import { findTranscript, readEvents, type Cursor } from './transcript-reader.js';
-import type { PendingCalls, TranscriptEvent } from './transcript.js';
+import type { PendingCalls } from './transcript.js';
 import { isObject } from './values.js';
 
 const log = logger('monitor');
@@ -27,32 +28,20 @@ export interface Follow {
   pending: PendingCalls;
   /** Entries older than this are the past of a resumed conversation: read for pairing, never shown again. */
   since: number;
-  /** When the transcript last grew (for the stall hint). */
-  grewAt: number;
+  grewAt: number; // when the transcript last grew (for the stall hint)
   /** The newest entry time delivered: a transcript that shrank or was replaced is read again only past it. */
   seenAt: number;
   card: CardModel | null;
-  /** Keys of visible messages already sent (answers, notices). */
-  sent: string[];
-}
-
-/** The chat side: shows events, and says whether everything visible was delivered (false: retry them later). */
-export interface Output {
-  deliver(session: Session, follow: Follow, events: TranscriptEvent[]): Promise<boolean>;
-  /** Called every pass for a followed session, events or not: pane checks, the stall hint. */
-  idle(session: Session, follow: Follow): Promise<void>;
-  /** Whether the session's pane shows Claude at work or a menu. */
-  isPaneBusy(session: Session): Promise<boolean>;
+  sent: string[]; // keys of visible messages already sent (answers, notices)
 }
 
 interface MonitorDeps {
   ccbotDir: string;
   tmuxSession: string;
-  /** With tmuxSession, where a session's transcript is (transcript-reader.ts findTranscript). */
-  claudeConfigDir: string;
+  claudeConfigDir: string; // with tmuxSession, where a session's transcript is (transcript-reader.ts findTranscript)
   sessions: Pick<Sessions, 'live'>;
   readMap: () => SessionMap;
-  output: Output;
+  output: Pick<LiveOutput, 'deliver' | 'idle' | 'isPaneBusy'>;
   pollMs: number;
   now?: () => number;
 }
@@ -70,7 +59,6 @@ function loadFollows(ccbotDir: string): Record<string, Follow> {
   return follows;
 }
 
-/** Remembers that the visible message `key` went out. */
 export function markSent(follow: Follow, key: string): void {
   follow.sent = [...follow.sent, key].slice(-SENT_KEYS_KEPT);
 }
@@ -94,8 +82,7 @@ export class Monitor {
 
   start(): void {
     this.wake();
-    this.timer = setInterval(() => this.wake(), this.deps.pollMs);
-    this.timer.unref();
+    this.timer = setInterval(() => this.wake(), this.deps.pollMs).unref();
   }
 
   stop(): void {
@@ -113,18 +100,13 @@ export class Monitor {
 
   /** A pass soon; passes never overlap, and a wake during one runs another after it. */
   wake(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.again = false;
-    this.running = this.tick().finally(() => {
+    this.again = this.running !== undefined;
+    this.running ??= this.tick().finally(() => {
       this.running = undefined;
       if (this.again) this.wake();
     });
   }
 
-  /** One pass over every live session. */
   private async tick(): Promise<void> {
     const map = await this.sessionMap().catch((err) => void log.warn('session map unreadable', { error: String(err) }));
     if (!map) return;
@@ -158,8 +140,7 @@ export class Monitor {
     // Most passes find nothing new: one stat instead of open, read and close.
     const info = await stat(path).catch(() => null);
     const { offset, ino } = follow.cursor;
-    const unchanged = info && info.size === offset && (ino === undefined || ino === info.ino);
-    if (unchanged) return this.deps.output.idle(session, follow);
+    if (info?.size === offset && (ino === undefined || ino === info.ino)) return this.deps.output.idle(session, follow);
     const read = await readEvents(path, follow.cursor, follow.pending);
     if (!read.ok) {
       if (read.kind !== 'missing') log.warn('transcript unreadable', { session: session.id, path, error: read.error });
@@ -196,10 +177,9 @@ export class Monitor {
     // its end, rather than sending its whole history again.
     const fromEnd = !known && session.createdAt < this.startedAt;
     const size = fromEnd ? await stat(path).then((s) => s.size, () => 0) : 0;
-    const since = session.createdAt - SINCE_SLACK_MS;
     const follow: Follow = {
-      path, cursor: { offset: size }, pending: {}, since, grewAt: this.now(), seenAt: 0,
-      card: known?.card ?? null, sent: known?.sent ?? [],
+      path, cursor: { offset: size }, pending: {}, since: session.createdAt - SINCE_SLACK_MS, grewAt: this.now(),
+      seenAt: 0, card: known?.card ?? null, sent: known?.sent ?? [],
     };
     this.follows[session.id] = follow;
     log.info('following', { session: session.id, path, from: size });
@@ -217,7 +197,6 @@ export class Monitor {
     }
   }
 
-  /** Drops what belongs to sessions that ended. */
   private forget(live: Set<string>): void {
     const ended = Object.keys(this.follows).filter((id) => !live.has(id));
     for (const id of ended) {

@@ -6,7 +6,7 @@ import { clip, escapeHtml, firstLine, renderMarkdown, splitHtml } from './format
 import { t, type Lang } from './i18n.js';
 import { pickerKeyboard, stallKeyboard } from './keyboards.js';
 import { logger } from './log.js';
-import { markSent, type Follow, type Output } from './monitor.js';
+import { markSent, type Follow } from './monitor.js';
 import type { Session } from './sessions.js';
 import type { NoticeKind, Settings } from './settings.js';
 import type { SendResult, Telegram } from './telegram.js';
@@ -40,7 +40,7 @@ interface OutputDeps {
   now?: () => number;
 }
 
-export class LiveOutput implements Output {
+export class LiveOutput {
   private readonly badges = new Map<string, Badge>();
   /** The menu each session waits on, as shown in the chat. */
   private readonly menus = new Map<string, { messageId: number; question: string }>();
@@ -78,16 +78,16 @@ export class LiveOutput implements Output {
     return this.deps.users.activeSession(session.ownerUserId)?.id === session.id;
   }
 
+  /** Shows events; false when something visible was not delivered: the monitor retries them later. */
   async deliver(session: Session, follow: Follow, events: TranscriptEvent[]): Promise<boolean> {
     this.follows.set(session.id, follow);
     let card: CardModel = follow.card ?? newCard(session.id, session.name);
     const active = this.isActive(session);
     const chatId = session.ownerUserId; // a private chat's id is its person's id
     for (const event of events) {
-      const applied = applyEvent(card, event);
-      card = applied.card;
+      const { card: next, answer } = applyEvent(card, event);
+      card = next;
       this.setBadge(session, card, active); // before a notice goes out: its switcher shows the new badge
-      const answer = applied.answer;
       // A background session's answer cut short by an API error: the error notice below says it all.
       if (answer && (active || event.kind !== 'apiError')) {
         if (active && card.toolLines.length > 0 && !this.publisher.hasCard(chatId, card)) {
@@ -152,9 +152,8 @@ export class LiveOutput implements Output {
     return this.sendOnce(session, follow, key, kind, () => this.send(session, html, true));
   }
 
-  /** The visible message `key`, unless it went out before; saved at once when it does. False when it must be tried
-   * again later. A refused message (Telegram said no for good) is logged and skipped: retrying it forever would
-   * block the rest. */
+  /** The visible message `key`, unless it went out before; saved at once when it does. False: try again later. A
+   * refused message (Telegram said no for good) is logged and skipped: retrying it forever would block the rest. */
   private async sendOnce(
     session: Session, follow: Follow, key: string, what: string, send: () => Promise<SendResult>,
   ): Promise<boolean> {
@@ -180,6 +179,7 @@ export class LiveOutput implements Output {
     return this.deps.telegram.sendNewest(userId, html, { replyMarkup });
   }
 
+  /** Called every pass for a followed session, events or not: pane checks, the stall hint. */
   async idle(session: Session, follow: Follow): Promise<void> {
     this.follows.set(session.id, follow);
     if (this.isActive(session)) this.badges.delete(session.id); // looked at: nothing to flag
