@@ -1,7 +1,5 @@
-/**
- * Wiring of the running daemon: builds the parts in data-flow order (state, tmux, the way in, the way back, the
- * sweep) and stops them in reverse. It decides nothing: every decision lives in the file of its concern.
- */
+/** Wiring of the running daemon: builds the parts in data-flow order (state, tmux, the way in, the way back, the
+ * sweep) and stops them in reverse. It decides nothing: every decision lives in the file of its concern. */
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';

@@ -1,7 +1,5 @@
-/**
- * `ccbot doctor`'s report, and its checks of the programs and services ccbot depends on: node, tmux, claude,
- * Telegram, the hooks, systemd. Each returns a Check value and never throws for what it finds; each bounds its wait.
- */
+/** `ccbot doctor`'s report, and its checks of the programs and services ccbot depends on: node, tmux, claude,
+ * Telegram, the hooks, systemd. Each returns a Check value and never throws for what it finds; each bounds its wait. */
 import { Api, NetworkError, ParseError, TelegramApiError, TimeoutError } from 'node-telegram-bot-api';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -72,11 +70,9 @@ export async function checkClaude(command: string, envFile: string, run: Run = e
     `run ${command} --version in a shell, or point CLAUDE_COMMAND in ${envFile} at Claude Code`);
 }
 
-/**
- * getMe with the configured token; `setIn` says where the token is set (a file, or the environment), for the fix.
+/** getMe with the configured token; `setIn` says where the token is set (a file, or the environment), for the fix.
  * What a failure means branches on the library's error classes and Telegram's error code. The token is in every
- * request URL: callers redact what they print.
- */
+ * request URL: callers redact what they print. */
 export async function checkTelegram(
   token: string, apiRoot: string, setIn: string, opts: { fetch?: typeof fetch; timeoutMs?: number } = {},
 ): Promise<Check> {
@@ -117,10 +113,8 @@ export async function checkTelegram(
   }
 }
 
-/**
- * `$CCBOT_DIR/claude-settings.json` is what every Claude that ccbot starts gets (`--settings`); it must name this
- * ccbot's hook for each event. The daemon rewrites it at every start, so a mismatch is fixed by a restart.
- */
+/** `$CCBOT_DIR/claude-settings.json` is what every Claude that ccbot starts gets (`--settings`); it must name this
+ * ccbot's hook for each event. The daemon rewrites it at every start, so a mismatch is fixed by a restart. */
 export function checkClaudeSettings(path: string, ours: string): Check {
   if (!existsSync(path)) return warn('hooks', `${path} is not there yet`, 'it is written when the daemon starts');
   const commands = readHookCommands(path);
@@ -134,10 +128,8 @@ export function checkClaudeSettings(path: string, ours: string): Check {
     'if it runs another install of ccbot, use that install\'s ccbot doctor');
 }
 
-/**
- * The person's own settings.json matters only for a claude started by hand inside ccbot's tmux session: without
- * our hook there, ccbot cannot see that session. A warning, never a failure: sessions ccbot starts do not need it.
- */
+/** The person's own settings.json matters only for a claude started by hand inside ccbot's tmux session: without
+ * our hook there, ccbot cannot see that session. A warning, never a failure: sessions ccbot starts do not need it. */
 export function checkOwnSettings(claudeConfigDir: string, tmuxSession: string, ours: string): Check {
   const name = 'hooks by hand';
   const path = join(claudeConfigDir, 'settings.json');
@@ -163,10 +155,8 @@ export function checkOwnSettings(claudeConfigDir: string, tmuxSession: string, o
   return warn(name, `${path} has no ccbot hook${events}`, install);
 }
 
-/**
- * ccbot.service, when systemd runs this machine (undefined: no line). Never a failure: running ccbot by hand is fine.
- * `isBooted` is sd_booted(): systemctl can be installed in a container where systemd is not PID 1.
- */
+/** ccbot.service, when systemd runs this machine (undefined: no line). Never a failure: running ccbot by hand is fine.
+ * `isBooted` is sd_booted(): systemctl can be installed in a container where systemd is not PID 1. */
 export async function checkSystemd(
   run: Run = execRun, isBooted: () => boolean = () => existsSync('/run/systemd/system'),
 ): Promise<Check | undefined> {

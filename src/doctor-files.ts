@@ -1,8 +1,6 @@
-/**
- * `ccbot doctor`'s view of what ccbot reads from disk: the configuration it would run with (never a thrown
+/** `ccbot doctor`'s view of what ccbot reads from disk: the configuration it would run with (never a thrown
  * ConfigError), where the token is set, and checks of CCBOT_DIR, the .env files' modes, the lock, the state files.
- * Reads only; never creates, repairs or removes anything.
- */
+ * Reads only; never creates, repairs or removes anything. */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, SYSTEM_ENV_FILE, type Config } from './config.js';
@@ -19,12 +17,10 @@ import { readIfExists } from './store.js';
 /** Shaped like a token, so loadConfig gets past it and reads the settings the other checks need. Never sent. */
 const PLACEHOLDER_TOKEN = '1:placeholder-so-the-other-settings-load';
 
-/**
- * What the checks run with: the whole Config when it loads, else the settings that can be read, and every reason it
+/** What the checks run with: the whole Config when it loads, else the settings that can be read, and every reason it
  * does not load. loadConfig stops at the first problem; loading again with a placeholder token, then also placeholder
  * users, finds the next one and, once the rest loads, the real CCBOT_DIR, CLAUDE_COMMAND… from the .env files, so a
- * first run without a token still checks everything else. The environment wins over the files: the placeholders too.
- */
+ * first run without a token still checks everything else. The environment wins over the files: the placeholders too. */
 export function resolveSetup(env: NodeJS.ProcessEnv, load: (env: NodeJS.ProcessEnv) => Config = loadConfig) {
   const errors: string[] = [];
   const token = { TELEGRAM_BOT_TOKEN: PLACEHOLDER_TOKEN };
@@ -84,10 +80,8 @@ export function checkCcbotDir(dir: string, stat: StatFn = statPath, myUid = proc
   return ok(name, `${dir} (${mode})`);
 }
 
-/**
- * The token lives in these files. `$CCBOT_DIR/.env` is the person's own: readable by its owner only.
- * SYSTEM_ENV_FILE is meant to be root-owned and group-readable, so only world-readable is a problem there.
- */
+/** The token lives in these files. `$CCBOT_DIR/.env` is the person's own: readable by its owner only.
+ * SYSTEM_ENV_FILE is meant to be root-owned and group-readable, so only world-readable is a problem there. */
 export function checkEnvFiles(ccbotDir: string, systemFile: string = SYSTEM_ENV_FILE, stat: StatFn = statPath): Check {
   const seen: string[] = [];
   const files = [[join(ccbotDir, '.env'), 0o044, 'chmod 600'], [systemFile, 0o004, 'chmod 640']] as const;

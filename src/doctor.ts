@@ -1,8 +1,6 @@
-/**
- * `ccbot doctor`: runs every check (the ones that wait, concurrently), prints one ✓ / ✗ / ! line each and a summary
+/** `ccbot doctor`: runs every check (the ones that wait, concurrently), prints one ✓ / ✗ / ! line each and a summary
  * on stdout, and returns 0 only when nothing is ✗. A bad configuration is a ✗ line, never a throw; the token is
- * never printed.
- */
+ * never printed. */
 import { join } from 'node:path';
 import { claudeSettingsPath } from './claude-settings.js';
 import {

@@ -1,7 +1,5 @@
-/**
- * The allowlist gate, the first thing every update meets: only allowed users, only in their private chat with the
- * bot, only the update kinds ccbot handles. Pure: an update in, a verdict out; it sends nothing and logs nothing.
- */
+/** The allowlist gate, the first thing every update meets: only allowed users, only in their private chat with the
+ * bot, only the update kinds ccbot handles. Pure: an update in, a verdict out; it sends nothing and logs nothing. */
 import type { Message, Update, User } from 'node-telegram-bot-api';
 
 const KINDS = ['message', 'edited_message', 'callback_query'] as const;
@@ -11,11 +9,9 @@ export type Gated =
   | { kind: GateKind; userId: number; chatId: number; languageCode?: string }
   | { kind: 'drop'; reason: 'stranger' | 'not-private' | 'unsupported'; userId?: number };
 
-/**
- * The verdict on one update. A stranger is dropped whatever they send or where; an allowed user's message in a
+/** The verdict on one update. A stranger is dropped whatever they send or where; an allowed user's message in a
  * group, supergroup or channel is dropped too (ccbot lives in the private chat, where a group member could not
- * see or steer a session). Any other update kind is 'unsupported', or 'stranger' when it names a foreign sender.
- */
+ * see or steer a session). Any other update kind is 'unsupported', or 'stranger' when it names a foreign sender. */
 export function gateUpdate(update: Update, allowed: ReadonlySet<number>): Gated {
   const u = update as Partial<Record<string, unknown>>;
   const kind = KINDS.find((k) => u[k]);

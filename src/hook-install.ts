@@ -1,8 +1,6 @@
-/**
- * `ccbot hook --install / --uninstall`: ccbot's SessionStart and UserPromptSubmit entries in Claude Code's
+/** `ccbot hook --install / --uninstall`: ccbot's SessionStart and UserPromptSubmit entries in Claude Code's
  * settings.json. Changes nothing else in the file (other keys, other hooks, their order); a file it cannot
- * understand is left alone with an error saying so.
- */
+ * understand is left alone with an error saying so. */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { writeJson } from './store.js';
@@ -21,11 +19,9 @@ const MAIN_JS = fileURLToPath(new URL('./main.js', import.meta.url));
 const OURS = /(?:^|[\s/'"])(?:main\.js|ccbot)['"]?\s+hook$/;
 export const isCcbotHookCommand = (command: string): boolean => OURS.test(command.trim());
 
-/**
- * The command Claude Code runs, through a shell, from any cwd and with any PATH: absolute node and absolute
+/** The command Claude Code runs, through a shell, from any cwd and with any PATH: absolute node and absolute
  * main.js, so neither a `node` version manager nor a missing global install can break it. Each path is in POSIX sh
- * single quotes only when needed: the common path stays readable in settings.json.
- */
+ * single quotes only when needed: the common path stays readable in settings.json. */
 export function ccbotHookCommand(execPath: string = process.execPath, mainJs: string = MAIN_JS): string {
   const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
   return `${quote(execPath)} ${quote(mainJs)} hook`;
@@ -80,11 +76,9 @@ const isOurs = (hook: unknown) =>
   isObject(hook) && typeof hook.command === 'string' && isCcbotHookCommand(hook.command);
 const hasOurs = (group: unknown) => isObject(group) && Array.isArray(group.hooks) && group.hooks.some(isOurs);
 
-/**
- * `groups` without our hooks. A group that held only ours gives its place to `replacement` (the first such group;
+/** `groups` without our hooks. A group that held only ours gives its place to `replacement` (the first such group;
  * later ones are duplicates and go); a group shared with other hooks keeps them. Without a place, `replacement`
- * goes last.
- */
+ * goes last. */
 function replaceOurs(groups: readonly unknown[], replacement?: unknown): unknown[] {
   let placed = replacement === undefined;
   const out = groups.flatMap((group) => {

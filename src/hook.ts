@@ -1,9 +1,7 @@
-/**
- * `ccbot hook`: run by Claude Code on SessionStart and UserPromptSubmit, records which Claude session runs in which
+/** `ccbot hook`: run by Claude Code on SessionStart and UserPromptSubmit, records which Claude session runs in which
  * tmux window of ours in session_map.json. It runs on every prompt the person types, so: lean imports (no Telegram,
  * no daemon), nothing ever on stdout (Claude Code adds a UserPromptSubmit hook's stdout to the prompt), and exit 0
- * whatever happens (a broken ccbot must never get in Claude's way). `--install` / `--uninstall`: hook-install.ts.
- */
+ * whatever happens (a broken ccbot must never get in Claude's way). `--install` / `--uninstall`: hook-install.ts. */
 import { appendFileSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, isAbsolute, join, resolve, sep } from 'node:path';
@@ -31,10 +29,8 @@ interface HookDeps {
   paneInfo?: (paneId: string, opts: TmuxOptions) => Promise<PaneInfo | null>;
 }
 
-/**
- * The CLI: `ccbot hook` (run by Claude Code; always 0, never a byte on stdout), `--install`, `--uninstall` (run by a
- * person; one line on stdout, or one on stderr and exit 1).
- */
+/** The CLI: `ccbot hook` (run by Claude Code; always 0, never a byte on stdout), `--install`, `--uninstall` (run by a
+ * person; one line on stdout, or one on stderr and exit 1). */
 export async function hookCommand(args: readonly string[], deps: HookDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
   const [flag, ...extra] = args;
@@ -74,19 +70,15 @@ export async function hookCommand(args: readonly string[], deps: HookDeps = {}):
   return 0;
 }
 
-/**
- * A setting by config.ts's rules (trimmed, empty means the default, `~` expanded in a directory), without loading
- * the rest of the configuration: the hook must not need the token, and doctor reads these when the rest fails.
- */
+/** A setting by config.ts's rules (trimmed, empty means the default, `~` expanded in a directory), without loading
+ * the rest of the configuration: the hook must not need the token, and doctor reads these when the rest fails. */
 export function settingOf(env: NodeJS.ProcessEnv, name: keyof typeof DEFAULTS): string {
   const value = env[name]?.trim() || DEFAULTS[name];
   return name.endsWith('_DIR') ? absolutePath(value, env.HOME || homedir()) : value;
 }
 
-/**
- * Records the pane's window in the session map for one hook event. Anything that is not a well-formed SessionStart
- * / UserPromptSubmit event from a pane of our tmux session is ignored; trouble is logged, never thrown on purpose.
- */
+/** Records the pane's window in the session map for one hook event. Anything that is not a well-formed SessionStart
+ * / UserPromptSubmit event from a pane of our tmux session is ignored; trouble is logged, never thrown on purpose. */
 async function recordEvent(input: Buffer, env: NodeJS.ProcessEnv, deps: HookDeps): Promise<void> {
   const pane = env.TMUX_PANE;
   if (!pane) return; // Claude Code outside tmux: not one of ours
@@ -129,10 +121,8 @@ async function recordEvent(input: Buffer, env: NodeJS.ProcessEnv, deps: HookDeps
   if (!result.ok) log.warn('session not recorded', { key, error: result.error });
 }
 
-/**
- * Claude's environment often lacks TMUX_SESSION_NAME when the person set it in $CCBOT_DIR/.env, where config.ts
- * reads it too: without this the hook would silently ignore every window of a renamed session.
- */
+/** Claude's environment often lacks TMUX_SESSION_NAME when the person set it in $CCBOT_DIR/.env, where config.ts
+ * reads it too: without this the hook would silently ignore every window of a renamed session. */
 function tmuxSessionOf(env: NodeJS.ProcessEnv, dir: string): string {
   if (env.TMUX_SESSION_NAME !== undefined) return settingOf(env, 'TMUX_SESSION_NAME');
   try {
@@ -142,10 +132,8 @@ function tmuxSessionOf(env: NodeJS.ProcessEnv, dir: string): string {
   }
 }
 
-/**
- * The transcript path as given, only when it is where Claude Code keeps this session's transcript:
- * `<projects>/<folder>/<session id>.jsonl`. Anything else (another file, `..`) is '' and never followed or sent.
- */
+/** The transcript path as given, only when it is where Claude Code keeps this session's transcript:
+ * `<projects>/<folder>/<session id>.jsonl`. Anything else (another file, `..`) is '' and never followed or sent. */
 function checkedTranscript(path: unknown, sessionId: string, env: NodeJS.ProcessEnv): string {
   if (typeof path !== 'string' || !isAbsolute(path)) return '';
   const normal = resolve(path);
@@ -154,11 +142,9 @@ function checkedTranscript(path: unknown, sessionId: string, env: NodeJS.Process
   return inside && basename(normal) === `${sessionId}.jsonl` ? normal : '';
 }
 
-/**
- * The whole of stdin, if it ends within INPUT_WAIT_MS and MAX_INPUT_BYTES; else undefined. Always drains: a hook that
+/** The whole of stdin, if it ends within INPUT_WAIT_MS and MAX_INPUT_BYTES; else undefined. Always drains: a hook that
  * exits before reading gives Claude Code EPIPE on its write. A terminal (a person trying `ccbot hook` by hand) is not
- * read at all.
- */
+ * read at all. */
 async function readInput(stream: Readable & { isTTY?: boolean }): Promise<Buffer | undefined> {
   if (stream.isTTY) return undefined;
   const timer = setTimeout(() => stream.destroy(), INPUT_WAIT_MS);

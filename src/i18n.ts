@@ -1,7 +1,5 @@
-/**
- * Every user-facing string, in English (the source of truth), Russian and Chinese side by side, through t(). Pure:
- * no I/O. The strings are PLAIN TEXT: a caller that sends them as Telegram HTML escapes them (and the vars) first.
- */
+/** Every user-facing string, in English (the source of truth), Russian and Chinese side by side, through t(). Pure:
+ * no I/O. The strings are PLAIN TEXT: a caller that sends them as Telegram HTML escapes them (and the vars) first. */
 
 export type Lang = 'en' | 'ru' | 'zh';
 export const LANGS: readonly Lang[] = ['en', 'ru', 'zh'];
@@ -317,10 +315,8 @@ const TEXTS = {
 
 export type Key = keyof typeof TEXTS;
 
-/**
- * The text of `key` in `lang` with `{name}` placeholders filled from `vars`. Never throws: a text missing from
- * `texts` falls back to English, and a var not given stays visible as `{name}` (a visible slip beats a crash).
- */
+/** The text of `key` in `lang` with `{name}` placeholders filled from `vars`. Never throws: a text missing from
+ * `texts` falls back to English, and a var not given stays visible as `{name}` (a visible slip beats a crash). */
 export function t(
   lang: Lang, key: Key, vars: Record<string, string | number> = {},
   texts: { [K in Key]?: Partial<Record<Lang, string>> } = TEXTS,
@@ -331,11 +327,9 @@ export function t(
 
 export const isLang = (value: unknown): value is Lang => LANGS.some((lang) => lang === value);
 
-/**
- * The one rule for the language to answer in: the person's choice in /settings, else their Telegram app's
+/** The one rule for the language to answer in: the person's choice in /settings, else their Telegram app's
  * language_code (an IETF tag such as "ru", "zh-hans", "en-US"). Only Russian maps to ru: offering Russian to a
- * Ukrainian or Belarusian interface would be presumptuous, so they get English like every language we do not have.
- */
+ * Ukrainian or Belarusian interface would be presumptuous, so they get English like every language we do not have. */
 export function replyLang(chosen: Lang | 'auto', languageCode?: string): Lang {
   if (chosen !== 'auto') return chosen;
   const primary = (languageCode ?? '').toLowerCase().split(/[-_]/)[0];

@@ -1,8 +1,6 @@
-/**
- * Markdown inside one block → Telegram HTML: code spans, emphasis, strike, links (where a URL ends is
+/** Markdown inside one block → Telegram HTML: code spans, emphasis, strike, links (where a URL ends is
  * markdown-links.ts's); and escapeHtml, which all rendered text goes through. Pure: nothing from node:. Knows nothing
- * of blocks: a line break is just text here, and it emits no tags but b, i, s, code and a, always balanced.
- */
+ * of blocks: a line break is just text here, and it emits no tags but b, i, s, code and a, always balanced. */
 import { autolinkAt, bareUrlAt, ESCAPABLE, isLinkable, linkDestination } from './markdown-links.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
@@ -22,10 +20,8 @@ export function inlinePlain(text: string): string {
 }
 
 type Kind = 'b' | 'i' | 's';
-/**
- * A run of `*`, `_` or `~~`, and while parsing a node of the delimiter stack. Emphasis is recorded on it (`opens`
- * outermost first, `closes` innermost first); `left` of its `length` characters are still text.
- */
+/** A run of `*`, `_` or `~~`, and while parsing a node of the delimiter stack. Emphasis is recorded on it (`opens`
+ * outermost first, `closes` innermost first); `left` of its `length` characters are still text. */
 interface Delim {
   t: 'delim'; ch: string; length: number; left: number; canOpen: boolean; canClose: boolean;
   opens: Kind[]; closes: Kind[]; prev?: Delim; next?: Delim;
@@ -39,11 +35,9 @@ const MAX_INLINE_DEPTH = 16;
 /** Where parseInline's next decision may be: everything else is plain text. */
 const SPECIAL = /[\\`*_~[\]!<hH]/g;
 
-/**
- * CommonMark's delimiter-stack algorithm (code spans, autolinks, links, then emphasis), linear in the input.
+/** CommonMark's delimiter-stack algorithm (code spans, autolinks, links, then emphasis), linear in the input.
  * Deviations, for chat: `*` between two ASCII letters or digits is literal (2*3*4, a*b); `~~` alone strikes (one
- * `~` means "about"); bare http(s) URLs are kept whole so their `_` and `*` stay; link titles are not links.
- */
+ * `~` means "about"); bare http(s) URLs are kept whole so their `_` and `*` stay; link titles are not links. */
 function parseInline(src: string): Token[] {
   const toks: Token[] = [];
   const brackets: { tok: OpenToken; bottom: Delim | undefined; seq: number }[] = [];
@@ -179,10 +173,8 @@ export function runLength(src: string, pos: number): number {
   return end - pos;
 }
 
-/**
- * Finds where a code span opened by a backtick run closes: at the next run of exactly its length. Runs are found
- * once; each length keeps a cursor that only moves forward, so a line of 20,000 stray backticks stays linear.
- */
+/** Finds where a code span opened by a backtick run closes: at the next run of exactly its length. Runs are found
+ * once; each length keeps a cursor that only moves forward, so a line of 20,000 stray backticks stays linear. */
 export function backtickCloser(src: string): (pos: number, length: number) => number {
   const runs = new Map<number, number[]>();
   for (const { 0: run, index } of src.matchAll(/`+/g)) {
@@ -205,11 +197,9 @@ function codeSpan(content: string): string {
   return flat.length > 1 && flat.startsWith(' ') && flat.endsWith(' ') && flat.trim() !== '' ? flat.slice(1, -1) : flat;
 }
 
-/**
- * CommonMark's left- and right-flanking rules for the delimiter run src[start, end), with the chat deviation for `*`.
+/** CommonMark's left- and right-flanking rules for the delimiter run src[start, end), with the chat deviation for `*`.
  * The characters either side are whole code points (an emoji before a run is a surrogate pair), and the start or
- * end of the text counts as a space.
- */
+ * end of the text counts as a space. */
 function flanking(src: string, start: number, end: number, ch: string): { canOpen: boolean; canClose: boolean } {
   const lowSurrogate = /[\uDC00-\uDFFF]/.test(src[start - 1] ?? '');
   const before = String.fromCodePoint(src.codePointAt(start - (lowSurrogate ? 2 : 1)) ?? 0x20);

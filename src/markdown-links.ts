@@ -1,7 +1,5 @@
-/**
- * URLs in Markdown text: where a link destination, an autolink or a bare URL ends (CommonMark, GFM), and which URLs
- * Telegram keeps as links. Pure: strings in, values out; nothing from node:.
- */
+/** URLs in Markdown text: where a link destination, an autolink or a bare URL ends (CommonMark, GFM), and which URLs
+ * Telegram keeps as links. Pure: strings in, values out; nothing from node:. */
 
 /** ASCII punctuation, which a backslash escapes. */
 export const ESCAPABLE = /[!-/:-@[-`{-~]/;

@@ -1,7 +1,5 @@
-/**
- * GFM tables: finding one in Markdown lines, its cells as plain text, and drawing it for a phone (a monospace grid,
- * or "header: value" lines when too wide). Pure: nothing from node:. Cells carry no entities: a <pre> cannot.
- */
+/** GFM tables: finding one in Markdown lines, its cells as plain text, and drawing it for a phone (a monospace grid,
+ * or "header: value" lines when too wide). Pure: nothing from node:. Cells carry no entities: a <pre> cannot. */
 import { backtickCloser, escapeHtml, inlinePlain, runLength } from './markdown-inline.js';
 
 type Align = 'l' | 'c' | 'r';

@@ -1,7 +1,5 @@
-/**
- * Buttons that act on what a session's pane shows: an option of Claude's menu (selected by reading the pane between
- * key presses, picker.ts), cancelling it, and the choices offered when a turn stalls.
- */
+/** Buttons that act on what a session's pane shows: an option of Claude's menu (selected by reading the pane between
+ * key presses, picker.ts), cancelling it, and the choices offered when a turn stalls. */
 import type { Accepted, Chat } from './chat.js';
 import type { Delivery } from './delivery.js';
 import type { Key as TextKey, Lang } from './i18n.js';

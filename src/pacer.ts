@@ -1,8 +1,6 @@
-/**
- * Per-chat pacing of Bot API requests: one queue per chat (tasks run one after another, in call order) and a
+/** Per-chat pacing of Bot API requests: one queue per chat (tasks run one after another, in call order) and a
  * minimum spacing between request starts, which a 429 or a backoff can stretch. No Telegram knowledge, no I/O
- * beyond the injected clock and sleep.
- */
+ * beyond the injected clock and sleep. */
 import { setTimeout as delay } from 'node:timers/promises';
 
 export interface PacerOptions {
@@ -29,11 +27,9 @@ export class Pacer {
     this.clock = { now, sleep, minIntervalMs };
   }
 
-  /**
-   * Runs `task` once every earlier task of `key` has finished, so the parts of one long message are never
+  /** Runs `task` once every earlier task of `key` has finished, so the parts of one long message are never
    * interleaved with another message. The task awaits `turn` before each request. Its result (or its throw) is
-   * the caller's; the queue goes on either way.
-   */
+   * the caller's; the queue goes on either way. */
   run<T>(key: number | string, task: (turn: Turn) => Promise<T>): Promise<T> {
     const lane = this.lane(key);
     const turn: Turn = async () => {

@@ -1,7 +1,5 @@
-/**
- * Long polling of getUpdates: capped backoff on failures, offsets confirmed only after an update was handled,
- * a watchdog for hung polls, and a clear stop on 409 Conflict. It handles no update itself.
- */
+/** Long polling of getUpdates: capped backoff on failures, offsets confirmed only after an update was handled,
+ * a watchdog for hung polls, and a clear stop on 409 Conflict. It handles no update itself. */
 import { TelegramApiError, type Api, type Update } from 'node-telegram-bot-api';
 import { setTimeout as delay } from 'node:timers/promises';
 import { logger } from './log.js';
@@ -22,18 +20,14 @@ interface PollOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** The first update id not yet handled, as remembered across restarts (see onHandled). */
   offset?: number;
-  /**
-   * Called after each update was handled. Telegram learns of it only at the next getUpdates, so a daemon killed in
-   * between would see the update again; persisting this id (and passing it back as `offset`) closes that gap.
-   */
+  /** Called after each update was handled. Telegram learns of it only at the next getUpdates, so a daemon killed in
+   * between would see the update again; persisting this id (and passing it back as `offset`) closes that gap. */
   onHandled?: (updateId: number) => void;
 }
 
-/**
- * Polls until `signal` aborts (→ 'stopped') or polling cannot go on ('conflict', 'unauthorized').
+/** Polls until `signal` aborts (→ 'stopped') or polling cannot go on ('conflict', 'unauthorized').
  * `handle` is awaited for each update in order; the next getUpdates confirms it. A handler that throws is
- * logged and the update is still confirmed: handling it again would repeat whatever half of it already ran.
- */
+ * logged and the update is still confirmed: handling it again would repeat whatever half of it already ran. */
 export async function pollUpdates(
   api: Pick<Api, 'getUpdates'>, handle: (u: Update) => Promise<void>, signal: AbortSignal, options: PollOptions = {},
 ): Promise<PollEnd> {

@@ -1,8 +1,6 @@
-/**
- * Commands, free text, replies and button presses from the allowed person → the screen that handles them. Text goes
+/** Commands, free text, replies and button presses from the allowed person → the screen that handles them. Text goes
  * to a session through the delivery; everything else is a screen's (sessions, browser, archive, settings, history,
- * screenshot, menus), each in its own file. It never reads transcripts or panes itself.
- */
+ * screenshot, menus), each in its own file. It never reads transcripts or panes itself. */
 import type { Message, Update } from 'node-telegram-bot-api';
 import { createArchiveScreen } from './archive-screen.js';
 import { createBrowserScreen } from './browser-screen.js';

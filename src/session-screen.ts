@@ -1,7 +1,5 @@
-/**
- * The person's sessions as a whole: /list, /stop, /kill (with its confirmation), /done, and switching to a session
- * with a short preview of its last exchange. It decides who may act on which session; the work is sessions.ts's.
- */
+/** The person's sessions as a whole: /list, /stop, /kill (with its confirmation), /done, and switching to a session
+ * with a short preview of its last exchange. It decides who may act on which session; the work is sessions.ts's. */
 import type { Accepted, Chat } from './chat.js';
 import { clip, escapeHtml } from './format.js';
 import { t, type Key as TextKey, type Lang } from './i18n.js';
@@ -94,10 +92,8 @@ export function createSessionScreen(deps: SessionScreenDeps) {
       else await chat.sayText(who, lang, 'session.unknown', { name: id });
     },
 
-    /**
-     * Makes the session active. The newest message, whose button was tapped, becomes the preview with the
-     * (updated) switcher; a button of an older message gets a new message, so only the newest has buttons.
-     */
+    /** Makes the session active. The newest message, whose button was tapped, becomes the preview with the
+     * (updated) switcher; a button of an older message gets a new message, so only the newest has buttons. */
     async switchTo(who: Accepted, lang: Lang, id: string, messageId?: number): Promise<void> {
       const session = sessions.get(id);
       if (!session || session.status !== 'active' || session.ownerUserId !== who.userId) {

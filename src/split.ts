@@ -1,7 +1,5 @@
-/**
- * Telegram HTML read as text: what a person sees (htmlToPlain), and cutting it into messages (splitHtml). Pure:
- * strings in, strings out; nothing from node:. Knows tags and entities as Telegram spells them.
- */
+/** Telegram HTML read as text: what a person sees (htmlToPlain), and cutting it into messages (splitHtml). Pure:
+ * strings in, strings out; nothing from node:. Knows tags and entities as Telegram spells them. */
 
 /** A tag (no text; `name` lower-cased), an entity or a text run; `start`: where its text begins in the plain text. */
 interface Unit { kind: 'text' | 'entity' | 'open' | 'close'; raw: string; plain: string; start: number; name?: string }

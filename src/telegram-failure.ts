@@ -1,15 +1,11 @@
-/**
- * What a failed Bot API request allows, decided once: its kind, the system codes behind a network failure, the one
- * line that describes it. The only substring tests on Telegram's error texts. Pure: sends nothing, logs nothing.
- */
+/** What a failed Bot API request allows, decided once: its kind, the system codes behind a network failure, the one
+ * line that describes it. The only substring tests on Telegram's error texts. Pure: sends nothing, logs nothing. */
 import { NetworkError, ParseError, TelegramApiError, TimeoutError } from 'node-telegram-bot-api';
 
-/**
- * 'rate-limited' (429: wait retry_after), 'network' (the connection was never made: repeat), 'server' (5xx: repeat),
+/** 'rate-limited' (429: wait retry_after), 'network' (the connection was never made: repeat), 'server' (5xx: repeat),
  * 'uncertain' (it may have reached Telegram: repeat only what is idempotent), 'gone' (the message to edit or delete
  * is not there), 'not-modified' (the edit changes nothing), 'unparsable' (Telegram cannot parse the HTML),
- * 'rejected' (another 4xx: repeating cannot help).
- */
+ * 'rejected' (another 4xx: repeating cannot help). */
 export type TelegramKind =
   'rate-limited' | 'network' | 'server' | 'uncertain' | 'gone' | 'not-modified' | 'unparsable' | 'rejected';
 
