@@ -14,7 +14,7 @@ import type { Users } from './users.js';
 
 interface BrowserScreenDeps {
   telegram: Telegram;
-  users: Pick<Users, 'lastDir' | 'setLastDir' | 'holdText' | 'takeHeldText' | 'rememberMessage'>;
+  users: Pick<Users, 'lastDir' | 'setLastDir' | 'holdText' | 'takeHeldTexts' | 'rememberMessage'>;
   chat: Chat;
   delivery: Pick<Delivery, 'enqueue'>;
   home: string;
@@ -30,10 +30,9 @@ export function createBrowserScreen(deps: BrowserScreenDeps) {
     const started = await deps.start({ workdir, userId: who.userId, chatId: who.chatId });
     if (!started.ok) return void (await chat.sayText(who, lang, 'error.generic', { error: started.error }));
     users.setLastDir(who.userId, workdir);
-    const waiting = users.takeHeldText(who.userId);
     const session = started.session;
     await chat.sayText(who, lang, 'session.started', { name: session.name, dir: workdir }, { session });
-    if (waiting) {
+    for (const waiting of users.takeHeldTexts(who.userId)) {
       users.rememberMessage(who.userId, waiting.messageId, session.id);
       deps.delivery.enqueue({ sessionId: session.id, chatId: who.chatId, userId: who.userId, ...waiting });
     }

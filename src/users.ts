@@ -5,6 +5,8 @@ import type { Session, Sessions } from './sessions.js';
 import { storedSettings, userSettings, type Settings } from './settings.js';
 import { isObject } from './values.js';
 
+type Held = { text: string; messageId: number };
+
 /** Bot messages remembered per person for reply-quotes, newest kept. */
 const REMEMBERED_MESSAGES = 300;
 
@@ -20,8 +22,8 @@ export interface UserState {
   answerTo?: string;
   /** Where the directory browser opens. */
   lastDir?: string;
-  /** Text they wrote while no session was live: it goes to the session they start next. */
-  waitingText?: { text: string; messageId: number };
+  /** Texts they wrote while no session was live, oldest first: they go to the session they start next. */
+  waitingText?: Held[];
 }
 
 /** A person's record as state.json holds it (an old version, a hand edit): what is malformed is left out. */
@@ -36,9 +38,12 @@ export function readUser(raw: Record<string, unknown>): UserState {
   if (settings) user.settings = settings;
   if (typeof answerTo === 'string') user.answerTo = answerTo;
   if (typeof lastDir === 'string') user.lastDir = lastDir;
-  if (isObject(held) && typeof held.text === 'string' && typeof held.messageId === 'number') {
-    user.waitingText = { text: held.text, messageId: held.messageId };
-  }
+  // One held text (as older versions kept it) or a list of them.
+  const isHeld = (h: unknown): h is Held =>
+    isObject(h) && typeof h.text === 'string' && typeof h.messageId === 'number';
+  const list: unknown[] = Array.isArray(held) ? held : [held];
+  const texts = list.filter(isHeld).map((h) => ({ text: h.text, messageId: h.messageId }));
+  if (texts.length > 0) user.waitingText = texts;
   return user;
 }
 
@@ -119,13 +124,15 @@ export class Users {
     this.change(userId, { lastDir: dir });
   }
 
+  /** Queued after what is already held: a second message before the session starts never replaces the first. */
   holdText(userId: number, text: string, messageId: number): void {
-    this.change(userId, { waitingText: { text, messageId } });
+    const held = this.records[String(userId)]?.waitingText ?? [];
+    this.change(userId, { waitingText: [...held, { text, messageId }] });
   }
 
-  takeHeldText(userId: number): { text: string; messageId: number } | undefined {
-    const held = this.records[String(userId)]?.waitingText;
-    if (held) this.change(userId, { waitingText: undefined });
+  takeHeldTexts(userId: number): Held[] {
+    const held = this.records[String(userId)]?.waitingText ?? [];
+    if (held.length > 0) this.change(userId, { waitingText: undefined });
     return held;
   }
 

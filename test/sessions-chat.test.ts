@@ -211,6 +211,8 @@ chat('free text without a session opens the browser and is delivered once the se
   const dir = world.workdir('later');
   world.say('remember me');
   await world.botSays(world.root);
+  world.say('and me too'); // a second text before the session starts is queued, never replacing the first
+  await world.botSays(world.root);
   const up = buttonOf(world, /^📁? ?work$/);
   world.fake.userPresses(ME, up.messageId, up.data);
   await world.fake.waitFor((f) => f.lastBotMessage(ME.id)?.text.includes(join(world.root, 'work')), 10_000, 'browser inside work');
@@ -219,7 +221,8 @@ chat('free text without a session opens the browser and is delivered once the se
   await world.fake.waitFor((f) => f.lastBotMessage(ME.id)?.text.includes(dir), 10_000, 'browser inside later');
   const start = buttonOf(world, /Start here/);
   world.fake.userPresses(ME, start.messageId, start.data);
-  await waitPrompt(world, 'remember me', dir);
+  await waitPrompt(world, 'and me too', dir);
+  assert.equal(world.prompts().map((p) => p.prompt), ['remember me', 'and me too'], 'both, once each, in order');
 });
 
 chat('a window that vanished while the daemon was down shows as lost, with a way to /archive in the switcher', async ({ world }) => {
