@@ -71,7 +71,8 @@ export function createArchiveScreen(deps: ArchiveScreenDeps) {
         const keyboard = { inline_keyboard: [[kill]] };
         return reply(who, lang, 'archive.stillRunning', { name, pids: pids.join(' ') }, { keyboard });
       }
-      const started = await deps.start({ workdir, userId: who.userId, chatId: who.chatId, resume: session });
+      const { userId, chatId, updateId } = who;
+      const started = await deps.start({ workdir, userId, chatId, resume: session, key: updateId });
       if (!started.ok) return reply(who, lang, 'error.generic', { error: started.error });
       const key: TextKey = started.session.claudeSessionId ? 'archive.restored' : 'archive.restoredFresh';
       return reply(who, lang, key, { name: started.session.name, dir: workdir }, { session: started.session });

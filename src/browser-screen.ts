@@ -27,7 +27,7 @@ export function createBrowserScreen(deps: BrowserScreenDeps) {
 
   /** Starts a session in `workdir`; a message the person wrote before they had one goes to it once it is ready. */
   async function startIn(who: Accepted, lang: Lang, workdir: string): Promise<void> {
-    const started = await deps.start({ workdir, userId: who.userId, chatId: who.chatId });
+    const started = await deps.start({ workdir, userId: who.userId, chatId: who.chatId, key: who.updateId });
     if (!started.ok) return void (await chat.sayText(who, lang, 'error.generic', { error: started.error }));
     users.setLastDir(who.userId, workdir);
     const session = started.session;
@@ -68,7 +68,7 @@ export function createBrowserScreen(deps: BrowserScreenDeps) {
 
     /** Text with no live session to take it: kept, and the browser opened. */
     async holdText(who: Accepted, lang: Lang, text: string, messageId: number): Promise<void> {
-      users.holdText(who.userId, text, messageId);
+      users.holdText(who.userId, { text, messageId, key: who.updateId });
       await open(who, lang);
     },
 

@@ -6,7 +6,7 @@ const KINDS = ['message', 'edited_message', 'callback_query'] as const;
 export type GateKind = (typeof KINDS)[number];
 
 export type Gated =
-  | { kind: GateKind; userId: number; chatId: number; languageCode?: string }
+  | { kind: GateKind; userId: number; chatId: number; updateId: number; languageCode?: string }
   | { kind: 'drop'; reason: 'stranger' | 'not-private' | 'unsupported'; userId?: number };
 
 /** The verdict on one update. A stranger is dropped whatever they send or where; an allowed user's message in a
@@ -34,7 +34,8 @@ export function gateUpdate(update: Update, allowed: ReadonlySet<number>): Gated 
   // A private chat with the bot has the person's own id; anything else claiming to be one is not their chat.
   if (chat.id !== from.id) return { kind: 'drop', reason: 'not-private', userId: from.id };
 
-  const verdict = { kind, userId: from.id, chatId: chat.id };
+  // updateId keys what the update does (an outbox item, a new window): Telegram may deliver an update twice.
+  const verdict = { kind, userId: from.id, chatId: chat.id, updateId: update.update_id };
   return from.language_code === undefined ? verdict : { ...verdict, languageCode: from.language_code };
 }
 

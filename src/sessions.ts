@@ -23,6 +23,8 @@ export interface Session {
   archivedAt: number | null;
   archiveReason: ArchiveReason | null;
   ownerUserId: number;
+  /** The Telegram update that started it (absent for older records): the same update again opens no window. */
+  startedBy?: number;
 }
 
 /** What starting and ending sessions takes from outside state.json; one object serves start() and archive(). */
@@ -44,7 +46,9 @@ interface WindowDeps {
 
 type ArchiveDeps = Pick<WindowDeps, 'ccbotDir' | 'tmuxSession' | 'killWindow' | 'killOrphans' | 'now'>;
 
-export type StartRequest = { workdir: string; userId: number; chatId: number; resume?: Readonly<Session> };
+export type StartRequest = {
+  workdir: string; userId: number; chatId: number; resume?: Readonly<Session>; key?: number;
+};
 
 export class Sessions {
   /** Sessions being archived: their window is already closed while the record still says active; not lost. */
@@ -86,7 +90,9 @@ export class Sessions {
   async start(
     request: StartRequest, deps: Omit<WindowDeps, 'killWindow' | 'killOrphans'>,
   ): Promise<{ ok: true; session: Readonly<Session> } | TmuxFailure> {
-    const { workdir, userId, chatId, resume } = request;
+    const { workdir, userId, chatId, resume, key } = request;
+    const again = key === undefined ? undefined : this.live().find((s) => s.startedBy === key);
+    if (again) return { ok: true, session: again };
     const now = (deps.now ?? Date.now)();
     const id = resume?.id ?? newSessionId(this.records);
     const name = uniqueName(this.live(), resume?.name ?? (basename(workdir) || 'root'));
@@ -95,13 +101,24 @@ export class Sessions {
     if (claudeSessionId) argv.push('--resume', claudeSessionId);
     const env = { CCBOT_DIR: deps.ccbotDir, TMUX_SESSION_NAME: deps.tmuxSession, CCBOT_SESSION_ID: id,
       CCBOT_CHAT_ID: String(chatId) };
-    const opened = await deps.openWindow({ name, cwd: workdir, argv, env, tag: id });
-    if (!opened.ok) return opened;
+    // Recorded before the window opens: after a crash in between, start-up finds the window by its tag and attaches
+    // it (recovery.ts), and a redelivered update finds the record; neither opens a second window.
+    const before = this.records[id] && { ...this.records[id] };
     const session: Session = {
-      id, name, workdir, windowId: opened.windowId, claudeSessionId, status: 'active', createdAt: now,
+      id, name, workdir, windowId: null, claudeSessionId, status: 'active', createdAt: now,
       lastActivityAt: now, archivedAt: null, archiveReason: null, ownerUserId: userId,
+      ...(key === undefined ? {} : { startedBy: key }),
     };
     this.records[id] = session;
+    this.save();
+    const opened = await deps.openWindow({ name, cwd: workdir, argv, env, tag: id });
+    if (!opened.ok) {
+      if (before) this.records[id] = before;
+      else delete this.records[id];
+      this.save();
+      return opened;
+    }
+    session.windowId = opened.windowId;
     this.users().setActive(userId, id);
     this.save();
     return { ok: true, session };

@@ -5,7 +5,8 @@ import type { Session, Sessions } from './sessions.js';
 import { storedSettings, userSettings, type Settings } from './settings.js';
 import { isObject } from './values.js';
 
-type Held = { text: string; messageId: number };
+/** key: the Telegram update that carried it, so a redelivered update is neither held nor typed twice. */
+type Held = { text: string; messageId: number; key?: number };
 
 /** Bot messages remembered per person for reply-quotes, newest kept. */
 const REMEMBERED_MESSAGES = 300;
@@ -42,7 +43,8 @@ export function readUser(raw: Record<string, unknown>): UserState {
   const isHeld = (h: unknown): h is Held =>
     isObject(h) && typeof h.text === 'string' && typeof h.messageId === 'number';
   const list: unknown[] = Array.isArray(held) ? held : [held];
-  const texts = list.filter(isHeld).map((h) => ({ text: h.text, messageId: h.messageId }));
+  const texts = list.filter(isHeld).map(({ text, messageId, key }) =>
+    (typeof key === 'number' ? { text, messageId, key } : { text, messageId }));
   if (texts.length > 0) user.waitingText = texts;
   return user;
 }
@@ -124,10 +126,12 @@ export class Users {
     this.change(userId, { lastDir: dir });
   }
 
-  /** Queued after what is already held: a second message before the session starts never replaces the first. */
-  holdText(userId: number, text: string, messageId: number): void {
-    const held = this.records[String(userId)]?.waitingText ?? [];
-    this.change(userId, { waitingText: [...held, { text, messageId }] });
+  /** Queued after what is already held: a second message before the session starts never replaces the first,
+   * and the same message (a redelivered update) is held once. */
+  holdText(userId: number, held: Held): void {
+    const list = this.records[String(userId)]?.waitingText ?? [];
+    if (list.some((h) => h.messageId === held.messageId)) return;
+    this.change(userId, { waitingText: [...list, held] });
   }
 
   takeHeldTexts(userId: number): Held[] {

@@ -28,16 +28,16 @@ const press = (from: number, onMessage: object | undefined) =>
 
 const gate = suite('gateUpdate');
 
-gate('passes a private message of an allowed user with its chat and language', () => {
-  const verdict = gateUpdate(update({ message: message(ALICE, privateChat(ALICE)) }), ALLOWED);
-  assert.equal(verdict, { kind: 'message', userId: ALICE, chatId: ALICE, languageCode: 'ru' });
+gate('passes a private message of an allowed user with its chat, language and update id (its key)', () => {
+  const verdict = gateUpdate({ ...update({ message: message(ALICE, privateChat(ALICE)) }), update_id: 42 }, ALLOWED);
+  assert.equal(verdict, { kind: 'message', userId: ALICE, chatId: ALICE, updateId: 42, languageCode: 'ru' });
 });
 
 gate('passes an allowed user\'s edited message and button press in the private chat', () => {
   const edited = gateUpdate(update({ edited_message: message(ALICE, privateChat(ALICE), { edit_date: 1 }) }), ALLOWED);
-  assert.equal(edited, { kind: 'edited_message', userId: ALICE, chatId: ALICE, languageCode: 'ru' });
+  assert.equal(edited, { kind: 'edited_message', userId: ALICE, chatId: ALICE, updateId: 1, languageCode: 'ru' });
   const pressed = gateUpdate(press(ALICE, message(undefined, privateChat(ALICE))), ALLOWED);
-  assert.equal(pressed, { kind: 'callback_query', userId: ALICE, chatId: ALICE });
+  assert.equal(pressed, { kind: 'callback_query', userId: ALICE, chatId: ALICE, updateId: 1 });
 });
 
 gate('drops a stranger\'s message, command, file and edit, naming the stranger', () => {

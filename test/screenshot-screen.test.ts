@@ -9,7 +9,7 @@ import { parseTelegramHtml } from './telegram-html.js';
 
 /** screenshot-screen.ts's SCREEN_CHARS: room for the name line and the <pre> tags within Telegram's 4096. */
 const SCREEN_CHARS = 3_500;
-const WHO = { kind: 'message' as const, userId: 7, chatId: 7 };
+const WHO = { kind: 'message' as const, userId: 7, chatId: 7, updateId: 1 };
 
 /** /screenshot of a session named `name` whose pane is `pane`: the message's HTML, and the file sent (if any). */
 async function screenshot(name: string, pane: string): Promise<{ html: string; file?: string }> {

@@ -1,0 +1,90 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { reconcile } from '#ccbot/recovery.js';
+import type { Session, Sessions } from '#ccbot/sessions.js';
+import { StateStore } from '#ccbot/state.js';
+import type { WindowInfo } from '#ccbot/tmux.js';
+import { emptyState, type State } from './state-fixture.js';
+
+type StartDeps = Parameters<Sessions['start']>[1];
+type Spec = Parameters<StartDeps['openWindow']>[0];
+
+/** start()'s deps with a scripted openWindow; `opened` lists what it was asked to open. */
+function startDeps(openWindow: (spec: Spec) => ReturnType<StartDeps['openWindow']>, opened: Spec[] = []): StartDeps {
+  return {
+    ccbotDir: join(tmpdir(), 'ccbot-no-such-dir'), tmuxSession: 'ccbot', claudeCommand: 'claude', claudeFlags: [],
+    claudeSettings: '/x/claude-settings.json', now: () => 1_000,
+    openWindow: (spec) => (opened.push(spec), openWindow(spec)),
+  };
+}
+const REQUEST = { workdir: '/srv/api', userId: 1001, chatId: 1001 };
+
+const start = suite('Sessions.start keyed by the update that asked');
+
+start('the same update twice opens one window and returns the same session', async () => {
+  const sessions = new StateStore(emptyState(), () => {}).sessions;
+  const opened: Spec[] = [];
+  const deps = startDeps(async () => ({ ok: true, windowId: '@5' }), opened);
+  const first = await sessions.start({ ...REQUEST, key: 77 }, deps);
+  const again = await sessions.start({ ...REQUEST, key: 77 }, deps);
+  assert.ok(first.ok && again.ok);
+  assert.is(opened.length, 1, 'one window');
+  assert.is(again.session.id, first.session.id);
+  assert.is(sessions.live().length, 1);
+  const other = await sessions.start({ ...REQUEST, key: 78 }, deps);
+  assert.ok(other.ok && other.session.id !== first.session.id, 'another update is another session');
+  assert.is(opened.length, 2);
+});
+
+start('the record is saved before the window opens: after a crash in between, start-up attaches the window by its tag '
+  + 'and the redelivered update opens none', async () => {
+  let saved: State | undefined;
+  const sessions = new StateStore(emptyState(), (s) => (saved = structuredClone(s))).sessions;
+  let tag = '';
+  // The daemon dies while tmux opens the window: the window exists, the call never returns here.
+  void sessions.start({ ...REQUEST, key: 90 }, startDeps((spec) => ((tag = spec.tag), new Promise(() => {}))));
+  await new Promise((r) => setImmediate(r));
+  assert.ok(saved, 'saved before the window opened');
+  const recorded = Object.values(saved.sessions)[0] as Session;
+  assert.equal({ status: recorded.status, windowId: recorded.windowId, startedBy: recorded.startedBy },
+    { status: 'active', windowId: null, startedBy: 90 });
+
+  const dir = mkdtempSync(join(tmpdir(), 'ccbot-start-'));
+  try {
+    const restarted = new StateStore(saved, () => {}).sessions;
+    const windows: WindowInfo[] = [
+      { id: '@0', name: '__main__', tag: '' } as WindowInfo, { id: '@9', name: 'api', tag } as WindowInfo,
+    ];
+    await reconcile(restarted, { ccbotDir: dir, tmuxSession: 'ccbot', list: async () => windows });
+    assert.is(restarted.get(recorded.id)?.windowId, '@9', 'the window is the session\'s');
+    const opened: Spec[] = [];
+    const again = await restarted.start({ ...REQUEST, key: 90 }, startDeps(async () => ({ ok: true, windowId: '@10' }), opened));
+    assert.ok(again.ok && again.session.id === recorded.id);
+    assert.is(opened.length, 0, 'no second window');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+start('a window that cannot open leaves no record behind, and a Restore that fails leaves the archived one as it was',
+  async () => {
+    const state = emptyState();
+    const sessions = new StateStore(state, () => {}).sessions;
+    const failing = startDeps(async () => ({ ok: false, kind: 'exit', error: 'no tmux' }));
+    const failed = await sessions.start({ ...REQUEST, key: 5 }, failing);
+    assert.ok(!failed.ok);
+    assert.equal(state.sessions, {});
+    const archived: Session = {
+      id: 'b7c2', name: 'web', workdir: '/srv/web', windowId: null, claudeSessionId: null, status: 'archived',
+      createdAt: 1, lastActivityAt: 1, archivedAt: 2, archiveReason: 'done', ownerUserId: 1001,
+    };
+    state.sessions.b7c2 = { ...archived };
+    const restore = await sessions.start({ ...REQUEST, resume: state.sessions.b7c2, key: 6 }, failing);
+    assert.ok(!restore.ok);
+    assert.equal(state.sessions.b7c2, archived);
+  });
+
+start.run();
