@@ -44,9 +44,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** Process env wins over `$CCBOT_DIR/.env`, which wins over `/etc/ccbot/ccbot.env`. Never a `.env` of the working
- * directory: started inside a cloned repository, its file could point the token at another host or let in other
- * users. CCBOT_DIR itself comes from the process env or the system file: the file inside the directory cannot
+/** Process env wins over `/etc/ccbot/ccbot.env`, which wins over `$CCBOT_DIR/.env`: root's file is out of reach of
+ * the service user (and so of Claude), and what it sets the user's own file cannot override. Never a `.env` of the
+ * working directory: started inside a cloned repository, its file could point the token at another host or let in
+ * other users. CCBOT_DIR itself comes from the process env or the system file: the file inside the directory cannot
  * say where the directory is. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptions = {}) {
   const { cwd = process.cwd(), home = env.HOME || homedir(), systemFile = SYSTEM_ENV_FILE } = opts;
@@ -56,7 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
   const envFile = join(ccbotDir, '.env');
   const { CCBOT_DIR: _ignored, ...inDir } = readDotEnvFile(envFile, read);
   const vars = new Map<string, Setting>();
-  for (const [values, from] of [[system, systemFile], [inDir, envFile], [env, 'the environment']] as const) {
+  for (const [values, from] of [[inDir, envFile], [system, systemFile], [env, 'the environment']] as const) {
     for (const [name, value] of Object.entries(values)) {
       if (value !== undefined) vars.set(name, { value: value.trim(), from });
     }

@@ -1,8 +1,8 @@
 /** `ccbot doctor`'s view of what ccbot reads from disk: the configuration it would run with (never a thrown
  * ConfigError), where the token is set, and checks of CCBOT_DIR, the .env files' modes, the lock, the state files.
  * Reads only; never creates, repairs or removes anything. */
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ConfigError, loadConfig, SYSTEM_ENV_FILE, type Config } from './config.js';
 import { LOCK_FILE } from './daemon.js';
 import { fail, ok, warn, type Check } from './doctor-checks.js';
@@ -40,18 +40,45 @@ export function resolveSetup(env: NodeJS.ProcessEnv, load: (env: NodeJS.ProcessE
   };
 }
 
-/** Where the token in use is set, in the order loadConfig gives them precedence, so the fix names the right place. */
-export function tokenSource(env: NodeJS.ProcessEnv, ccbotDir: string, systemFile: string = SYSTEM_ENV_FILE): string {
-  if (env.TELEGRAM_BOT_TOKEN?.trim()) return 'TELEGRAM_BOT_TOKEN in the environment';
+/** Where a setting in use is set, in the order loadConfig gives them precedence, so a fix names the right place. */
+export function settingSource(
+  env: NodeJS.ProcessEnv, ccbotDir: string, name: string, systemFile: string = SYSTEM_ENV_FILE,
+): string {
+  if (env[name]?.trim()) return `${name} in the environment`;
   const own = join(ccbotDir, '.env');
-  const hasToken = (file: string) => {
+  const sets = (file: string) => {
     try {
-      return Boolean(parseDotEnv(readFileSync(file, 'utf8')).TELEGRAM_BOT_TOKEN?.trim());
+      return Boolean(parseDotEnv(readFileSync(file, 'utf8'))[name]?.trim());
     } catch {
       return false; // absent or unreadable: loadConfig has reported what matters
     }
   };
-  return [own, systemFile].find(hasToken) ?? own;
+  return [systemFile, own].find(sets) ?? own;
+}
+
+/** Claude runs as the user ccbot runs as: when that user may change the file that sets ALLOWED_USERS (or replace it
+ * in its directory), any session can let someone else in. README: the trust model. */
+export function checkAllowlistFile(
+  env: NodeJS.ProcessEnv, ccbotDir: string, systemFile: string = SYSTEM_ENV_FILE, writable = isWritable,
+): Check {
+  const where = settingSource(env, ccbotDir, 'ALLOWED_USERS', systemFile);
+  if (where.endsWith(' in the environment')) {
+    return ok('allowlist', 'ALLOWED_USERS comes from the environment (keep a systemd EnvironmentFile root-owned)');
+  }
+  const open = [where, dirname(where)].find(writable);
+  if (open === undefined) return ok('allowlist', `ALLOWED_USERS is set in ${where}, which this user cannot change`);
+  return warn('allowlist', `${open} can be changed by this user, and Claude runs as this user: a session could `
+    + 'edit ALLOWED_USERS', `put ALLOWED_USERS and the token in ${SYSTEM_ENV_FILE}, owned by root, mode 0640, group `
+    + 'of the service (README: the trust model)');
+}
+
+function isWritable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** What a check needs of stat(2); undefined when the path does not exist. */

@@ -7,7 +7,9 @@ import {
   checkClaude, checkClaudeSettings, checkNode, checkOwnSettings, checkSystemd, checkTelegram, checkTmux,
   fail, ok, report, warn,
 } from './doctor-checks.js';
-import { checkCcbotDir, checkEnvFiles, checkLock, checkStateFiles, resolveSetup, tokenSource } from './doctor-files.js';
+import {
+  checkAllowlistFile, checkCcbotDir, checkEnvFiles, checkLock, checkStateFiles, resolveSetup, settingSource,
+} from './doctor-files.js';
 import { ccbotHookCommand } from './hook-install.js';
 import { addSecret, redact } from './log.js';
 
@@ -30,12 +32,13 @@ export async function doctorCommand(args: readonly string[], env: NodeJS.Process
       ? [ok('config', `ALLOWED_USERS ${config.allowedUsers.join(', ')}; tmux session "${config.tmuxSession}"`)]
       : errors.map((message) => fail('config', message, ''))),
     config
-      ? checkTelegram(config.botToken, config.telegramApiRoot, tokenSource(env, ccbotDir))
+      ? checkTelegram(config.botToken, config.telegramApiRoot, settingSource(env, ccbotDir, 'TELEGRAM_BOT_TOKEN'))
       : warn('telegram', 'not checked', 'fix the configuration first'),
     checkClaudeSettings(claudeSettingsPath(ccbotDir), ours),
     checkOwnSettings(claudeConfigDir, tmuxSession, ours),
     checkCcbotDir(ccbotDir),
     checkEnvFiles(ccbotDir),
+    checkAllowlistFile(env, ccbotDir),
     checkLock(ccbotDir),
     checkStateFiles(ccbotDir),
     checkSystemd(),

@@ -75,15 +75,16 @@ load('fills every default when only the required variables are set and no .env e
   assert.is(DEFAULTS.TMUX_SESSION_NAME, expected.tmuxSession);
 });
 
-load('process env wins over $CCBOT_DIR/.env, which wins over /etc/ccbot/ccbot.env', (ctx) => {
-  write(systemFile(ctx), 'TMUX_SESSION_NAME=from-cwd\nCLAUDE_COMMAND=cwd-claude\nLOG_LEVEL=debug\nALLOWED_USERS=1\n');
-  write(join(ctx.home, '.ccbot', '.env'), 'CLAUDE_COMMAND=dir-claude\nLOG_LEVEL=warn\nCCBOT_STALL_MINUTES=7\n');
+load('process env wins over /etc/ccbot/ccbot.env (root\'s), which wins over $CCBOT_DIR/.env (the service user\'s, '
+  + 'which a Claude session can edit)', (ctx) => {
+  write(systemFile(ctx), 'TMUX_SESSION_NAME=from-system\nCLAUDE_COMMAND=system-claude\nLOG_LEVEL=debug\nALLOWED_USERS=1\n');
+  write(join(ctx.home, '.ccbot', '.env'), 'CLAUDE_COMMAND=dir-claude\nLOG_LEVEL=warn\nCCBOT_STALL_MINUTES=7\nALLOWED_USERS=666\n');
   const config = from(ctx, { TELEGRAM_BOT_TOKEN: TOKEN, LOG_LEVEL: 'error' });
-  assert.is(config.tmuxSession, 'from-cwd');
-  assert.is(config.claudeCommand, 'dir-claude');
+  assert.is(config.tmuxSession, 'from-system');
+  assert.is(config.claudeCommand, 'system-claude');
   assert.is(config.stallMinutes, 7);
   assert.is(config.logLevel, 'error');
-  assert.equal(config.allowedUsers, [1]);
+  assert.equal(config.allowedUsers, [1], 'the service user\'s file cannot widen root\'s allowlist');
 });
 
 load('takes CCBOT_DIR from /etc/ccbot/ccbot.env and reads the .env inside that directory', (ctx) => {

@@ -1,14 +1,14 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadConfig } from '#ccbot/config.js';
-import { checkCcbotDir, checkEnvFiles, checkLock, checkStateFiles, resolveSetup, tokenSource } from '#ccbot/doctor-files.js';
+import { checkAllowlistFile, checkCcbotDir, checkEnvFiles, checkLock, checkStateFiles, resolveSetup, settingSource } from '#ccbot/doctor-files.js';
 import { tempDir } from './daemon-fixture.js';
 
 type FileInfo = { isDirectory: boolean; mode: number; uid: number };
 
-const setup = suite('resolveSetup and tokenSource');
+const setup = suite('resolveSetup and settingSource');
 setup('a configuration without token and users: both problems, and the other settings from the environment', () => {
   const env = { HOME: '/home/me', CLAUDE_COMMAND: '/opt/claude' };
   const result = resolveSetup(env, (e) => loadConfig(e, { readFile: () => undefined }));
@@ -21,14 +21,37 @@ setup('a configuration without token and users: both problems, and the other set
 setup('other errors than ConfigError are bugs and propagate', () => {
   assert.throws(() => resolveSetup({}, () => { throw new TypeError('bug'); }), /bug/);
 });
-setup('the fix for a rejected token names where it is set: the environment, else the first .env that has it', () => {
+setup('the fix for a rejected token names where it is set: the environment, else root\'s file, else the person\'s', () => {
   const { path: dir, remove } = tempDir('ccbot-doctor-');
   try {
-    assert.is(tokenSource({ TELEGRAM_BOT_TOKEN: 'x' }, dir, join(dir, 'system.env')), 'TELEGRAM_BOT_TOKEN in the environment');
-    writeFileSync(join(dir, 'system.env'), 'TELEGRAM_BOT_TOKEN=x\n');
-    assert.is(tokenSource({}, dir, join(dir, 'system.env')), join(dir, 'system.env'));
+    assert.is(settingSource({ TELEGRAM_BOT_TOKEN: 'x' }, dir, 'TELEGRAM_BOT_TOKEN', join(dir, 'system.env')), 'TELEGRAM_BOT_TOKEN in the environment');
     writeFileSync(join(dir, '.env'), 'TELEGRAM_BOT_TOKEN=x\n');
-    assert.is(tokenSource({}, dir, join(dir, 'system.env')), join(dir, '.env'));
+    assert.is(settingSource({}, dir, 'TELEGRAM_BOT_TOKEN', join(dir, 'system.env')), join(dir, '.env'));
+    writeFileSync(join(dir, 'system.env'), 'TELEGRAM_BOT_TOKEN=x\n');
+    assert.is(settingSource({}, dir, 'TELEGRAM_BOT_TOKEN', join(dir, 'system.env')), join(dir, 'system.env'), 'root\'s wins');
+  } finally {
+    remove();
+  }
+});
+setup('the allowlist: ! when this user may change the file that sets ALLOWED_USERS or its directory, ✓ when not', () => {
+  const { path: dir, remove } = tempDir('ccbot-doctor-');
+  try {
+    const system = join(dir, 'etc', 'ccbot.env');
+    mkdirSync(join(dir, 'etc'));
+    writeFileSync(system, 'ALLOWED_USERS=1\n');
+    const writable = (open: string[]) => (path: string) => open.includes(path);
+    const rootOwned = checkAllowlistFile({}, dir, system, writable([dir]));
+    assert.equal([rootOwned.status, rootOwned.detail], ['ok', `ALLOWED_USERS is set in ${system}, which this user cannot change`]);
+    const groupWritable = checkAllowlistFile({}, dir, system, writable([system]));
+    assert.is(groupWritable.status, 'warn');
+    assert.match(groupWritable.detail, `${system} can be changed by this user`);
+    assert.is(checkAllowlistFile({}, dir, system, writable([join(dir, 'etc')])).status, 'warn', 'its directory: replaceable');
+    rmSync(system);
+    writeFileSync(join(dir, '.env'), 'ALLOWED_USERS=1\n'); // the person's own file: theirs (and Claude's) to edit
+    const own = checkAllowlistFile({}, dir, system);
+    assert.equal([own.status, own.detail.startsWith(join(dir, '.env'))], ['warn', true]);
+    assert.match(own.fix ?? '', 'owned by root');
+    assert.is(checkAllowlistFile({ ALLOWED_USERS: '1' }, dir, system).status, 'ok');
   } finally {
     remove();
   }

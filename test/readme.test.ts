@@ -39,6 +39,8 @@ const COVERED_ELSEWHERE: [RegExp, string][] = [
   [/^sudo cp ccbot\.service\.local \/etc\/systemd\/system\/ccbot\.service$/, 'the file it installs is checked below with systemd-analyze verify'],
   [/^sudo systemctl (daemon-reload|enable --now ccbot)$|^systemctl status ccbot$|^journalctl -u ccbot -f$/, 'systemd: the unit (service.test.ts)'],
   [/^sudo systemctl kill --signal=SIGKILL ccbot && sudo systemctl stop ccbot$/, 'service.test.ts: documented in the unit too'],
+  [/^sudo install -d -m 0750 -o root -g "\$\(id -gn\)" \/etc\/ccbot$|^sudo install -m 0640 -o root -g "\$\(id -gn\)" ~\/\.ccbot\/\.env \/etc\/ccbot\/ccbot\.env && rm ~\/\.ccbot\/\.env$|^sudo chown -R root: "\$PWD"$/,
+    'root: what that layout gives is checked by doctor-files.test.ts (checkAllowlistFile) and config.test.ts (root\'s file wins)'],
 ];
 const RUN_HERE: RegExp[] = [/^mkdir -p -m 700 ~\/\.ccbot$/, /^cat > ~\/\.ccbot\/\.env <<'ENV'\n/, /^chmod 600 ~\/\.ccbot\/\.env$/,
   /^npx ccbot doctor$/, /^npx ccbot hook --install$/, /^sed .* ccbot\.service > ccbot\.service\.local$/];
