@@ -82,6 +82,16 @@ export function readPane(text: string): PaneState {
   return lines.length === 0 || lines.some((line) => BANNER.test(line)) ? { kind: 'starting' } : { kind: 'unknown' };
 }
 
+/** What the input box holds now: the text after its "❯", the rows under it without their two-space indent; '' when
+ * empty, null when the pane shows no input box (a menu, a starting Claude). A large paste is Claude Code's
+ * placeholder ("[Pasted text #1 +3 lines]"), returned as it stands. */
+export function inputText(text: string): string | null {
+  const lines = screenLines(text);
+  const box = findInputBox(lines);
+  const rows = box ? lines.slice(box.top + 1, box.bottom) : null;
+  return rows?.map((row, i) => row.replace(i === 0 ? /^[❯>]\s?/ : /^ {1,2}/, '')).join('\n') ?? null;
+}
+
 /** The last two rules with the prompt line right under the upper one; below the lower one only the footer
  * (mode line, status line, slash-command suggestions). null when a menu's key hints sit down there. */
 function findInputBox(lines: string[]): { top: number; bottom: number } | null {

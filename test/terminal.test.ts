@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { keysToSelect, readPane, stripAnsi, visibleText, type Picker } from '#ccbot/terminal.js';
+import { inputText, keysToSelect, readPane, stripAnsi, visibleText, type Picker } from '#ccbot/terminal.js';
 import { SAMPLES } from './samples.js';
 
 /** Real Claude Code 2.1.328 panes (capture-pane -p -J), byte for byte. */
@@ -130,6 +130,20 @@ read('the real AskUserQuestion pane is a picker with its exact options, descript
 read('follows the selection marker to any option, including the one under its own rule', () => {
   assert.equal(readPane(moveAskSelection(2)), { kind: 'picker', picker: selectIn(ASK_PICKER, 2) });
   assert.equal(readPane(moveAskSelection(5)), { kind: 'picker', picker: selectIn(ASK_PICKER, 5) });
+});
+
+read('the free-text field as real 2.1.328 draws it: "Type something." selected, then the typed text in its place', () => {
+  // Down to option 4 opens the field (the footer gains "ctrl+g to edit in Vim"); a paste replaces the label, and a
+  // second line sits under it like a description.
+  const open = moveAskSelection(4).replace('navigate · Esc', 'navigate · ctrl+g to edit in Vim · Esc');
+  const row = (pane: string) => {
+    const state = readPane(pane);
+    return state.kind === 'picker' ? state.picker.options.find((o) => o.selected) : undefined;
+  };
+  assert.equal(row(open), { number: 4, label: 'Type something.', selected: true, freeText: true });
+  assert.equal(row(open.replace('❯ 4. Type something.', '❯ 4. my own answer')), { number: 4, label: 'my own answer', selected: true });
+  const twoLines = open.replace('❯ 4. Type something.', '❯ 4. first line\n     second line');
+  assert.equal(row(twoLines), { number: 4, label: 'first line', description: 'second line', selected: true });
 });
 
 read('classifies ANSI-coloured captures exactly like the plain ones', () => {
@@ -374,6 +388,39 @@ keys('throws, naming the options, for a number the menu lacks', () => {
   assert.throws(() => keysToSelect({ question: 'q', options: [] }, 1), RangeError);
 });
 
+const input = suite('inputText');
+
+/** The idle sample with the input box as real 2.1.328 drew it holding a paste (Enter not pressed yet): the first row
+ * after "❯" and a no-break space, further rows indented two spaces, the footer unchanged or "paste again to expand". */
+const holding = (rows: string[], footer?: string) => {
+  const pane = IDLE.replace(`❯${NBSP}\n`, `❯${NBSP}${rows.join('\n')}\n`);
+  return footer === undefined ? pane : pane.replace(/\n[^\n]*\n?$/, `\n${footer}\n`);
+};
+
+input('the empty idle, busy, after-answer and resumed boxes hold nothing', () => {
+  for (const pane of [IDLE, BUSY, AFTER_ANSWER, RESUME]) assert.is(inputText(pane), '');
+  assert.is(inputText(colour(narrow(IDLE, 30))), '');
+});
+
+input('reads the text pasted into the box, one line or several, the rows under the first without their indent', () => {
+  assert.is(inputText(holding(['echo: typed but not entered'])), 'echo: typed but not entered');
+  assert.is(inputText(colour(holding(['echo: line one', '  line two', '  line three']))), 'echo: line one\nline two\nline three');
+  assert.equal(readPane(holding(['echo: typed but not entered'])), { kind: 'idle' }, 'still idle: the box is there');
+});
+
+input("gives Claude Code's placeholder for a large paste as it stands", () => {
+  assert.is(inputText(holding(['[Pasted text #1 +11 lines]'], '  paste again to expand')), '[Pasted text #1 +11 lines]');
+  assert.is(inputText(holding(['[Pasted text #2]'], '  paste again to expand')), '[Pasted text #2]');
+});
+
+input('a text typed while Claude works is read too (the spinner above the box)', () => {
+  assert.is(inputText(BUSY.replace(`❯${NBSP}\n`, `❯${NBSP}echo: queued while busy\n`)), 'echo: queued while busy');
+});
+
+input('null where no input box is drawn: a menu, a trust dialog, the splash screen, an empty pane', () => {
+  for (const pane of [ASK, PERMISSION, TRUST, 'Claude Code v2.1.328', '']) assert.is(inputText(pane), null);
+});
+
 const visible = suite('visibleText');
 
 visible('strips escapes, trailing spaces and the blank rows under the content', () => {
@@ -397,6 +444,7 @@ purity('the compiled module imports nothing at run time', () => {
 strip.run();
 read.run();
 ready.run();
+input.run();
 keys.run();
 visible.run();
 purity.run();
