@@ -10,20 +10,31 @@ export interface PendingText {
   /** The person's Telegram message, for the receipt reactions. */
   messageId: number;
   text: string;
+  /** The Telegram update that carried it; absent for texts ccbot writes itself ('continue'). */
+  key?: number;
+  /** Answers the free-text field of a menu ("Type something."), not the input box; set false once it is typed as
+   * an ordinary prompt instead (the menu was answered at the desk). */
+  menuAnswer?: boolean;
   queuedAt: number;
+  /** Saved just before the paste: with typedAt still null, the text may sit in the box, pasted but not entered. */
+  typingAt?: number | null;
   /** When it was typed into the window; null while it waits for Claude's prompt. */
   typedAt: number | null;
-  /** When the one extra Enter was pressed for an unconfirmed prompt. */
+  /** When the one extra Enter was due for an unconfirmed prompt (failed 4 s later, so it also dates a failure). */
   enteredAt: number | null;
   /** Told the person that a picker blocks it, or that it could not be confirmed (then it waits for Resend). */
   notified: boolean;
   failed: boolean;
+  /** Delivered or dropped: kept with its text blanked so that its key stays known. */
+  done?: boolean;
 }
 
 /** A message waiting for its turn: not typed yet, nothing told. */
-const IN_LINE = { typedAt: null, enteredAt: null, notified: false, failed: false };
+const IN_LINE = { typingAt: null, typedAt: null, enteredAt: null, notified: false, failed: false };
+/** Keys of delivered messages kept: Telegram redelivers an update only when ccbot stopped before confirming it. */
+const KEYS_KEPT = 200;
 
-export type NewText = Pick<PendingText, 'sessionId' | 'chatId' | 'userId' | 'messageId' | 'text'>;
+export type NewText = Pick<PendingText, 'sessionId' | 'chatId' | 'userId' | 'messageId' | 'text' | 'key' | 'menuAnswer'>;
 
 export class Outbox {
   constructor(
@@ -31,16 +42,29 @@ export class Outbox {
     private readonly save: () => void,
   ) {}
 
-  enqueue(text: NewText, now: number): void {
+  /** false, adding nothing, when its key is known: the same update again (pending, or delivered not long ago). */
+  enqueue(text: NewText, now: number): boolean {
+    if (text.key !== undefined && this.items.some((p) => p.key === text.key)) return false;
     this.items.push({ ...text, ref: randomBytes(4).toString('hex'), queuedAt: now, ...IN_LINE });
     this.save();
+    return true;
   }
 
   /** The oldest message of each session, in line order; a failed one waits for Resend and holds nothing up. */
   heads(): Readonly<PendingText>[] {
     const heads = new Map<string, PendingText>();
-    for (const item of this.items) if (!item.failed && !heads.has(item.sessionId)) heads.set(item.sessionId, item);
+    for (const p of this.live()) if (!p.failed && !heads.has(p.sessionId)) heads.set(p.sessionId, p);
     return [...heads.values()];
+  }
+
+  /** Failed messages that have waited for Resend since before `before`. */
+  failedBefore(before: number): Readonly<PendingText>[] {
+    return this.live().filter((p) => p.failed && (p.enteredAt ?? p.queuedAt) < before);
+  }
+
+  /** Typing begins (saved before the paste); `menuAnswer` says whether into a menu's field or the input box. */
+  markTyping(ref: string, at: number, menuAnswer: boolean): void {
+    this.change(ref, { typingAt: at, menuAnswer });
   }
 
   markTyped(ref: string, at: number): void {
@@ -61,21 +85,28 @@ export class Outbox {
 
   /** Puts a failed message back in line (the Resend button). false when it is unknown. */
   resend(ref: string): boolean {
-    if (!this.items.some((p) => p.ref === ref && p.failed)) return false;
+    if (!this.live().some((p) => p.ref === ref && p.failed)) return false;
     this.change(ref, IN_LINE);
     return true;
   }
 
-  /** Delivered, or dropped. */
+  /** Delivered, or dropped. A keyed one stays as a blank record, the oldest beyond KEYS_KEPT going. */
   remove(ref: string): void {
-    const at = this.items.findIndex((p) => p.ref === ref);
+    const at = this.items.findIndex((p) => p.ref === ref && !p.done);
     if (at < 0) return;
-    this.items.splice(at, 1);
+    if (this.items[at]!.key === undefined) this.items.splice(at, 1);
+    else Object.assign(this.items[at]!, { text: '', done: true });
+    const kept = this.items.filter((p) => p.done);
+    if (kept.length > KEYS_KEPT) this.items.splice(this.items.indexOf(kept[0]!), 1);
     this.save();
   }
 
+  private live(): PendingText[] {
+    return this.items.filter((p) => !p.done);
+  }
+
   private change(ref: string, fields: Partial<PendingText>): void {
-    const item = this.items.find((p) => p.ref === ref);
+    const item = this.live().find((p) => p.ref === ref);
     if (!item) return;
     Object.assign(item, fields);
     this.save();
