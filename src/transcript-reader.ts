@@ -5,13 +5,15 @@ import { join } from 'node:path';
 import { logger } from './log.js';
 import { mapKey, type SessionMap } from './session-map.js';
 import type { Session } from './sessions.js';
-import { lastExchange, parseLines, type Exchange, type PendingCalls, type TranscriptEvent } from './transcript.js';
+import { isNoise, lastExchange, parseLines, type Exchange, type PendingCalls,
+  type TranscriptEvent } from './transcript.js';
 import { fail, type Failure } from './values.js';
 
 const log = logger('transcript');
 
-/** Where reading stopped: the byte after the last complete line, and which file that was (its inode). */
-export type Cursor = { offset: number; ino?: number };
+/** Where reading stopped: the byte after the last complete line, and which file that was (its inode); `skipping`:
+ * inside a line too long to read, whose newline has not come yet. */
+export type Cursor = { offset: number; ino?: number; skipping?: true };
 
 /** `missing`: no such file, which is no error for a session that has not written one yet. */
 export type ReadFailure = Failure<'missing' | 'unreadable'>;
@@ -20,6 +22,9 @@ type EventsResult =
   | ReadFailure;
 
 const MAX_BYTES = 8 * 1024 * 1024;
+/** A longer line (an image's base64 in a tool result) is skipped with a note: read whole, it would cost that much
+ * memory, and a torn one at the file's end would be read again on every pass. */
+const MAX_LINE_BYTES = 8 * 1024 * 1024;
 /** Enough for several turns; a transcript grows by megabytes (api-request entries) and is never read whole here. */
 const TAIL_BYTES = 256 * 1024;
 const NEWLINE = 0x0a;
@@ -46,31 +51,63 @@ export async function findTranscript(
 /** The events after `cursor`, and the cursor after them. Bytes are cut at newline bytes and only then decoded (a
  * character split across two reads is never garbled); a partial last line stays for the next read. A file that
  * shrank below the cursor or was replaced (another inode) is read from its start again, with `restarted`. One read
- * takes up to `maxBytes`, more only to finish a longer line. A malformed line is logged and skipped. */
+ * takes up to `maxBytes`, more only to finish a longer line. A malformed line is logged and skipped; so is a line
+ * over `maxLineBytes`, without being read whole: the cursor moves past it, and a note in the events says so. */
 export async function readEvents(
-  path: string, cursor: Cursor, pending: PendingCalls, options: { maxBytes?: number } = {},
+  path: string, cursor: Cursor, pending: PendingCalls, options: { maxBytes?: number; maxLineBytes?: number } = {},
 ): Promise<EventsResult> {
-  const maxBytes = options.maxBytes ?? MAX_BYTES;
+  const { maxBytes = MAX_BYTES, maxLineBytes = MAX_LINE_BYTES } = options;
   const read = await withFile(path, async (handle) => {
     const info = await handle.stat();
     const restarted = info.size < cursor.offset || (cursor.ino !== undefined && cursor.ino !== info.ino);
-    const start = restarted ? 0 : cursor.offset;
-    let bytes: Buffer = Buffer.alloc(0);
-    let end = -1; // just past the last newline in `bytes`
-    while (start + bytes.length < info.size && (end < 0 || bytes.length < maxBytes)) {
-      const chunk = await readAt(handle, start + bytes.length, Math.min(maxBytes, info.size - start - bytes.length));
+    let start = restarted ? 0 : cursor.offset;
+    // Reading goes on at `offset`; -1: inside a long line whose newline has not come, so on from the file's end.
+    const past = (offset: number, lines: string[] = [], tooLarge = false) => {
+      const { ino } = info;
+      const next: Cursor = offset < 0 ? { offset: info.size, ino, skipping: true } : { offset, ino };
+      return { ok: true as const, lines, tooLarge, restarted, cursor: next };
+    };
+    if (cursor.skipping && !restarted) {
+      start = await skipLine(handle, start, info.size);
+      if (start < 0) return past(-1);
+    }
+    const chunks: Buffer[] = []; // concatenated once: a line longer than maxBytes costs no quadratic copying
+    let [length, end, firstEnd] = [0, -1, -1]; // just past the last and the first newline read
+    while (start + length < info.size && (end < 0 ? length <= maxLineBytes : length < maxBytes)) {
+      const chunk = await readAt(handle, start + length, Math.min(maxBytes, info.size - start - length));
       if (chunk.length === 0) break;
       const last = chunk.lastIndexOf(NEWLINE);
-      if (last >= 0) end = bytes.length + last + 1;
-      bytes = bytes.length === 0 ? chunk : Buffer.concat([bytes, chunk]); // a line longer than maxBytes: rare
+      if (last >= 0) end = length + last + 1;
+      if (last >= 0 && firstEnd < 0) firstEnd = length + chunk.indexOf(NEWLINE) + 1;
+      chunks.push(chunk);
+      length += chunk.length;
     }
-    const lines = end > 0 ? linesOf(bytes.subarray(0, end - 1)) : [];
-    return { ok: true as const, lines, cursor: { offset: start + Math.max(end, 0), ino: info.ino }, restarted };
+    if ((firstEnd < 0 ? length : firstEnd - 1) > maxLineBytes) {
+      log.warn('skipped a transcript line over the size limit', { path, offset: start, max_bytes: maxLineBytes });
+      const shown = !isNoise(chunks[0]!.toString('latin1', 0, 99)); // api-request copies need no note
+      return past(firstEnd > 0 ? start + firstEnd : await skipLine(handle, start + length, info.size), [], shown);
+    }
+    return past(start + Math.max(end, 0), end > 0 ? linesOf(Buffer.concat(chunks, length).subarray(0, end - 1)) : []);
   });
   if (!read.ok) return read;
   const parsed = parseLines(read.lines, read.restarted ? {} : pending);
   if (parsed.malformed > 0) log.warn('skipped transcript lines that are not JSON', { path, count: parsed.malformed });
-  return { ok: true, events: parsed.events, pending: parsed.pending, cursor: read.cursor, restarted: read.restarted };
+  const mb = Math.round(maxLineBytes / 1024 / 1024);
+  const note = { kind: 'text' as const, text: `⚠ A transcript record over ${mb} MB was skipped.`, uuid: '', at: 0 };
+  const events = read.tooLarge ? [note] : parsed.events;
+  return { ok: true, events, pending: parsed.pending, cursor: read.cursor, restarted: read.restarted };
+}
+
+/** The offset just past the next newline at or after `from`, -1 when none is written yet; nothing is kept. */
+async function skipLine(handle: FileHandle, from: number, size: number): Promise<number> {
+  for (let at = from; at < size;) {
+    const chunk = await readAt(handle, at, Math.min(TAIL_BYTES, size - at));
+    if (chunk.length === 0) break;
+    const newline = chunk.indexOf(NEWLINE);
+    if (newline >= 0) return at + newline + 1;
+    at += chunk.length;
+  }
+  return -1;
 }
 
 /** The whole lines that end by byte `end` (the file's end when undefined), about `bytes` of them, in file order,
@@ -80,18 +117,20 @@ export async function readEvents(
 export async function readBefore(path: string, end: number | undefined, bytes: number) {
   return withFile(path, async (handle) => {
     let from = end ?? (await handle.stat()).size;
-    let buffer = Buffer.alloc(0);
-    let first = from === 0 ? 0 : -1; // where the first whole line starts in `buffer`
+    const chunks: Buffer[] = []; // from the end back, joined once: a long line costs no quadratic copying
+    let first = from === 0 ? 0 : -1; // where the first whole line starts in the oldest chunk
     while (first < 0) {
       // One byte more the first time: the one before the range says whether a line starts right at it.
-      const length = Math.min(buffer.length === 0 ? bytes + 1 : Math.max(bytes, 1), from);
+      const length = Math.min(chunks.length === 0 ? bytes + 1 : Math.max(bytes, 1), from);
       from -= length;
-      buffer = Buffer.concat([await readAt(handle, from, length), buffer]);
-      const newline = buffer.indexOf(NEWLINE);
+      const chunk = await readAt(handle, from, length);
+      chunks.push(chunk);
+      // A newline as the very last byte read starts no line inside the range.
+      const newline = chunk.indexOf(NEWLINE);
       if (from === 0) first = 0;
-      else if (newline >= 0 && newline < buffer.length - 1) first = newline + 1;
+      else if (newline >= 0 && (chunks.length > 1 || newline < chunk.length - 1)) first = newline + 1;
     }
-    return { ok: true as const, lines: linesOf(buffer.subarray(first)), start: from + first };
+    return { ok: true as const, lines: linesOf(Buffer.concat(chunks.reverse()).subarray(first)), start: from + first };
   });
 }
 

@@ -37,6 +37,8 @@ const PENDING_KEPT = 200;
  * person's); checked on the raw line so their (often large) JSON is not parsed. */
 const SKIPPED_TYPE = /^\{"type":"(?!user"|assistant"|system")/;
 const ATTACHMENT = /^\{"parentUuid":[^,]*,"isSidechain":(?:true|false),"attachment":/;
+/** A line (or a line's start) of an entry that is never shown. */
+export const isNoise = (line: string): boolean => SKIPPED_TYPE.test(line) || ATTACHMENT.test(line);
 // Claude Code's own user entries open with one of its tags: slash commands, their output, bash mode. Only these
 // exact tags: a prompt the person typed may well start with `<`.
 const OWN_TAG = /^<(command-name|command-message|command-args|local-command-[a-z]+|bash-[a-z]+)>/;
@@ -51,7 +53,7 @@ export function parseLines(
   const calls: PendingCalls = { ...pending };
   let malformed = 0;
   for (const line of lines) {
-    if (line.trim() === '' || SKIPPED_TYPE.test(line) || ATTACHMENT.test(line)) continue;
+    if (line.trim() === '' || isNoise(line)) continue;
     let entry: unknown = null;
     try {
       entry = JSON.parse(line);

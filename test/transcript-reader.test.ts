@@ -66,13 +66,47 @@ forward('a multi-byte character split across reads is decoded whole', async ({ p
   }
   assert.equal(got, ['привет 世界 🙂', 'привет 世界 🙂']);
 });
-forward('a 10 MB single line comes out whole, even with small reads', async ({ path }) => {
+forward('a line over 8 MB is skipped with a note, the cursor past it; the lines around it are read', async ({ path }) => {
   const big = assistant('m', [text('x'.repeat(10 * 1024 * 1024))]);
-  writeFileSync(path, `${big}\n`);
-  const read = await readEvents(path, { offset: 0 }, {}, { maxBytes: 64 * 1024 });
-  assert.ok(read.ok);
-  assert.is((read.events[0] as { text: string }).text.length, 10 * 1024 * 1024);
-  assert.is(read.cursor.offset, Buffer.byteLength(big) + 1);
+  writeFileSync(path, `${user('before')}\n${big}\n${user('after')}\n`);
+  const got: TranscriptEvent[] = [];
+  let cursor: Cursor = { offset: 0 };
+  for (let i = 0; i < 5; i++) {
+    const read = await readEvents(path, cursor, {}, { maxBytes: 64 * 1024 });
+    assert.ok(read.ok);
+    got.push(...read.events);
+    cursor = read.cursor;
+  }
+  assert.equal(got.map((e) => (e.kind === 'prompt' || e.kind === 'text' ? e.text : e.kind)), ['before', '⚠ A transcript record over 8 MB was skipped.', 'after']);
+  assert.is(cursor.offset, readFileSync(path).length);
+});
+forward('a long line still being written is skipped as it grows, never read again from its start', async ({ path }) => {
+  const head = `${user('one')}\n`;
+  writeFileSync(path, `${head}${'x'.repeat(5_000)}`);
+  const first = await readEvents(path, { offset: 0 }, {}, { maxLineBytes: 1_000 });
+  assert.ok(first.ok);
+  assert.equal(prompts(first.events), ['one']);
+  const second = await readEvents(path, first.cursor, {}, { maxLineBytes: 1_000 });
+  assert.ok(second.ok);
+  assert.equal(second.events.map((e) => e.kind), ['text'], 'the note');
+  assert.is(second.cursor.offset, readFileSync(path).length, 'past what was written of it');
+  const idle = await readEvents(path, second.cursor, {}, { maxLineBytes: 1_000 });
+  assert.ok(idle.ok);
+  assert.equal([idle.events, idle.cursor], [[], second.cursor]);
+  appendFileSync(path, `${'y'.repeat(3_000)}\n${user('two')}\n`);
+  const third = await readEvents(path, idle.cursor, {}, { maxLineBytes: 1_000 });
+  assert.ok(third.ok);
+  assert.equal(prompts(third.events), ['two'], 'no second note, no malformed rest');
+  assert.equal(third.cursor, { offset: readFileSync(path).length, ino: third.cursor.ino });
+});
+forward('a long entry that is never shown (an api-request copy) is skipped without a note', async ({ path }) => {
+  writeFileSync(path, `${line({ type: 'api-request-blob', blob: 'z'.repeat(5_000) })}\n${user('next')}\n`);
+  const first = await readEvents(path, { offset: 0 }, {}, { maxLineBytes: 1_000 });
+  assert.ok(first.ok);
+  assert.equal(first.events, []);
+  const second = await readEvents(path, first.cursor, {}, { maxLineBytes: 1_000 });
+  assert.ok(second.ok);
+  assert.equal(prompts(second.events), ['next']);
 });
 forward('a file that shrank, or was replaced, is read again from its start', async ({ path, dir }) => {
   writeFileSync(path, `${user('one')}\n${user('two')}\n`);
@@ -121,6 +155,18 @@ backward('reads back page by page: each read ends where the last began, lines wh
     end = read.start;
   } while (end > 0);
   assert.equal(got, lines);
+});
+
+backward('a line of 16 MB read back in 512-byte steps is read in linear time', async ({ path }) => {
+  // Joining the chunks on every step copied the line again each time: about 256 GB here, minutes instead of a blink.
+  const long = user('l'.repeat(16 * 1024 * 1024));
+  writeFileSync(path, `${user('first')}\n${long}\n`);
+  const read = await Promise.race([
+    readBefore(path, undefined, 512),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still reading after 30 s')), 30_000).unref()),
+  ]);
+  assert.ok(read.ok);
+  assert.is(read.lines.at(-1), long);
 });
 
 backward.run();
