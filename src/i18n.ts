@@ -196,6 +196,11 @@ const TEXTS = {
     ru: '{name} больше не работает: сообщение не доставлено. Восстановить можно в /archive.',
     zh: '{name} 已不在运行：你的消息没有送达。可在 /archive 中恢复。',
   },
+  'delivery.expired': {
+    en: '{name}: this message was not delivered and waited a day for Resend, so it is dropped.',
+    ru: '{name}: это сообщение не доставлено и сутки ждало повторной отправки, поэтому оно удалено.',
+    zh: '{name}：这条消息没有送达，已等待重发一天，因此被丢弃。',
+  },
   'delivery.resendGone': {
     en: 'That message is no longer waiting to be resent.',
     ru: 'Это сообщение больше не ждёт повторной отправки.',
