@@ -1,6 +1,7 @@
 /** Typing the person's messages (waiting in outbox.ts) into their window when Claude shows its prompt, never into a
- * picker: 👀 when typed, 👍 once the UserPromptSubmit hook recorded the same prompt in session_map.json. No
- * confirmation → one more Enter; still none → the person is told, with a Resend button. */
+ * picker: 👀 when typed, 👍 once the UserPromptSubmit hook recorded the same prompt in session_map.json (an answer to
+ * a menu's free-text field: once the field is gone). No confirmation → one more Enter if the text still sits in the
+ * box; still none → the person is told, with a Resend button; a day later it is dropped. */
 import { escapeHtml } from './format.js';
 import { t } from './i18n.js';
 import { resendKeyboard } from './keyboards.js';
@@ -9,7 +10,7 @@ import type { NewText, Outbox, PendingText } from './outbox.js';
 import { mapKey, promptHash, type SessionMap } from './session-map.js';
 import type { Sessions } from './sessions.js';
 import type { Telegram } from './telegram.js';
-import { readPane } from './terminal.js';
+import { inputText, readPane } from './terminal.js';
 import type { Key, TmuxResult } from './tmux.js';
 import type { Users } from './users.js';
 
@@ -18,9 +19,15 @@ const log = logger('delivery');
 const POLL_MS = 250;
 /** How long Claude Code gets to run its UserPromptSubmit hook after our Enter (it takes well under a second). */
 const CONFIRM_MS = 4_000;
-/** Claude Code stores a paste this large as a placeholder; its hook may not carry our exact text. */
-const PASTE_LINES = 8;
+/** How long a failed message waits for Resend before it is dropped, with a notice. */
+const RESEND_MS = 24 * 3_600_000;
+/** Claude Code 2.1.328 shows a paste of 4+ lines or over 800 characters as a placeholder in its input box
+ * ("[Pasted text #1 +3 lines]", "[Pasted text #2]"); its hook may not carry our exact text. */
+const PASTE_LINES = 4;
 const PASTE_CHARS = 800;
+const PLACEHOLDER = /^\[Pasted text #\d+(?: \+\d+ lines)?\]$/;
+
+type Screen = ReturnType<typeof readPane>;
 
 interface DeliveryDeps {
   outbox: Outbox;
@@ -41,15 +48,18 @@ export class Delivery {
   private timer: NodeJS.Timeout | undefined;
   /** The pass under way: passes never overlap, and a caller of tick() waits for the one running. */
   private pass: Promise<void> | null = null;
+  private stopped = false;
   private readonly now: () => number;
 
   constructor(private readonly deps: DeliveryDeps) {
     this.now = deps.now ?? Date.now;
   }
 
-  enqueue(text: NewText): void {
-    this.deps.outbox.enqueue(text, this.now());
-    void this.tick();
+  /** false, adding nothing, when the text's key (its Telegram update) is already known. */
+  enqueue(text: NewText): boolean {
+    const added = this.deps.outbox.enqueue(text, this.now());
+    if (added) void this.tick();
+    return added;
   }
 
   /** Puts a failed message back in line (the Resend button). false when it is unknown. */
@@ -60,23 +70,33 @@ export class Delivery {
   }
 
   start(): void {
+    this.stopped = false;
     this.timer ??= setInterval(() => void this.tick(), POLL_MS).unref();
   }
 
-  stop(): void {
+  /** No pass starts any more, and the one under way ends first: shutdown never falls between a paste and its Enter. */
+  async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
+    await this.pass;
   }
 
   /** One pass over every session with a message in line: each session's oldest message moves one step. */
   tick(): Promise<void> {
+    if (this.stopped) return this.pass ?? Promise.resolve();
     this.pass ??= this.runPass().finally(() => (this.pass = null));
     return this.pass;
   }
 
   private async runPass(): Promise<void> {
     try {
-      const heads = this.deps.outbox.heads();
+      const { outbox } = this.deps;
+      for (const item of outbox.failedBefore(this.now() - RESEND_MS)) {
+        outbox.remove(item.ref);
+        await this.notify(item, 'expired');
+      }
+      const heads = outbox.heads();
       if (heads.length === 0) return;
       const map = this.deps.readMap();
       for (const item of heads) await this.step(item, map);
@@ -89,42 +109,73 @@ export class Delivery {
     const { outbox, sessions } = this.deps;
     const session = sessions.get(item.sessionId);
     if (!session || session.status !== 'active' || !session.windowId) return this.drop(item);
-    if (item.typedAt === null) {
-      const pane = await this.deps.capture(session.windowId);
-      if (pane === null && (await this.deps.windowIds())?.has(session.windowId) === false) {
-        // Claude exited and took its window along: the person hears so now, not after waiting in vain.
-        sessions.markLost(session.id, this.now());
-        return this.drop(item);
-      }
-      const kind = pane === null ? 'unknown' : readPane(pane).kind;
-      if ((kind === 'picker' || kind === 'trust') && !item.notified) {
-        outbox.markNotified(item.ref);
-        await this.notify(item, 'picker');
-      }
-      if (kind !== 'idle') return; // a menu, starting, busy, or unreadable: wait for the prompt
-      const typed = await this.deps.type(session.windowId, item.text);
-      if (!typed.ok) return log.warn('typing failed; will retry', { session: session.name, error: typed.error });
-      const typedAt = this.now();
-      outbox.markTyped(item.ref, typedAt);
-      sessions.recordInput(session.id, typedAt);
-      return this.deps.telegram.react(item.chatId, item.messageId, '👀');
-    }
-    if (isConfirmed(item, map[mapKey(this.deps.tmuxSession, session.windowId)])) {
+    const windowId = session.windowId;
+    const begun = item.typingAt ?? item.typedAt ?? null; // typingAt is absent from records saved before it existed
+    if (begun !== null && !item.menuAnswer && isConfirmed(item, begun, map[mapKey(this.deps.tmuxSession, windowId)])) {
       sessions.adoptClaudeId(session.id, map, this.deps.tmuxSession);
-      outbox.remove(item.ref);
-      log.debug('delivered', { ref: item.ref, session: item.sessionId });
-      return this.deps.telegram.react(item.chatId, item.messageId, '👍');
+      return this.delivered(item);
     }
     const now = this.now();
+    // A typed prompt waits for its hook; the pane matters only once that is late.
+    if (item.typedAt !== null && !item.menuAnswer && now - (item.enteredAt ?? item.typedAt) <= CONFIRM_MS) return;
+    const pane = await this.deps.capture(windowId);
+    if (pane === null && (await this.deps.windowIds())?.has(windowId) === false) {
+      // Claude exited and took its window along: the person hears so now, not after waiting in vain.
+      sessions.markLost(session.id, now);
+      return this.drop(item);
+    }
+    const screen: Screen = pane === null ? { kind: 'unknown' } : readPane(pane);
+    const field = item.menuAnswer ? fieldOf(screen) : undefined;
+    // Where the text goes, as it stands now: a menu answer's field, a prompt's input box (null: not on the pane).
+    const into = item.menuAnswer ? (field ?? null) : pane === null ? null : inputText(pane);
+    const holds = into !== null && shows(into, item.text);
+
+    if (item.typedAt === null) {
+      if (begun !== null) {
+        // Typing began before a restart and was not recorded: read the pane, never retype blindly.
+        if (holds) return this.typed(item, () => this.deps.press(windowId, ['Enter']));
+        const tookIt = screen.kind === 'busy' || (item.menuAnswer && field === undefined && screen.kind === 'idle');
+        if (tookIt) return this.typed(item);
+      }
+      const intoField = field === '';
+      if ((screen.kind === 'picker' || screen.kind === 'trust') && !intoField) {
+        if (item.notified) return;
+        outbox.markNotified(item.ref);
+        return this.notify(item, 'picker');
+      }
+      if (screen.kind !== 'idle' && !intoField) return; // starting, busy, or unreadable: wait for the prompt
+      outbox.markTyping(item.ref, this.now(), intoField);
+      return this.typed(item, () => this.deps.type(windowId, item.text));
+    }
+    // No hook fires for a menu's answer: it went through once the menu shows neither the empty field nor the text.
+    if (item.menuAnswer && !holds && field !== '' && screen.kind !== 'unknown') return this.delivered(item);
     if (item.enteredAt === null && now - item.typedAt > CONFIRM_MS) {
-      // Claude Code's input box can take an Enter that came too soon as a newline: one more submits it.
       outbox.markEntered(item.ref, now);
-      await this.deps.press(session.windowId, ['Enter']);
+      // Claude Code's input box can take an Enter that came too soon as a newline: one more submits it, but only
+      // where the text still sits, never into a menu or an empty box.
+      if (holds) await this.deps.press(windowId, ['Enter']);
     } else if (item.enteredAt !== null && now - item.enteredAt > CONFIRM_MS) {
       outbox.markFailed(item.ref);
-      log.warn('prompt not confirmed by the hook', { session: session.name, ref: item.ref });
+      log.warn('prompt not confirmed', { session: session.name, ref: item.ref });
       await this.notify(item, 'unconfirmed');
     }
+  }
+
+  /** Records it typed (👀) once `keys` (the paste and Enter, or the Enter it lacked) went in without a failure. */
+  private async typed(item: Readonly<PendingText>, keys?: () => Promise<TmuxResult>): Promise<void> {
+    const sent = keys ? await keys() : { ok: true as const };
+    // A failed send leaves typingAt set: the next pass reads the pane to see how far it got.
+    if (!sent.ok) return log.warn('typing failed; will read the pane again', { ref: item.ref, error: sent.error });
+    const typedAt = this.now();
+    this.deps.outbox.markTyped(item.ref, typedAt);
+    this.deps.sessions.recordInput(item.sessionId, typedAt);
+    await this.deps.telegram.react(item.chatId, item.messageId, '👀');
+  }
+
+  private async delivered(item: Readonly<PendingText>): Promise<void> {
+    this.deps.outbox.remove(item.ref);
+    log.debug('delivered', { ref: item.ref, session: item.sessionId });
+    await this.deps.telegram.react(item.chatId, item.messageId, '👍');
   }
 
   private async drop(item: Readonly<PendingText>): Promise<void> {
@@ -134,7 +185,7 @@ export class Delivery {
   }
 
   /** What the person is told about a message of theirs that did not go straight through (as a reply to it). */
-  private async notify(item: Readonly<PendingText>, why: 'picker' | 'unconfirmed' | 'gone'): Promise<void> {
+  private async notify(item: Readonly<PendingText>, why: 'picker' | 'unconfirmed' | 'gone' | 'expired'): Promise<void> {
     const lang = this.deps.users.lang(item.userId);
     const name = this.deps.sessions.get(item.sessionId)?.name ?? item.sessionId;
     const html = escapeHtml(t(lang, `delivery.${why}`, { name }));
@@ -143,11 +194,27 @@ export class Delivery {
   }
 }
 
-/** The hook saw our prompt: same text (whitespace aside) submitted after we typed it. A paste-sized text may reach
+const isPasteSized = (text: string) => text.length > PASTE_CHARS || text.split('\n').length >= PASTE_LINES;
+/** Text as Claude Code draws it, wrapped anywhere and with control characters dropped (tmux.ts typable). */
+const squash = (text: string) => text.replace(/[\s\x00-\x1f\x7f-\x9f]/g, '');
+
+/** The box or field shows this text: as typed (wrapping aside), or as Claude Code's placeholder for a paste. */
+function shows(shown: string, text: string): boolean {
+  if (PLACEHOLDER.test(shown.trim())) return isPasteSized(text);
+  return squash(shown) !== '' && squash(shown) === squash(text);
+}
+
+/** A menu's free-text field: '' while open and empty ("Type something." selected), else what the selected row
+ * holds (its label and the lines under it, where typed text goes); undefined when no menu is on the pane. */
+function fieldOf(screen: Screen): string | undefined {
+  if (screen.kind !== 'picker' && screen.kind !== 'trust') return undefined;
+  const row = screen.picker.options.find((o) => o.selected)!; // terminal.ts finds a menu only with one selected
+  return row.freeText ? '' : [row.label, row.description ?? ''].join('\n');
+}
+
+/** The hook saw our prompt: same text (whitespace aside) submitted after typing began. A paste-sized text may reach
  * the hook as Claude Code's placeholder instead, so for those any prompt submitted after ours counts. */
-function isConfirmed(item: PendingText, entry: SessionMap[string] | undefined): boolean {
-  if (!entry?.prompt_at || item.typedAt === null) return false;
-  if (entry.prompt_at < item.typedAt - 1_000) return false; // 1 s of clock slack between hook and daemon
-  if (entry.prompt_hash === promptHash(item.text)) return true;
-  return item.text.length >= PASTE_CHARS || item.text.split('\n').length >= PASTE_LINES;
+function isConfirmed(item: PendingText, since: number, entry: SessionMap[string] | undefined): boolean {
+  if (!entry?.prompt_at || entry.prompt_at < since - 1_000) return false; // 1 s of clock slack: hook vs daemon
+  return entry.prompt_hash === promptHash(item.text) || isPasteSized(item.text);
 }
