@@ -34,7 +34,8 @@ const IN_LINE = { typingAt: null, typedAt: null, enteredAt: null, notified: fals
 /** Keys of delivered messages kept: Telegram redelivers an update only when ccbot stopped before confirming it. */
 const KEYS_KEPT = 200;
 
-export type NewText = Pick<PendingText, 'sessionId' | 'chatId' | 'userId' | 'messageId' | 'text' | 'key' | 'menuAnswer'>;
+export type NewText =
+  Pick<PendingText, 'sessionId' | 'chatId' | 'userId' | 'messageId' | 'text' | 'key' | 'menuAnswer'>;
 
 export class Outbox {
   constructor(
