@@ -9,6 +9,9 @@ const CHUNK_BYTES = 256 * 1024;
 const PAGE_CHARS = 3_000;
 const PROMPT_CHARS = 500;
 const TEXT_CHARS = 800;
+/** The oldest page shown: a page number comes from a button's callback data, and each page further back is read
+ * from the end again, so the reading a press can cause stays bounded (the transcript on disk holds the rest). */
+const LAST_PAGE = 99;
 
 /** Page `page` (0 = newest) of the transcript at `path`: Telegram HTML of its items in conversation order (empty
  * when there are none), the page shown (the oldest when `page` is past it), and whether older pages exist. */
@@ -16,20 +19,22 @@ export async function readHistoryPage(
   path: string, page: number, options: { chunkBytes?: number; pageChars?: number } = {},
 ): Promise<{ ok: true; html: string; page: number; hasOlder: boolean } | ReadFailure> {
   const pageChars = options.pageChars ?? PAGE_CHARS;
-  let lines: string[] = [];
+  const wanted = Math.min(Math.max(0, page), LAST_PAGE);
+  const chunks: string[][] = []; // from the end back, joined once at the end: no copying per chunk
   let start: number | undefined;
   let renderedChars = 0;
   // Enough for the page asked for and one item more (to know whether older ones exist). Chunks are sized up as
   // they come; the lines read are then parsed once, in order, so every result finds its call.
-  while (start !== 0 && renderedChars <= (page + 1) * pageChars + 1) {
+  while (start !== 0 && renderedChars <= (wanted + 1) * pageChars + 1) {
     const read = await readBefore(path, start, options.chunkBytes ?? CHUNK_BYTES);
     if (!read.ok) return read;
-    [lines, start] = [[...read.lines, ...lines], read.start];
+    chunks.push(read.lines);
+    start = read.start;
     renderedChars += render(read.lines).reduce((sum, item) => sum + item.length + 2, 0);
   }
-  const pages = paginate(render(lines), pageChars);
-  const shown = Math.min(page, Math.max(0, pages.length - 1));
-  const hasOlder = shown < pages.length - 1 || (start !== 0 && pages.length > 0);
+  const pages = paginate(render(chunks.reverse().flat()), pageChars);
+  const shown = Math.min(wanted, Math.max(0, pages.length - 1));
+  const hasOlder = shown < LAST_PAGE && (shown < pages.length - 1 || (start !== 0 && pages.length > 0));
   return { ok: true, html: (pages[shown] ?? []).join('\n\n'), page: shown, hasOlder };
 }
 

@@ -41,6 +41,14 @@ read('page 0 holds the newest items in conversation order; older pages go back i
   assert.match(beyond.html, 'question 0<');
   assert.ok(beyond.page < 999);
 });
+read('a page number past the 100th (from a button) is clamped: reading stops there, no ▶ beyond it', async ({ path }) => {
+  writeFileSync(path, `${Array.from({ length: 300 }, (_, i) => answer(`item ${i}`)).join('\n')}\n`);
+  const far = await readHistoryPage(path, 999_999, { pageChars: 12 }); // one item per page
+  assert.ok(far.ok);
+  assert.equal([far.page, far.hasOlder, far.html], [99, false, 'item 200']);
+  const before = await readHistoryPage(path, 98, { pageChars: 12 });
+  assert.ok(before.ok && before.hasOlder && before.html === 'item 201');
+});
 read('small chunks: lines straddling chunks, a line longer than a chunk, a result read before its call', async ({ path }) => {
   writeFileSync(path, [prompt('run it'), call('t1', 'echo hi'), noise(5_000), result('t1', 'hi'), answer('ran: hi'), ''].join('\n'));
   const page = await readHistoryPage(path, 0, { chunkBytes: 200 });
