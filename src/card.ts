@@ -128,7 +128,8 @@ interface Slot {
   html: string;
   messageId: number | null;
   shownHtml?: string; // the html the message shows, so an unchanged card is not edited again
-  /** How often the person deleted it: once, it is sent again; twice, they do not want it and this turn has none. */
+  /** How often the person deleted it: once, it is sent again; twice, they do not want it and this turn has none
+   * (also set when Telegram refused it for good). */
   deleted: number;
 }
 
@@ -187,7 +188,8 @@ export class CardPublisher {
     const replyMarkup = this.deps.telegram.isNewest(chatId, slot.messageId) ? this.deps.switcher(chatId) : undefined;
     const edited = await this.deps.telegram.edit(chatId, slot.messageId, html, replyMarkup ? { replyMarkup } : {});
     if (edited.ok) slot.shownHtml = html;
-    else if (edited.kind !== 'gone') this.dirty.add(key); // a network failure: the next round tries again
+    else if (edited.kind === 'rejected') this.giveUp(slot, edited.error);
+    else if (edited.kind !== 'gone') this.retry(slot); // a network failure: the next round tries again
     else if (++slot.deleted > 1) {
       log.warn('the card was deleted again: not recreated', { chat_id: chatId, session: slot.sessionId });
       this.deps.onCardMessage(chatId, slot.sessionId, slot.turn, null);
@@ -200,10 +202,37 @@ export class CardPublisher {
   private async create(slot: Slot, html: string): Promise<void> {
     const replyMarkup = this.deps.switcher(slot.chatId);
     const sent = await this.deps.telegram.sendNewest(slot.chatId, html, { silent: true, replyMarkup });
-    if (!sent.ok) return void this.dirty.add(`${slot.chatId}:${slot.sessionId}`);
+    if (!sent.ok) return sent.kind === 'rejected' ? this.giveUp(slot, sent.error) : this.retry(slot);
     slot.messageId = sent.messageIds.at(-1)!;
     slot.shownHtml = html;
     this.deps.onCardMessage(slot.chatId, slot.sessionId, slot.turn, slot.messageId);
+  }
+
+  /** Again in the next round, unless the session ended meanwhile (forget). */
+  private retry(slot: Slot): void {
+    const key = `${slot.chatId}:${slot.sessionId}`;
+    if (this.slots.get(key) === slot) this.dirty.add(key);
+  }
+
+  /** Telegram refused for good (a blocked bot, a chat gone): this turn's card is left as it is, never retried. */
+  private giveUp(slot: Slot, error: string): void {
+    const { chatId: chat_id, sessionId: session } = slot;
+    log.warn('Telegram refused the card: given up for this turn', { chat_id, session, error });
+    slot.deleted = 2;
+  }
+
+  /** The session ended: its cards are no longer shown or edited. */
+  forget(sessionId: string): void {
+    for (const [key, slot] of this.slots) {
+      if (slot.sessionId !== sessionId) continue;
+      this.slots.delete(key);
+      this.dirty.delete(key);
+    }
+  }
+
+  /** How many sessions' cards are kept (the monitor's debug line of what it tracks). */
+  get size(): number {
+    return this.slots.size;
   }
 
   /** Whether this turn's card of the session is shown or on its way. */

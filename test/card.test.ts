@@ -105,7 +105,7 @@ render('stays far below 4096 characters whatever the lines hold', () => {
 });
 
 /** A fake clock with timers, and a recorder of what the publisher sends and edits. */
-function world(options: { editResults?: Array<'ok' | 'gone' | 'fail'> } = {}) {
+function world(options: { editResults?: Array<'ok' | 'gone' | 'rejected' | 'fail'>; sendResults?: Array<'ok' | 'rejected'> } = {}) {
   const w = {
     now: 0,
     timers: [] as { at: number; fn: () => void }[],
@@ -113,16 +113,18 @@ function world(options: { editResults?: Array<'ok' | 'gone' | 'fail'> } = {}) {
     cardIds: [] as (number | null)[],
     nextId: 100,
     editResults: options.editResults ?? [],
+    sendResults: options.sendResults ?? [],
   };
   const telegram: ConstructorParameters<typeof CardPublisher>[0]['telegram'] = {
     sendNewest: async (chatId, html) => {
       w.calls.push(`send ${chatId} ${html}`);
+      if (w.sendResults.shift() === 'rejected') return { ok: false, kind: 'rejected', error: '403 blocked', deliveredIds: [] };
       return { ok: true, messageIds: [w.nextId++] };
     },
     edit: async (chatId, messageId, html) => {
       w.calls.push(`edit ${chatId}:${messageId} ${html}`);
       const r = w.editResults.shift() ?? 'ok';
-      return r === 'ok' ? { ok: true } : { ok: false, kind: r === 'gone' ? 'gone' : 'network', error: r };
+      return r === 'ok' ? { ok: true } : { ok: false, kind: r === 'fail' ? 'network' : r, error: r };
     },
     isNewest: () => false,
   };
@@ -229,6 +231,44 @@ publish('a card deleted by the person is recreated once, never twice', async () 
   await p.flush();
   assert.is(w.calls.filter((c) => c.startsWith('send')).length, 1, 'not recreated a second time');
   assert.equal(w.cardIds, [100, null]);
+});
+publish('an edit or a send Telegram refused for good is not retried: that turn\'s card is given up', async () => {
+  const { w, deps, advance } = world({ editResults: ['rejected'], sendResults: ['rejected'] });
+  const p = new CardPublisher(deps);
+  p.show(1, card('t', 7), 'a');
+  await p.flush();
+  await advance(5_000);
+  p.show(1, card('t', 7), 'b');
+  await p.flush();
+  assert.equal(w.calls, ['edit 1:7 a']);
+  p.show(2, { ...card('u'), sessionId: 's2' }, 'c');
+  await p.flush();
+  await advance(5_000);
+  await p.flush();
+  assert.equal(w.calls, ['edit 1:7 a', 'send 2 c']);
+});
+publish('a network failure is retried in the next round', async () => {
+  const { w, deps, advance } = world({ editResults: ['fail'] });
+  const p = new CardPublisher(deps);
+  p.show(1, card('t', 7), 'a');
+  await advance(0);
+  await advance(1_000);
+  await p.flush();
+  assert.equal(w.calls, ['edit 1:7 a', 'edit 1:7 a']);
+});
+publish('a session that ended is forgotten: its pending card is not published, nothing of it is kept', async () => {
+  const { w, deps, advance } = world();
+  const p = new CardPublisher(deps);
+  p.show(1, card('t', 7), 'a');
+  p.show(1, { ...card('u', 8), sessionId: 's2' }, 'b');
+  await advance(0);
+  p.forget('s2');
+  await advance(5_000);
+  await p.flush();
+  assert.equal(w.calls, ['edit 1:7 a']);
+  assert.is(p.size, 1);
+  p.forget('s1');
+  assert.is(p.size, 0);
 });
 publish('a show while the card is being sent edits that card instead of sending another', async () => {
   const { w, deps, advance } = world();
