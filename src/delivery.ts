@@ -48,6 +48,8 @@ export class Delivery {
   private timer: NodeJS.Timeout | undefined;
   /** The pass under way: passes never overlap, and a caller of tick() waits for the one running. */
   private pass: Promise<void> | null = null;
+  /** The last keys sent and their record (see typed()): what stop() waits for. */
+  private sending: Promise<boolean> = Promise.resolve(true);
   private stopped = false;
   private readonly now: () => number;
 
@@ -74,12 +76,14 @@ export class Delivery {
     this.timer ??= setInterval(() => void this.tick(), POLL_MS).unref();
   }
 
-  /** No pass starts any more, and the one under way ends first: shutdown never falls between a paste and its Enter. */
+  /** Nothing more is typed, and what is being typed is finished and recorded first: shutdown never falls between a
+   * paste and its Enter. Receipts and notices still under way are not waited for (a hung Bot API call must not hold
+   * shutdown up); the outbox already says where each text stands. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.pass;
+    await this.sending;
   }
 
   /** One pass over every session with a message in line: each session's oldest message moves one step. */
@@ -99,7 +103,7 @@ export class Delivery {
       const heads = outbox.heads();
       if (heads.length === 0) return;
       const map = this.deps.readMap();
-      for (const item of heads) await this.step(item, map);
+      for (const item of heads) if (!this.stopped) await this.step(item, map);
     } catch (err) {
       log.error('delivery pass failed', { error: err as Error });
     }
@@ -144,8 +148,10 @@ export class Delivery {
         return this.notify(item, 'picker');
       }
       if (screen.kind !== 'idle' && !intoField) return; // starting, busy, or unreadable: wait for the prompt
-      outbox.markTyping(item.ref, this.now(), intoField);
-      return this.typed(item, () => this.deps.type(windowId, item.text));
+      return this.typed(item, () => {
+        outbox.markTyping(item.ref, this.now(), intoField); // saved before the paste: see the restart case above
+        return this.deps.type(windowId, item.text);
+      });
     }
     // No hook fires for a menu's answer: it went through once the menu shows neither the empty field nor the text.
     if (item.menuAnswer && !holds && field !== '' && screen.kind !== 'unknown') return this.delivered(item);
@@ -161,15 +167,22 @@ export class Delivery {
     }
   }
 
-  /** Records it typed (👀) once `keys` (the paste and Enter, or the Enter it lacked) went in without a failure. */
+  /** Sends `keys` (the paste and Enter, or the Enter it lacked) unless stopping, records the text typed, then 👀. */
   private async typed(item: Readonly<PendingText>, keys?: () => Promise<TmuxResult>): Promise<void> {
-    const sent = keys ? await keys() : { ok: true as const };
-    // A failed send leaves typingAt set: the next pass reads the pane to see how far it got.
-    if (!sent.ok) return log.warn('typing failed; will read the pane again', { ref: item.ref, error: sent.error });
-    const typedAt = this.now();
-    this.deps.outbox.markTyped(item.ref, typedAt);
-    this.deps.sessions.recordInput(item.sessionId, typedAt);
-    await this.deps.telegram.react(item.chatId, item.messageId, '👀');
+    if (this.stopped) return;
+    this.sending = (async () => {
+      const sent = keys ? await keys() : { ok: true as const };
+      // A failed send leaves typingAt set: the next pass reads the pane to see how far it got.
+      if (!sent.ok) {
+        log.warn('typing failed; will read the pane again', { ref: item.ref, error: sent.error });
+        return false;
+      }
+      const typedAt = this.now();
+      this.deps.outbox.markTyped(item.ref, typedAt);
+      this.deps.sessions.recordInput(item.sessionId, typedAt);
+      return true;
+    })();
+    if (await this.sending) await this.deps.telegram.react(item.chatId, item.messageId, '👀');
   }
 
   private async delivered(item: Readonly<PendingText>): Promise<void> {
