@@ -56,7 +56,7 @@ const FOOTER_HINT = /\b(?:Enter|Esc|Tab|ctrl[-+]\w+)\s+to\s+\w|to navigate/i;
 const BANNER = /Claude Code v\d|Welcome to Claude Code/;
 const TRUST =
   /Do you trust the files in this folder\?|trust this folder|Is this a project you created or one you trust/i;
-const FREE_TEXT = /^Type something\.?$|^Type here to /i;
+const FREE_TEXT = /^Type something\.?$|^Type here to |^Tell Claude what to change$/i; // the last: plan mode, 2.1.328
 // Lines Claude Code writes into the history at column 0: a past prompt, an answer, a tool result, a turn summary.
 const HISTORY = /^(?:❯ |● |⎿|✻ )/;
 const indent = (line: string) => line.length - line.trimStart().length;
@@ -163,8 +163,10 @@ function findPicker(lines: string[]): Picker | null {
       options.push({ number: option.number, label: label!, ...description, selected: option.selected });
     } else if (last && !option && isUnder(line) && i > start && lines[i - 1] !== '') {
       // Only AskUserQuestion puts a description under an option; elsewhere the line is a wrapped label.
-      if (isQuestion) last.description = [last.description, line.trim()].filter(Boolean).join(' ');
-      else last.label += ` ${line.trim()}`;
+      // Neither is a key hint under plan mode's free-text row ("shift+tab to approve with this feedback").
+      const text = FOOTER_HINT.test(line) ? '' : line.trim();
+      if (isQuestion) last.description = [last.description, text].filter(Boolean).join(' ');
+      else last.label = [last.label, text].filter(Boolean).join(' ');
     } else if (line === '' || (isRule(line) && last && optionNear(i + 1, 1)?.number === last.number + 1)) {
       continue; // "5. Chat about this" sits under its own rule
     } else break;

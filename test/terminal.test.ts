@@ -223,6 +223,27 @@ read('plan approval is a picker asking "Would you like to proceed?"', () => {
   });
 });
 
+read("2.1.328's plan approval: 'Tell Claude what to change' is a free-text row, and the key hint under it no label", () => {
+  // The bottom of a real capture (plan mode, a bypass session), and the same with feedback typed into option 3.
+  const plan = (third: string, selected: 1 | 3) => menuWith([
+    '   Claude has written up a plan and is ready to execute. Would you like to proceed?',
+    '',
+    `   ${selected === 1 ? '❯' : ' '} 1. Yes, and use auto mode`,
+    '     2. Yes, manually approve edits',
+    `   ${selected === 3 ? '❯' : ' '} 3. ${third}`,
+    '        shift+tab to approve with this feedback',
+    '',
+    '   ctrl+g to edit in Vim · ~/.claude/plans/echo-hi-plan-hidden-glacier.md',
+  ]);
+  const offered = readPane(plan('Tell Claude what to change', 1));
+  assert.ok(offered.kind === 'picker');
+  assert.equal(offered.picker.options[2], { number: 3, label: 'Tell Claude what to change', selected: false, freeText: true });
+  assert.is(offered.picker.question, 'Claude has written up a plan and is ready to execute. Would you like to proceed?');
+  const typed = readPane(plan('make it shorter', 3));
+  assert.ok(typed.kind === 'picker');
+  assert.equal(typed.picker.options[2], { number: 3, label: 'make it shorter', selected: true });
+});
+
 read('a /model menu splits each row into label and description and skips the effort slider', () => {
   const model = menuWith([
     ' Select model',
