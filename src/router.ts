@@ -37,8 +37,6 @@ interface RouterDeps {
   defaultIdleHours: number;
   /** Where a session's transcript is (transcript-reader.ts findTranscript), for /history, Inspect, previews. */
   transcriptOf: (session: Session) => Promise<string | null>;
-  /** Types text into a window at once (an answer to a menu's free-text field, which delivery would wait out). */
-  type: (windowId: string, text: string) => Promise<unknown>;
   menuOf?: (sessionId: string) => { question: string; messageId: number } | undefined;
   now?: () => number;
 }
@@ -109,12 +107,11 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     const session = quoted?.status === 'active' ? quoted : users.activeSession(who.userId);
     if (!session || session.status !== 'active') return browser.holdText(who, lang, text, message.message_id);
     users.rememberMessage(who.userId, message.message_id, session.id);
-    // The answer to a menu's "Type something": its text field is open now, and delivery waits for a free prompt.
-    const answering = session.windowId && users.takeAnswerTo(who.userId, session.id);
-    if (answering) return void (await deps.type(session.windowId!, text));
+    // The answer to a menu's "Type something": typed into its open field (delivery waits for it), not as a prompt.
+    const menuAnswer = users.takeAnswerTo(who.userId, session.id) || undefined;
     sessions.recordInput(session.id, now());
-    const { chatId, userId } = who;
-    delivery.enqueue({ sessionId: session.id, chatId, userId, messageId: message.message_id, text });
+    const { chatId, userId, updateId: key } = who;
+    delivery.enqueue({ sessionId: session.id, chatId, userId, messageId: message.message_id, text, key, menuAnswer });
   }
 
   return async (update, who) => {
