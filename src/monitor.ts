@@ -18,7 +18,8 @@ const log = logger('monitor');
 export const MONITOR_STATE_FILE = 'monitor_state.json';
 /** Claude and the daemon share a clock, but an entry may be stamped just before the window counts as started. */
 const SINCE_SLACK_MS = 2_000;
-/** Keys of messages already sent per session, kept to make a replay after a crash invisible. */
+/** Keys of messages sent (all of the batch being delivered, so a replay after a crash is invisible) kept once the
+ * cursor moved past them: a transcript that was replaced is read again from its start. */
 const SENT_KEYS_KEPT = 50;
 
 /** How far one session's transcript was delivered, and what the chat shows of it. Plain JSON. */
@@ -41,16 +42,18 @@ interface MonitorDeps {
   claudeConfigDir: string; // with tmuxSession, where a session's transcript is (transcript-reader.ts findTranscript)
   sessions: Pick<Sessions, 'live'>;
   readMap: () => SessionMap;
-  output: Pick<LiveOutput, 'deliver' | 'idle' | 'isPaneBusy'>;
+  output: Pick<LiveOutput, 'deliver' | 'idle' | 'isPaneBusy' | 'forget' | 'tracked'>;
   pollMs: number;
   now?: () => number;
 }
 
-/** monitor_state.json's follows; an entry without a path and an offset is dropped, missing fields get defaults. */
-function loadFollows(ccbotDir: string): Record<string, Follow> {
-  const saved = readJson<unknown>(join(ccbotDir, MONITOR_STATE_FILE), {});
+/** monitor_state.json's follows, null when the file is missing or corrupt; an entry without a path and an offset is
+ * dropped, missing fields get defaults. */
+function loadFollows(ccbotDir: string): Record<string, Follow> | null {
+  const saved = readJson<unknown>(join(ccbotDir, MONITOR_STATE_FILE), null);
+  if (!isObject(saved) || !isObject(saved.follows)) return null;
   const follows: Record<string, Follow> = {};
-  for (const [id, f] of Object.entries(isObject(saved) && isObject(saved.follows) ? saved.follows : {})) {
+  for (const [id, f] of Object.entries(saved.follows)) {
     const entry = f as Partial<Follow> | null;
     if (typeof entry?.path !== 'string' || typeof entry.cursor?.offset !== 'number') continue;
     const { path, cursor, pending = {}, since = 0, grewAt = 0, seenAt = 0, card = null, sent } = entry;
@@ -59,8 +62,9 @@ function loadFollows(ccbotDir: string): Record<string, Follow> {
   return follows;
 }
 
+/** Kept whole until the cursor moves past the batch they came from: a batch replayed after a crash finds them all. */
 export function markSent(follow: Follow, key: string): void {
-  follow.sent = [...follow.sent, key].slice(-SENT_KEYS_KEPT);
+  follow.sent.push(key);
 }
 
 export class Monitor {
@@ -68,16 +72,20 @@ export class Monitor {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
-  private readonly watchers = new Map<string, { close(): void }>();
+  private stopped = false;
+  private readonly watchers = new Map<string, { path: string; close(): void }>(); // by session id
   private readonly now: () => number;
-  /** When this daemon started: a session older than that with no saved offset is followed from its end. */
-  private readonly startedAt: number;
+  /** A session created before this with no follow is followed from its end: set only when monitor_state.json was
+   * missing or corrupt, which cannot say what was delivered. When it was read, such a session was never followed. */
+  private readonly fromEndBefore: number;
   private mapCache: { stamp: string; map: SessionMap } | undefined;
+  private loggedSizes = ''; // of what is kept per session, as last logged
 
   constructor(private readonly deps: MonitorDeps) {
-    this.follows = loadFollows(deps.ccbotDir);
     this.now = deps.now ?? Date.now;
-    this.startedAt = this.now();
+    const loaded = loadFollows(deps.ccbotDir);
+    this.follows = loaded ?? {};
+    this.fromEndBefore = loaded ? -Infinity : this.now();
   }
 
   start(): void {
@@ -85,8 +93,11 @@ export class Monitor {
     this.timer = setInterval(() => this.wake(), this.deps.pollMs).unref();
   }
 
-  stop(): void {
+  /** No pass after this; resolves once the one under way has ended: what it sent is recorded before an exit. */
+  async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
+    await this.running;
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
   }
@@ -100,6 +111,7 @@ export class Monitor {
 
   /** A pass soon; passes never overlap, and a wake during one runs another after it. */
   wake(): void {
+    if (this.stopped) return;
     this.again = this.running !== undefined;
     this.running ??= this.tick().finally(() => {
       this.running = undefined;
@@ -121,6 +133,11 @@ export class Monitor {
       }
     }
     this.forget(new Set(live.map((s) => s.id)));
+    // What is kept per session, logged when it changes: none of it may outgrow the live sessions.
+    const sizes = { follows: Object.keys(this.follows).length, watchers: this.watchers.size,
+      ...this.deps.output.tracked() };
+    if (JSON.stringify(sizes) !== this.loggedSizes) log.debug('tracking', sizes);
+    this.loggedSizes = JSON.stringify(sizes);
   }
 
   /** The session map, read again only when the file changed (the hook rewrites it atomically: a new mtime). */
@@ -133,76 +150,95 @@ export class Monitor {
     return map;
   }
 
-  /** The pass of one session: new events out, then the offset saved. */
+  /** The pass of one session. A new transcript path (/clear, /resume) is taken up once the old one is read out: the
+   * last answer it holds must not be left behind. */
   private async follow(session: Session, path: string): Promise<void> {
-    const follow = await this.followOf(session, path);
-    this.watchOnce(path);
+    const known = this.follows[session.id];
+    for (let offset = -1; known && known.path !== path && offset !== known.cursor.offset;) {
+      offset = known.cursor.offset;
+      if (!(await this.read(session, known))) return;
+    }
+    const follow = known?.path === path ? known : await this.newFollow(session, path, known);
+    this.watch(session.id, path);
+    if (await this.read(session, follow)) await this.deps.output.idle(session, follow);
+  }
+
+  /** New events out, then the cursor saved. False when something was not delivered. */
+  private async read(session: Session, follow: Follow): Promise<boolean> {
+    const { path, cursor } = follow;
     // Most passes find nothing new: one stat instead of open, read and close.
     const info = await stat(path).catch(() => null);
-    const { offset, ino } = follow.cursor;
-    if (info?.size === offset && (ino === undefined || ino === info.ino)) return this.deps.output.idle(session, follow);
-    const read = await readEvents(path, follow.cursor, follow.pending);
+    if (!info || (info.size === cursor.offset && (cursor.ino === undefined || cursor.ino === info.ino))) return true;
+    const read = await readEvents(path, cursor, follow.pending);
     if (!read.ok) {
       if (read.kind !== 'missing') log.warn('transcript unreadable', { session: session.id, path, error: read.error });
-      return;
+      return true;
     }
     if (read.restarted) {
       log.warn('transcript shrank or was replaced: read again from its start', { session: session.id, path });
     }
     const after = read.restarted ? Math.max(follow.since, follow.seenAt + 1) : follow.since;
     const fresh = read.events.filter((e) => e.at === 0 || e.at >= after);
-    if (fresh.length > 0) {
-      const card = follow.card;
-      if (!(await this.deps.output.deliver(session, follow, fresh))) {
-        follow.card = card; // retried from the same offset on the next pass
-        this.save();
-        return;
-      }
+    const card = follow.card;
+    if (fresh.length > 0 && !(await this.deps.output.deliver(session, follow, fresh))) {
+      follow.card = card; // retried from the same offset on the next pass
+      this.save();
+      return false;
     }
-    if (read.cursor.offset !== offset || read.restarted) {
+    if (read.cursor.offset !== cursor.offset || read.restarted) {
       follow.seenAt = Math.max(follow.seenAt, ...fresh.map((e) => e.at));
       follow.cursor = read.cursor;
       follow.pending = read.pending;
       follow.grewAt = this.now();
+      follow.sent = follow.sent.slice(-SENT_KEYS_KEPT);
       this.save();
     }
-    await this.deps.output.idle(session, follow);
+    return true;
   }
 
-  /** The session's follow state; a new transcript path (a new session, /clear, /resume) starts a new one. */
-  private async followOf(session: Session, path: string): Promise<Follow> {
-    const known = this.follows[session.id];
-    if (known?.path === path) return known;
-    // A session that ran before this daemon and has no saved offset (a lost or corrupt monitor_state.json): from
-    // its end, rather than sending its whole history again.
-    const fromEnd = !known && session.createdAt < this.startedAt;
+  /** A new transcript path's follow, saved at once: a crash before its first delivery must not make the next start
+   * take the session for one never followed (read from its end). From the start, except that case. */
+  private async newFollow(session: Session, path: string, known: Follow | undefined): Promise<Follow> {
+    const fromEnd = !known && session.createdAt < this.fromEndBefore;
     const size = fromEnd ? await stat(path).then((s) => s.size, () => 0) : 0;
     const follow: Follow = {
       path, cursor: { offset: size }, pending: {}, since: session.createdAt - SINCE_SLACK_MS, grewAt: this.now(),
-      seenAt: 0, card: known?.card ?? null, sent: known?.sent ?? [],
+      seenAt: 0, card: known?.card ?? null, sent: [...(known?.sent ?? [])],
     };
     this.follows[session.id] = follow;
+    this.save();
     log.info('following', { session: session.id, path, from: size });
     return follow;
   }
 
-  private watchOnce(path: string): void {
-    if (this.watchers.has(path)) return;
+  /** One watcher per session, on its current transcript; the old one is closed when the path changes. */
+  private watch(sessionId: string, path: string): void {
+    const known = this.watchers.get(sessionId);
+    if (known?.path === path) return;
+    known?.close();
+    this.watchers.delete(sessionId);
     try {
       const watcher = watch(path, { persistent: false }, () => this.wake());
-      watcher.on('error', () => watcher.close()); // the file was replaced or removed: polling carries on
-      this.watchers.set(path, watcher);
+      const entry = { path, close: () => watcher.close() };
+      watcher.on('error', () => {
+        // The file was replaced or removed: polling carries on, and the next pass watches again.
+        watcher.close();
+        if (this.watchers.get(sessionId) === entry) this.watchers.delete(sessionId);
+      });
+      this.watchers.set(sessionId, entry);
     } catch {
       // not there yet: polling finds it
     }
   }
 
+  /** Sessions no longer live: their follows, watchers, and what the output keeps of them go. */
   private forget(live: Set<string>): void {
     const ended = Object.keys(this.follows).filter((id) => !live.has(id));
     for (const id of ended) {
-      this.watchers.get(this.follows[id]!.path)?.close();
-      this.watchers.delete(this.follows[id]!.path);
+      this.watchers.get(id)?.close();
+      this.watchers.delete(id);
       delete this.follows[id];
+      this.deps.output.forget(id);
     }
     if (ended.length > 0) this.save();
   }

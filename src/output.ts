@@ -153,17 +153,22 @@ export class LiveOutput {
   }
 
   /** The visible message `key`, unless it went out before; saved at once when it does. False: try again later. A
-   * refused message (Telegram said no for good) is logged and skipped: retrying it forever would block the rest. */
+   * refused message (Telegram said no for good) is logged and skipped: retrying it forever would block the rest.
+   * One whose request may have reached Telegram (`uncertain`) is tried once more, then counted as sent: it may show
+   * twice, never zero times, and never holds up what comes after it for good. */
   private async sendOnce(
     session: Session, follow: Follow, key: string, what: string, send: () => Promise<SendResult>,
   ): Promise<boolean> {
     if (follow.sent.includes(key)) return true;
     const sent = await send();
+    const fields = { session: session.id, what, ...(sent.ok ? {} : { kind: sent.kind, error: sent.error }) };
+    const again = !sent.ok && sent.kind === 'uncertain' && follow.sent.includes(`?${key}`);
     if (sent.ok) for (const id of sent.messageIds) this.deps.users.rememberMessage(session.ownerUserId, id, session.id);
-    else if (sent.kind === 'rejected' || sent.kind === 'gone') {
-      log.error('Telegram refused a message: skipped', { session: session.id, what, error: sent.error });
-    } else {
-      log.warn('not delivered yet: will retry', { session: session.id, what, kind: sent.kind, error: sent.error });
+    else if (sent.kind === 'rejected' || sent.kind === 'gone') log.error('Telegram refused a message: skipped', fields);
+    else if (again) log.warn('uncertain again: counted as sent (it may show twice)', fields);
+    else {
+      if (sent.kind === 'uncertain') markSent(follow, `?${key}`); // saved with the batch that failed (monitor.ts)
+      log.warn('not delivered yet: will retry', fields);
       return false;
     }
     markSent(follow, key);
@@ -254,6 +259,19 @@ export class LiveOutput {
     const sent = await this.deps.telegram.send(session.ownerUserId, html, { replyMarkup });
     if (sent.ok) for (const id of sent.messageIds) this.deps.users.rememberMessage(session.ownerUserId, id, session.id);
     else this.stalled.delete(session.id);
+  }
+
+  /** The session ended (the monitor no longer follows it): nothing of it is kept. */
+  forget(sessionId: string): void {
+    for (const map of [this.badges, this.menus, this.stalled, this.menuCheckedAt, this.follows]) map.delete(sessionId);
+    this.publisher.forget(sessionId);
+  }
+
+  /** How many sessions each per-session map holds, for the monitor's debug line: none may outgrow the live ones. */
+  tracked(): Record<string, number> {
+    const { badges, menus, stalled, menuCheckedAt, follows } = this;
+    return { badges: badges.size, menus: menus.size, stalled: stalled.size, menuChecks: menuCheckedAt.size,
+      outputFollows: follows.size, cards: this.publisher.size };
   }
 
   /** Everything scheduled is sent (shutdown, tests). */
