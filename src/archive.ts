@@ -1,10 +1,12 @@
 /** The idle sweep and the purge: sessions without input for their owner's idle hours are archived (never mid-turn),
- * sessions whose window closed (Claude exited) become lost, records ended ARCHIVE_PURGE_AFTER ago leave state.json.
- * Transcripts on disk are Claude Code's and the person's: nothing here touches them. */
+ * sessions whose window closed (Claude exited) become lost, records ended ARCHIVE_PURGE_AFTER ago leave state.json,
+ * and so do session_map.json's entries of closed windows. Transcripts on disk are Claude Code's and the person's:
+ * nothing here touches them. */
 import { endedAt } from './archive-view.js';
 import { escapeHtml } from './format.js';
 import { t } from './i18n.js';
 import { logger } from './log.js';
+import { pruneSessionMap, readSessionMap, type SessionMap } from './session-map.js';
 import type { Session, Sessions } from './sessions.js';
 import type { Telegram } from './telegram.js';
 import type { Users } from './users.js';
@@ -26,6 +28,8 @@ interface SweeperDeps {
   isMidTurn: (session: Session) => Promise<boolean>;
   /** The ids of the windows tmux has now; null when it could not tell (then no session is taken for lost). */
   windowIds: () => Promise<Set<string> | null>;
+  /** Where session_map.json is and whose windows it names, to prune it; without it, it is left alone. */
+  sessionMap?: { ccbotDir: string; tmuxSession: string };
   now?: () => number;
 }
 
@@ -58,7 +62,7 @@ export class Sweeper {
     const purge = ended.map((s) => s.id);
     sessions.remove(purge);
     if (purge.length > 0) log.info('purged old archived records', { count: purge.length });
-    await this.findLost(now);
+    await this.findLost(now, await this.listAndPrune());
     const idleHours = (s: Session) => users.settings(s.ownerUserId, defaultIdleHours).idleHours;
     const idle = sessions.all()
       .filter((s) => s.status === 'active' && now - s.lastActivityAt >= idleHours(s) * HOUR_MS)
@@ -78,9 +82,26 @@ export class Sweeper {
     }
   }
 
-  /** Live sessions whose window tmux no longer has: Claude exited (or crashed) and its window closed with it. */
-  private async findLost(now: number): Promise<void> {
+  /** The windows tmux has, and session_map.json without the entries of the others: the hook adds one per window, and
+   * windows come and go for months. */
+  private async listAndPrune(): Promise<Set<string> | null> {
+    const where = this.deps.sessionMap;
+    let before: SessionMap | undefined;
+    try {
+      before = where && readSessionMap(where.ccbotDir); // before tmux is asked (pruneSessionMap)
+    } catch (err) {
+      log.warn('session_map.json unreadable: not pruned', { error: String(err) });
+    }
     const windows = await this.deps.windowIds();
+    if (!where || !before || !windows || windows.size === 0) return windows;
+    const result = await pruneSessionMap(where.ccbotDir, where.tmuxSession, windows, before);
+    if (!result.ok) log.warn('could not prune session_map.json', { error: result.error });
+    else if (result.pruned > 0) log.info('pruned session_map.json', { entries: result.pruned });
+    return windows;
+  }
+
+  /** Live sessions whose window tmux no longer has: Claude exited (or crashed) and its window closed with it. */
+  private async findLost(now: number, windows: Set<string> | null): Promise<void> {
     if (!windows) return;
     // A session started (or restored) while tmux was listing has a window the list may not show yet.
     const gone = this.deps.sessions.all().filter(

@@ -1,7 +1,7 @@
 /** Start-up reconcile with tmux: which recorded sessions still have their window, which are lost, which windows
  * nobody claims. It never kills a window and never guesses when tmux cannot tell. */
 import { logger } from './log.js';
-import { mapKey, readSessionMap, updateSessionMap } from './session-map.js';
+import { mapKey, pruneSessionMap, readSessionMap } from './session-map.js';
 import type { Sessions } from './sessions.js';
 import { listWindows, MAIN_WINDOW, type TmuxOptions, type WindowInfo } from './tmux.js';
 
@@ -22,12 +22,12 @@ interface RecoveryDeps {
  * listing is "unknown", never "all gone" (the session window `__main__` always exists when tmux answers). Windows
  * no session claims are reported, never killed: one may be the person's own work at the desk. */
 export async function reconcile(sessions: Sessions, deps: RecoveryDeps): Promise<void> {
+  const map = readSessionMap(deps.ccbotDir); // before tmux is asked (pruneSessionMap)
   const windows = await (deps.list ?? listWindows)(deps.tmuxSession, deps.tmux ?? {});
   if (!windows || windows.length === 0) {
     const tmux_session = deps.tmuxSession;
     return log.warn('tmux did not list any window; sessions are left as recorded until it does', { tmux_session });
   }
-  const map = readSessionMap(deps.ccbotDir);
   const byTag = new Map(windows.filter((w) => w.tag).map((w) => [w.tag, w]));
   let lost = 0;
   for (const session of sessions.live()) {
@@ -37,15 +37,7 @@ export async function reconcile(sessions: Sessions, deps: RecoveryDeps): Promise
       sessions.adoptClaudeId(session.id, map, deps.tmuxSession);
     } else if (sessions.markLost(session.id, Date.now())) lost++;
   }
-  const live = new Set(windows.map((w) => mapKey(deps.tmuxSession, w.id)));
-  const prefix = mapKey(deps.tmuxSession, '');
-  let pruned = 0;
-  const result = await updateSessionMap(deps.ccbotDir, (current) => {
-    const stale = Object.keys(current).filter((key) => key.startsWith(prefix) && !live.has(key));
-    for (const key of stale) delete current[key];
-    pruned = stale.length;
-    return pruned > 0;
-  });
+  const result = await pruneSessionMap(deps.ccbotDir, deps.tmuxSession, new Set(windows.map((w) => w.id)), map);
   if (!result.ok) log.warn('could not prune session_map.json', { error: result.error });
   const claimed = new Set(sessions.live().map((s) => s.windowId));
   const orphans = windows.filter((w) => !claimed.has(w.id) && !RESERVED_WINDOWS.has(w.name));
@@ -60,5 +52,6 @@ export async function reconcile(sessions: Sessions, deps: RecoveryDeps): Promise
       hint: `tmux attach -t ${deps.tmuxSession} to look at them`,
     });
   }
+  const pruned = result.ok ? result.pruned : 0;
   log.info('reconciled', { alive: sessions.live().length, lost, pruned, orphans: orphans.length });
 }

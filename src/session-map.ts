@@ -84,6 +84,25 @@ export async function updateSessionMap(
   return locked.ok ? locked.value : locked;
 }
 
+/** Drops the entries of `tmuxSession`'s windows that tmux no longer has (`windowIds`: what it listed), among those
+ * in `before`, the map as read before tmux was asked: an entry the hook wrote meanwhile belongs to a window the list
+ * may not show yet. The one pruning, at start-up (recovery.ts) and in the periodic sweep (archive.ts). */
+export async function pruneSessionMap(
+  ccbotDir: string, tmuxSession: string, windowIds: ReadonlySet<string>, before: SessionMap,
+): Promise<{ ok: true; pruned: number } | Failure<'held' | 'io'>> {
+  const prefix = mapKey(tmuxSession, '');
+  let pruned = 0;
+  const result = await updateSessionMap(ccbotDir, (map) => {
+    const gone = Object.keys(map).filter(
+      (key) => key.startsWith(prefix) && !windowIds.has(key.slice(prefix.length)) && Object.hasOwn(before, key),
+    );
+    for (const key of gone) delete map[key];
+    pruned = gone.length;
+    return pruned > 0;
+  });
+  return result.ok ? { ok: true, pruned } : result;
+}
+
 /** A fresh object with the known fields in a fixed order, or undefined if any is missing or of the wrong type. */
 function toEntry(value: unknown): SessionMapEntry | undefined {
   if (!isObject(value)) return undefined;

@@ -1,6 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Sweeper } from '#ccbot/archive.js';
+import { readSessionMap, updateSessionMap, type SessionMap } from '#ccbot/session-map.js';
 import type { Session } from '#ccbot/sessions.js';
 import { StateStore } from '#ccbot/state.js';
 import { emptyState, type State } from './state-fixture.js';
@@ -133,6 +137,22 @@ sweeper('when tmux cannot list its windows, no session is taken for lost', async
   const silent = { send: async () => (assert.unreachable('no notice'), { ok: true as const, messageIds: [] }) };
   await new Sweeper(deps(ctx, { windowIds: async () => null, telegram: silent })).sweep();
   assert.is(ctx.state.sessions.a!.status, 'active');
+});
+
+sweeper('session_map.json loses the entries of windows tmux no longer has, but not one written while tmux was listing', async (ctx) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ccbot-sweep-'));
+  const entry = (n: number): SessionMap[string] => ({ session_id: `${n}0000000-6298-4b4d-a740-c2bde142a0dc`, cwd: '/w', window_name: 'w', transcript_path: '' });
+  try {
+    await updateSessionMap(dir, (m) => Object.assign(m, { 'ccbot:@1': entry(1), 'ccbot:@2': entry(2), 'other:@2': entry(3) }) && true);
+    const windowIds = async () => {
+      await updateSessionMap(dir, (m) => ((m['ccbot:@3'] = entry(4)), true)); // the hook of a window opened meanwhile
+      return new Set(['@0', '@1']);
+    };
+    await new Sweeper(deps(ctx, { windowIds, sessionMap: { ccbotDir: dir, tmuxSession: 'ccbot' } })).sweep();
+    assert.equal(Object.keys(readSessionMap(dir)).sort(), ['ccbot:@1', 'ccbot:@3', 'other:@2']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 sweeper('two sweeps at once make one pass', async (ctx) => {

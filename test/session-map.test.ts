@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withFileLock } from '#ccbot/lock.js';
 import { setSink } from '#ccbot/log.js';
-import { mapKey, promptHash, readSessionMap, SESSION_MAP_FILE, updateSessionMap, type SessionMap } from '#ccbot/session-map.js';
+import { mapKey, promptHash, pruneSessionMap, readSessionMap, SESSION_MAP_FILE, updateSessionMap, type SessionMap } from '#ccbot/session-map.js';
 
 type SessionMapEntry = SessionMap[string];
 
@@ -212,3 +212,25 @@ update('returns an error value when the map cannot be written', async ({ dir, ma
 });
 
 update.run();
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const prune = withTempDir('pruneSessionMap');
+
+prune('drops the entries of this tmux session\'s windows tmux no longer has; other servers\' entries stay', async ({ dir }) => {
+  await updateSessionMap(dir, (m) => Object.assign(m, { 'ccbot:@1': entry(1), 'ccbot:@2': entry(2), 'other:@2': entry(3) }) && true);
+  const result = await pruneSessionMap(dir, 'ccbot', new Set(['@0', '@1']), readSessionMap(dir));
+  assert.equal(result, { ok: true, pruned: 1 });
+  assert.equal(Object.keys(readSessionMap(dir)).sort(), ['ccbot:@1', 'other:@2']);
+  assert.equal(await pruneSessionMap(dir, 'ccbot', new Set(['@0', '@1']), readSessionMap(dir)), { ok: true, pruned: 0 });
+});
+
+prune('keeps an entry the hook wrote after the map was read: its window may be newer than the list', async ({ dir }) => {
+  await updateSessionMap(dir, (m) => ((m['ccbot:@1'] = entry(1)), true));
+  const before = readSessionMap(dir);
+  await updateSessionMap(dir, (m) => ((m['ccbot:@9'] = entry(9)), true)); // a window opened while tmux was listing
+  assert.equal(await pruneSessionMap(dir, 'ccbot', new Set(['@0']), before), { ok: true, pruned: 1 });
+  assert.equal(Object.keys(readSessionMap(dir)), ['ccbot:@9']);
+});
+
+prune.run();
