@@ -17,6 +17,11 @@ type Button = { text: string; callback_data?: string };
 const buttonsOf = (m: ChatMessage | undefined): Button[] => ((m?.reply_markup as { inline_keyboard?: Button[][] } | undefined)?.inline_keyboard ?? []).flat();
 const botMessages = (world: ChatWorld) => world.fake.messages(ME.id).filter((m) => m.from_bot && !m.deleted);
 const current = (world: ChatWorld, id: number) => world.fake.messages(ME.id).find((m) => m.message_id === id)!;
+/** The sizes in the daemon's last `monitor: tracking` line (what it keeps per session). */
+const tracking = (world: ChatWorld): Record<string, number> => {
+  const line = world.daemon.stderr().split('\n').filter((l) => l.startsWith('debug: monitor: tracking ')).at(-1) ?? '';
+  return Object.fromEntries([...line.matchAll(/(\w+)=(\d+)/g)].map(([, key, size]) => [key, Number(size)]));
+};
 const waitFor = <T>(world: ChatWorld, what: () => T | undefined | false, label: string, ms = 15_000) => world.fake.waitFor(() => what() || undefined, ms, label);
 
 
@@ -37,7 +42,7 @@ chat('a tool call shows on the card with its outcome; the answer comes once, as 
   assert.is(botMessages(world).filter((m) => m.text === 'echo: again').length, 1);
 });
 
-chat('after /clear the window runs a new Claude session: its answers arrive from the new transcript, the old ones are not repeated', async ({ world }) => {
+chat('after /clear the window runs a new Claude session: its answers arrive from the new transcript, the old ones are not repeated; the old watcher is closed, and /done leaves nothing kept', async ({ world }) => {
   await newSession(world, 'api');
   world.say('before clear');
   await world.botSays(/^echo: before clear$/, 20_000);
@@ -48,6 +53,12 @@ chat('after /clear the window runs a new Claude session: its answers arrive from
   await new Promise((resolve) => setTimeout(resolve, 1_000)); // time for a repeat to show up, if there were one
   assert.is(botMessages(world).filter((m) => m.text === 'echo: before clear').length, 1);
   assert.is(botMessages(world).filter((m) => m.text === 'echo: after clear').length, 1);
+  // What the daemon keeps per session (its debug line): one follow and one watcher, the old transcript's closed.
+  assert.equal([tracking(world).follows, tracking(world).watchers], [1, 1], world.daemon.stderr());
+  world.say('/done');
+  await world.botSays(/Archived api/);
+  await waitFor(world, () => tracking(world).follows === 0, 'the ended session forgotten');
+  assert.ok(Object.values(tracking(world)).every((size) => size === 0), JSON.stringify(tracking(world)));
 });
 
 chat('a daemon killed mid-turn: after the restart the answer arrives exactly once and the card is not doubled', async ({ world }) => {
