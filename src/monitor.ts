@@ -21,6 +21,9 @@ const SINCE_SLACK_MS = 2_000;
 /** Keys of messages sent (all of the batch being delivered, so a replay after a crash is invisible) kept once the
  * cursor moved past them: a transcript that was replaced is read again from its start. */
 const SENT_KEYS_KEPT = 50;
+/** How long a stop waits for the pass under way (a send Telegram has not answered): past it, that message may show
+ * again after the restart, never not at all. */
+const STOP_WAIT_MS = 5_000;
 
 /** How far one session's transcript was delivered, and what the chat shows of it. Plain JSON. */
 export interface Follow {
@@ -93,11 +96,12 @@ export class Monitor {
     this.timer = setInterval(() => this.wake(), this.deps.pollMs).unref();
   }
 
-  /** No pass after this; resolves once the one under way has ended: what it sent is recorded before an exit. */
+  /** No pass after this; resolves once the one under way has ended (what it sent is then recorded), or after
+   * STOP_WAIT_MS. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.running;
+    await Promise.race([this.running, new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
   }
