@@ -25,6 +25,8 @@ export function classifyFailure(err: unknown): TelegramKind | undefined {
     return GONE.test(err.description) ? 'gone' : 'rejected';
   }
   if (err instanceof TimeoutError || err instanceof ParseError) return 'uncertain';
+  // Our own deadline or ccbot stopping aborted fetch: the request may already be with Telegram.
+  if (err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'uncertain';
   if (err instanceof NetworkError) {
     if (causeCodes(err).some((code) => UNSENT_CODES.has(code))) return 'network';
     // The transport throws a NetworkError without a cause only for a 5xx whose body was not Telegram's JSON.

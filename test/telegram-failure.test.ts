@@ -29,6 +29,9 @@ helpers('classifyFailure tells a connection never made from one that may have re
   assert.is(classifyFailure(fetchFailed(withCode('UND_ERR_SOCKET'))), 'uncertain');
   assert.is(classifyFailure(new TimeoutError('Request timed out: sendMessage')), 'uncertain');
   assert.is(classifyFailure(new ParseError('Invalid JSON in response to sendMessage')), 'uncertain');
+  // What fetch throws when the request's own signal ends it: a deadline, or ccbot stopping.
+  assert.is(classifyFailure(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), 'uncertain');
+  assert.is(classifyFailure(new DOMException('This operation was aborted', 'AbortError')), 'uncertain');
   assert.is(classifyFailure(new NetworkError('Server error 502 on sendMessage')), 'server');
   assert.is(classifyFailure(new TelegramApiError(502, 'Bad Gateway')), 'server');
   assert.is(classifyFailure(new TelegramApiError(429, 'Too Many Requests', { retry_after: 3 })), 'rate-limited');
