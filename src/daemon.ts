@@ -89,8 +89,14 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
 
   // maxRetries 0: retries are decided by ccbot, which knows when a repeat would duplicate a visible message.
   const api = new Api(config.botToken, { apiRoot: config.telegramApiRoot, maxRetries: 0 });
-  const telegram = new Telegram(api);
-  void telegram.setCommands(); // cosmetic; logged on failure, and must not delay the first poll
+  const telegram = new Telegram(api, { stop }); // on stop, requests under way are aborted (after a short grace)
+  // The command menu goes to the allowed people's chats only. Telegram refuses a chat it does not know yet (the person
+  // never wrote to the bot): that one gets it with the person's next update. Cosmetic, so it never delays the poll.
+  const menuless = new Set<number>();
+  const publishMenu = async (chatId: number) => {
+    if (!(await telegram.setCommands(chatId))) menuless.add(chatId);
+  };
+  void telegram.clearDefaultCommands().then(() => Promise.all(config.allowedUsers.map(publishMenu)));
 
   // The way in: the person's messages into windows.
   const delivery = new Delivery({ ...windows, outbox: state.outbox, sessions, users, telegram, tmuxSession });
@@ -122,6 +128,7 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
   const handle = async (update: Update): Promise<void> => {
     // The gate comes first: a stranger's update ends here, before any API call (strangers get silence).
     const who = gateUpdate(update, allowed);
+    if (who.kind !== 'drop' && menuless.delete(who.chatId)) void publishMenu(who.chatId);
     if (who.kind !== 'drop') return route(update, who);
     log.debug('dropped update', { reason: who.reason, user_id: who.userId, update_id: update.update_id });
   };

@@ -3,6 +3,7 @@
  * Never throws for Telegram's answers or the network (telegram-failure.ts says what a failure allows). */
 import { InputFile, TelegramApiError, type Api, type EditMessageTextParams, type InlineKeyboardMarkup,
   type SendDocumentParams, type SendMessageParams } from 'node-telegram-bot-api';
+import { setTimeout as delay } from 'node:timers/promises';
 import { htmlToPlain, splitHtml } from './format.js';
 import { LANGS, t } from './i18n.js';
 import { logger } from './log.js';
@@ -20,6 +21,11 @@ const PUBLISHED_COMMANDS = [
   'menu', 'help', 'new', 'list', 'history', 'screenshot', 'stop', 'kill', 'done', 'archive', 'settings',
 ] as const;
 
+/** How long a request may take before its outcome is called unknown ('uncertain'): a message, an edit or the menu;
+ * an upload; a reaction or a button's answer. Once ccbot stops, what is under way gets afterStopMs, then is aborted. */
+interface Timeouts { sendMs: number; uploadMs: number; quickMs: number; afterStopMs: number }
+const TIMEOUTS: Timeouts = { sendMs: 15_000, uploadMs: 60_000, quickMs: 5_000, afterStopMs: 2_000 };
+
 /** A failed send says what it allows by its kind; deliveredIds: the parts that arrived. */
 export type SendResult = { ok: true; messageIds: number[] } | (Failure<TelegramKind> & { deliveredIds: number[] });
 
@@ -32,13 +38,25 @@ type Outcome<T> = { ok: true; value: T } | Failed;
 export class Telegram {
   private readonly pacer: Pacer;
   private readonly maxRetries: number;
+  private readonly timeouts: Timeouts;
+  /** Aborts every request under way, afterStopMs after `stop`; nothing is sent after it. */
+  private readonly halt = new AbortController();
   /** Per chat: the newest bot message carrying the session keyboard. */
   private readonly keyboardMessages = new Map<number, number>();
 
-  /** maxRetries: repeats of one request after a 429, a 5xx or a network failure (default 5). */
-  constructor(private readonly api: Api, options: PacerOptions & { maxRetries?: number } = {}) {
-    this.pacer = new Pacer(options);
+  /** maxRetries: repeats of one request after a 429, a 5xx or a network failure (default 5). stop: ccbot stops. */
+  constructor(
+    private readonly api: Api,
+    options: PacerOptions & { maxRetries?: number; timeouts?: Partial<Timeouts>; stop?: AbortSignal } = {},
+  ) {
+    // A chat paused by a 429 must not hold up a stopping daemon: the pause ends at the halt.
+    const sleep = (ms: number) => delay(ms, undefined, { signal: this.halt.signal }).catch(() => undefined);
+    this.pacer = new Pacer({ ...options, sleep: options.sleep ?? sleep });
     this.maxRetries = options.maxRetries ?? 5;
+    this.timeouts = { ...TIMEOUTS, ...options.timeouts };
+    const halt = () => setTimeout(() => this.halt.abort(), this.timeouts.afterStopMs).unref();
+    options.stop?.addEventListener('abort', halt, { once: true });
+    if (options.stop?.aborted) halt();
   }
 
   /** Sends Telegram HTML, split into parts of at most 4096 sent in order; the reply markup goes on the last part,
@@ -56,7 +74,7 @@ export class Telegram {
           params.reply_parameters = { message_id: options.replyTo, allow_sending_without_reply: true };
         }
         if (i === parts.length - 1 && options.replyMarkup) params.reply_markup = options.replyMarkup;
-        const sent = await this.withPlainFallback(chatId, turn, params, (p) => this.api.sendMessage(p), false);
+        const sent = await this.withPlainFallback(chatId, turn, params, (p, s) => this.api.sendMessage(p, s), false);
         if (!sent.ok) return this.sendFailed('sendMessage', chatId, sent, ids);
         ids.push(sent.value.message_id);
       }
@@ -72,7 +90,7 @@ export class Telegram {
     return this.pacer.run(chatId, async (turn) => {
       const params: EditMessageTextParams = { chat_id: chatId, message_id: messageId, text: html, ...AS_HTML };
       if (options.replyMarkup) params.reply_markup = options.replyMarkup;
-      const edited = await this.withPlainFallback(chatId, turn, params, (p) => this.api.editMessageText(p), true);
+      const edited = await this.withPlainFallback(chatId, turn, params, (p, s) => this.api.editMessageText(p, s), true);
       if (edited.ok || edited.kind === 'not-modified') return { ok: true };
       const error = describeError(edited.err);
       if (edited.kind !== 'gone') log.warn('editMessageText failed', { chat_id: chatId, message_id: messageId, error });
@@ -85,7 +103,7 @@ export class Telegram {
     await this.quietly('editMessageReplyMarkup', () =>
       this.pacer.run(chatId, async (turn) => {
         const params = { chat_id: chatId, message_id: messageId, reply_markup: { inline_keyboard: [] } };
-        const done = await this.attempt(chatId, turn, () => this.api.editMessageReplyMarkup(params), true);
+        const done = await this.attempt(chatId, turn, (s) => this.api.editMessageReplyMarkup(params, s), true);
         if (!done.ok && done.kind !== 'not-modified' && done.kind !== 'gone') throw done.err;
       }),
     );
@@ -112,7 +130,8 @@ export class Telegram {
     return this.pacer.run(chatId, async (turn) => {
       const params: SendDocumentParams = { chat_id: chatId, document: new InputFile(bytes, { filename }) };
       if (caption) Object.assign(params, { caption, parse_mode: 'HTML' });
-      const sent = await this.withPlainFallback(chatId, turn, params, (p) => this.api.sendDocument(p), false);
+      const upload = (p: SendDocumentParams, s: AbortSignal) => this.api.sendDocument(p, s);
+      const sent = await this.withPlainFallback(chatId, turn, params, upload, false, this.timeouts.uploadMs);
       if (!sent.ok) return this.sendFailed('sendDocument', chatId, sent, []);
       return { ok: true, messageIds: [sent.value.message_id] };
     });
@@ -121,41 +140,60 @@ export class Telegram {
   /** Stops the button's spinner. An expired query (the daemon was down) is fine; never throws. */
   async answerCallback(queryId: string, text?: string): Promise<void> {
     const params = text === undefined ? { callback_query_id: queryId } : { callback_query_id: queryId, text };
-    await this.quietly('answerCallbackQuery', () => this.api.answerCallbackQuery(params), 'debug');
+    const request = (signal: AbortSignal) => this.api.answerCallbackQuery(params, signal);
+    await this.quietly('answerCallbackQuery', () => this.within(this.timeouts.quickMs, request), 'debug');
   }
 
   /** A reaction on a message, e.g. a delivery receipt. Cosmetic: failures are logged at debug, never thrown. */
   async react(chatId: number, messageId: number, emoji: string): Promise<void> {
     const params = { chat_id: chatId, message_id: messageId, reaction: [{ type: 'emoji' as const, emoji }] };
-    await this.quietly('setMessageReaction', () => this.api.setMessageReaction(params), 'debug');
+    const request = (signal: AbortSignal) => this.api.setMessageReaction(params, signal);
+    await this.quietly('setMessageReaction', () => this.within(this.timeouts.quickMs, request), 'debug');
   }
 
-  /** Publishes the command menu in English (the default) and in each translation. False if any failed (logged). */
-  async setCommands(): Promise<boolean> {
+  /** Publishes the command menu to one person's chat, in English (the default) and in each translation; never to
+   * the default scope, which shows it to anyone who opens the bot. False if any failed (logged). */
+  async setCommands(chatId: number): Promise<boolean> {
     let allSet = true;
+    const scope = { type: 'chat', chat_id: chatId } as const;
     for (const lang of LANGS) {
       const commands = PUBLISHED_COMMANDS.map((command) => ({ command, description: t(lang, `cmd.${command}`) }));
-      const params = lang === 'en' ? { commands } : { commands, language_code: lang };
-      const key = `setMyCommands:${lang}`;
-      const request = () => this.api.setMyCommands(params);
+      const params = lang === 'en' ? { commands, scope } : { commands, scope, language_code: lang };
+      const key = `setMyCommands:${chatId}:${lang}`;
+      const request = (signal: AbortSignal) => this.api.setMyCommands(params, signal);
       const set = await this.pacer.run(key, (turn) => this.attempt(key, turn, request, true));
       if (set.ok) continue;
       allSet = false;
-      log.warn('setMyCommands failed; the command menu may be out of date', { lang, error: describeError(set.err) });
+      log.warn('setMyCommands failed; the command menu may be out of date',
+        { chat_id: chatId, lang, error: describeError(set.err) });
     }
     return allSet;
   }
 
-  /** One request with its retries, each awaiting the chat's turn: a 429 pauses the chat for retry_after, a 5xx or
-   * a connection never made backs off; what may have reached Telegram is repeated only when `repeatable`. */
+  /** Removes the menu from the default scope, where versions before the per-chat menu published it. */
+  async clearDefaultCommands(): Promise<void> {
+    for (const lang of LANGS) {
+      const params = lang === 'en' ? {} : { language_code: lang };
+      const request = (signal: AbortSignal) => this.api.deleteMyCommands(params, signal);
+      await this.quietly('deleteMyCommands', () => this.within(this.timeouts.sendMs, request));
+    }
+  }
+
+  /** One request with its retries, each awaiting the chat's turn and ended after `timeoutMs`: a 429 pauses the chat
+   * for retry_after, a 5xx or a connection never made backs off; what may have reached Telegram is repeated only
+   * when `repeatable`. Once halted, nothing more is sent: that failure is 'network' (Telegram saw nothing). */
   private async attempt<T>(
-    key: number | string, turn: Turn, request: () => Promise<T>, repeatable: boolean,
+    key: number | string, turn: Turn, request: (signal: AbortSignal) => Promise<T>, repeatable: boolean,
+    timeoutMs = this.timeouts.sendMs,
   ): Promise<Outcome<T>> {
     let uncertain = false;
     for (let retry = 0; ; retry++) {
       await turn();
+      if (this.halt.signal.aborted) {
+        return { ok: false, err: new Error('not sent: ccbot is stopping'), kind: 'network', uncertain };
+      }
       try {
-        return { ok: true, value: await request() };
+        return { ok: true, value: await this.within(timeoutMs, request) };
       } catch (err) {
         const kind = classifyFailure(err);
         if (kind === undefined) throw err;
@@ -172,16 +210,33 @@ export class Telegram {
 
   /** `attempt`, then again as plain text when Telegram cannot parse the HTML: a formatter bug must not lose text. */
   private async withPlainFallback<P extends { parse_mode?: string; text?: string; caption?: string }, T>(
-    chatId: number, turn: Turn, params: P, request: (p: P) => Promise<T>, repeatable: boolean,
+    chatId: number, turn: Turn, params: P, request: (p: P, signal: AbortSignal) => Promise<T>, repeatable: boolean,
+    timeoutMs?: number,
   ): Promise<Outcome<T>> {
-    const first = await this.attempt(chatId, turn, () => request(params), repeatable);
+    const first = await this.attempt(chatId, turn, (s) => request(params, s), repeatable, timeoutMs);
     if (first.ok || first.kind !== 'unparsable') return first;
     const error = describeError(first.err);
     log.warn('Telegram could not parse the HTML; sending it as plain text', { chat_id: chatId, error });
     const field = params.caption === undefined ? 'text' : 'caption';
     const { parse_mode: _dropped, ...plain } = params;
     const fallback = { ...plain, [field]: htmlToPlain(params[field] ?? '') } as P;
-    return this.attempt(chatId, turn, () => request(fallback), repeatable);
+    return this.attempt(chatId, turn, (s) => request(fallback, s), repeatable, timeoutMs);
+  }
+
+  /** Runs `request` with a signal that aborts after `ms` or at the halt. Not AbortSignal.any over
+   * AbortSignal.timeout: on Node 20 the garbage collector can take the timeout signal, and the abort never comes. */
+  private async within<T>(ms: number, request: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms);
+    const halted = () => deadline.abort(new DOMException('ccbot is stopping', 'AbortError'));
+    this.halt.signal.addEventListener('abort', halted);
+    if (this.halt.signal.aborted) halted();
+    try {
+      return await request(deadline.signal);
+    } finally {
+      clearTimeout(timer);
+      this.halt.signal.removeEventListener('abort', halted);
+    }
   }
 
   private sendFailed(method: string, chatId: number, failed: Failed, deliveredIds: number[]): SendResult {

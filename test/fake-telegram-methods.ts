@@ -168,6 +168,9 @@ function setMyCommands({ chats }: MethodContext, p: Params): Outcome {
   if (commands instanceof ApiError) return commands;
   const key = commandKey(p);
   if (key instanceof ApiError) return key;
+  // As Telegram: a chat scope names a chat the bot knows (a private chat is known once its user wrote).
+  const scope = parseJson(str(p.scope) ?? '{}');
+  if (isObject(scope) && 'chat_id' in scope && !chats.chats.has(Number(scope.chat_id))) return badRequest('chat not found');
   if (commands.length === 0) chats.commandSets.delete(key);
   else chats.commandSets.set(key, commands);
   return true;

@@ -493,6 +493,16 @@ commands('keeps a command list per language and refuses an invalid command', asy
   assert.is(err.description, 'Bad Request: BOT_COMMAND_INVALID');
 });
 
+commands('a chat scope needs a chat the bot knows, as Telegram; commandsIn reads it back', async ({ fake, api }) => {
+  const list = [{ command: 'new', description: 'New session' }];
+  const err = await apiError(api.setMyCommands({ commands: list, scope: { type: 'chat', chat_id: 4242 } }));
+  assert.is(err.description, 'Bad Request: chat not found');
+  const chatId = chatWithAlice(fake);
+  await api.setMyCommands({ commands: list, scope: { type: 'chat', chat_id: chatId } });
+  assert.equal(fake.commandsIn({ type: 'chat', chat_id: chatId }), { '': list });
+  assert.equal(fake.commands, {});
+});
+
 commands.run();
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────────

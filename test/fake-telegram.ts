@@ -195,11 +195,16 @@ export class FakeTelegram {
 
   /** Commands set for the default scope, by language_code ('' = every language). */
   get commands(): Record<string, BotCommand[]> {
-    const defaultScope = (commandKey({}) as string).split('\n')[0];
+    return this.commandsIn({ type: 'default' });
+  }
+
+  /** Commands set for a scope (e.g. `{ type: 'chat', chat_id: 1001 }`), by language_code ('' = every language). */
+  commandsIn(scope: object): Record<string, BotCommand[]> {
+    const wanted = (commandKey({ scope: JSON.stringify(scope) }) as string).split('\n')[0];
     const byLanguage: Record<string, BotCommand[]> = {};
     for (const [key, commands] of this.chats.commandSets) {
       const [scope, language] = key.split('\n') as [string, string];
-      if (scope === defaultScope) byLanguage[language] = structuredClone(commands);
+      if (scope === wanted) byLanguage[language] = structuredClone(commands);
     }
     return byLanguage;
   }

@@ -33,10 +33,19 @@ chat.after.each(async (ctx) => {
   ctx.dir.remove();
 });
 
-chat('publishes its commands in English, Russian and Chinese at start', async (ctx) => {
-  const commands = await ctx.fake.waitFor((f) => (Object.keys(f.commands).length === 3 ? f.commands : undefined), 5_000, 'setMyCommands');
+const menuRefused = (fake: FakeTelegram) =>
+  fake.waitFor((f) => f.callsTo('setMyCommands').filter((c) => c.ok === false).length === 3, 5_000, 'refused');
+
+chat('publishes its commands in English, Russian and Chinese to the allowed person\'s chat only, once Telegram knows it', async (ctx) => {
+  const mine = (f: FakeTelegram) => f.commandsIn({ type: 'chat', chat_id: ME.id });
+  // Until the person writes, Telegram refuses their chat (the fake too): the menu follows their first update.
+  await menuRefused(ctx.fake);
+  ctx.fake.userSends(ME, '/help');
+  const commands = await ctx.fake.waitFor((f) => (Object.keys(mine(f)).length === 3 ? mine(f) : undefined), 5_000, 'setMyCommands');
   assert.equal(Object.keys(commands).sort(), ['', 'ru', 'zh']);
   assert.ok(commands['']!.some((c) => c.command === 'new'));
+  assert.equal(ctx.fake.commands, {}, 'nothing in the default scope, which strangers see');
+  assert.ok(ctx.fake.callsTo('setMyCommands').every((c) => (c.params.scope as { type?: string }).type === 'chat'));
 });
 
 chat('reads /name and /name@bot (any case) as a command; a command inside text is not one', async (ctx) => {
@@ -57,9 +66,10 @@ chat('answers /help in the person\'s language', async (ctx) => {
 });
 
 chat('a stranger\'s text, command, photo, edit and button press cause no API call at all', async (ctx) => {
-  await ctx.fake.waitFor((f) => f.callsTo('setMyCommands').filter((c) => c.ok !== undefined).length === 3, 5_000, 'setMyCommands');
+  await menuRefused(ctx.fake);
   ctx.fake.userSends(ME, '/help');
   const help = await ctx.fake.waitFor((f) => f.lastBotMessage(ME.id), 5_000, 'help reply');
+  await ctx.fake.waitFor((f) => f.callsTo('setMyCommands').filter((c) => c.ok).length === 3, 5_000, 'setMyCommands');
   const before = ctx.fake.calls.length;
 
   const sent = ctx.fake.userSends(STRANGER, 'hello bot');

@@ -413,22 +413,34 @@ const commands = telegramSuite('setCommands');
 
 const PUBLISHED_COMMANDS = ['menu', 'help', 'new', 'list', 'history', 'screenshot', 'stop', 'kill', 'done', 'archive', 'settings'] as const;
 
-commands('publishes the commands in English by default and in ru and zh, described from i18n', async ({ fake, tg }) => {
-  assert.is(await tg.setCommands(), true);
-  const published = fake.commands;
+commands('publishes the commands to the person\'s chat only, in English by default and in ru and zh, from i18n', async ({ fake, tg, chatId }) => {
+  assert.is(await tg.setCommands(chatId), true);
+  const published = fake.commandsIn({ type: 'chat', chat_id: chatId });
   assert.equal(Object.keys(published).sort(), ['', 'ru', 'zh']);
   for (const [language, lang] of [['', 'en'], ['ru', 'ru'], ['zh', 'zh']] as const) {
     assert.equal(published[language]!.map((c) => c.command), [...PUBLISHED_COMMANDS]);
     assert.equal(published[language]!.map((c) => c.description), PUBLISHED_COMMANDS.map((c) => t(lang, `cmd.${c}`)));
   }
   assert.is.not(published.ru![0]!.description, published['']![0]!.description);
+  assert.equal(fake.commands, {}, 'nothing in the default scope, which anyone who opens the bot sees');
 });
 
-commands('a failure is logged and reported, not thrown; the other languages are still set', async ({ fake, tg, logs }) => {
+commands('a failure is logged and reported, not thrown; the other languages are still set', async ({ fake, tg, logs, chatId }) => {
   fake.failNext('setMyCommands', { errorCode: 400, description: 'Bad Request: BOT_COMMAND_INVALID' });
-  assert.is(await tg.setCommands(), false);
-  assert.equal(Object.keys(fake.commands).sort(), ['ru', 'zh']);
+  assert.is(await tg.setCommands(chatId), false);
+  assert.equal(Object.keys(fake.commandsIn({ type: 'chat', chat_id: chatId })).sort(), ['ru', 'zh']);
   assert.match(warnings(logs).join('\n'), /setMyCommands failed/);
+});
+
+commands('a chat Telegram does not know yet (the person never wrote) is reported as not set', async ({ tg }) => {
+  assert.is(await tg.setCommands(4242), false);
+});
+
+commands('clearDefaultCommands removes a menu an older version published for everyone, in every language', async ({ fake, api, tg }) => {
+  await api.setMyCommands({ commands: [{ command: 'new', description: 'New session' }] });
+  await api.setMyCommands({ commands: [{ command: 'new', description: 'Новая сессия' }], language_code: 'ru' });
+  await tg.clearDefaultCommands();
+  assert.equal(fake.commands, {});
 });
 
 commands.run();
