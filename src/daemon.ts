@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Api, type Update } from 'node-telegram-bot-api';
+import { Api } from 'node-telegram-bot-api';
 import { Sweeper } from './archive.js';
 import { createChat } from './chat.js';
 import { writeClaudeSettings } from './claude-settings.js';
@@ -14,7 +14,7 @@ import { acquireSingletonLock, releaseOnExit } from './lock.js';
 import { logger } from './log.js';
 import { Monitor } from './monitor.js';
 import { LiveOutput } from './output.js';
-import { pollUpdates, type PollEnd } from './poller.js';
+import { pollUpdates, type Dispatch, type PollEnd } from './poller.js';
 import { findClaudeProcesses, killOrphanClaudeProcesses } from './procs.js';
 import { reconcile } from './recovery.js';
 import { createRouter } from './router.js';
@@ -125,12 +125,15 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
     menuOf: (id) => output.menuOf(id),
   });
   const allowed = new Set(config.allowedUsers);
-  const handle = async (update: Update): Promise<void> => {
-    // The gate comes first: a stranger's update ends here, before any API call (strangers get silence).
+  const dispatch: Dispatch = (update) => {
+    // The gate comes first: a stranger's update ends here, before any API call or state write (strangers get silence).
     const who = gateUpdate(update, allowed);
-    if (who.kind !== 'drop' && menuless.delete(who.chatId)) void publishMenu(who.chatId);
-    if (who.kind !== 'drop') return route(update, who);
-    log.debug('dropped update', { reason: who.reason, user_id: who.userId, update_id: update.update_id });
+    if (who.kind === 'drop') {
+      log.debug('dropped update', { reason: who.reason, user_id: who.userId, update_id: update.update_id });
+      return undefined;
+    }
+    if (menuless.delete(who.chatId)) void publishMenu(who.chatId);
+    return { lane: who.chatId, run: () => route(update, who) };
   };
 
   delivery.start();
@@ -138,13 +141,15 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
   sweeper.start();
   const end = stop.aborted
     ? 'stopped'
-    : await pollUpdates(api, handle, stop, {
+    : await pollUpdates(api, dispatch, stop, {
         offset: state.lastUpdateId === undefined ? undefined : state.lastUpdateId + 1,
-        onHandled: (updateId) => state.setLastUpdateId(updateId),
+        handled: state.handledUpdateIds,
+        onHandled: (lastUpdateId, handledAbove) => state.recordHandled(lastUpdateId, handledAbove),
       });
-  delivery.stop();
+  // Each waits for its step under way; any Bot API call in it ends at Telegram's halt, shortly after the stop.
+  await delivery.stop();
   sweeper.stop();
-  monitor.stop();
+  await monitor.stop();
   await output.flush();
   monitor.save();
   state.flush();

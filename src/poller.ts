@@ -1,7 +1,17 @@
-/** Long polling of getUpdates: capped backoff on failures, offsets confirmed only after an update was handled,
- * a watchdog for hung polls, and a clear stop on 409 Conflict. It handles no update itself. */
+/** Long polling of getUpdates: capped backoff on failures, a watchdog for hung polls, a clear stop on 409 Conflict,
+ * and each update's handler run in its chat's lane. It handles no update itself.
+ * Lanes: a handler runs after the earlier ones of its lane (its chat) and alongside other lanes, so a hung request
+ * holds up one chat, and polling goes on meanwhile.
+ * Never lost: Telegram is told (by the next getUpdates' offset) only of updates below the lowest one still running;
+ * onHandled reports the same watermark, plus the few ids above it already handled, for state.json.
+ * Never twice: an update below the watermark, handled above it, or still running is skipped when Telegram (or a
+ * restart) brings it again. Telegram returns a running update at once to every poll, so while handlers run, a poll
+ * first waits for them, at most settleMs: no busy loop, and new updates still arrive within about that. Trap: a poll
+ * returns at most 100 updates from the watermark, so 100 handled behind a running one hold back the next until it ends
+ * (which every Bot API deadline bounds). */
 import { TelegramApiError, type Api, type Update } from 'node-telegram-bot-api';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { GateKind } from './gate.js';
 import { logger } from './log.js';
 import { backoffMs } from './pacer.js';
 import { describeError } from './telegram-failure.js';
@@ -10,39 +20,78 @@ const log = logger('poll');
 
 /** Consecutive 409s before we give up: another process is polling this token. */
 const MAX_CONFLICTS = 3;
+/** Exactly the kinds the gate lets through (tsc holds the keys to GateKind): Telegram need not send any other. */
+const ALLOWED_UPDATES = Object.keys({ message: 0, edited_message: 0, callback_query: 0 } satisfies Record<GateKind, 0>);
 
 export type PollEnd = 'stopped' | 'conflict' | 'unauthorized';
+
+/** What an update needs: `run` in lane `lane` (its chat), or nothing (the gate dropped it). Nothing is not reported
+ * to onHandled, so a stranger's flood causes no state write. */
+export type Dispatch = (update: Update) => { lane: number; run: () => Promise<void> } | undefined;
 
 interface PollOptions {
   /** The long poll's timeout (default 25 s), and how much longer it may take before it is called hung (15 s). */
   timeoutS?: number;
   watchdogGraceMs?: number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-  /** The first update id not yet handled, as remembered across restarts (see onHandled). */
+  /** As remembered across restarts (see onHandled): the first update id not known to be handled, and the ids above
+   * it that are. */
   offset?: number;
-  /** Called after each update was handled. Telegram learns of it only at the next getUpdates, so a daemon killed in
-   * between would see the update again; persisting this id (and passing it back as `offset`) closes that gap. */
-  onHandled?: (updateId: number) => void;
+  handled?: readonly number[];
+  /** After a handler finished: updates up to `lastUpdateId` and those in `handledAbove` are handled. Telegram learns
+   * of it only at the next getUpdates, so a daemon killed in between would see them again; persisting this (and
+   * passing it back) closes that gap. */
+  onHandled?: (lastUpdateId: number, handledAbove: number[]) => void;
+  /** The longest wait for running handlers: before each poll (1 s), and once stopped (3 s). */
+  settleMs?: number;
+  drainMs?: number;
 }
 
-/** Polls until `signal` aborts (→ 'stopped') or polling cannot go on ('conflict', 'unauthorized').
- * `handle` is awaited for each update in order; the next getUpdates confirms it. A handler that throws is
- * logged and the update is still confirmed: handling it again would repeat whatever half of it already ran. */
+/** Polls until `signal` aborts (→ 'stopped') or polling cannot go on ('conflict', 'unauthorized'). A handler that
+ * throws is logged and its update still confirmed: handling it again would repeat whatever half of it already ran.
+ * Once stopped, running handlers get drainMs; one still running then is handled again after a restart. */
 export async function pollUpdates(
-  api: Pick<Api, 'getUpdates'>, handle: (u: Update) => Promise<void>, signal: AbortSignal, options: PollOptions = {},
+  api: Pick<Api, 'getUpdates'>, dispatch: Dispatch, signal: AbortSignal, options: PollOptions = {},
 ): Promise<PollEnd> {
-  const { timeoutS = 25, watchdogGraceMs = 15_000 } = options;
+  const { timeoutS = 25, watchdogGraceMs = 15_000, settleMs = 1_000, drainMs = 3_000 } = options;
   const sleep = options.sleep ?? ((ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }));
-  let offset = options.offset;
+  const ledger = new Ledger(options.offset, options.handled);
+  const lanes = new Map<number, Promise<void>>();
+  const settle = async (ms: number, until?: AbortSignal) => { // waits for the running handlers, at most `ms`
+    const waited = new AbortController(); // ends the timer with the wait, so it holds up no exit
+    const end = () => waited.abort();
+    until?.addEventListener('abort', end);
+    const timer = delay(ms, undefined, { signal: waited.signal }).catch(() => undefined);
+    await Promise.race([Promise.all(lanes.values()), timer]);
+    until?.removeEventListener('abort', end);
+    end();
+  };
+  const start = (update: Update): void => {
+    const id = update.update_id;
+    const work = dispatch(update);
+    if (!work) return ledger.finish(id);
+    ledger.start(id);
+    const tail: Promise<void> = (lanes.get(work.lane) ?? Promise.resolve())
+      .then(work.run)
+      .catch((err: unknown) => log.error('handling an update failed', { update_id: id, error: describeError(err) }))
+      .then(() => {
+        if (lanes.get(work.lane) === tail) lanes.delete(work.lane);
+        ledger.finish(id);
+        options.onHandled?.(ledger.next! - 1, ledger.handledAbove());
+      });
+    lanes.set(work.lane, tail);
+  };
   let failures = 0;
   let conflicts = 0;
   while (!signal.aborted) {
+    if (lanes.size > 0) await settle(settleMs, signal);
     const hung = AbortSignal.timeout(timeoutS * 1000 + watchdogGraceMs); // the watchdog
     let updates: Update[];
     try {
-      updates = await api.getUpdates({ offset, timeout: timeoutS }, AbortSignal.any([signal, hung]));
+      const params = { offset: ledger.next, timeout: timeoutS, allowed_updates: ALLOWED_UPDATES };
+      updates = await api.getUpdates(params, AbortSignal.any([signal, hung]));
     } catch (err) {
-      if (signal.aborted) return 'stopped';
+      if (signal.aborted) break;
       const apiError = err instanceof TelegramApiError ? err : undefined;
       if (apiError?.errorCode === 401) {
         log.error('Telegram rejected the bot token (401 Unauthorized): check TELEGRAM_BOT_TOKEN');
@@ -60,25 +109,55 @@ export async function pollUpdates(
         log.warn('getUpdates failed; retrying', { error: describeError(err), wait_ms: waitMs });
       }
       const slept = await sleep(waitMs, signal).then(() => true, () => false);
-      if (!slept) return 'stopped';
+      if (!slept) break;
       continue;
     }
     failures = conflicts = 0;
-    for (const update of updates) {
-      if (offset !== undefined && update.update_id < offset) continue; // handled before a restart
-      try {
-        await handle(update);
-      } catch (err) {
-        log.error('handling an update failed', { update_id: update.update_id, error: describeError(err) });
-      }
-      offset = update.update_id + 1;
-      options.onHandled?.(update.update_id);
-      if (signal.aborted) break;
-    }
+    for (const update of updates) if (ledger.isNew(update.update_id)) start(update);
+    ledger.advance(); // past updates skipped as handled, or Telegram would return them at once, again and again
   }
+  await settle(drainMs);
+  if (lanes.size > 0) log.warn('stopped with updates still being handled; a restart handles them again');
   // Confirm what was handled, so a restart does not see it again. Best effort: without it Telegram redelivers.
-  if (offset !== undefined) {
-    await api.getUpdates({ offset, timeout: 0, limit: 1 }, AbortSignal.timeout(3_000)).catch(() => undefined);
+  if (ledger.next !== undefined) {
+    await api.getUpdates({ offset: ledger.next, timeout: 0, limit: 1 }, AbortSignal.timeout(3_000)).catch(() => {});
   }
   return 'stopped';
+}
+
+/** Which updates are handled: every one below `next`, plus `above` (handled while a lower one ran, or before a
+ * restart). `next` is the offset that confirms to Telegram only what is handled. */
+class Ledger {
+  private readonly running = new Set<number>();
+  private readonly above: Set<number>;
+  private last: number | undefined; // the highest id Telegram returned
+
+  constructor(public next: number | undefined, handled: readonly number[] = []) {
+    this.above = new Set(handled);
+  }
+
+  isNew(id: number): boolean {
+    this.last = Math.max(id, this.last ?? id);
+    return !(this.next !== undefined && id < this.next) && !this.above.has(id) && !this.running.has(id);
+  }
+
+  start(id: number): void {
+    this.running.add(id);
+  }
+
+  finish(id: number): void {
+    this.running.delete(id);
+    this.above.add(id);
+    this.advance();
+  }
+
+  advance(): void {
+    if (this.last === undefined) return;
+    this.next = this.running.size > 0 ? Math.min(...this.running) : this.last + 1;
+    for (const id of this.above) if (id < this.next) this.above.delete(id);
+  }
+
+  handledAbove(): number[] {
+    return [...this.above].sort((a, b) => a - b);
+  }
 }

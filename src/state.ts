@@ -14,8 +14,10 @@ interface State {
   sessions: Record<string, Session>;
   users: Record<string, UserState>;
   outbox: PendingText[];
-  /** The last Telegram update fully handled: after a crash it is not handled again. */
+  /** Telegram updates handled (after a crash none is handled again): this one and every one before it, */
   lastUpdateId?: number;
+  /** and these above it (handled while an earlier one, in another chat, was still running). */
+  handledUpdateIds?: number[];
 }
 
 /** Reads state.json; a missing or corrupt file gives an empty state (store.ts sets a corrupt one aside). */
@@ -35,6 +37,9 @@ export function loadState(ccbotDir: string): State {
     isObject(p) && typeof p.text === 'string' && typeof p.sessionId === 'string';
   if (Array.isArray(raw.outbox)) state.outbox = raw.outbox.filter(isPending);
   if (typeof raw.lastUpdateId === 'number') state.lastUpdateId = raw.lastUpdateId;
+  if (Array.isArray(raw.handledUpdateIds)) {
+    state.handledUpdateIds = raw.handledUpdateIds.filter((id): id is number => Number.isInteger(id));
+  }
   return state;
 }
 
@@ -62,8 +67,15 @@ export class StateStore {
     return this.state.lastUpdateId;
   }
 
-  setLastUpdateId(id: number): void {
-    this.state.lastUpdateId = id;
+  get handledUpdateIds(): readonly number[] {
+    return this.state.handledUpdateIds ?? [];
+  }
+
+  /** After an update was handled: the poller's watermark and the handled ids above it (see poller.ts). */
+  recordHandled(lastUpdateId: number, handledAbove: number[]): void {
+    this.state.lastUpdateId = lastUpdateId;
+    if (handledAbove.length > 0) this.state.handledUpdateIds = handledAbove;
+    else delete this.state.handledUpdateIds;
     this.write(this.state);
   }
 

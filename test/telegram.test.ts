@@ -515,7 +515,8 @@ polling('a 10 s outage: every message sent meanwhile is handled exactly once, in
   const handled: Update[] = [];
   // The poller's own backoff, capped at 500 ms so the test ends soon after the fake is back.
   const sleep = (ms: number, signal: AbortSignal) => delay(Math.min(ms, 500), undefined, { signal });
-  const polled = pollUpdates(api, async (update) => void handled.push(update), stop.signal, { timeoutS: 1, sleep });
+  const dispatch = (update: Update) => ({ lane: 1, run: async () => void handled.push(update) });
+  const polled = pollUpdates(api, dispatch, stop.signal, { timeoutS: 1, sleep });
   try {
     await fake.waitFor((f) => f.isPolling, 5000, 'first long poll');
     fake.setDown(true);
