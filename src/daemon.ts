@@ -114,6 +114,7 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
   const sweeper = new Sweeper({
     ...windows, sessions, users, telegram, archive, defaultIdleHours: config.idleHours,
     purgeAfterMs: config.archivePurgeAfterMs, isMidTurn: (session) => monitor.isMidTurn(session),
+    sessionMap: { ccbotDir, tmuxSession },
   });
   const route = createRouter({
     ...windows, telegram, sessions, users, chat, delivery, archive, home: homedir(),
