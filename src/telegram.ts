@@ -115,7 +115,9 @@ export class Telegram {
     if (!sent.ok) return sent;
     const previous = this.keyboardMessages.get(chatId);
     this.keyboardMessages.set(chatId, sent.messageIds.at(-1)!);
-    if (previous !== undefined) await this.stripKeyboard(chatId, previous);
+    // Not awaited: it waits for the chat's next slot, and the caller records the message as sent meanwhile (a crash
+    // in that second would repeat it). Queued in the chat's lane, it still runs before anything sent after.
+    if (previous !== undefined) void this.stripKeyboard(chatId, previous);
     return sent;
   }
 

@@ -33,7 +33,29 @@ export class UpdateQueue {
   push(kind: UpdateKind, payload: Message | CallbackQuery): void {
     // The server keeps only the kinds the last allowed_updates asked for; the others are lost.
     if (this.allowed.length > 0 && !this.allowed.includes(kind)) return;
-    this.updates.push({ update_id: this.nextId++, [kind]: payload } as unknown as Update);
+    const update = { update_id: this.nextId++, [kind]: payload } as unknown as Update;
+    this.sent.set(update.update_id, update);
+    this.enqueue(update);
+  }
+
+  /** An update handed out before comes again, same id and content: what the server does when the bot's offset never
+   * confirmed it (a crash before the bot recorded it as handled). */
+  redeliver(updateId: number): void {
+    const update = this.sent.get(updateId);
+    if (!update) throw new Error(`redeliver: no update ${updateId} was ever queued`);
+    this.enqueue(structuredClone(update));
+  }
+
+  /** The id of the first update ever queued that `test` accepts. */
+  idOf(test: (update: Update) => boolean): number | undefined {
+    return [...this.sent.values()].find(test)?.update_id;
+  }
+
+  private readonly sent = new Map<number, Update>();
+
+  private enqueue(update: Update): void {
+    this.updates = [...this.updates.filter((u) => u.update_id !== update.update_id), update]
+      .sort((a, b) => a.update_id - b.update_id);
     if (this.waiting) this.answerWaiting(this.updates.slice(0, this.waiting.limit));
   }
 

@@ -209,6 +209,15 @@ export class FakeTelegram {
     return byLanguage;
   }
 
+  /** Telegram hands out the update that carried message `messageId` again, same id and content (its offset was never
+   * confirmed: the bot crashed before it recorded the update as handled). */
+  redeliverMessage(messageId: number): void {
+    const id = this.updates.idOf((u) => (u as { message?: Message }).message?.message_id === messageId);
+    if (id === undefined) throw new Error(`redeliverMessage: no update carried message ${messageId}`);
+    this.updates.redeliver(id);
+    this.notify();
+  }
+
   /** Updates queued and not yet confirmed by a getUpdates offset. */
   get pendingUpdates(): Update[] {
     return this.updates.pending;

@@ -338,6 +338,8 @@ keyboards('the older keyboard message loses its keyboard, the newest keeps it', 
   await tg.sendNewest(chatId, 'first', { replyMarkup: keyboard('a') });
   const second = await tg.sendNewest(chatId, 'second', { replyMarkup: keyboard('b') });
   const secondId = second.ok ? second.messageIds[0]! : -1;
+  assert.ok(tg.isNewest(chatId, secondId), 'the newest at once; the strip follows in the chat\'s next slot');
+  await fake.waitFor(() => botMessages(fake, chatId)[0]!.reply_markup === undefined || undefined, 5_000, 'the strip');
   const [a, b] = botMessages(fake, chatId);
   assert.is(a!.reply_markup, undefined);
   assert.equal(b!.reply_markup, keyboard('b'));
