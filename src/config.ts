@@ -21,6 +21,11 @@ export const DEFAULTS = {
   ARCHIVE_PURGE_AFTER: '14d', // forget archived sessions after this long: 14d, 36h, 90m or seconds
   MONITOR_POLL_INTERVAL: '1', // seconds between transcript checks
   CCBOT_STALL_MINUTES: '5', // report a turn that shows no progress for this long
+  INBOX_TTL_HOURS: '24', // files sent to a session are removed from its .ccbot-inbox/ after this long
+  WHISPER_CLI: '', // whisper.cpp's whisper-cli: voice notes are transcribed when it and WHISPER_MODEL are set
+  WHISPER_MODEL: '', // a ggml model file for it, e.g. ggml-base.bin
+  WHISPER_LANG: 'auto', // the language spoken, or auto
+  WHISPER_THREADS: '4', // threads whisper-cli uses
 } as const;
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -96,6 +101,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
     throw invalid('TMUX_SESSION_NAME', `contains "${reserved}", which tmux reserves in target names `
       + `(session:window.pane): choose a name without ":" or "." ${putHint}`);
   }
+  /** Voice needs both: the program (a bare name is looked up on PATH) and its model file (relative: to the home). */
+  const whisperOf = () => {
+    const cli = vars.get('WHISPER_CLI')?.value;
+    const model = vars.get('WHISPER_MODEL')?.value;
+    if (!cli || !model) return null;
+    const threads = parsed('WHISPER_THREADS', (t) => (/^\d+$/.test(t) && Number(t) > 0 ? Number(t) : undefined),
+      `is not a positive whole number of threads ${putHint}`);
+    return { cli: cli.includes('/') ? absolutePath(cli, home, home) : cli, model: absolutePath(model, home, home), lang: value('WHISPER_LANG'),
+      threads };
+  };
   const claudeFlags = splitWords(vars.get('CLAUDE_FLAGS')?.value ?? DEFAULTS.CLAUDE_FLAGS);
   if (claudeFlags === undefined) {
     throw new ConfigError(`CLAUDE_FLAGS ${where('CLAUDE_FLAGS')} has an unclosed quote: close it (quotes group words, `
@@ -117,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
     idleHours: positive('CCBOT_IDLE_HOURS', 'hours'),
     monitorPollIntervalMs: positive('MONITOR_POLL_INTERVAL', 'seconds') * 1000,
     stallMinutes: positive('CCBOT_STALL_MINUTES', 'minutes'),
+    inboxTtlMs: positive('INBOX_TTL_HOURS', 'hours') * 3_600_000,
+    whisper: whisperOf(),
   };
 }
 

@@ -70,9 +70,21 @@ load('fills every default when only the required variables are set and no .env e
     archivePurgeAfterMs: 14 * 24 * 3600 * 1000,
     monitorPollIntervalMs: 1000,
     stallMinutes: 5,
+    inboxTtlMs: 24 * 3600 * 1000,
+    whisper: null,
   };
   assert.equal(from(ctx, valid()), expected);
   assert.is(DEFAULTS.TMUX_SESSION_NAME, expected.tmuxSession);
+});
+
+load('voice is configured only with both WHISPER_CLI and WHISPER_MODEL; a bare program name stays a PATH lookup', (ctx) => {
+  assert.is(from(ctx, valid({ WHISPER_CLI: 'whisper-cli' })).whisper, null);
+  assert.equal(from(ctx, valid({ WHISPER_CLI: 'whisper-cli', WHISPER_MODEL: '~/models/ggml-base.bin' })).whisper,
+    { cli: 'whisper-cli', model: join(ctx.home, 'models', 'ggml-base.bin'), lang: 'auto', threads: 4 });
+  const custom = from(ctx, valid({ WHISPER_CLI: '/opt/w/whisper-cli', WHISPER_MODEL: '/m.bin', WHISPER_LANG: 'ru', WHISPER_THREADS: '2' }));
+  assert.equal(custom.whisper, { cli: '/opt/w/whisper-cli', model: '/m.bin', lang: 'ru', threads: 2 });
+  assert.throws(() => from(ctx, valid({ WHISPER_CLI: 'w', WHISPER_MODEL: '/m', WHISPER_THREADS: 'many' })), /WHISPER_THREADS "many"/);
+  assert.throws(() => from(ctx, valid({ INBOX_TTL_HOURS: '0' })), /INBOX_TTL_HOURS "0"/);
 });
 
 load('process env wins over /etc/ccbot/ccbot.env (root\'s), which wins over $CCBOT_DIR/.env (the service user\'s, '
