@@ -1,10 +1,11 @@
 /** The idle sweep and the purge: sessions without input for their owner's idle hours are archived (never mid-turn),
  * sessions whose window closed (Claude exited) become lost, records ended ARCHIVE_PURGE_AFTER ago leave state.json,
- * and so do session_map.json's entries of closed windows. Transcripts on disk are Claude Code's and the person's:
- * nothing here touches them. */
+ * and so do session_map.json's entries of closed windows and old files in the sessions' .ccbot-inbox/. Transcripts on
+ * disk are Claude Code's and the person's: nothing here touches them. */
 import { endedAt } from './archive-view.js';
 import { escapeHtml } from './format.js';
 import { t } from './i18n.js';
+import { sweepInbox } from './inbox.js';
 import { logger } from './log.js';
 import { pruneSessionMap, readSessionMap, type SessionMap } from './session-map.js';
 import type { Session, Sessions } from './sessions.js';
@@ -30,6 +31,8 @@ interface SweeperDeps {
   windowIds: () => Promise<Set<string> | null>;
   /** Where session_map.json is and whose windows it names, to prune it; without it, it is left alone. */
   sessionMap?: { ccbotDir: string; tmuxSession: string };
+  /** INBOX_TTL_HOURS: files in the .ccbot-inbox/ of the sessions known older than this go; without it, none. */
+  inboxTtlMs?: number;
   now?: () => number;
 }
 
@@ -63,6 +66,7 @@ export class Sweeper {
     sessions.remove(purge);
     if (purge.length > 0) log.info('purged old archived records', { count: purge.length });
     await this.findLost(now, await this.listAndPrune());
+    await this.sweepInboxes(now);
     const idleHours = (s: Session) => users.settings(s.ownerUserId, defaultIdleHours).idleHours;
     const idle = sessions.all()
       .filter((s) => s.status === 'active' && now - s.lastActivityAt >= idleHours(s) * HOUR_MS)
@@ -98,6 +102,17 @@ export class Sweeper {
     if (!result.ok) log.warn('could not prune session_map.json', { error: result.error });
     else if (result.pruned > 0) log.info('pruned session_map.json', { entries: result.pruned });
     return windows;
+  }
+
+  /** Files sent to sessions (inbox.ts) last a day or so: Claude has read them by then, and a phone's photos add up. */
+  private async sweepInboxes(now: number): Promise<void> {
+    const ttl = this.deps.inboxTtlMs;
+    if (ttl === undefined) return;
+    for (const workdir of new Set(this.deps.sessions.all().map((s) => s.workdir))) {
+      const removed = await sweepInbox(workdir, now - ttl, now).catch((err: Error) => log.warn('inbox sweep failed',
+        { workdir, error: err.message }));
+      if (removed) log.info('removed old inbox files', { workdir, count: removed });
+    }
   }
 
   /** Live sessions whose window tmux no longer has: Claude exited (or crashed) and its window closed with it. */
