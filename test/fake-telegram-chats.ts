@@ -29,7 +29,7 @@ export interface ChatMessage {
   chat_id: number;
   from_bot: boolean;
   from_id: number;
-  kind: 'text' | 'document' | 'photo';
+  kind: 'text' | 'document' | 'photo' | 'media';
   /** Unix seconds. */
   date: number;
   edit_date?: number;
@@ -48,6 +48,8 @@ export interface ChatMessage {
   deleted: boolean;
   document?: FileInfo;
   photo?: FileInfo;
+  /** A user's message of any other kind: its Bot API fields as sent (photo sizes, audio, sticker, media_group_id…). */
+  media?: Record<string, unknown>;
   /** The bot's reaction on this message. */
   reactions: string[];
 }
@@ -164,6 +166,15 @@ export class FakeChats {
     return this.toApiMessage(record, message);
   }
 
+  /** A message of any kind a person can send (kind 'media'): `fields` are its Bot API fields beside the caption. */
+  userMedia(user: TestUser, fields: Record<string, unknown>, caption = '', extra: UserChat = {}): Message {
+    const record = this.chatOfUser(user, extra);
+    const message = this.add(record, {
+      from_bot: false, from_id: user.id, kind: 'media', text: caption, raw: caption, entities: [], media: fields,
+    });
+    return this.toApiMessage(record, message);
+  }
+
   // ── the store ──────────────────────────────────────────────────────────────────────────────────────────────────
 
   live(record: ChatRecord, id: number): ChatMessage | undefined {
@@ -185,7 +196,7 @@ export class FakeChats {
     message.edit_date = this.seconds();
   }
 
-  storeFile(name: string, mimeType: string, content: Buffer, folder: 'documents' | 'photos'): StoredFile {
+  storeFile(name: string, mimeType: string, content: Buffer, folder: string): StoredFile {
     const n = this.nextFileId++;
     const extension = /\.[A-Za-z0-9]{1,10}$/.exec(name)?.[0] ?? '';
     const file: StoredFile = {
@@ -205,6 +216,7 @@ export class FakeChats {
     if (m.kind === 'text') Object.assign(message, { text: m.text, entities });
     else if (m.text) Object.assign(message, { caption: m.text, caption_entities: entities });
     if (m.document) message.document = m.document;
+    if (m.media) Object.assign(message, structuredClone(m.media));
     if (m.photo) {
       const { file_id, file_unique_id, file_size } = m.photo;
       message.photo = [{ file_id, file_unique_id, file_size, width: 320, height: 320 }];

@@ -50,6 +50,18 @@ export interface ApiCall {
 
 export interface Failure { errorCode: number; description?: string; retryAfter?: number }
 
+/** A file a person sends. fileSize: the size the message declares (default the content's; null: none, as Telegram
+ * sometimes omits it); mediaGroupId: a part of an album. */
+export interface UserMedia {
+  content: Buffer;
+  filename?: string;
+  caption?: string;
+  mimeType?: string;
+  fileSize?: number | null;
+  mediaGroupId?: string;
+}
+export type MediaKind = 'document' | 'photo' | 'audio' | 'video' | 'animation' | 'video_note' | 'voice';
+
 const FILE_DOWNLOAD = '(file download)';
 const LONG_POLL_MAX_TIMEOUT_S = 50;
 const JSON_FIELDS = new Set([
@@ -81,6 +93,7 @@ export class FakeTelegram {
   private readonly listeners = new Set<() => void>();
   private readonly updates = new UpdateQueue();
   private down = false;
+  private brokenDownloads = 0;
 
   constructor(options: FakeTelegramOptions = {}) {
     this.token = options.token ?? '123456:TEST-fake-telegram-token';
@@ -166,6 +179,34 @@ export class FakeTelegram {
   userSendsPhoto(user: TestUser, photo: { content: Buffer; caption?: string }, extra: UserChat = {}): Message {
     const file = this.chats.storeFile('photo.jpg', 'image/jpeg', photo.content, 'photos');
     return this.emit('message', this.chats.userFile(user, 'photo', file, photo.caption, extra));
+  }
+
+  /** The user sends a file of any kind, as Telegram shows it to a bot: a photo in two sizes (a thumbnail, then the
+   * full one, whose bytes are `content`), a document with its name, a voice note with its duration. */
+  userSendsMedia(user: TestUser, kind: MediaKind, media: UserMedia, extra: UserChat = {}): Message {
+    const stored = this.chats.storeFile(media.filename ?? `${kind}.bin`, media.mimeType ?? 'application/octet-stream',
+      media.content, `${kind}s`);
+    const size = media.fileSize === null ? {} : { file_size: media.fileSize ?? media.content.length };
+    const ids = { file_id: stored.file_id, file_unique_id: stored.file_unique_id, ...size };
+    let fields: Record<string, unknown>;
+    if (kind === 'photo') {
+      const thumb = this.chats.storeFile('thumb.jpg', 'image/jpeg', Buffer.from('a small thumbnail'), 'photos');
+      const small = { file_id: thumb.file_id, file_unique_id: thumb.file_unique_id, file_size: thumb.file_size };
+      fields = { photo: [{ ...small, width: 90, height: 90 }, { ...ids, width: 1280, height: 960 }] };
+    } else {
+      const named = media.filename === undefined || kind === 'voice' || kind === 'video_note'
+        ? {} : { file_name: media.filename };
+      const mime = media.mimeType === undefined || kind === 'video_note' ? {} : { mime_type: media.mimeType };
+      fields = { [kind]: { ...ids, ...named, ...mime, duration: 3 } };
+    }
+    if (media.mediaGroupId !== undefined) fields.media_group_id = media.mediaGroupId;
+    return this.emit('message', this.chats.userMedia(user, fields, media.caption, extra));
+  }
+
+  /** The user sends something that is neither text nor a file: `fields` are its Bot API fields, e.g.
+   * `{ sticker: {…} }` or `{ location: { latitude, longitude } }`. */
+  userSendsOther(user: TestUser, fields: Record<string, unknown>, extra: UserChat = {}): Message {
+    return this.emit('message', this.chats.userMedia(user, fields, '', extra));
   }
 
   // ── what tests read ────────────────────────────────────────────────────────────────────────────────────────────
@@ -289,6 +330,11 @@ export class FakeTelegram {
     this.hangs.set(method.toLowerCase(), queue);
   }
 
+  /** The next `times` file downloads send half the bytes (announcing them all), then the connection drops. */
+  breakNextDownload(times = 1): void {
+    this.brokenDownloads += times;
+  }
+
   /** While down, every request's connection is destroyed, as in a network outage; going down drops open ones. */
   setDown(down: boolean): void {
     this.down = down;
@@ -314,7 +360,10 @@ export class FakeTelegram {
     const token = api?.[1] ?? download?.[1];
     if (token === undefined) return this.respond(call, res, new ApiError(404, 'Not Found'));
     if (token !== this.token) return this.respond(call, res, new ApiError(401, 'Unauthorized'));
-    if (download) return this.serveFile(call, res, decodeURIComponent(download[2]!));
+    if (download) {
+      await this.hangIfAsked(FILE_DOWNLOAD); // hangNext('(file download)'): a download that never comes
+      return this.down ? this.drop(call, res) : this.serveFile(call, res, decodeURIComponent(download[2]!));
+    }
 
     const params = await readParams(req, url.searchParams);
     if (params instanceof Error) return this.respond(call, res, badRequest(`[fake-telegram] ${params.message}`));
@@ -365,9 +414,15 @@ export class FakeTelegram {
     call.params = { file_path: path };
     const file = [...this.chats.files.values()].find((f) => f.file_path === path);
     if (!file) return this.respond(call, res, new ApiError(404, 'Not Found'));
-    Object.assign(call, { ok: true, result: { bytes: file.content.length } });
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.content.length });
-    res.end(file.content);
+    if (this.brokenDownloads > 0) {
+      this.brokenDownloads--;
+      Object.assign(call, { ok: false, description: 'connection dropped half-way through the file' });
+      res.write(file.content.subarray(0, file.content.length >> 1), () => res.socket?.destroy());
+    } else {
+      Object.assign(call, { ok: true, result: { bytes: file.content.length } });
+      res.end(file.content);
+    }
     this.notify();
   }
 
