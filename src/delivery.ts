@@ -26,6 +26,9 @@ const RESEND_MS = 24 * 3_600_000;
 const PASTE_LINES = 4;
 const PASTE_CHARS = 800;
 const PLACEHOLDER = /^\[Pasted text #\d+(?: \+\d+ lines)?\]$/;
+/** An album's parts come as separate updates, each downloaded before it joins the group's text (outbox.ts): typing
+ * waits this long after the newest part, and while a part is being downloaded (holdGroup). */
+const ALBUM_SETTLE_MS = 1_500;
 
 type Screen = ReturnType<typeof readPane>;
 
@@ -52,6 +55,8 @@ export class Delivery {
   private sending: Promise<boolean> = Promise.resolve(true);
   private stopped = false;
   private readonly now: () => number;
+  /** Albums with a part being downloaded, and how many parts. */
+  private readonly holds = new Map<string, number>();
 
   constructor(private readonly deps: DeliveryDeps) {
     this.now = deps.now ?? Date.now;
@@ -62,6 +67,21 @@ export class Delivery {
     const added = this.deps.outbox.enqueue(text, this.now());
     if (added) void this.tick();
     return added;
+  }
+
+  /** Whether the update `key` already brought a text (a redelivered update: nothing to fetch or type again). */
+  knows(key: number): boolean {
+    return this.deps.outbox.knows(key);
+  }
+
+  /** Album `group` gets another part: its text is not typed until the returned release is called (and it settled). */
+  holdGroup(group: string): () => void {
+    this.holds.set(group, (this.holds.get(group) ?? 0) + 1);
+    return () => {
+      const left = (this.holds.get(group) ?? 1) - 1;
+      if (left > 0) this.holds.set(group, left);
+      else this.holds.delete(group);
+    };
   }
 
   /** Puts a failed message back in line (the Resend button). false when it is unknown. */
@@ -120,6 +140,8 @@ export class Delivery {
       return this.delivered(item);
     }
     const now = this.now();
+    const settling = item.group !== undefined && (this.holds.has(item.group) || now - item.queuedAt < ALBUM_SETTLE_MS);
+    if (begun === null && settling) return; // more parts of the album may still come
     // A typed prompt waits for its hook; the pane matters only once that is late.
     if (item.typedAt !== null && !item.menuAnswer && now - (item.enteredAt ?? item.typedAt) <= CONFIRM_MS) return;
     const pane = await this.deps.capture(windowId);

@@ -1,6 +1,7 @@
 /** The person's messages on their way into windows (state.json's outbox) and every change to them, each saved at
  * once: a restart neither loses nor repeats one. When to type them is delivery.ts's business. */
 import { randomBytes } from 'node:crypto';
+import { mergePrompts } from './inbox.js';
 
 export interface PendingText {
   ref: string;
@@ -12,6 +13,9 @@ export interface PendingText {
   text: string;
   /** The Telegram update that carried it; absent for texts ccbot writes itself ('continue'). */
   key?: number;
+  /** An album's media_group_id: its later parts are merged into this text while it is untyped (keys: their updates). */
+  group?: string;
+  keys?: number[];
   /** Answers the free-text field of a menu ("Type something."), not the input box; set false once it is typed as
    * an ordinary prompt instead (the menu was answered at the desk). */
   menuAnswer?: boolean;
@@ -35,7 +39,7 @@ const IN_LINE = { typingAt: null, typedAt: null, enteredAt: null, notified: fals
 const KEYS_KEPT = 200;
 
 export type NewText =
-  Pick<PendingText, 'sessionId' | 'chatId' | 'userId' | 'messageId' | 'text' | 'key' | 'menuAnswer'>;
+  Pick<PendingText, 'sessionId' | 'chatId' | 'userId' | 'messageId' | 'text' | 'key' | 'menuAnswer' | 'group'>;
 
 export class Outbox {
   constructor(
@@ -43,12 +47,25 @@ export class Outbox {
     private readonly save: () => void,
   ) {}
 
-  /** false, adding nothing, when its key is known: the same update again (pending, or delivered not long ago). */
+  /** false, adding nothing, when its key is known: the same update again (pending, or delivered not long ago). A part
+   * of an album joins the untyped text of its group (queuedAt then dates the group's newest part). */
   enqueue(text: NewText, now: number): boolean {
-    if (text.key !== undefined && this.items.some((p) => p.key === text.key)) return false;
-    this.items.push({ ...text, ref: randomBytes(4).toString('hex'), queuedAt: now, ...IN_LINE });
+    if (text.key !== undefined && this.knows(text.key)) return false;
+    const album = text.group === undefined ? undefined : this.live().find((p) => p.group === text.group
+      && p.sessionId === text.sessionId && p.typedAt === null && !p.typingAt && !p.failed);
+    if (album) {
+      const keys = text.key === undefined ? album.keys : [...(album.keys ?? []), text.key];
+      Object.assign(album, { text: mergePrompts(album.text, text.text), queuedAt: now }, keys && { keys });
+    } else {
+      this.items.push({ ...text, ref: randomBytes(4).toString('hex'), queuedAt: now, ...IN_LINE });
+    }
     this.save();
     return true;
+  }
+
+  /** Whether the update `key` brought a text that is waiting or was delivered not long ago. */
+  knows(key: number): boolean {
+    return this.items.some((p) => p.key === key || p.keys?.includes(key));
   }
 
   /** The oldest message of each session, in line order; a failed one waits for Resend and holds nothing up. */
