@@ -11,7 +11,7 @@ import { execRun, type RunResult } from './exec.js';
 import { fail, type Failure } from './values.js';
 
 /*
- * whisper.cpp facts relied on (examples/cli/cli.cpp and README.md, v1.7.5 and the ggml-org master of 2026-08):
+ * whisper.cpp facts relied on (examples/cli/cli.cpp and README.md, the same from v1.7.5 to v1.9.3 and master):
  * - `-m` model, `-f` input, `-l` language ('auto' detects), `-t` threads; the input must be 16-bit WAV, converted as
  *   the README shows: `ffmpeg -i in -ar 16000 -ac 1 -c:a pcm_s16le out.wav`.
  * - `-nt` prints each segment's text without timestamps or newlines between segments, then one "\n"; `-np` silences
