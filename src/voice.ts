@@ -66,7 +66,7 @@ export async function transcribe(
       if (converted.kind === 'timeout') return timedOut;
       return fail('ffmpeg', converted.kind === 'missing'
         ? 'ffmpeg is not installed: voice notes need it (Debian/Ubuntu: apt-get install ffmpeg)'
-        : `ffmpeg could not convert the voice note: ${reason(converted)}`);
+        : `ffmpeg could not convert the voice note: ${reason(converted).replace(`${input}: `, '')}`); // a gone path
     }
     const heard = await execRun(whisper.cli, ['-m', whisper.model, '-f', wav, '-l', whisper.lang,
       '-t', String(whisper.threads), '-nt', '-np'], { timeoutMs: left(), env });

@@ -142,6 +142,7 @@ voice('bytes ffmpeg cannot read: ffmpeg\'s reason on one line, whisper-cli never
     { tempRoot: ctx.temp, env: standinEnv(ctx) });
   assert.ok(!result.ok && result.kind === 'ffmpeg', JSON.stringify(result));
   assert.match(result.error, /^ffmpeg could not convert the voice note: \S/);
+  assert.not.ok(result.error.includes(ctx.temp), 'no name of a temporary file the person never saw');
   assert.not.ok(result.error.includes('\n'));
   assert.not.ok(existsSync(ctx.record));
   assert.equal(readdirSync(ctx.temp), []);
