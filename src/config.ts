@@ -108,8 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
     if (!cli || !model) return null;
     const threads = parsed('WHISPER_THREADS', (t) => (/^\d+$/.test(t) && Number(t) > 0 ? Number(t) : undefined),
       `is not a positive whole number of threads ${putHint}`);
-    return { cli: cli.includes('/') ? absolutePath(cli, home, home) : cli, model: absolutePath(model, home, home), lang: value('WHISPER_LANG'),
-      threads };
+    const program = cli.includes('/') ? absolutePath(cli, home, home) : cli;
+    return { cli: program, model: absolutePath(model, home, home), lang: value('WHISPER_LANG'), threads };
   };
   const claudeFlags = splitWords(vars.get('CLAUDE_FLAGS')?.value ?? DEFAULTS.CLAUDE_FLAGS);
   if (claudeFlags === undefined) {
