@@ -2,7 +2,8 @@
  * 4096, the plain-text fallback, retries that never repeat a message Telegram may already show, per-chat pacing.
  * Never throws for Telegram's answers or the network (telegram-failure.ts says what a failure allows). */
 import { InputFile, TelegramApiError, type Api, type EditMessageTextParams, type InlineKeyboardMarkup,
-  type SendDocumentParams, type SendMessageParams } from 'node-telegram-bot-api';
+  type Message, type SendMessageParams } from 'node-telegram-bot-api';
+import { fromPath } from 'node-telegram-bot-api/node';
 import { setTimeout as delay } from 'node:timers/promises';
 import { htmlToPlain, splitHtml } from './format.js';
 import { LANGS, t } from './i18n.js';
@@ -129,12 +130,33 @@ export class Telegram {
   /** Uploads `content` as a file named `filename`; the caption is Telegram HTML (≤ 1024), with the plain fallback. */
   sendDocument(chatId: number, filename: string, content: string | Uint8Array, caption?: string): Promise<SendResult> {
     const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
-    return this.pacer.run(chatId, async (turn) => {
-      const params: SendDocumentParams = { chat_id: chatId, document: new InputFile(bytes, { filename }) };
-      if (caption) Object.assign(params, { caption, parse_mode: 'HTML' });
-      const upload = (p: SendDocumentParams, s: AbortSignal) => this.api.sendDocument(p, s);
-      const sent = await this.withPlainFallback(chatId, turn, params, upload, false, this.timeouts.uploadMs);
-      if (!sent.ok) return this.sendFailed('sendDocument', chatId, sent, []);
+    return this.upload(chatId, new InputFile(bytes, { filename }), { caption });
+  }
+
+  /** Uploads the file at `path` (streamed from disk) as a document, or as a photo when `asPhoto`. */
+  async sendFile(
+    chatId: number, path: string, options: { filename: string; caption?: string; asPhoto: boolean },
+  ): Promise<SendResult> {
+    return this.upload(chatId, await fromPath(path, { filename: options.filename }), options);
+  }
+
+  /** A photo Telegram refuses goes again as a document: its refusals (PHOTO_INVALID_DIMENSIONS, IMAGE_PROCESS_FAILED,
+   * a photo over 10 MB) are 400s whose texts vary, and a document takes any file. */
+  private upload(chatId: number, file: InputFile, options: { caption?: string; asPhoto?: boolean }) {
+    const caption = options.caption ? { caption: options.caption, parse_mode: 'HTML' as const } : {};
+    return this.pacer.run(chatId, async (turn): Promise<SendResult> => {
+      const upload = <P extends { caption?: string }>(params: P, request: (p: P, s: AbortSignal) => Promise<Message>) =>
+        this.withPlainFallback(chatId, turn, params, request, false, this.timeouts.uploadMs);
+      let sent = options.asPhoto
+        ? await upload({ chat_id: chatId, photo: file, ...caption }, (p, s) => this.api.sendPhoto(p, s))
+        : undefined;
+      if (sent && !sent.ok && sent.kind === 'rejected') {
+        log.info('Telegram refused the photo; sending it as a document', { error: describeError(sent.err) });
+      }
+      if (!sent || (!sent.ok && sent.kind === 'rejected')) {
+        sent = await upload({ chat_id: chatId, document: file, ...caption }, (p, s) => this.api.sendDocument(p, s));
+      }
+      if (!sent.ok) return this.sendFailed('upload', chatId, sent, []);
       return { ok: true, messageIds: [sent.value.message_id] };
     });
   }

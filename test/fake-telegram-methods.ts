@@ -138,6 +138,8 @@ function sendFile({ chats, rules }: MethodContext, p: Params, kind: 'document' |
   let file: StoredFile | undefined;
   if (typeof input !== 'string') {
     if (input.content.length === 0) return badRequest('file must be non-empty');
+    const refused = kind === 'photo' ? photoProblem(input.content) : undefined;
+    if (refused) return badRequest(refused);
     const folder = kind === 'document' ? 'documents' : 'photos';
     file = chats.storeFile(input.filename, input.contentType, input.content, folder);
   } else if (/^https?:\/\//i.test(input)) {
@@ -151,6 +153,20 @@ function sendFile({ chats, rules }: MethodContext, p: Params, kind: 'document' |
     reply_markup: normalizeMarkup(markup.markup), reply_to_message_id: replyTo,
   });
   return chats.toApiMessage(record, message);
+}
+
+/** Why Telegram refuses bytes as a photo: not an image it decodes (IMAGE_PROCESS_FAILED), or, read from a PNG's
+ * header, sides too far apart or too long (PHOTO_INVALID_DIMENSIONS: ratio at most 20, width + height at most 10000).
+ * A document takes any bytes. */
+function photoProblem(bytes: Buffer): string | undefined {
+  const starts = (text: string, at = 0) => bytes.subarray(at, at + text.length).toString('latin1') === text;
+  if (starts('\x89PNG\r\n\x1a\n') && bytes.length >= 24) {
+    const [width, height] = [bytes.readUInt32BE(16), bytes.readUInt32BE(20)];
+    const fits = width > 0 && height > 0 && width + height <= 10_000 && Math.max(width, height) <= 20 * Math.min(width, height);
+    return fits ? undefined : 'PHOTO_INVALID_DIMENSIONS';
+  }
+  const image = starts('\xff\xd8\xff') || starts('GIF8') || (starts('RIFF') && starts('WEBP', 8));
+  return image ? undefined : 'IMAGE_PROCESS_FAILED';
 }
 
 function getFile({ chats }: MethodContext, p: Params): Outcome {
