@@ -19,6 +19,18 @@ export function writeClaudeSettings(ccbotDir: string, command: string = ccbotHoo
   return path;
 }
 
+/** Appended to the system prompt of every Claude ccbot starts (`claude --append-system-prompt`): where the person's
+ * files arrive and how to send one back. The command is absolute, like the hook's: Claude's PATH may lack ccbot. */
+export function claudeSystemPrompt(ccbot: string = ccbotHookCommand().replace(/ hook$/, '')): string {
+  return [
+    'ccbot connects this session to the user\'s Telegram chat: they write to you and read you on their phone.',
+    'Files they send you (photos, documents) are saved in .ccbot-inbox/ in your working directory.',
+    `To send them a file or an image (a screenshot, a chart, a report), run: ${ccbot} send-file <path>`
+      + ' [--caption TEXT]',
+    'Images (png, jpg, gif, webp) arrive as photos, other files as documents; up to 50 MB each.',
+  ].join('\n');
+}
+
 /** The hook commands the file holds per event ({} when it is missing or unreadable), for `ccbot doctor`. */
 export function readHookCommands(path: string): Record<string, string[]> {
   let hooks: unknown;

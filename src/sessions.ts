@@ -35,6 +35,8 @@ interface WindowDeps {
   claudeFlags: readonly string[];
   /** `$CCBOT_DIR/claude-settings.json`: ccbot's hooks, given to every Claude it starts (claude-settings.ts). */
   claudeSettings: string;
+  /** Appended to Claude's system prompt (claude-settings.ts: the inbox, `ccbot send-file`). */
+  systemPrompt?: string;
   openWindow: (spec: { name: string; cwd: string; argv: string[]; env: Record<string, string>; tag: string }) =>
     Promise<TmuxResult<{ windowId: string }>>;
   /** Closes the window; false when it was already gone. */
@@ -98,6 +100,7 @@ export class Sessions {
     const name = uniqueName(this.live(), resume?.name ?? (basename(workdir) || 'root'));
     const claudeSessionId = resume?.claudeSessionId ?? null;
     const argv = [deps.claudeCommand, ...deps.claudeFlags, '--settings', deps.claudeSettings];
+    if (deps.systemPrompt) argv.push('--append-system-prompt', deps.systemPrompt);
     if (claudeSessionId) argv.push('--resume', claudeSessionId);
     const env = { CCBOT_DIR: deps.ccbotDir, TMUX_SESSION_NAME: deps.tmuxSession, CCBOT_SESSION_ID: id,
       CCBOT_CHAT_ID: String(chatId) };
