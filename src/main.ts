@@ -15,6 +15,8 @@ commands:
   hook --install    add the hook to Claude Code's settings.json (~/.claude, or $CLAUDE_CONFIG_DIR)
   hook --uninstall  remove it from there
   doctor            check the setup and say what to fix
+  send-file <path> [--caption TEXT]
+                    in a session's window: send the file to the session's owner in Telegram
   --help            show this help
   --version         print the version`;
 
@@ -33,6 +35,13 @@ async function main(argv: readonly string[]): Promise<number> {
     // Before any configuration: Claude Code runs it on every prompt, without the token; nor the daemon's modules.
     const { hookCommand } = await import('./hook.js');
     return hookCommand(rest);
+  }
+  if (command === 'send-file') {
+    // Before any configuration: Claude runs it in its window, which has no token; the daemon sends.
+    const { sendFileCommand } = await import('./send-file.js');
+    const { code, line } = await sendFileCommand(rest);
+    (code === 0 ? process.stdout : process.stderr).write(line + '\n');
+    return code;
   }
   if (command === 'doctor') {
     // Before any configuration: a configuration that does not load is one of the things it reports.
