@@ -1,5 +1,5 @@
-/** Starting sessions from the chat: `/new <path>`, and the directory browser (`/new` alone, or free text while the
- * person has no live session — that text then goes to the session started from the browser). */
+/** Starting sessions from the chat: `/new <path>`, and the directory browser (`/new` alone, or a text or file while
+ * the person has no live session — it then goes to the session started from the browser). */
 import {
   BrowserTokens, browserView, isDirectory, listDirectory, openChild, openParent, resolveUserPath, type Listing,
 } from './browser.js';
@@ -8,17 +8,19 @@ import type { Delivery } from './delivery.js';
 import { escapeHtml } from './format.js';
 import type { Lang } from './i18n.js';
 import type { Action } from './keyboards.js';
-import type { Sessions, StartRequest } from './sessions.js';
+import type { Session, Sessions, StartRequest } from './sessions.js';
 import type { Telegram } from './telegram.js';
-import type { Users } from './users.js';
+import type { Held, Users } from './users.js';
 
 interface BrowserScreenDeps {
   telegram: Telegram;
-  users: Pick<Users, 'lastDir' | 'setLastDir' | 'holdText' | 'takeHeldTexts' | 'rememberMessage'>;
+  users: Pick<Users, 'lastDir' | 'setLastDir' | 'holdText' | 'heldTexts' | 'dropHeld' | 'rememberMessage'>;
   chat: Chat;
   delivery: Pick<Delivery, 'enqueue'>;
   home: string;
   start: (request: StartRequest) => ReturnType<Sessions['start']>;
+  /** Fetches a held file into the new session's inbox and queues it (files-screen.ts). */
+  receive: (who: Accepted, lang: Lang, session: Readonly<Session>, held: Held) => Promise<void>;
 }
 
 export function createBrowserScreen(deps: BrowserScreenDeps) {
@@ -32,9 +34,15 @@ export function createBrowserScreen(deps: BrowserScreenDeps) {
     users.setLastDir(who.userId, workdir);
     const session = started.session;
     await chat.sayText(who, lang, 'session.started', { name: session.name, dir: workdir }, { session });
-    for (const waiting of users.takeHeldTexts(who.userId)) {
-      users.rememberMessage(who.userId, waiting.messageId, session.id);
-      deps.delivery.enqueue({ sessionId: session.id, chatId: who.chatId, userId: who.userId, ...waiting });
+    // Each is let go only once queued (or its failure told): after a crash, the redelivered /new finds the rest.
+    for (const waiting of users.heldTexts(who.userId)) {
+      if (waiting.file) await deps.receive(who, lang, session, waiting);
+      else {
+        users.rememberMessage(who.userId, waiting.messageId, session.id);
+        const { text, messageId, key } = waiting;
+        deps.delivery.enqueue({ sessionId: session.id, chatId: who.chatId, userId: who.userId, text, messageId, key });
+      }
+      users.dropHeld(who.userId, waiting.messageId);
     }
   }
 
@@ -66,10 +74,11 @@ export function createBrowserScreen(deps: BrowserScreenDeps) {
       await startIn(who, lang, workdir);
     },
 
-    /** Text with no live session to take it: kept, and the browser opened. */
-    async holdText(who: Accepted, lang: Lang, text: string, messageId: number): Promise<void> {
-      users.holdText(who.userId, { text, messageId, key: who.updateId });
-      await open(who, lang);
+    /** A text or file with no live session to take it: kept, and the browser opened (once per album). */
+    async hold(who: Accepted, lang: Lang, held: Held): Promise<void> {
+      const again = held.group !== undefined && users.heldTexts(who.userId).some((h) => h.group === held.group);
+      users.holdText(who.userId, held);
+      if (!again) await open(who, lang);
     },
 
     async onButton(who: Accepted, lang: Lang, action: Extract<Action, { token: string }>, messageId?: number) {

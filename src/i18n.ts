@@ -206,6 +206,26 @@ const TEXTS = {
     ru: 'Это сообщение больше не ждёт повторной отправки.',
     zh: '这条消息已不在等待重发。',
   },
+  'files.tooBig': {
+    en: '{name} is too large: a bot can only download files up to 20 MB from Telegram. Nothing was saved.',
+    ru: 'Файл {name} слишком большой: бот может скачать из Telegram только файлы до 20 МБ. Ничего не сохранено.',
+    zh: '{name} 太大：机器人只能从 Telegram 下载不超过 20 MB 的文件。没有保存任何内容。',
+  },
+  'files.failed': {
+    en: 'Could not save {name} ({error}). Send it again.',
+    ru: 'Не удалось сохранить {name} ({error}). Отправьте его ещё раз.',
+    zh: '无法保存 {name}（{error}）。请重新发送。',
+  },
+  'files.unsupported': {
+    en: 'ccbot takes text, photos, files, audio and video; this kind of message is not supported.',
+    ru: 'ccbot принимает текст, фото, файлы, аудио и видео; такие сообщения не поддерживаются.',
+    zh: 'ccbot 接受文字、照片、文件、音频和视频；不支持这类消息。',
+  },
+  'files.voiceLater': {
+    en: 'Voice notes are not supported yet: type your message instead.',
+    ru: 'Голосовые сообщения пока не поддерживаются: напишите сообщение текстом.',
+    zh: '暂不支持语音消息：请改为输入文字。',
+  },
   'archive.title': {
     en: 'Archive, last {hours} h: {count}',
     ru: 'Архив за {hours} ч: {count}',

@@ -1,11 +1,13 @@
-/** Commands, free text, replies and button presses from the allowed person → the screen that handles them. Text goes
- * to a session through the delivery; everything else is a screen's (sessions, browser, archive, settings, history,
- * screenshot, menus), each in its own file. It never reads transcripts or panes itself. */
+/** Commands, free text, files, replies and button presses from the allowed person → the screen that handles them. Text
+ * goes to a session through the delivery; everything else is a screen's (files, sessions, browser, archive, settings,
+ * history, screenshot, menus), each in its own file; a voice note goes to onVoice. It reads no transcript or pane. */
 import type { Message, Update } from 'node-telegram-bot-api';
 import { createArchiveScreen } from './archive-screen.js';
 import { createBrowserScreen } from './browser-screen.js';
 import type { Accepted, Chat } from './chat.js';
 import type { Delivery } from './delivery.js';
+import type { Download } from './download.js';
+import { createFilesScreen, mediaOf } from './files-screen.js';
 import { createHistoryScreen } from './history-screen.js';
 import type { Lang } from './i18n.js';
 import { decodeAction, type Action } from './keyboards.js';
@@ -23,7 +25,11 @@ interface RouterDeps {
   sessions: Sessions;
   users: Users;
   chat: Chat;
-  delivery: Pick<Delivery, 'enqueue' | 'resend'>;
+  delivery: Pick<Delivery, 'enqueue' | 'resend' | 'knows' | 'holdGroup'>;
+  /** Fetches a file the person sent (download.ts; the daemon holds the token the file URL needs). */
+  download: Download;
+  /** A voice note; `asText` routes its transcript like typed text. Without it, voice notes are answered "not yet". */
+  onVoice?: (who: Accepted, lang: Lang, message: Message, asText: (text: string) => Promise<void>) => Promise<unknown>;
   home: string;
   start: (request: StartRequest) => ReturnType<Sessions['start']>;
   archive: (id: string, reason: ArchiveReason) => ReturnType<Sessions['archive']>;
@@ -54,13 +60,14 @@ function parseCommand(text: string): { name: string; arg: string } | null {
 export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) => Promise<void> {
   const { telegram, sessions, users, chat, delivery } = deps;
   const now = deps.now ?? Date.now;
-  const browser = createBrowserScreen({ ...deps });
+  const browser = createBrowserScreen({ ...deps, receive: (...args) => files.receive(...args) });
   const archive = createArchiveScreen({ ...deps, now });
   const screenshot = createScreenshotScreen({ ...deps });
   const history = createHistoryScreen({ ...deps });
   const settings = createSettingsScreen({ ...deps });
   const mine = createSessionScreen({ ...deps });
   const menu = createMenuScreen({ ...deps, showScreenshot: screenshot.show, confirmKill: mine.confirmKill });
+  const files = createFilesScreen({ ...deps, now, hold: (who, lang, held) => browser.hold(who, lang, held) });
 
   /** Commands ccbot answers itself; any other /command goes to Claude verbatim (/compact, /model, /clear, /cost…). */
   const commands: Record<string, (who: Accepted, lang: Lang, arg: string) => unknown> = {
@@ -101,11 +108,17 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     refresh: (who, lang, a, m) => screenshot.onKey(who, lang, a.id, null, m),
   };
 
-  /** Text for a session: a reply to a session's message goes there, else to the active one, else it waits for /new. */
-  async function onText(who: Accepted, lang: Lang, message: Message, text: string): Promise<void> {
+  /** Where a message goes: a reply to a session's message goes there, else to the active one; none: it waits. */
+  function targetOf(who: Accepted, message: Message): Readonly<Session> | undefined {
     const quoted = message.reply_to_message && users.sessionOfMessage(who.userId, message.reply_to_message.message_id);
     const session = quoted?.status === 'active' ? quoted : users.activeSession(who.userId);
-    if (!session || session.status !== 'active') return browser.holdText(who, lang, text, message.message_id);
+    return session?.status === 'active' ? session : undefined;
+  }
+
+  /** Text for a session (targetOf); with none live it waits for the one the person starts from the browser. */
+  async function onText(who: Accepted, lang: Lang, message: Message, text: string): Promise<void> {
+    const session = targetOf(who, message);
+    if (!session) return browser.hold(who, lang, { text, messageId: message.message_id, key: who.updateId });
     users.rememberMessage(who.userId, message.message_id, session.id);
     // The answer to a menu's "Type something": typed into its open field (delivery waits for it), not as a prompt.
     const menuAnswer = users.takeAnswerTo(who.userId, session.id) || undefined;
@@ -126,7 +139,14 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     }
     if (who.kind === 'edited_message') return; // an edit of a sent prompt cannot be un-typed
     const message = (update as { message: Message }).message;
-    const text = message.text ?? message.caption ?? '';
+    if (message.voice) {
+      const asText = (text: string) => onText(who, lang, message, text);
+      return void (await (deps.onVoice?.(who, lang, message, asText) ?? chat.sayText(who, lang, 'files.voiceLater')));
+    }
+    const media = mediaOf(message);
+    if (media === 'unsupported') return void (await chat.sayText(who, lang, 'files.unsupported'));
+    if (media) return files.onMedia(who, lang, message, media, targetOf(who, message));
+    const text = message.text ?? '';
     const command = parseCommand(text);
     const own = command && Object.hasOwn(commands, command.name) ? commands[command.name] : undefined;
     if (own && command) return void (await own(who, lang, command.arg));

@@ -1,12 +1,14 @@
 /** The people's records (state.json's `users`), field by field, and every change to them, each saved at once:
- * the active session, reply-quotes, language, settings, held text. Knows nothing of Telegram or tmux. */
+ * the active session, reply-quotes, language, settings, held texts and files. Knows nothing of Telegram or tmux. */
 import { isLang, replyLang, type Lang } from './i18n.js';
 import type { Session, Sessions } from './sessions.js';
 import { storedSettings, userSettings, type Settings } from './settings.js';
 import { isObject } from './values.js';
 
-/** key: the Telegram update that carried it, so a redelivered update is neither held nor typed twice. */
-type Held = { text: string; messageId: number; key?: number };
+/** key: the Telegram update that carried it, so a redelivered update is neither held nor typed twice. A file sent
+ * with no live session is held by its Telegram file id (text: its caption), fetched once a session starts. */
+export type Held = { text: string; messageId: number; key?: number; file?: HeldFile; group?: string };
+export type HeldFile = { id: string; name: string };
 
 /** Bot messages remembered per person for reply-quotes, newest kept. */
 const REMEMBERED_MESSAGES = 300;
@@ -43,8 +45,11 @@ export function readUser(raw: Record<string, unknown>): UserState {
   const isHeld = (h: unknown): h is Held =>
     isObject(h) && typeof h.text === 'string' && typeof h.messageId === 'number';
   const list: unknown[] = Array.isArray(held) ? held : [held];
-  const texts = list.filter(isHeld).map(({ text, messageId, key }) =>
-    (typeof key === 'number' ? { text, messageId, key } : { text, messageId }));
+  const isFile = (f: unknown): f is HeldFile => isObject(f) && typeof f.id === 'string' && typeof f.name === 'string';
+  const texts = list.filter(isHeld).map(({ text, messageId, key, file, group }) => ({
+    text, messageId, ...(typeof key === 'number' && { key }),
+    ...(isFile(file) && { file: { id: file.id, name: file.name } }), ...(typeof group === 'string' && { group }),
+  }));
   if (texts.length > 0) user.waitingText = texts;
   return user;
 }
@@ -134,10 +139,14 @@ export class Users {
     this.change(userId, { waitingText: [...list, held] });
   }
 
-  takeHeldTexts(userId: number): Held[] {
-    const held = this.records[String(userId)]?.waitingText ?? [];
-    if (held.length > 0) this.change(userId, { waitingText: undefined });
-    return held;
+  heldTexts(userId: number): readonly Held[] {
+    return [...(this.records[String(userId)]?.waitingText ?? [])];
+  }
+
+  /** One held message went to a session (or failed and was told): dropped only then, so a crash before keeps it. */
+  dropHeld(userId: number, messageId: number): void {
+    const left = this.heldTexts(userId).filter((h) => h.messageId !== messageId);
+    this.change(userId, { waitingText: left.length > 0 ? left : undefined });
   }
 
   /** Sets fields and saves (a field set to undefined is not written to the file). */

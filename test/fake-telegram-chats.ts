@@ -167,10 +167,11 @@ export class FakeChats {
   }
 
   /** A message of any kind a person can send (kind 'media'): `fields` are its Bot API fields beside the caption. */
-  userMedia(user: TestUser, fields: Record<string, unknown>, caption = '', extra: UserChat = {}): Message {
+  userMedia(user: TestUser, fields: Record<string, unknown>, caption = '', extra: UserMessageExtra = {}): Message {
     const record = this.chatOfUser(user, extra);
     const message = this.add(record, {
       from_bot: false, from_id: user.id, kind: 'media', text: caption, raw: caption, entities: [], media: fields,
+      reply_to_message_id: extra.replyTo,
     });
     return this.toApiMessage(record, message);
   }

@@ -183,7 +183,7 @@ export class FakeTelegram {
 
   /** The user sends a file of any kind, as Telegram shows it to a bot: a photo in two sizes (a thumbnail, then the
    * full one, whose bytes are `content`), a document with its name, a voice note with its duration. */
-  userSendsMedia(user: TestUser, kind: MediaKind, media: UserMedia, extra: UserChat = {}): Message {
+  userSendsMedia(user: TestUser, kind: MediaKind, media: UserMedia, extra: UserMessageExtra = {}): Message {
     const stored = this.chats.storeFile(media.filename ?? `${kind}.bin`, media.mimeType ?? 'application/octet-stream',
       media.content, `${kind}s`);
     const size = media.fileSize === null ? {} : { file_size: media.fileSize ?? media.content.length };
