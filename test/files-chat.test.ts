@@ -98,12 +98,13 @@ files('too large, broken off, a sticker, a location, a voice note: a clear reply
   assert.not.match(world.daemon.stderr(), secret, 'nor in the log');
 });
 
-files('with no live session a file waits for the one the person starts; a reply to a session\'s message sends it there', async ({ world }) => {
+files('with no live session an album waits (across a restart) for the session the person starts; a reply to a session\'s message sends it there', async ({ world }) => {
   const plan = Buffer.from('step 1\nstep 2\n');
   const sketch = randomBytes(20_000);
   world.fake.userSendsMedia(ME, 'document', { filename: 'plan.txt', content: plan, caption: 'read this', mediaGroupId: 'g-2' });
   world.fake.userSendsMedia(ME, 'document', { filename: 'sketch.png', content: sketch, mediaGroupId: 'g-2' });
   await world.botSays(/Tap a folder/);
+  await world.restartDaemon('SIGTERM'); // held in state.json: a restart loses nothing
   const first = await newSession(world, 'first');
   const held = await promptLike(world, (p) => p.startsWith('read this'), 'the held album');
   assert.is(held.cwd, first);
