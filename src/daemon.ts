@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { Api } from 'node-telegram-bot-api';
 import { Sweeper } from './archive.js';
 import { createChat } from './chat.js';
-import { writeClaudeSettings } from './claude-settings.js';
+import { claudeSystemPrompt, writeClaudeSettings } from './claude-settings.js';
 import { childEnv, type Config } from './config.js';
 import { Delivery } from './delivery.js';
+import { downloader } from './download.js';
 import { gateUpdate } from './gate.js';
 import { acquireSingletonLock, releaseOnExit } from './lock.js';
 import { logger } from './log.js';
@@ -20,11 +21,13 @@ import { reconcile } from './recovery.js';
 import { createRouter } from './router.js';
 import { readSessionMap } from './session-map.js';
 import type { ArchiveReason } from './sessions.js';
+import { Spool, SPOOL_DIR } from './spool.js';
 import { loadState, saveState, StateStore } from './state.js';
 import { Telegram } from './telegram.js';
 import { capturePane, ensureSession, killWindow, listWindows, newWindow, sendKeys, sendText } from './tmux.js';
 import type { Key } from './tmux.js';
 import { findTranscript } from './transcript-reader.js';
+import { createVoiceScreen } from './voice-screen.js';
 
 const log = logger('daemon');
 
@@ -80,7 +83,7 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
   // What starting and ending a Claude needs; never the whole config, which holds the bot token.
   const claude = {
     ccbotDir, tmuxSession, claudeCommand: config.claudeCommand, claudeFlags: config.claudeFlags,
-    claudeSettings: writeClaudeSettings(ccbotDir),
+    claudeSettings: writeClaudeSettings(ccbotDir), systemPrompt: claudeSystemPrompt(),
     openWindow: (spec: Parameters<typeof newWindow>[1]) => newWindow(tmuxSession, spec, tmux),
     killWindow: (id: string) => killWindow(id, tmux),
     killOrphans: (claudeId: string) => killOrphanClaudeProcesses(claudeId),
@@ -114,8 +117,10 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
   const sweeper = new Sweeper({
     ...windows, sessions, users, telegram, archive, defaultIdleHours: config.idleHours,
     purgeAfterMs: config.archivePurgeAfterMs, isMidTurn: (session) => monitor.isMidTurn(session),
-    sessionMap: { ccbotDir, tmuxSession },
+    sessionMap: { ccbotDir, tmuxSession }, inboxTtlMs: config.inboxTtlMs,
   });
+  // The file URL holds the token: built here, used by download.ts only, never logged.
+  const download = downloader(api, (path) => `${config.telegramApiRoot}/file/bot${config.botToken}/${path}`);
   const route = createRouter({
     ...windows, telegram, sessions, users, chat, delivery, archive, home: homedir(),
     start: (request) => sessions.start(request, claude),
@@ -124,8 +129,14 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
     defaultIdleHours: config.idleHours,
     transcriptOf: (session) => findTranscript(session, readSessionMap(ccbotDir), config),
     menuOf: (id) => output.menuOf(id),
+    download, onVoice: createVoiceScreen({ telegram, delivery, download, whisper: config.whisper, env: tmux.env }),
   });
   const allowed = new Set(config.allowedUsers);
+  // Files Claude hands over with `ccbot send-file`: the window has no token, so the daemon sends them.
+  const spool = new Spool({
+    dir: join(ccbotDir, SPOOL_DIR), allowed, sessionOf: (id) => sessions.get(id),
+    sendFile: (chatId, path, options) => telegram.sendFile(chatId, path, options),
+  });
   const dispatch: Dispatch = (update) => {
     // The gate comes first: a stranger's update ends here, before any API call or state write (strangers get silence).
     const who = gateUpdate(update, allowed);
@@ -140,6 +151,7 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
   delivery.start();
   monitor.start();
   sweeper.start();
+  spool.start();
   const end = stop.aborted
     ? 'stopped'
     : await pollUpdates(api, dispatch, stop, {
@@ -149,6 +161,7 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
       });
   // Each waits for its step under way; any Bot API call in it ends at Telegram's halt, shortly after the stop.
   await delivery.stop();
+  await spool.stop();
   sweeper.stop();
   await monitor.stop();
   await output.flush();

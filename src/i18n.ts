@@ -221,10 +221,23 @@ const TEXTS = {
     ru: 'ccbot принимает текст, фото, файлы, аудио и видео; такие сообщения не поддерживаются.',
     zh: 'ccbot 接受文字、照片、文件、音频和视频；不支持这类消息。',
   },
-  'files.voiceLater': {
-    en: 'Voice notes are not supported yet: type your message instead.',
-    ru: 'Голосовые сообщения пока не поддерживаются: напишите сообщение текстом.',
-    zh: '暂不支持语音消息：请改为输入文字。',
+  'voice.off': {
+    en: 'Voice notes need whisper.cpp on this machine: see "Files, photos and voice notes" in ccbot\'s README '
+      + '(WHISPER_CLI and WHISPER_MODEL). Type your message meanwhile.',
+    ru: 'Для голосовых нужен whisper.cpp на этой машине: см. «Files, photos and voice notes» в README ccbot '
+      + '(WHISPER_CLI и WHISPER_MODEL). Пока напишите сообщение текстом.',
+    zh: '语音消息需要本机安装 whisper.cpp：见 ccbot README 的 “Files, photos and voice notes”'
+      + '（WHISPER_CLI 和 WHISPER_MODEL）。请先输入文字。',
+  },
+  'voice.failed': {
+    en: 'Could not transcribe the voice note ({error}). Nothing was sent to Claude.',
+    ru: 'Не удалось распознать голосовое ({error}). Claude ничего не отправлено.',
+    zh: '无法转写语音消息（{error}）。没有发送给 Claude。',
+  },
+  'voice.empty': {
+    en: 'Nothing could be heard in the voice note. Nothing was sent to Claude.',
+    ru: 'В голосовом ничего не слышно. Claude ничего не отправлено.',
+    zh: '语音消息中没有听到内容。没有发送给 Claude。',
   },
   'archive.title': {
     en: 'Archive, last {hours} h: {count}',

@@ -28,8 +28,8 @@ interface RouterDeps {
   delivery: Pick<Delivery, 'enqueue' | 'resend' | 'knows' | 'holdGroup'>;
   /** Fetches a file the person sent (download.ts; the daemon holds the token the file URL needs). */
   download: Download;
-  /** A voice note; `asText` routes its transcript like typed text. Without it, voice notes are answered "not yet". */
-  onVoice?: (who: Accepted, lang: Lang, message: Message, asText: (text: string) => Promise<void>) => Promise<unknown>;
+  /** A voice note (voice-screen.ts); `asText` routes its transcript like typed text. */
+  onVoice: (who: Accepted, lang: Lang, message: Message, asText: (text: string) => Promise<void>) => Promise<unknown>;
   home: string;
   start: (request: StartRequest) => ReturnType<Sessions['start']>;
   archive: (id: string, reason: ArchiveReason) => ReturnType<Sessions['archive']>;
@@ -141,7 +141,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     const message = (update as { message: Message }).message;
     if (message.voice) {
       const asText = (text: string) => onText(who, lang, message, text);
-      return void (await (deps.onVoice?.(who, lang, message, asText) ?? chat.sayText(who, lang, 'files.voiceLater')));
+      return void (await deps.onVoice(who, lang, message, asText));
     }
     const media = mediaOf(message);
     if (media === 'unsupported') return void (await chat.sayText(who, lang, 'files.unsupported'));

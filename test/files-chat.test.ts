@@ -90,7 +90,7 @@ files('too large, broken off, a sticker, a location, a voice note: a clear reply
   world.fake.userSendsOther(ME, { location: { latitude: 52.5, longitude: 13.4 } });
   await world.botSays(/not supported/);
   world.fake.userSendsMedia(ME, 'voice', { content: Buffer.from('OggS'), mimeType: 'audio/ogg' });
-  await world.botSays(/Voice notes are not supported yet/);
+  await world.botSays(/Voice notes need whisper\.cpp on this machine/);
   assert.equal(inbox(dir).filter((f) => f !== '.gitignore'), [], 'no file, no partial file');
   assert.equal(world.prompts(), []);
   const secret = TEST_TOKEN.split(':')[1]!;

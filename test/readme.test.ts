@@ -41,6 +41,9 @@ const COVERED_ELSEWHERE: [RegExp, string][] = [
   [/^sudo systemctl kill --signal=SIGKILL ccbot && sudo systemctl stop ccbot$/, 'service.test.ts: documented in the unit too'],
   [/^sudo install -d -m 0750 -o root -g "\$\(id -gn\)" \/etc\/ccbot$|^sudo install -m 0640 -o root -g "\$\(id -gn\)" ~\/\.ccbot\/\.env \/etc\/ccbot\/ccbot\.env && rm ~\/\.ccbot\/\.env$|^sudo chown -R root: "\$PWD"$/,
     'root: what that layout gives is checked by doctor-files.test.ts (checkAllowlistFile) and config.test.ts (root\'s file wins)'],
+  [/^sudo apt-get install -y ffmpeg git cmake g\+\+$/, '.ci/run installs ffmpeg the same way; voice.test.ts converts with it'],
+  [/^git clone --depth 1 https:\/\/github\.com\/ggml-org\/whisper\.cpp\.git ~\/whisper\.cpp$|^cd ~\/whisper\.cpp$|^cmake -B build|^cmake --build build|^sh \.\/models\/download-ggml-model\.sh base$/,
+    'network and a compiler: the arguments ccbot gives whisper-cli are checked by the stand-in (voice.test.ts)'],
 ];
 const RUN_HERE: RegExp[] = [/^mkdir -p -m 700 ~\/\.ccbot$/, /^cat > ~\/\.ccbot\/\.env <<'ENV'\n/, /^chmod 600 ~\/\.ccbot\/\.env$/,
   /^npx ccbot doctor$/, /^npx ccbot hook --install$/, /^sed .* ccbot\.service > ccbot\.service\.local$/];
