@@ -2,7 +2,7 @@
  * Code 2.1.328 runs next to the person's own from settings.json. The person's settings.json is never touched here. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ccbotHookCommand, HOOK_EVENTS, HOOK_TIMEOUT_S } from './hook-install.js';
+import { ccbotCommand, ccbotHookCommand, HOOK_EVENTS, HOOK_TIMEOUT_S } from './hook-install.js';
 import { writeJson } from './store.js';
 import { isObject } from './values.js';
 
@@ -21,7 +21,7 @@ export function writeClaudeSettings(ccbotDir: string, command: string = ccbotHoo
 
 /** Appended to the system prompt of every Claude ccbot starts (`claude --append-system-prompt`): where the person's
  * files arrive and how to send one back. The command is absolute, like the hook's: Claude's PATH may lack ccbot. */
-export function claudeSystemPrompt(ccbot: string = ccbotHookCommand().replace(/ hook$/, '')): string {
+export function claudeSystemPrompt(ccbot: string = ccbotCommand()): string {
   return [
     'ccbot connects this session to the user\'s Telegram chat: they write to you and read you on their phone.',
     'Files they send you (photos, documents) are saved in .ccbot-inbox/ in your working directory.',

@@ -11,7 +11,7 @@ import { childEnv, type Config } from './config.js';
 import { Delivery } from './delivery.js';
 import { downloader } from './download.js';
 import { gateUpdate } from './gate.js';
-import { acquireSingletonLock, releaseOnExit } from './lock.js';
+import { acquireSingletonLock, LOCK_FILE, releaseOnExit } from './lock.js';
 import { logger } from './log.js';
 import { Monitor } from './monitor.js';
 import { LiveOutput } from './output.js';
@@ -30,8 +30,6 @@ import { findTranscript } from './transcript-reader.js';
 import { createVoiceScreen } from './voice-screen.js';
 
 const log = logger('daemon');
-
-export const LOCK_FILE = 'ccbot.lock';
 
 /** Exit codes: 0 after a clean stop; 1 when polling cannot go on (another poller, a revoked token). */
 const EXIT_FOR: Record<PollEnd, number> = { stopped: 0, conflict: 1, unauthorized: 1 };

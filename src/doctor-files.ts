@@ -4,11 +4,10 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError, loadConfig, SYSTEM_ENV_FILE, type Config } from './config.js';
-import { LOCK_FILE } from './daemon.js';
 import { fail, ok, warn, type Check } from './doctor-checks.js';
 import { parseDotEnv } from './dotenv.js';
 import { settingOf } from './hook.js';
-import { isProcessAlive, processStartTime } from './lock.js';
+import { isProcessAlive, LOCK_FILE, processStartTime } from './lock.js';
 import { MONITOR_STATE_FILE } from './monitor.js';
 import { SESSION_MAP_FILE } from './session-map.js';
 import { STATE_FILE } from './state.js';

@@ -23,8 +23,13 @@ export const isCcbotHookCommand = (command: string): boolean => OURS.test(comman
  * main.js, so neither a `node` version manager nor a missing global install can break it. Each path is in POSIX sh
  * single quotes only when needed: the common path stays readable in settings.json. */
 export function ccbotHookCommand(execPath: string = process.execPath, mainJs: string = MAIN_JS): string {
+  return `${ccbotCommand(execPath, mainJs)} hook`;
+}
+
+/** `ccbot` itself, as a shell command that works from any cwd and PATH (see ccbotHookCommand). */
+export function ccbotCommand(execPath: string = process.execPath, mainJs: string = MAIN_JS): string {
   const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
-  return `${quote(execPath)} ${quote(mainJs)} hook`;
+  return `${quote(execPath)} ${quote(mainJs)}`;
 }
 
 /** Puts exactly one entry of ours under each event: adds it, replaces an older one in its place, or changes nothing. */

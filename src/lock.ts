@@ -6,6 +6,9 @@ import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fail, type Failure } from './values.js';
 
+/** The daemon's singleton lock in $CCBOT_DIR (daemon.ts takes it; doctor and send-file read it). */
+export const LOCK_FILE = 'ccbot.lock';
+
 /** A lock file that exists but is empty or unparsable: its creator may be between open and write. */
 const EMPTY_GRACE_MS = 2_000;
 const GUARD_STALE_MS = 2_000;
