@@ -26,6 +26,8 @@ export const DEFAULTS = {
   WHISPER_MODEL: '', // a ggml model file for it, e.g. ggml-base.bin
   WHISPER_LANG: 'auto', // the language spoken, or auto
   WHISPER_THREADS: '4', // threads whisper-cli uses
+  CCBOT_TRIPWIRE: '', // Bash commands to ask the person about first (a regular expression); empty: built in; off
+  CCBOT_TRIPWIRE_TIMEOUT: '10m', // no answer within this long: denied
 } as const;
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -134,6 +136,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
     stallMinutes: positive('CCBOT_STALL_MINUTES', 'minutes'),
     inboxTtlMs: positive('INBOX_TTL_HOURS', 'hours') * 3_600_000,
     whisper: whisperOf(),
+    /** null: the built-in list (tripwire.ts); 'off': none. A pattern that does not compile is a ConfigError. */
+    tripwire: parsed('CCBOT_TRIPWIRE', tripwireOf, 'is not a valid JavaScript regular expression: fix it, leave it '
+      + `empty for the built-in list, or set it to off ${putHint}`),
+    tripwireTimeoutMs: parsed('CCBOT_TRIPWIRE_TIMEOUT', parseDurationMs, 'is not a positive duration: write it like '
+      + `10m, 90s or a number of seconds ${putHint}`),
   };
 }
 
@@ -200,6 +207,17 @@ function parseDurationMs(text: string): number | undefined {
   if (!m) return undefined;
   const ms = Number(m[1]) * UNIT_MS[m[2]!.toLowerCase()]!;
   return ms > 0 && Number.isFinite(ms) ? Math.round(ms) : undefined;
+}
+
+/** CCBOT_TRIPWIRE: 'off', a pattern that compiles (its source), or null for the built-in list. */
+function tripwireOf(text: string): { pattern: string | null } | 'off' | undefined {
+  if (text === '') return { pattern: null };
+  if (text.toLowerCase() === 'off') return 'off';
+  try {
+    return { pattern: new RegExp(text).source };
+  } catch {
+    return undefined;
+  }
 }
 
 /** https anywhere; plain http only to this machine (a local Bot API server, tests): the token travels in every URL.

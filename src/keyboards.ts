@@ -39,6 +39,9 @@ const CODEC = {
   pickCancel: ['pc', { id: 'word' }],
   stall: ['sl', { id: 'word', what: STALL_CHOICES }],
   history: ['h', { id: 'word', page: 'int' }],
+  mode: ['m', { id: 'word', mode: 'word' }], // switch a session to a permission mode (/mode)
+  amend: ['am', { id: 'word' }], // a permission dialog's "Yes, and tell Claude…" (option 1's Tab)
+  trip: ['tw', { id: 'word', allow: 'bool' }], // the tripwire's Allow once / Deny
   noop: ['-', {}],
 } as const satisfies Record<string, readonly [string, Readonly<Record<string, FieldKind>>]>;
 type Codec = typeof CODEC;

@@ -72,6 +72,8 @@ load('fills every default when only the required variables are set and no .env e
     stallMinutes: 5,
     inboxTtlMs: 24 * 3600 * 1000,
     whisper: null,
+    tripwire: { pattern: null },
+    tripwireTimeoutMs: 10 * 60 * 1000,
   };
   assert.equal(from(ctx, valid()), expected);
   assert.is(DEFAULTS.TMUX_SESSION_NAME, expected.tmuxSession);
@@ -85,6 +87,13 @@ load('voice is configured only with both WHISPER_CLI and WHISPER_MODEL; a bare p
   assert.equal(custom.whisper, { cli: '/opt/w/whisper-cli', model: '/m.bin', lang: 'ru', threads: 2 });
   assert.throws(() => from(ctx, valid({ WHISPER_CLI: 'w', WHISPER_MODEL: '/m', WHISPER_THREADS: 'many' })), /WHISPER_THREADS "many"/);
   assert.throws(() => from(ctx, valid({ INBOX_TTL_HOURS: '0' })), /INBOX_TTL_HOURS "0"/);
+});
+
+load('the tripwire: built in by default, a pattern of its own, off; a pattern that does not compile is named', (ctx) => {
+  assert.equal(from(ctx, valid({ CCBOT_TRIPWIRE: 'terraform\\s+destroy' })).tripwire, { pattern: 'terraform\\s+destroy' });
+  assert.is(from(ctx, valid({ CCBOT_TRIPWIRE: 'OFF' })).tripwire, 'off');
+  assert.throws(() => from(ctx, valid({ CCBOT_TRIPWIRE: 'rm (-rf' })), /CCBOT_TRIPWIRE "rm \(-rf" .* not a valid JavaScript regular expression/);
+  assert.is(from(ctx, valid({ CCBOT_TRIPWIRE_TIMEOUT: '90s' })).tripwireTimeoutMs, 90_000);
 });
 
 load('process env wins over /etc/ccbot/ccbot.env (root\'s), which wins over $CCBOT_DIR/.env (the service user\'s, '
