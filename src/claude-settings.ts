@@ -1,22 +1,34 @@
 /** The settings file every Claude that ccbot starts is given (`claude --settings <file>`): ccbot's hooks, which Claude
- * Code 2.1.328 runs next to the person's own from settings.json. The person's settings.json is never touched here. */
+ * Code 2.1.328 runs next to the person's own from settings.json, and the tripwire's settings for the hook. The
+ * person's settings.json is never touched here. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ccbotCommand, ccbotHookCommand, HOOK_EVENTS, HOOK_TIMEOUT_S } from './hook-install.js';
 import { writeJson } from './store.js';
+import { hookTimeoutS, TRIPWIRE_FILE, type TripwireFile } from './tripwire.js';
 import { isObject } from './values.js';
 
 export const claudeSettingsPath = (ccbotDir: string): string => join(ccbotDir, 'claude-settings.json');
 
 /** Writes the file (atomically, only when its text would change) and returns its path: one command hook of ours per
- * event, nothing else. Called at every daemon start, so a moved checkout or a new node binary is picked up by the next
- * Claude started. */
-export function writeClaudeSettings(ccbotDir: string, command: string = ccbotHookCommand()): string {
+ * event, nothing else; with `tripwire`, also $CCBOT_DIR/tripwire.json and, unless it is off, a PreToolUse hook for
+ * Bash whose timeout outlasts the wait for the person. Called at every daemon start, so a moved checkout, a new node
+ * binary or a new CCBOT_TRIPWIRE is picked up by the next Claude started (and the tripwire file by every one). */
+export function writeClaudeSettings(ccbotDir: string, command = ccbotHookCommand(), tripwire?: TripwireFile): string {
   const path = claudeSettingsPath(ccbotDir);
   const group = { hooks: [{ type: 'command', command, timeout: HOOK_TIMEOUT_S }] };
-  const settings = { hooks: Object.fromEntries(HOOK_EVENTS.map((event) => [event, [group]])) };
-  if (readText(path) !== JSON.stringify(settings, null, 2) + '\n') writeJson(path, settings);
+  const events: [string, object[]][] = HOOK_EVENTS.map((event) => [event, [group]]);
+  if (tripwire && tripwire.tripwire !== 'off') {
+    const timeout = hookTimeoutS(tripwire.timeoutMs);
+    events.push(['PreToolUse', [{ matcher: 'Bash', hooks: [{ type: 'command', command, timeout }] }]]);
+  }
+  writeIfChanged(path, { hooks: Object.fromEntries(events) });
+  if (tripwire) writeIfChanged(join(ccbotDir, TRIPWIRE_FILE), tripwire);
   return path;
+}
+
+function writeIfChanged(path: string, value: object): void {
+  if (readText(path) !== JSON.stringify(value, null, 2) + '\n') writeJson(path, value);
 }
 
 /** Appended to the system prompt of every Claude ccbot starts (`claude --append-system-prompt`): where the person's

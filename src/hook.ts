@@ -1,15 +1,21 @@
 /** `ccbot hook`: run by Claude Code on SessionStart and UserPromptSubmit, records which Claude session runs in which
- * tmux window of ours in session_map.json. It runs on every prompt the person types, so: lean imports (no Telegram,
- * no daemon), nothing ever on stdout (Claude Code adds a UserPromptSubmit hook's stdout to the prompt), and exit 0
+ * tmux window of ours in session_map.json; on PreToolUse (Bash), holds a command on the tripwire until the person
+ * allows or denies it. It runs on every prompt and command, so: lean imports (no Telegram, no daemon), nothing on
+ * stdout but a PreToolUse decision (Claude Code adds a UserPromptSubmit hook's stdout to the prompt), and exit 0
  * whatever happens (a broken ccbot must never get in Claude's way). `--install` / `--uninstall`: hook-install.ts. */
-import { appendFileSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, isAbsolute, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { absolutePath, DEFAULTS } from './config.js';
 import { parseDotEnv } from './dotenv.js';
+import { isProcessAlive, LOCK_FILE } from './lock.js';
 import { logger, setSink } from './log.js';
+import { writeJson } from './store.js';
 import type { PaneInfo, TmuxOptions } from './tmux.js';
+import type { ApprovalRequest, Outcome } from './tripwire.js';
 import { isObject } from './values.js';
 
 const log = logger('hook');
@@ -21,6 +27,9 @@ const INPUT_WAIT_MS = 2_000;
 /** The installed hook has `timeout: 5` (seconds): leave before Claude Code kills us and reports a failed hook. */
 const HOOK_DEADLINE_MS = 4_000;
 const HOOK_LOG_MAX_BYTES = 256 * 1024;
+/** A running daemon claims a tripwire request at once; this long covers its restart. */
+const CLAIM_MS = 30_000;
+const POLL_MS = 100;
 
 interface HookDeps {
   env?: NodeJS.ProcessEnv;
@@ -60,8 +69,12 @@ export async function hookCommand(args: readonly string[], deps: HookDeps = {}):
   }, HOOK_DEADLINE_MS).unref();
   try {
     const input = await readInput(deps.stdin ?? process.stdin);
-    if (input === undefined) log.debug('ignored: no complete input within the size and time limits');
-    else await recordEvent(input, env, deps);
+    const event = input === undefined ? undefined : parseEvent(input);
+    if (event === undefined) log.debug('ignored: no complete input within the size and time limits');
+    else if (event.hook_event_name === 'PreToolUse') {
+      clearTimeout(watchdog); // it waits for the person, up to its own deadline below the hook's timeout
+      await checkTripwire(event, env);
+    } else await recordEvent(event, env, deps);
   } catch (err) {
     onFatal(err);
   } finally {
@@ -79,20 +92,13 @@ export function settingOf(env: NodeJS.ProcessEnv, name: keyof typeof DEFAULTS): 
 
 /** Records the pane's window in the session map for one hook event. Anything that is not a well-formed SessionStart
  * / UserPromptSubmit event from a pane of our tmux session is ignored; trouble is logged, never thrown on purpose. */
-async function recordEvent(input: Buffer, env: NodeJS.ProcessEnv, deps: HookDeps): Promise<void> {
+async function recordEvent(event: Record<string, unknown>, env: NodeJS.ProcessEnv, deps: HookDeps): Promise<void> {
   const pane = env.TMUX_PANE;
   if (!pane) return; // Claude Code outside tmux: not one of ours
   const at = (deps.now ?? Date.now)();
   // Loaded only now: most runs come from Claude sessions outside tmux, which stop above; this saves them ~15 ms.
   const { isClaudeSessionId, mapKey, promptHash, updateSessionMap } = await import('./session-map.js');
   const { paneInfo } = await import('./tmux.js');
-  let data: unknown;
-  try {
-    data = JSON.parse(input.toString('utf8'));
-  } catch {
-    // not JSON: ignored below
-  }
-  const event = isObject(data) ? data : {};
   const { hook_event_name: name, session_id: sessionId, cwd, prompt } = event;
   if ((name !== 'SessionStart' && name !== 'UserPromptSubmit') || !isClaudeSessionId(sessionId)
     || typeof cwd !== 'string' || !isAbsolute(cwd)) {
@@ -119,6 +125,90 @@ async function recordEvent(input: Buffer, env: NodeJS.ProcessEnv, deps: HookDeps
     return true;
   });
   if (!result.ok) log.warn('session not recorded', { key, error: result.error });
+}
+
+/** The event object; {} for anything that is not a JSON object (then ignored as no event of ours). */
+function parseEvent(input: Buffer): Record<string, unknown> {
+  try {
+    const data: unknown = JSON.parse(input.toString('utf8'));
+    return isObject(data) ? data : {};
+  } catch {
+    return {};
+  }
+}
+
+/** PreToolUse, matcher Bash (claude-settings.ts): a command on the tripwire (tripwire.ts) waits for the person's
+ * Allow once / Deny, asked by the daemon (the window has no token), and the decision is printed. Any other command
+ * prints nothing, which leaves it to Claude Code's own rules: it costs one small file read and a few regexes. */
+async function checkTripwire(event: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<void> {
+  const command = isObject(event.tool_input) ? event.tool_input.command : undefined;
+  if (event.tool_name !== 'Bash' || typeof command !== 'string') return;
+  const dir = settingOf(env, 'CCBOT_DIR');
+  const { decisionJson, isTripped, parseTripwireFile, TRIPWIRE_FILE } = await import('./tripwire.js');
+  const { tripwire, timeoutMs } = parseTripwireFile(readText(join(dir, TRIPWIRE_FILE)));
+  if (tripwire === 'off' || !isTripped(command, tripwire.pattern)) return;
+  const { CCBOT_CHAT_ID: chat, CCBOT_SESSION_ID: sessionId } = env;
+  // Careful defaults: no one to ask, or no daemon to ask them, is a "no".
+  const outcome = !sessionId || !/^\d+$/.test(chat ?? '') ? 'unasked'
+    : !isDaemonRunning(dir) ? 'noDaemon'
+    : await askDaemon(dir, { chatId: Number(chat), sessionId, command, at: Date.now() }, timeoutMs);
+  log.info('tripwire', { outcome, session: sessionId });
+  process.stdout.write(decisionJson(outcome, command, timeoutMs) + '\n');
+}
+
+/** Writes the request (whole, by rename) and polls for its outcome. The daemon denies it at timeoutMs; past
+ * GRACE_MS more (a daemon gone meanwhile), or when no daemon claims it in CLAIM_MS, it is withdrawn: an unlink that
+ * fails only when the daemon decided first, whose outcome then counts. */
+async function askDaemon(dir: string, request: ApprovalRequest, timeoutMs: number): Promise<Outcome> {
+  const { APPROVALS_DIR, ASKED, GRACE_MS, OUTCOMES } = await import('./tripwire.js');
+  const id = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`; // a keyboards.ts word: 16 characters
+  const at = (suffix: string) => join(dir, APPROVALS_DIR, id + suffix);
+  const decided = () => OUTCOMES.find((outcome) => existsSync(at(`.${outcome}`)));
+  mkdirSync(join(dir, APPROVALS_DIR), { recursive: true, mode: 0o700 });
+  writeJson(at(ASKED.request), request);
+  for (const started = Date.now(); ;) {
+    const outcome = decided();
+    if (outcome) {
+      rmSync(at(`.${outcome}`), { force: true });
+      return outcome;
+    }
+    const unclaimed = existsSync(at(ASKED.request));
+    const waited = Date.now() - started;
+    if ((unclaimed && waited > CLAIM_MS) || waited > timeoutMs + GRACE_MS) {
+      if (withdraw(at(ASKED.request)) || withdraw(at(ASKED.asking))) return unclaimed ? 'noDaemon' : 'expired';
+      const late = decided() ?? 'expired';
+      rmSync(at(`.${late}`), { force: true });
+      return late;
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+/** The daemon's singleton lock names a live pid (as in send-file.ts). */
+function isDaemonRunning(dir: string): boolean {
+  try {
+    const pid = (JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as { pid?: unknown }).pid;
+    return typeof pid === 'number' && Number.isSafeInteger(pid) && pid > 0 && isProcessAlive(pid);
+  } catch {
+    return false;
+  }
+}
+
+function withdraw(path: string): boolean {
+  try {
+    unlinkSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Claude's environment often lacks TMUX_SESSION_NAME when the person set it in $CCBOT_DIR/.env, where config.ts
