@@ -11,6 +11,7 @@ import { childEnv, type Config } from './config.js';
 import { Delivery } from './delivery.js';
 import { downloader } from './download.js';
 import { gateUpdate } from './gate.js';
+import { Approvals } from './approvals.js';
 import { acquireSingletonLock, LOCK_FILE, releaseOnExit } from './lock.js';
 import { logger } from './log.js';
 import { Monitor } from './monitor.js';
@@ -81,7 +82,8 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
   // What starting and ending a Claude needs; never the whole config, which holds the bot token.
   const claude = {
     ccbotDir, tmuxSession, claudeCommand: config.claudeCommand, claudeFlags: config.claudeFlags,
-    claudeSettings: writeClaudeSettings(ccbotDir), systemPrompt: claudeSystemPrompt(),
+    claudeSettings: writeClaudeSettings(ccbotDir, undefined, {
+      tripwire: config.tripwire, timeoutMs: config.tripwireTimeoutMs }), systemPrompt: claudeSystemPrompt(),
     openWindow: (spec: Parameters<typeof newWindow>[1]) => newWindow(tmuxSession, spec, tmux),
     killWindow: (id: string) => killWindow(id, tmux),
     killOrphans: (claudeId: string) => killOrphanClaudeProcesses(claudeId),
@@ -127,6 +129,7 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
     defaultIdleHours: config.idleHours,
     transcriptOf: (session) => findTranscript(session, readSessionMap(ccbotDir), config),
     menuOf: (id) => output.menuOf(id),
+    trip: (who, lang, id, allow, messageId) => approvals.answer(who, lang, id, allow, messageId),
     download, onVoice: createVoiceScreen({ telegram, delivery, download, whisper: config.whisper, env: tmux.env }),
   });
   const allowed = new Set(config.allowedUsers);
@@ -134,6 +137,11 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
   const spool = new Spool({
     dir: join(ccbotDir, SPOOL_DIR), allowed, sessionOf: (id) => sessions.get(id),
     sendFile: (chatId, path, options) => telegram.sendFile(chatId, path, options),
+  });
+  // The tripwire: the hook in the window has no token, so the daemon asks the person.
+  const approvals = new Approvals({
+    ccbotDir, allowed, timeoutMs: config.tripwireTimeoutMs, sessionOf: (id) => sessions.get(id),
+    langOf: (userId) => users.lang(userId), telegram,
   });
   const dispatch: Dispatch = (update) => {
     // The gate comes first: a stranger's update ends here, before any API call or state write (strangers get silence).
@@ -150,6 +158,7 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
   monitor.start();
   sweeper.start();
   spool.start();
+  approvals.start();
   const end = stop.aborted
     ? 'stopped'
     : await pollUpdates(api, dispatch, stop, {
@@ -160,6 +169,7 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
   // Each waits for its step under way; any Bot API call in it ends at Telegram's halt, shortly after the stop.
   await delivery.stop();
   await spool.stop();
+  await approvals.stop();
   sweeper.stop();
   await monitor.stop();
   await output.flush();

@@ -44,6 +44,8 @@ interface RouterDeps {
   /** Where a session's transcript is (transcript-reader.ts findTranscript), for /history, Inspect, previews. */
   transcriptOf: (session: Session) => Promise<string | null>;
   menuOf?: (sessionId: string) => { question: string; messageId: number } | undefined;
+  /** The tripwire's Allow once / Deny (approvals.ts). */
+  trip?: (who: Accepted, lang: Lang, id: string, allow: boolean, messageId?: number) => Promise<unknown>;
   now?: () => number;
 }
 
@@ -106,6 +108,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     history: (who, lang, a, m) => history.show(who, lang, a.id, a.page, m),
     key: (who, lang, a, m) => screenshot.onKey(who, lang, a.id, a.key, m),
     refresh: (who, lang, a, m) => screenshot.onKey(who, lang, a.id, null, m),
+    trip: (who, lang, a, m) => deps.trip?.(who, lang, a.id, a.allow, m),
   };
 
   /** Where a message goes: a reply to a session's message goes there, else to the active one; none: it waits. */
