@@ -17,6 +17,7 @@ const TEXTS = {
   'cmd.done': { en: 'Finish the session and archive it', ru: 'Закончить сессию и отправить в архив', zh: '结束会话并归档' },
   'cmd.archive': { en: 'Archived sessions', ru: 'Сессии в архиве', zh: '已归档的会话' },
   'cmd.settings': { en: 'Settings', ru: 'Настройки', zh: '设置' },
+  'cmd.mode': { en: 'Permission mode of the session', ru: 'Режим разрешений сессии', zh: '会话的权限模式' },
   help: {
     en: 'ccbot drives Claude Code sessions running in tmux. What you write here goes to the active session.\n\n' +
       '/new <path> — start a session in <path>\n' +
@@ -24,6 +25,7 @@ const TEXTS = {
       '/menu — the session menu\n' +
       '/history — recent messages of the active session\n' +
       '/screenshot — the terminal of the active session\n' +
+      '/mode — the permission mode of the active session\n' +
       '/stop — interrupt Claude (like Esc)\n' +
       '/kill — kill the active session and its window\n' +
       '/done — finish the active session and archive it\n' +
@@ -37,6 +39,7 @@ const TEXTS = {
       '/menu — меню сессии\n' +
       '/history — последние сообщения активной сессии\n' +
       '/screenshot — терминал активной сессии\n' +
+      '/mode — режим разрешений активной сессии\n' +
       '/stop — прервать Claude (как Esc)\n' +
       '/kill — завершить активную сессию и закрыть её окно\n' +
       '/done — закончить активную сессию и отправить в архив\n' +
@@ -49,6 +52,7 @@ const TEXTS = {
       '/menu — 会话菜单\n' +
       '/history — 当前会话的最近消息\n' +
       '/screenshot — 当前会话的终端画面\n' +
+      '/mode — 当前会话的权限模式\n' +
       '/stop — 中断 Claude（相当于 Esc）\n' +
       '/kill — 终止当前会话并关闭其窗口\n' +
       '/done — 结束当前会话并归档\n' +
@@ -149,6 +153,27 @@ const TEXTS = {
   },
   'settings.lang': { en: 'Language', ru: 'Язык', zh: '语言' },
   'settings.langAuto': { en: 'Auto', ru: 'Авто', zh: '自动' },
+  'settings.mode': { en: 'Permission mode for new sessions', ru: 'Режим разрешений новых сессий', zh: '新会话的权限模式' },
+  'mode.current': {
+    en: '{name}: {mode} mode. Switch to:',
+    ru: '{name}: режим {mode}. Переключить на:',
+    zh: '{name}：{mode} 模式。切换到：',
+  },
+  'mode.unreachable': {
+    en: '{mode} could not be reached: Shift+Tab does not offer it in this session.',
+    ru: 'Не удалось перейти в {mode}: Shift+Tab в этой сессии его не предлагает.',
+    zh: '无法切换到 {mode}：此会话中 Shift+Tab 不提供该模式。',
+  },
+  'mode.dialog': {
+    en: '{name} shows a dialog or is not ready: answer it first (/screenshot shows it).',
+    ru: 'Сессия {name} показывает диалог или ещё не готова: сначала ответьте на него (/screenshot покажет).',
+    zh: '{name} 正在显示对话框或尚未就绪：请先回应它（/screenshot 可查看）。',
+  },
+  'mode.unreadable': {
+    en: 'The screen of {name} shows no permission mode (/screenshot shows it).',
+    ru: 'На экране сессии {name} не видно режима разрешений (/screenshot покажет).',
+    zh: '{name} 的画面上没有显示权限模式（/screenshot 可查看）。',
+  },
   'browser.hint': {
     en: 'Tap a folder to open it, or "Start here" to start a session in this one.',
     ru: 'Нажмите на папку, чтобы открыть её, или «Начать здесь», чтобы начать сессию в этой папке.',

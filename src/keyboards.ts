@@ -3,6 +3,7 @@
  * answers null for anything it does not know, and never throws. */
 import type { InlineKeyboardButton, InlineKeyboardMarkup as Keyboard } from 'node-telegram-bot-api';
 import { t, type Lang } from './i18n.js';
+import { MODE_LABELS, MODES, type Mode } from './modes.js';
 
 const SCREEN_KEYS = ['Esc', 'Enter', 'Up', 'Down', 'Left', 'Right', 'Tab', 'Space', 'C-c'] as const;
 export type ScreenKey = (typeof SCREEN_KEYS)[number];
@@ -126,14 +127,15 @@ export function pagerRow(page: number, pages: number, to: (page: number) => Acti
 const keyboard = (...rows: InlineKeyboardButton[][]): Keyboard => ({ inline_keyboard: rows.filter((r) => r.length) });
 /** Session names are cut to this many characters: three buttons a row still read on a phone. */
 const SESSION_LABEL_CHARS = 20;
-export interface SwitcherEntry { id: string; name: string; badge?: string }
+export interface SwitcherEntry { id: string; name: string; badge?: string; modeTag?: string }
 
 /** One button per live session in the caller's order (oldest first), three a row, the active one ✓, then + New. */
 export function switcherKeyboard(sessions: SwitcherEntry[], activeId: string | null, lang: Lang): Keyboard {
   const buttons = sessions.map((s) => {
     const name = truncateLabel(s.name, SESSION_LABEL_CHARS) || s.id; // Telegram refuses a button without text
     const mark = s.id === activeId ? '✓' : s.badge;
-    return button(mark ? `${mark} ${name}` : name, { t: 'switch', id: s.id });
+    const label = [mark, name, s.modeTag].filter(Boolean).join(' ');
+    return button(label, { t: 'switch', id: s.id });
   });
   return keyboard(...rowsOf(buttons, 3), [button(t(lang, 'btn.new'), { t: 'new' })]);
 }
@@ -158,13 +160,16 @@ export function archiveKeyboard(
 }
 
 const NOTICES = { done: 'settings.notifyDone', error: 'settings.notifyError', input: 'settings.notifyInput' } as const;
-interface SettingsView { idleHours: number; notify: Record<keyof typeof NOTICES, boolean>; lang: Lang | 'auto' }
+interface SettingsView {
+  idleHours: number; notify: Record<keyof typeof NOTICES, boolean>; lang: Lang | 'auto'; mode?: Mode;
+}
 export const IDLE_HOURS_CHOICES: readonly number[] = [6, 12, 24];
 /** Language names are written in their own language: someone lost in a foreign UI must still find theirs. */
 const LANGUAGE_NAMES: Record<Lang, string> = { en: 'English', ru: 'Русский', zh: '中文' };
 
-/** Each setting: a label row, then its choices with the current one ✓; a notice kind is one on/off row. */
-export function settingsKeyboard(settings: SettingsView, lang: Lang): Keyboard {
+/** Each setting: a label row, then its choices with the current one ✓; a notice kind is one on/off row. Without a
+ * mode of their own, the one CLAUDE_FLAGS gives (`defaultMode`) is ✓. */
+export function settingsKeyboard(settings: SettingsView, lang: Lang, defaultMode?: Mode): Keyboard {
   const { idleHours, notify } = settings;
   const choice = (label: string, key: string, value: string, current: string) =>
     button(value === current ? `✓ ${label}` : label, { t: 'settings', key, value });
@@ -182,8 +187,14 @@ export function settingsKeyboard(settings: SettingsView, lang: Lang): Keyboard {
       ...Object.entries(LANGUAGE_NAMES).map(([code, name]) => choice(name, 'lang', code, settings.lang)),
       choice(t(lang, 'settings.langAuto'), 'lang', 'auto', settings.lang),
     ],
+    [button(t(lang, 'settings.mode'), NOOP)],
+    ...rowsOf(MODES.map((m) => choice(MODE_LABELS[m], 'mode', m, settings.mode ?? defaultMode ?? '')), 3),
   );
 }
+
+/** /mode: one button per mode to switch the session `id` to. */
+export const modeKeyboard = (id: string, modes: readonly Mode[]): Keyboard =>
+  keyboard(...rowsOf(modes.map((mode) => button(MODE_LABELS[mode], { t: 'mode', id, mode })), 3));
 
 /** Under a screenshot: the arrow cluster in the middle, as on a keyboard. Key names are the same in all languages. */
 export function screenshotKeyboard(id: string): Keyboard {

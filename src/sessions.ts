@@ -1,7 +1,9 @@
-/** Session records (state.json's `sessions`) and every change to them: started, input, the Claude id from the map,
- * lost, archived, forgotten; each saved at once. Knows nothing of Telegram; tmux only through what it is given. */
+/** Session records (state.json's `sessions`) and every change to them: started (in its person's permission mode),
+ * input, the Claude id from the map, the mode seen, lost, archived, forgotten; each saved at once. Knows nothing of
+ * Telegram; tmux only through what it is given. */
 import { basename } from 'node:path';
 import { logger } from './log.js';
+import { permissionFlags, type Mode } from './modes.js';
 import { mapKey, readSessionMap, type SessionMap } from './session-map.js';
 import type { TmuxFailure, TmuxResult } from './tmux.js';
 import type { Users } from './users.js';
@@ -25,6 +27,10 @@ export interface Session {
   ownerUserId: number;
   /** The Telegram update that started it (absent for older records): the same update again opens no window. */
   startedBy?: number;
+  /** The permission mode it started in, then as last read from its footer (absent: older records, dontAsk). */
+  mode?: Mode;
+  /** Started allowing bypass: only then does Shift+Tab reach it (absent for older records). */
+  allowsBypass?: boolean;
 }
 
 /** What starting and ending sessions takes from outside state.json; one object serves start() and archive(). */
@@ -59,7 +65,7 @@ export class Sessions {
   constructor(
     private readonly records: Record<string, Session>,
     private readonly save: () => void,
-    private readonly users: () => Pick<Users, 'setActive' | 'dropActive'>,
+    private readonly users: () => Pick<Users, 'setActive' | 'dropActive' | 'settings'>,
   ) {}
 
   get(id: string): Readonly<Session> | undefined {
@@ -88,7 +94,8 @@ export class Sessions {
   /** Opens a window running Claude in `workdir` and records the session as the user's active one. With
    * `resume`, the window runs `--resume <claude id>` and the existing record comes back to life (newest in the
    * switcher: createdAt is bumped). The window gets what the hook and `ccbot send-file` need to find their way
-   * back: CCBOT_DIR, TMUX_SESSION_NAME, CCBOT_SESSION_ID, CCBOT_CHAT_ID — never the bot token. */
+   * back: CCBOT_DIR, TMUX_SESSION_NAME, CCBOT_SESSION_ID, CCBOT_CHAT_ID — never the bot token. The person's
+   * permission mode from /settings replaces the permission words of CLAUDE_FLAGS (modes.ts). */
   async start(
     request: StartRequest, deps: Omit<WindowDeps, 'killWindow' | 'killOrphans'>,
   ): Promise<{ ok: true; session: Readonly<Session> } | TmuxFailure> {
@@ -99,7 +106,8 @@ export class Sessions {
     const id = resume?.id ?? newSessionId(this.records);
     const name = uniqueName(this.live(), resume?.name ?? (basename(workdir) || 'root'));
     const claudeSessionId = resume?.claudeSessionId ?? null;
-    const argv = [deps.claudeCommand, ...deps.claudeFlags, '--settings', deps.claudeSettings];
+    const { flags, mode, allowsBypass } = permissionFlags(deps.claudeFlags, this.users().settings(userId, 0).mode);
+    const argv = [deps.claudeCommand, ...flags, '--settings', deps.claudeSettings];
     if (deps.systemPrompt) argv.push('--append-system-prompt', deps.systemPrompt);
     if (claudeSessionId) argv.push('--resume', claudeSessionId);
     const env = { CCBOT_DIR: deps.ccbotDir, TMUX_SESSION_NAME: deps.tmuxSession, CCBOT_SESSION_ID: id,
@@ -109,8 +117,8 @@ export class Sessions {
     const before = this.records[id] && { ...this.records[id] };
     const session: Session = {
       id, name, workdir, windowId: null, claudeSessionId, status: 'active', createdAt: now,
-      lastActivityAt: now, archivedAt: null, archiveReason: null, ownerUserId: userId,
-      ...(key === undefined ? {} : { startedBy: key }),
+      lastActivityAt: now, archivedAt: null, archiveReason: null, ownerUserId: userId, allowsBypass,
+      ...(key === undefined ? {} : { startedBy: key }), ...(mode ? { mode } : {}),
     };
     this.records[id] = session;
     this.save();
@@ -166,6 +174,11 @@ export class Sessions {
   /** Input from the person reached the session: the idle sweep counts from here. */
   recordInput(id: string, at: number): void {
     this.change(id, { lastActivityAt: at });
+  }
+
+  /** The permission mode its footer shows now (/mode switched it, or someone pressed Shift+Tab at the desk). */
+  setMode(id: string, mode: Mode): void {
+    if (this.records[id]?.mode !== mode) this.change(id, { mode });
   }
 
   /** The window that runs the session now (start-up found it by its tag). */

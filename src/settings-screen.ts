@@ -3,6 +3,7 @@ import type { Accepted, Chat } from './chat.js';
 import { escapeHtml } from './format.js';
 import { t, type Lang } from './i18n.js';
 import { settingsKeyboard } from './keyboards.js';
+import type { Mode } from './modes.js';
 import { applySetting } from './settings.js';
 import type { Users } from './users.js';
 
@@ -10,6 +11,8 @@ interface SettingsScreenDeps {
   users: Pick<Users, 'settings' | 'setSettings' | 'seenLang'>;
   chat: Chat;
   defaultIdleHours: number;
+  /** What CLAUDE_FLAGS start Claude in: ✓ while the person chose no mode of their own. */
+  defaultMode?: Mode;
 }
 
 export function createSettingsScreen(deps: SettingsScreenDeps) {
@@ -17,7 +20,7 @@ export function createSettingsScreen(deps: SettingsScreenDeps) {
 
   /** The screen as a new message, or `messageId` redrawn when that works. */
   async function show(who: Accepted, lang: Lang, messageId?: number): Promise<void> {
-    const keyboard = settingsKeyboard(users.settings(who.userId, deps.defaultIdleHours), lang);
+    const keyboard = settingsKeyboard(users.settings(who.userId, deps.defaultIdleHours), lang, deps.defaultMode);
     await chat.sayInPlace(who, lang, messageId, escapeHtml(t(lang, 'settings.title')), { keyboard });
   }
 

@@ -1,7 +1,9 @@
-/** The person's settings: idle sweep hours, which background notices they get, and a language override. What
- * state.json keeps of them (users.ts stores it) and the defaults for the rest. Pure. */
+/** The person's settings: idle sweep hours, which background notices they get, a language override and the
+ * permission mode of their new sessions. What state.json keeps of them (users.ts stores it) and the defaults for the
+ * rest. Pure. */
 import { isLang, type Lang } from './i18n.js';
 import { IDLE_HOURS_CHOICES } from './keyboards.js';
+import { isMode, type Mode } from './modes.js';
 import { isObject } from './values.js';
 
 export type NoticeKind = 'done' | 'error' | 'input';
@@ -13,17 +15,20 @@ export interface Settings {
   notify: Record<NoticeKind, boolean>;
   /** 'auto' follows the language of the person's Telegram app. */
   lang: Lang | 'auto';
+  /** The permission mode their new sessions (and Restores) start in; absent: CLAUDE_FLAGS as the operator set it. */
+  mode?: Mode;
 }
 
 /** The well-formed part of what state.json holds (an old version, a hand edit); the rest reads as the default. */
 export function storedSettings(raw: unknown): Partial<Settings> | undefined {
   if (!isObject(raw)) return undefined;
-  const { idleHours, notify, lang } = raw;
+  const { idleHours, notify, lang, mode } = raw;
   const flags = isObject(notify) ? notify : {};
   return {
     ...(typeof idleHours === 'number' && IDLE_HOURS_CHOICES.includes(idleHours) ? { idleHours } : {}),
     notify: { done: flags.done !== false, error: flags.error !== false, input: flags.input !== false },
     ...(lang === 'auto' || isLang(lang) ? { lang } : {}),
+    ...(isMode(mode) ? { mode } : {}),
   };
 }
 
@@ -39,6 +44,7 @@ export function applySetting(settings: Settings, key: string, value: string): Se
     return IDLE_HOURS_CHOICES.includes(hours) && String(hours) === value ? { ...settings, idleHours: hours } : null;
   }
   if (key === 'lang') return value === 'auto' || isLang(value) ? { ...settings, lang: value } : null;
+  if (key === 'mode') return isMode(value) ? { ...settings, mode: value } : null;
   const notice = NOTICE_KINDS.find((kind) => key === `notify.${kind}`);
   if (!notice || (value !== 'on' && value !== 'off')) return null;
   return { ...settings, notify: { ...settings.notify, [notice]: value === 'on' } };

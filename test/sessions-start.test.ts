@@ -87,4 +87,32 @@ start('a window that cannot open leaves no record behind, and a Restore that fai
     assert.equal(state.sessions.b7c2, archived);
   });
 
+start('the person\'s permission mode replaces the permission words of CLAUDE_FLAGS, for new sessions and Restores; '
+  + 'the record keeps the mode and whether Shift+Tab reaches bypass', async () => {
+  const store = new StateStore(emptyState(), () => {});
+  const opened: Spec[] = [];
+  const deps = { ...startDeps(async () => ({ ok: true, windowId: '@5' }), opened),
+    claudeFlags: ['--dangerously-skip-permissions', '--model', 'opus'] };
+  const flagsOf = (spec: Spec) => spec.argv.slice(1, spec.argv.indexOf('--settings'));
+  const operator = await store.sessions.start({ ...REQUEST, key: 1 }, deps);
+  assert.equal(flagsOf(opened[0]!), ['--dangerously-skip-permissions', '--model', 'opus'], 'no choice: as the operator set it');
+  assert.ok(operator.ok);
+  assert.equal([operator.session.mode, operator.session.allowsBypass], ['bypass', true]);
+
+  store.users.setSettings(1001, { ...store.users.settings(1001, 12), mode: 'manual' });
+  const manual = await store.sessions.start({ ...REQUEST, key: 2 }, deps);
+  assert.equal(flagsOf(opened[1]!), ['--model', 'opus', '--permission-mode', 'default']);
+  assert.ok(manual.ok);
+  assert.equal([manual.session.mode, manual.session.allowsBypass], ['manual', false]);
+  store.sessions.setMode(manual.session.id, 'plan');
+  assert.is(store.sessions.get(manual.session.id)?.mode, 'plan', 'the mode seen on its footer is kept');
+
+  await store.sessions.archive(operator.session.id, 'done', { ...deps, killWindow: async () => true, killOrphans: async () => 0 });
+  store.users.setSettings(1001, { ...store.users.settings(1001, 12), mode: 'acceptEdits' });
+  const restored = await store.sessions.start({ ...REQUEST, resume: store.sessions.get(operator.session.id), key: 3 }, deps);
+  assert.equal(flagsOf(opened[2]!), ['--model', 'opus', '--permission-mode', 'acceptEdits'], 'a Restore too');
+  assert.ok(restored.ok);
+  assert.equal([restored.session.mode, restored.session.allowsBypass], ['acceptEdits', false]);
+});
+
 start.run();

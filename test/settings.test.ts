@@ -13,6 +13,12 @@ read('keeps what is well-formed; anything else reads as the default', () => {
   const bad = { activeSessionId: null, settings: { idleHours: 7, notify: null, lang: 'klingon' } };
   assert.equal(userSettings(storedSettings(bad.settings), 12), { idleHours: 12, notify: { done: true, error: true, input: true }, lang: 'auto' });
 });
+read('a permission mode is kept when it is one of the five; none means CLAUDE_FLAGS as the operator set it', () => {
+  assert.is(userSettings(storedSettings({ mode: 'plan' }), 12).mode, 'plan');
+  for (const mode of ['default', 'bypassPermissions', 'dontAsk', 7, null]) {
+    assert.not.ok('mode' in userSettings(storedSettings({ mode }), 12), String(mode));
+  }
+});
 
 const apply = suite('applySetting');
 apply('each button of the screen changes its one setting', () => {
@@ -22,10 +28,12 @@ apply('each button of the screen changes its one setting', () => {
   assert.is(applySetting(base, 'notify.error', 'off')?.notify.done, true);
   assert.is(applySetting(base, 'lang', 'zh')?.lang, 'zh');
   assert.is(applySetting(base, 'lang', 'auto')?.lang, 'auto');
+  assert.is(applySetting(base, 'mode', 'acceptEdits')?.mode, 'acceptEdits');
+  assert.is(applySetting({ ...base, mode: 'plan' }, 'mode', 'bypass')?.mode, 'bypass');
 });
 apply('a forged or stale button changes nothing', () => {
   const base = userSettings(undefined, 12);
-  for (const [key, value] of [['idle', '7'], ['idle', '06'], ['idle', '1e1'], ['lang', 'de'], ['notify.sound', 'on'], ['notify.done', 'yes'], ['theme', 'dark']]) {
+  for (const [key, value] of [['idle', '7'], ['idle', '06'], ['idle', '1e1'], ['lang', 'de'], ['notify.sound', 'on'], ['notify.done', 'yes'], ['theme', 'dark'], ['mode', 'default'], ['mode', 'yolo']]) {
     assert.is(applySetting(base, key!, value!), null, `${key}=${value}`);
   }
 });
