@@ -4,6 +4,7 @@ import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import { clip, escapeHtml } from './format.js';
 import { t, type Lang } from './i18n.js';
 import { logger } from './log.js';
+import { modeTag, type Mode } from './modes.js';
 import type { Telegram } from './telegram.js';
 import { toolLine, type TranscriptEvent } from './transcript.js';
 
@@ -87,10 +88,13 @@ export const setWaiting = (card: CardModel, question: string | null): CardModel 
 
 const STATE_MARK: Record<CardState, string> = { working: '⏳', waiting: '❓', idle: '✅' };
 
-/** Telegram HTML, always valid and well under 4096 characters whatever the tool lines hold. */
-export function renderCard(card: CardModel, lang: Lang): string {
+/** Telegram HTML, always valid and well under 4096 characters whatever the tool lines hold. `mode`: the session's
+ * permission mode, named when it is not bypass. */
+export function renderCard(card: CardModel, lang: Lang, mode?: Mode): string {
   const name = `<b>${escapeHtml(clip(card.sessionName, 60))}</b>`;
   const head = [name, `${STATE_MARK[card.state]} ${escapeHtml(t(lang, `card.${card.state}`))}`];
+  const tag = modeTag(mode);
+  if (tag) head.push(escapeHtml(tag));
   // Claude Code marks the models with a 1M-token context window in the id (`…[1m]`, `…-1m`).
   const window = /\[1m\]$|-1m$/i.test(card.model) ? 1_000_000 : 200_000;
   const percent = Math.min(100, Math.round((card.contextTokens / window) * 100));

@@ -6,6 +6,7 @@ import { escapeHtml } from './format.js';
 import type { Gated, GateKind } from './gate.js';
 import { t, type Key as TextKey, type Lang } from './i18n.js';
 import { button, switcherKeyboard, type SwitcherEntry } from './keyboards.js';
+import { modeTag } from './modes.js';
 import type { Session, Sessions } from './sessions.js';
 import type { Telegram } from './telegram.js';
 import type { Users } from './users.js';
@@ -35,10 +36,10 @@ export function createChat(deps: ChatDeps) {
   /** The live sessions, oldest first; sessions whose window vanished get one row pointing at /archive. */
   const switcher = (userId: number, lang: Lang): InlineKeyboardMarkup => {
     const active = users.activeSession(userId)?.id ?? null;
-    // The active session shows ✓ instead of its badge (keyboards.ts).
+    // The active session shows ✓ instead of its badge (keyboards.ts); any but bypass mode is named.
     const entries: SwitcherEntry[] = sessions.live()
       .filter((s) => s.ownerUserId === userId)
-      .map((s) => ({ id: s.id, name: s.name, badge: deps.badge?.(s.id) }));
+      .map((s) => ({ id: s.id, name: s.name, badge: deps.badge?.(s.id), modeTag: modeTag(s.mode) }));
     const keyboard = switcherKeyboard(entries, active, lang);
     const lost = sessions.all().filter((s) => s.status === 'lost' && s.ownerUserId === userId).length;
     if (lost === 0) return keyboard;

@@ -14,6 +14,7 @@ import { gateUpdate } from './gate.js';
 import { Approvals } from './approvals.js';
 import { acquireSingletonLock, LOCK_FILE, releaseOnExit } from './lock.js';
 import { logger } from './log.js';
+import { modeOfFlags } from './modes.js';
 import { Monitor } from './monitor.js';
 import { LiveOutput } from './output.js';
 import { pollUpdates, type Dispatch, type PollEnd } from './poller.js';
@@ -126,7 +127,7 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
     start: (request) => sessions.start(request, claude),
     findProcesses: (claudeId) => findClaudeProcesses(claudeId),
     killProcesses: (claudeId) => killOrphanClaudeProcesses(claudeId),
-    defaultIdleHours: config.idleHours,
+    defaultIdleHours: config.idleHours, defaultMode: modeOfFlags(config.claudeFlags),
     transcriptOf: (session) => findTranscript(session, readSessionMap(ccbotDir), config),
     menuOf: (id) => output.menuOf(id),
     trip: (who, lang, id, allow, messageId) => approvals.answer(who, lang, id, allow, messageId),

@@ -1,6 +1,7 @@
 /** Commands, free text, files, replies and button presses from the allowed person → the screen that handles them. Text
  * goes to a session through the delivery; everything else is a screen's (files, sessions, browser, archive, settings,
- * history, screenshot, menus), each in its own file; a voice note goes to onVoice. It reads no transcript or pane. */
+ * history, screenshot, menus, modes), each in its own file; a voice note goes to onVoice. It reads no transcript or
+ * pane. */
 import type { Message, Update } from 'node-telegram-bot-api';
 import { createArchiveScreen } from './archive-screen.js';
 import { createBrowserScreen } from './browser-screen.js';
@@ -12,6 +13,8 @@ import { createHistoryScreen } from './history-screen.js';
 import type { Lang } from './i18n.js';
 import { decodeAction, type Action } from './keyboards.js';
 import { createMenuScreen } from './menu-screen.js';
+import { createModeScreen } from './mode-screen.js';
+import type { Mode } from './modes.js';
 import { createScreenshotScreen } from './screenshot-screen.js';
 import { createSessionScreen } from './session-screen.js';
 import type { ArchiveReason, Session, Sessions, StartRequest } from './sessions.js';
@@ -41,6 +44,8 @@ interface RouterDeps {
   killProcesses: (claudeSessionId: string) => Promise<number>;
   /** CCBOT_IDLE_HOURS: the idle sweep's hours for a person who chose none in /settings. */
   defaultIdleHours: number;
+  /** The permission mode CLAUDE_FLAGS start Claude in, for a person who chose none in /settings. */
+  defaultMode?: Mode;
   /** Where a session's transcript is (transcript-reader.ts findTranscript), for /history, Inspect, previews. */
   transcriptOf: (session: Session) => Promise<string | null>;
   menuOf?: (sessionId: string) => { question: string; messageId: number } | undefined;
@@ -67,6 +72,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
   const screenshot = createScreenshotScreen({ ...deps });
   const history = createHistoryScreen({ ...deps });
   const settings = createSettingsScreen({ ...deps });
+  const modes = createModeScreen({ ...deps });
   const mine = createSessionScreen({ ...deps });
   const menu = createMenuScreen({ ...deps, showScreenshot: screenshot.show, confirmKill: mine.confirmKill });
   const files = createFilesScreen({ ...deps, now, hold: (who, lang, held) => browser.hold(who, lang, held) });
@@ -83,6 +89,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     done: (who, lang, arg) => mine.done(who, lang, arg),
     archive: (who, lang, arg) => archive.show(who, lang, 0, arg.toLowerCase() === 'all'),
     settings: (who, lang) => settings.show(who, lang),
+    mode: (who, lang) => modes.show(who, lang),
     screenshot: (who, lang) => screenshot.show(who, lang),
     history: (who, lang) => history.show(who, lang),
   };
@@ -102,6 +109,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     delete: (who, lang, a, m) => archive.remove(who, lang, a.id, m),
     inspect: (who, lang, a) => archive.inspect(who, lang, a.id),
     settings: (who, _lang, a, m) => settings.onButton(who, a.key, a.value, m),
+    mode: (who, lang, a, m) => modes.onButton(who, lang, a.id, a.mode, m),
     pick: (who, lang, a, m) => menu.pick(who, lang, a.id, a.option, m),
     pickCancel: (who, lang, a, m) => menu.cancel(who, lang, a.id, m),
     stall: (who, lang, a, m) => menu.stall(who, lang, a.id, a.what, m),

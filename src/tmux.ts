@@ -39,7 +39,7 @@ const TMUX_TIMEOUT_MS = 5_000;
 /** Claude Code's input box takes an Enter that follows the text too closely as part of the text. */
 const ENTER_DELAY_MS = 300;
 export const MAIN_WINDOW = '__main__';
-const KEYS = ['Escape', 'Enter', 'Up', 'Down', 'Left', 'Right', 'Tab', 'Space', 'C-c', 'BSpace'] as const;
+const KEYS = ['Escape', 'Enter', 'Up', 'Down', 'Left', 'Right', 'Tab', 'Space', 'C-c', 'BSpace', 'BTab'] as const;
 export type Key = (typeof KEYS)[number];
 
 const WINDOW_ID = /^@\d+$/;
