@@ -1,27 +1,23 @@
 /** The tripwire's daemon side ($CCBOT_DIR/approvals; the files' protocol is in tripwire.ts): claims what the hook asks,
  * sends the session's owner the command with Allow once / Deny, renames each request to its outcome on a tap or at
  * its deadline, and says in the message what was decided. It never touches a session: the hook tells Claude. */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Accepted } from './chat.js';
 import { clip, escapeHtml } from './format.js';
-import { t, type Key, type Lang } from './i18n.js';
+import { t, type Lang } from './i18n.js';
 import { button } from './keyboards.js';
 import { logger } from './log.js';
 import type { Session } from './sessions.js';
 import type { Telegram } from './telegram.js';
 import { APPROVALS_DIR, ASKED, type ApprovalRequest, type Outcome } from './tripwire.js';
-import { isObject } from './values.js';
 
 const log = logger('approvals');
-
-/** fs.watch reports a request at once; this pass finds what it misses and ends requests at their deadline. */
-const POLL_MS = 1_000;
+/** How soon a request is seen (a person is not faster), and how late after its deadline it is denied. */
+const POLL_MS = 500;
 /** Outcomes no hook read (it was killed) and torn temp files go after this long. */
 const STALE_MS = 3_600_000;
-const COMMAND_MAX_CHARS = 2_000;
-const SAID: Record<Exclude<Outcome, 'noDaemon'>, Key> =
-  { allow: 'trip.allowed', deny: 'trip.denied', expired: 'trip.expired', unasked: 'trip.denied' };
+const SAID = { allow: 'trip.allowed', deny: 'trip.denied', expired: 'trip.expired', unasked: 'trip.denied' } as const;
 
 interface ApprovalsDeps {
   ccbotDir: string;
@@ -31,7 +27,6 @@ interface ApprovalsDeps {
   sessionOf: (id: string) => Readonly<Session> | undefined;
   langOf: (userId: number) => Lang;
   telegram: Pick<Telegram, 'send' | 'edit' | 'stripKeyboard'>;
-  pollMs?: number;
   now?: () => number;
 }
 
@@ -39,11 +34,9 @@ export class Approvals {
   private readonly dir: string;
   /** The message asking about each open request. Lost with a restart: the next daemon asks again. */
   private readonly asked = new Map<string, number>();
-  private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
+  private readonly at = (id: string, suffix: string) => join(this.dir, id + suffix);
 
   constructor(private readonly deps: ApprovalsDeps) {
     this.dir = join(deps.ccbotDir, APPROVALS_DIR);
@@ -51,18 +44,13 @@ export class Approvals {
 
   start(): void {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    try {
-      this.watcher = watch(this.dir, () => this.kick()).on('error', () => undefined);
-    } catch (err) {
-      log.warn('cannot watch the approvals; polling them only', { dir: this.dir, error: err });
-    }
-    this.timer = setInterval(() => this.kick(), this.deps.pollMs ?? POLL_MS);
-    this.kick();
+    this.timer = setInterval(() => {
+      this.pass ??= this.sweep().catch((error: unknown) => log.error('approvals pass failed', { error }))
+        .finally(() => (this.pass = undefined));
+    }, POLL_MS);
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.watcher?.close();
     clearInterval(this.timer);
     await this.pass;
   }
@@ -76,35 +64,19 @@ export class Approvals {
     await this.deps.telegram.send(who.chatId, escapeHtml(t(lang, 'trip.closed')), { replyTo: messageId });
   }
 
-  /** One pass at a time; a change seen during a pass runs another after it. */
-  private kick(): void {
-    if (this.stopped) return;
-    if (this.pass) return void (this.again = true);
-    this.pass = (async () => {
-      do {
-        this.again = false;
-        await this.sweep();
-      } while (this.again && !this.stopped);
-    })()
-      .catch((err: unknown) => log.error('approvals pass failed', { error: err }))
-      .finally(() => (this.pass = undefined));
-  }
-
   private async sweep(): Promise<void> {
     const now = (this.deps.now ?? Date.now)();
     for (const name of readdirSync(this.dir).sort()) {
-      if (this.stopped) return;
       const suffix = extname(name);
       const id = name.slice(0, -suffix.length);
       if (suffix === ASKED.request) {
-        if (rename(this.at(id, ASKED.request), this.at(id, ASKED.asking))) await this.ask(id); // else: withdrawn
+        if (rename(this.at(id, suffix), this.at(id, ASKED.asking))) await this.ask(id); // else: withdrawn
       } else if (suffix === ASKED.asking) {
-        const request = readRequest(this.at(id, ASKED.asking));
+        const request = readRequest(this.at(id, suffix));
         if (request && now - request.at >= this.deps.timeoutMs) await this.decide(id, 'expired', request);
         else if (!this.asked.has(id)) await this.ask(id); // claimed by a daemon that stopped before an answer
-      } else {
-        const mtimeMs = statSync(join(this.dir, name), { throwIfNoEntry: false })?.mtimeMs ?? now;
-        if (now - mtimeMs > STALE_MS) rmSync(join(this.dir, name), { force: true });
+      } else if (now - (statSync(join(this.dir, name), { throwIfNoEntry: false })?.mtimeMs ?? now) > STALE_MS) {
+        rmSync(join(this.dir, name), { force: true });
       }
     }
   }
@@ -113,7 +85,7 @@ export class Approvals {
   private async ask(id: string): Promise<void> {
     const request = readRequest(this.at(id, ASKED.asking));
     const session = request && this.deps.sessionOf(request.sessionId);
-    if (!request || !session || session.ownerUserId !== request.chatId || !this.deps.allowed.has(request.chatId)) {
+    if (!request || session?.ownerUserId !== request.chatId || !this.deps.allowed.has(request.chatId)) {
       log.warn('tripwire request refused: not a session of an allowed chat', { id, request });
       return void (await this.decide(id, 'unasked'));
     }
@@ -130,27 +102,21 @@ export class Approvals {
 
   /** Renames the open request to its outcome (false: the hook withdrew it, or it was decided) and edits its message. */
   private async decide(
-    id: string, outcome: keyof typeof SAID, request?: ApprovalRequest, messageId = this.asked.get(id),
+    id: string, outcome: Exclude<Outcome, 'noDaemon'>, request?: ApprovalRequest, messageId = this.asked.get(id),
   ): Promise<boolean> {
     if (!rename(this.at(id, ASKED.asking), this.at(id, `.${outcome}`))) return false;
     this.asked.delete(id);
     log.info('tripwire decided', { id, outcome, session: request?.sessionId });
-    if (request && messageId !== undefined) {
-      const lang = this.deps.langOf(request.chatId);
-      const html = `${this.text(request, lang)}\n\n${escapeHtml(t(lang, SAID[outcome]))}`;
-      await this.deps.telegram.edit(request.chatId, messageId, html);
-    }
+    if (!request || messageId === undefined) return true;
+    const lang = this.deps.langOf(request.chatId);
+    const said = escapeHtml(t(lang, SAID[outcome]));
+    await this.deps.telegram.edit(request.chatId, messageId, `${this.text(request, lang)}\n\n${said}`);
     return true;
   }
 
   private text(request: ApprovalRequest, lang: Lang): string {
-    const name = this.deps.sessionOf(request.sessionId)?.name ?? request.sessionId;
-    const command = escapeHtml(clip(request.command, COMMAND_MAX_CHARS));
-    return `🛑 <b>${escapeHtml(name)}</b>\n${escapeHtml(t(lang, 'trip.ask'))}\n<pre>${command}</pre>`;
-  }
-
-  private at(id: string, suffix: string): string {
-    return join(this.dir, id + suffix);
+    const [name, command] = [this.deps.sessionOf(request.sessionId)?.name ?? '?', clip(request.command, 2000)];
+    return `🛑 <b>${escapeHtml(name)}</b>\n${escapeHtml(t(lang, 'trip.ask'))}\n<pre>${escapeHtml(command)}</pre>`;
   }
 }
 
@@ -164,12 +130,11 @@ function rename(from: string, to: string): boolean {
   }
 }
 
+/** What the hook wrote, if whole: the window's Claude could write anything there (sessionOf checks the id). */
 function readRequest(path: string): ApprovalRequest | undefined {
   try {
-    const r: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    const valid = isObject(r) && Number.isSafeInteger(r.chatId) && typeof r.sessionId === 'string'
-      && typeof r.command === 'string' && typeof r.at === 'number';
-    return valid ? (r as unknown as ApprovalRequest) : undefined;
+    const r = JSON.parse(readFileSync(path, 'utf8')) as ApprovalRequest;
+    return Number.isSafeInteger(r.chatId) && typeof r.command === 'string' && r.at > 0 ? r : undefined;
   } catch {
     return undefined;
   }

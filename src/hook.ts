@@ -4,7 +4,7 @@
  * stdout but a PreToolUse decision (Claude Code adds a UserPromptSubmit hook's stdout to the prompt), and exit 0
  * whatever happens (a broken ccbot must never get in Claude's way). `--install` / `--uninstall`: hook-install.ts. */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, isAbsolute, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -13,7 +13,7 @@ import { absolutePath, DEFAULTS } from './config.js';
 import { parseDotEnv } from './dotenv.js';
 import { isProcessAlive, LOCK_FILE } from './lock.js';
 import { logger, setSink } from './log.js';
-import { writeJson } from './store.js';
+import { readIfExists, writeJson } from './store.js';
 import type { PaneInfo, TmuxOptions } from './tmux.js';
 import type { ApprovalRequest, Outcome } from './tripwire.js';
 import { isObject } from './values.js';
@@ -27,8 +27,7 @@ const INPUT_WAIT_MS = 2_000;
 /** The installed hook has `timeout: 5` (seconds): leave before Claude Code kills us and reports a failed hook. */
 const HOOK_DEADLINE_MS = 4_000;
 const HOOK_LOG_MAX_BYTES = 256 * 1024;
-/** A running daemon claims a tripwire request at once; this long covers its restart. */
-const CLAIM_MS = 30_000;
+/** How often the hook looks for the person's answer. */
 const POLL_MS = 100;
 
 interface HookDeps {
@@ -137,78 +136,43 @@ function parseEvent(input: Buffer): Record<string, unknown> {
   }
 }
 
-/** PreToolUse, matcher Bash (claude-settings.ts): a command on the tripwire (tripwire.ts) waits for the person's
- * Allow once / Deny, asked by the daemon (the window has no token), and the decision is printed. Any other command
- * prints nothing, which leaves it to Claude Code's own rules: it costs one small file read and a few regexes. */
+/** PreToolUse, matcher Bash (claude-settings.ts): a command on the tripwire waits for the person's Allow once / Deny,
+ * asked by the daemon (the window has no token), and the decision is printed. Any other command prints nothing, which
+ * leaves it to Claude Code's own rules: it costs one small file read and a few regexes. */
 async function checkTripwire(event: Record<string, unknown>, env: NodeJS.ProcessEnv): Promise<void> {
   const command = isObject(event.tool_input) ? event.tool_input.command : undefined;
   if (event.tool_name !== 'Bash' || typeof command !== 'string') return;
   const dir = settingOf(env, 'CCBOT_DIR');
   const { decisionJson, isTripped, parseTripwireFile, TRIPWIRE_FILE } = await import('./tripwire.js');
-  const { tripwire, timeoutMs } = parseTripwireFile(readText(join(dir, TRIPWIRE_FILE)));
+  const { tripwire, timeoutMs } = parseTripwireFile(readIfExists(join(dir, TRIPWIRE_FILE)));
   if (tripwire === 'off' || !isTripped(command, tripwire.pattern)) return;
   const { CCBOT_CHAT_ID: chat, CCBOT_SESSION_ID: sessionId } = env;
+  // The daemon's singleton lock names a live pid (as send-file.ts checks it).
+  const pid = Number(/"pid":(\d+)/.exec(readIfExists(join(dir, LOCK_FILE)) ?? '')?.[1]);
   // Careful defaults: no one to ask, or no daemon to ask them, is a "no".
   const outcome = !sessionId || !/^\d+$/.test(chat ?? '') ? 'unasked'
-    : !isDaemonRunning(dir) ? 'noDaemon'
+    : !(pid > 0 && isProcessAlive(pid)) ? 'noDaemon'
     : await askDaemon(dir, { chatId: Number(chat), sessionId, command, at: Date.now() }, timeoutMs);
   log.info('tripwire', { outcome, session: sessionId });
   process.stdout.write(decisionJson(outcome, command, timeoutMs) + '\n');
 }
 
-/** Writes the request (whole, by rename) and polls for its outcome. The daemon denies it at timeoutMs; past
- * GRACE_MS more (a daemon gone meanwhile), or when no daemon claims it in CLAIM_MS, it is withdrawn: an unlink that
- * fails only when the daemon decided first, whose outcome then counts. */
+/** Writes the request (whole, by rename) and polls for its outcome; the daemon decides by renaming the request.
+ * Past the daemon's deadline and GRACE_MS (a daemon gone meanwhile) it is withdrawn, and then it is "expired" unless
+ * the daemon has just decided it: a rename and an unlink of one file cannot both succeed. */
 async function askDaemon(dir: string, request: ApprovalRequest, timeoutMs: number): Promise<Outcome> {
   const { APPROVALS_DIR, ASKED, GRACE_MS, OUTCOMES } = await import('./tripwire.js');
   const id = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`; // a keyboards.ts word: 16 characters
   const at = (suffix: string) => join(dir, APPROVALS_DIR, id + suffix);
   const decided = () => OUTCOMES.find((outcome) => existsSync(at(`.${outcome}`)));
-  mkdirSync(join(dir, APPROVALS_DIR), { recursive: true, mode: 0o700 });
   writeJson(at(ASKED.request), request);
-  for (const started = Date.now(); ;) {
-    const outcome = decided();
-    if (outcome) {
-      rmSync(at(`.${outcome}`), { force: true });
-      return outcome;
-    }
-    const unclaimed = existsSync(at(ASKED.request));
-    const waited = Date.now() - started;
-    if ((unclaimed && waited > CLAIM_MS) || waited > timeoutMs + GRACE_MS) {
-      if (withdraw(at(ASKED.request)) || withdraw(at(ASKED.asking))) return unclaimed ? 'noDaemon' : 'expired';
-      const late = decided() ?? 'expired';
-      rmSync(at(`.${late}`), { force: true });
-      return late;
-    }
-    await sleep(POLL_MS);
-  }
-}
-
-/** The daemon's singleton lock names a live pid (as in send-file.ts). */
-function isDaemonRunning(dir: string): boolean {
-  try {
-    const pid = (JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as { pid?: unknown }).pid;
-    return typeof pid === 'number' && Number.isSafeInteger(pid) && pid > 0 && isProcessAlive(pid);
-  } catch {
-    return false;
-  }
-}
-
-function withdraw(path: string): boolean {
-  try {
-    unlinkSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
+  const deadline = Date.now() + timeoutMs + GRACE_MS;
+  let outcome = decided();
+  for (; !outcome && Date.now() < deadline; outcome = decided()) await sleep(POLL_MS);
+  if (!outcome) for (const suffix of [ASKED.request, ASKED.asking]) rmSync(at(suffix), { force: true });
+  outcome ??= decided() ?? 'expired';
+  rmSync(at(`.${outcome}`), { force: true });
+  return outcome;
 }
 
 /** Claude's environment often lacks TMUX_SESSION_NAME when the person set it in $CCBOT_DIR/.env, where config.ts

@@ -380,19 +380,9 @@ const TEXTS = {
     zh: 'Claude 想运行这条命令，它在 ccbot 的危险命令清单（tripwire）上：',
   },
   'trip.allowed': { en: '✅ Allowed once.', ru: '✅ Разрешено один раз.', zh: '✅ 已允许一次。' },
-  'trip.denied': {
-    en: '🚫 Denied: Claude was told not to run it.',
-    ru: '🚫 Запрещено: Claude получил отказ.',
-    zh: '🚫 已拒绝：已告知 Claude 不要运行它。',
-  },
-  'trip.expired': {
-    en: '🚫 Denied: no answer in time.', ru: '🚫 Запрещено: ответа не было вовремя.', zh: '🚫 已拒绝：未及时回答。',
-  },
-  'trip.closed': {
-    en: 'This request is no longer open: Claude already has its answer.',
-    ru: 'Этот запрос уже закрыт: Claude уже получил ответ.',
-    zh: '此请求已关闭：Claude 已经得到答复。',
-  },
+  'trip.denied': { en: '🚫 Denied.', ru: '🚫 Запрещено.', zh: '🚫 已拒绝。' },
+  'trip.expired': { en: '🚫 Denied: no answer in time.', ru: '🚫 Запрещено: нет ответа вовремя.', zh: '🚫 已拒绝：未及时回答。' },
+  'trip.closed': { en: 'This request is already closed.', ru: 'Этот запрос уже закрыт.', zh: '此请求已关闭。' },
   'btn.allowOnce': { en: 'Allow once', ru: 'Разрешить один раз', zh: '允许一次' },
   'btn.deny': { en: 'Deny', ru: 'Запретить', zh: '拒绝' },
 } satisfies Record<string, Record<Lang, string>>;

@@ -67,14 +67,12 @@ export function decisionJson(outcome: Outcome, command: string, timeoutMs: numbe
     deny: `the user denied \`${shown}\`: do not run it another way; ask them what to do instead`,
     expired: `denied: no answer from the user within ${duration(timeoutMs)}`,
     unasked: 'denied: ccbot could not ask the user (no allowed owner of this session, or Telegram failed)',
-    noDaemon: 'denied: this command needs the user\'s approval, and ccbot is not running to ask them',
+    noDaemon: "denied: this command needs the user's approval, and ccbot is not running to ask them",
   };
-  return JSON.stringify({
-    hookSpecificOutput: {
-      hookEventName: 'PreToolUse', permissionDecision: outcome === 'allow' ? 'allow' : 'deny',
-      permissionDecisionReason: `ccbot's tripwire: ${reasons[outcome]}`,
-    },
-  });
+  const permissionDecision = outcome === 'allow' ? 'allow' : 'deny';
+  const permissionDecisionReason = `ccbot's tripwire: ${reasons[outcome]}`;
+  const output = { hookEventName: 'PreToolUse', permissionDecision, permissionDecisionReason };
+  return JSON.stringify({ hookSpecificOutput: output });
 }
 
 const duration = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`);

@@ -24,7 +24,7 @@ const preToolUse = (command: string, tool = 'Bash') => JSON.stringify({
 
 const windowEnv = (dir: string) => ({ PATH: process.env.PATH, HOME: dir, CCBOT_DIR: dir, CCBOT_SESSION_ID: 'ab12', CCBOT_CHAT_ID: '1001' });
 
-/** The hook as Claude Code runs it. 20 s: far below what a request no daemon claims would wait (30 s). */
+/** The hook as Claude Code runs it. 20 s: far below what an unanswered request waits (the timeout, 10 min). */
 const hook = (dir: string, input: string, env: NodeJS.ProcessEnv = windowEnv(dir)): Promise<RunResult> =>
   execRun(process.execPath, [MAIN_JS, 'hook'], { env, input, timeoutMs: 20_000 });
 

@@ -8,7 +8,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execRun } from '#ccbot/exec.js';
 import { ME, newSession, startChatWorld, type ChatWorld } from './chat-fixture.js';
+import { MAIN_JS } from './daemon-fixture.js';
 import type { ChatMessage } from './fake-telegram-chats.js';
 
 interface Ctx { world: ChatWorld }
@@ -55,7 +57,7 @@ asking('Deny: the command does not run, Claude is told why, and the message says
   tap(world, ask, /Deny/);
   const answer = await world.botSays(/^ran: /, 20_000);
   assert.match(answer.text, /^ran: PreToolUse:Bash hook error: ccbot's tripwire: the user denied rm -rf ~: do not run it/);
-  await saysDecided(world, ask, '🚫 Denied: Claude was told not to run it.');
+  await saysDecided(world, ask, '🚫 Denied.');
   assert.equal(approvalsLeft(world), []);
 });
 
@@ -68,7 +70,7 @@ asking('Allow once: the command runs; the next one is asked again; a late tap is
   await saysDecided(world, ask, '✅ Allowed once.');
 
   tap(world, ask, /Deny/, true); // a second tap, from a client that still showed the buttons
-  const closed = await world.botSays(/no longer open/);
+  const closed = await world.botSays(/This request is already closed/);
   assert.is(closed.reply_to_message_id, ask.message_id);
 
   world.say('bash: git push --force');
@@ -85,6 +87,20 @@ asking('a command not on the tripwire: no question, no file, the answer as usual
   await world.botSays(/^ran: fine$/, 20_000);
   world.say('bash: rm -rf build/');
   await world.botSays(/^ran: fake-claude does not run commands: rm -rf build\/$/, 20_000);
+  assert.equal(asks(world), []);
+  assert.equal(approvalsLeft(world), []);
+});
+
+asking('a request naming another chat than the session\'s owner: denied, and nobody is asked', async ({ world }) => {
+  await newSession(world, 'mine');
+  const state = JSON.parse(readFileSync(join(world.root, 'state', 'state.json'), 'utf8'));
+  const sessionId = Object.keys(state.sessions)[0]!;
+  const input = JSON.stringify({ hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'rm -rf ~' } });
+  const env = { PATH: process.env.PATH, CCBOT_DIR: join(world.root, 'state'), CCBOT_SESSION_ID: sessionId, CCBOT_CHAT_ID: '2002' };
+  const run = await execRun(process.execPath, [MAIN_JS, 'hook'], { env, input, timeoutMs: 30_000 });
+  const decision = JSON.parse(run.ok ? run.stdout : '{}').hookSpecificOutput;
+  assert.is(decision?.permissionDecision, 'deny', JSON.stringify(run));
+  assert.match(decision.permissionDecisionReason, 'ccbot could not ask the user');
   assert.equal(asks(world), []);
   assert.equal(approvalsLeft(world), []);
 });
