@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { absolutePath, DEFAULTS } from './config.js';
 import { parseDotEnv } from './dotenv.js';
-import { isProcessAlive, LOCK_FILE } from './lock.js';
+import { isDaemonRunning } from './lock.js';
 import { logger, setSink } from './log.js';
 import { readIfExists, writeJson } from './store.js';
 import type { PaneInfo, TmuxOptions } from './tmux.js';
@@ -147,11 +147,9 @@ async function checkTripwire(event: Record<string, unknown>, env: NodeJS.Process
   const { tripwire, timeoutMs } = parseTripwireFile(readIfExists(join(dir, TRIPWIRE_FILE)));
   if (tripwire === 'off' || !isTripped(command, tripwire.pattern)) return;
   const { CCBOT_CHAT_ID: chat, CCBOT_SESSION_ID: sessionId } = env;
-  // The daemon's singleton lock names a live pid (as send-file.ts checks it).
-  const pid = Number(/"pid":(\d+)/.exec(readIfExists(join(dir, LOCK_FILE)) ?? '')?.[1]);
   // Careful defaults: no one to ask, or no daemon to ask them, is a "no".
   const outcome = !sessionId || !/^\d+$/.test(chat ?? '') ? 'unasked'
-    : !(pid > 0 && isProcessAlive(pid)) ? 'noDaemon'
+    : !isDaemonRunning(dir) ? 'noDaemon'
     : await askDaemon(dir, { chatId: Number(chat), sessionId, command, at: Date.now() }, timeoutMs);
   log.info('tripwire', { outcome, session: sessionId });
   process.stdout.write(decisionJson(outcome, command, timeoutMs) + '\n');

@@ -2,7 +2,7 @@
  * read-modify-write of small shared files. Installs no signal handlers: the daemon decides when to release. */
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync }
   from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fail, type Failure } from './values.js';
 
@@ -209,6 +209,16 @@ function removeIfStale(path: string, isStale: (h: Holder) => boolean, now: () =>
 
 /** kill(pid, 0): EPERM means it exists under another user. kill alone calls a zombie alive (an exited child its
  * parent has not reaped): Linux states Z and X are dead, and so is a pid whose /proc entry vanished meanwhile. */
+/** Whether the singleton lock in `ccbotDir` names a live process: the hook and send-file ask before they wait on it. */
+export function isDaemonRunning(ccbotDir: string): boolean {
+  try {
+    const pid = (JSON.parse(readFileSync(join(ccbotDir, LOCK_FILE), 'utf8')) as { pid?: unknown }).pid;
+    return typeof pid === 'number' && Number.isSafeInteger(pid) && pid > 0 && isProcessAlive(pid);
+  } catch {
+    return false; // no lock, or one being written: nobody to ask yet
+  }
+}
+
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isProcessAlive, LOCK_FILE } from './lock.js';
+import { isDaemonRunning } from './lock.js';
 import { SPOOL_DIR, SPOOLED, type SpoolAnswer, type SpoolRequest } from './spool.js';
 import { writeJson } from './store.js';
 
@@ -96,16 +96,6 @@ function checkFile(path: string): string | undefined {
     return `cannot read ${path}: permission denied`;
   }
   return undefined;
-}
-
-/** The daemon's singleton lock names a live pid. */
-function isDaemonRunning(dir: string): boolean {
-  try {
-    const pid = (JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')) as { pid?: unknown }).pid;
-    return typeof pid === 'number' && Number.isSafeInteger(pid) && pid > 0 && isProcessAlive(pid);
-  } catch {
-    return false;
-  }
 }
 
 function readAnswer(path: string): SpoolAnswer | undefined {
