@@ -335,17 +335,17 @@ const keys = withTmux('sendKeys');
 keys('sends each key as the bytes a terminal would', async (ctx) => {
   await ensureSession(SESSION, ctx.opts);
   const pane = await echoWindow(ctx);
-  const all: Key[] = ['Escape', 'Enter', 'Up', 'Down', 'Left', 'Right', 'Tab', 'Space', 'C-c', 'BSpace'];
+  const all: Key[] = ['Escape', 'Enter', 'Up', 'Down', 'Left', 'Right', 'Tab', 'Space', 'C-c', 'BSpace', 'BTab'];
   assert.equal(await sendKeys(pane.windowId, all, ctx.opts), { ok: true });
   // Arrows are CSI (ESC [ A) because echo-pane never switches on application cursor keys (then: ESC O A).
-  const expected = '\x1b' + '\r' + '\x1b[A' + '\x1b[B' + '\x1b[D' + '\x1b[C' + '\t' + ' ' + '\x03' + '\x7f';
+  const expected = '\x1b' + '\r' + '\x1b[A' + '\x1b[B' + '\x1b[D' + '\x1b[C' + '\t' + ' ' + '\x03' + '\x7f' + '\x1b[Z';
   assert.is(await pane.received(expected), expected);
 });
 
 keys('rejects anything outside the key list at runtime, sending nothing', async (ctx) => {
   const events: string[] = [];
   const bad = await sendKeys('@1', ['Enter', 'rm -rf /' as Key], { ...ctx.opts, run: recording(events) });
-  assert.equal(bad, { ok: false, kind: 'invalid', error: 'unknown key "rm -rf /": use one of Escape Enter Up Down Left Right Tab Space C-c BSpace' });
+  assert.equal(bad, { ok: false, kind: 'invalid', error: 'unknown key "rm -rf /": use one of Escape Enter Up Down Left Right Tab Space C-c BSpace BTab' });
   assert.equal(events, []);
 });
 
