@@ -15,6 +15,8 @@ export interface Picker {
   question: string;
   options: PickerOption[];
   footer?: string;
+  /** What a permission prompt asks about, between its title and its question: the command, or the file and diff. */
+  detail?: string;
 }
 type PaneState =
   | { kind: 'starting' }
@@ -47,6 +49,8 @@ function screenLines(text: string): string[] {
 
 // A rule is as wide as the pane, so its length says nothing; a line made of ─ (text may sit inside it) is one.
 const isRule = (line: string) => /^\s*─{4,}(?:.*─{2,})?$/.test(line);
+// 2.1.328's permission prompts frame the command or the diff between two dashed lines: paragraph breaks.
+const DASHED = /^\s*╌{4,}$/;
 // The input box's prompt. History repeats past prompts as "❯ text" too, which is why the box is only
 // recognised between the last two rules at the bottom, never by the glyph alone.
 const PROMPT = /^[❯>](?:\s|$)/;
@@ -56,7 +60,9 @@ const FOOTER_HINT = /\b(?:Enter|Esc|Tab|ctrl[-+]\w+)\s+to\s+\w|to navigate/i;
 const BANNER = /Claude Code v\d|Welcome to Claude Code/;
 const TRUST =
   /Do you trust the files in this folder\?|trust this folder|Is this a project you created or one you trust/i;
-const FREE_TEXT = /^Type something\.?$|^Type here to |^Tell Claude what to change$/i; // the last: plan mode, 2.1.328
+// The last two, 2.1.328: plan mode's feedback row; a permission prompt's option 1 after Tab ("Tab to amend").
+const FREE_TEXT =
+  /^(?:Type something\.?|Type here to .*|Tell Claude what to change|Yes, and tell Claude what to do next)$/i;
 // Lines Claude Code writes into the history at column 0: a past prompt, an answer, a tool result, a turn summary.
 const HISTORY = /^(?:❯ |● |⎿|✻ )/;
 const indent = (line: string) => line.length - line.trimStart().length;
@@ -179,7 +185,8 @@ function findPicker(lines: string[]): Picker | null {
   // Paragraphs above the options: the last one asking something is the question ("Do you want to proceed?"
   // under a command, "pick one?" under "☐ Choice"); the first line names the menu ("Bash command", "Select
   // model") unless it is the question itself. A lone paragraph without '?' is a title with its explanation.
-  const paragraphs = region.join('\n').split(/\n{2,}/).map((p) => p.split('\n').map((l) => l.trim()));
+  const text = region.map((line) => (DASHED.test(line) ? '' : line)).join('\n').replace(/^\n+|\n+$/g, '');
+  const paragraphs = text.split(/\n{2,}/).map((p) => p.split('\n').map((l) => l.trim()));
   const asking = paragraphs.map((p) => p.join(' ').includes('?')).lastIndexOf(true);
   const at = asking >= 0 ? asking : paragraphs.length - 1;
   const first = paragraphs[0]!; // an empty region still splits into one paragraph
@@ -187,11 +194,16 @@ function findPicker(lines: string[]): Picker | null {
   const questionLines = at === 0 && titled ? first.slice(1) : paragraphs[at]!;
   const name = titled ? first[0]!.replace(/^←\s*/, '').replace(/\s*→$/, '').replace(/^[☐✔☒✓]\s*/, '') : undefined;
   const footer = tail[tail.length - 1]?.trim();
+  // What is asked about: the command or diff 2.1.328 frames under its title (the title's own lines, a description and
+  // a "Tip:" that wraps in a narrow pane, are left out), else the lines under the title.
+  const asked = !titled || at === 0 ? [] : at > 1 ? paragraphs.slice(1, at).flat() : first.slice(1);
+  const detail = asked.filter((line) => !/^Tip:/.test(line));
   return {
     ...(name ? { title: name } : {}),
     question: questionLines.join(' '),
     options,
     ...(footer && FOOTER_HINT.test(footer) ? { footer } : {}),
+    ...(detail.length > 0 ? { detail: detail.join('\n') } : {}),
   };
 }
 
@@ -231,6 +243,9 @@ function headerLines(lines: string[], start: number): string[] {
   while (region[region.length - 1] === '') region.pop();
   return region;
 }
+
+/** Which dialog this is, to tell it from the next one: two permission prompts ask the same question. */
+export const menuKey = (picker: Picker): string => [picker.title, picker.detail, picker.question].join('\n');
 
 /** The arrow presses from the selected option to option `number`; the caller presses Enter after reading the
  * pane again. Throws on a number the menu lacks: check `picker.options` first (a stale button is expected). */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { inputText, keysToSelect, readPane, stripAnsi, visibleText, type Picker } from '#ccbot/terminal.js';
+import { inputText, keysToSelect, menuKey, readPane, stripAnsi, visibleText, type Picker } from '#ccbot/terminal.js';
 import { SAMPLES } from './samples.js';
 
 /** Real Claude Code 2.1.328 panes (capture-pane -p -J), byte for byte. */
@@ -71,6 +71,7 @@ const PERMISSION_PICKER: Picker = {
     { number: 3, label: 'No, and tell Claude what to do differently (esc)', selected: false },
   ],
   footer: 'Esc to cancel',
+  detail: 'rm -rf build\nRemove the build directory',
 };
 const TRUST = [
   rule(),
@@ -185,6 +186,7 @@ read('a permission prompt that ends on its last option, with no key hints, is st
         { number: 2, label: "Yes, and don't ask again for npm run build commands in /home/dev/work/proj-a", selected: false },
         { number: 3, label: 'No, and tell Claude what to do differently (esc)', selected: true },
       ],
+      detail: 'url: "https://example.com", prompt: "1. summarise"\nClaude wants to fetch content from example.com',
     },
   });
 });
@@ -219,6 +221,7 @@ read('plan approval is a picker asking "Would you like to proceed?"', () => {
         { number: 3, label: 'Type here to tell Claude what to change', selected: false, freeText: true },
       ],
       footer: 'ctrl-g to edit in Vim · ~/.claude/plans/greet.md',
+      detail: "Here is Claude's plan:\n╭──────────────────────────╮\n│ Plan: greet the user     │\n│ 1. add greet()           │\n╰──────────────────────────╯",
     },
   });
 });
@@ -242,6 +245,55 @@ read("2.1.328's plan approval: 'Tell Claude what to change' is a free-text row, 
   const typed = readPane(plan('make it shorter', 3));
   assert.ok(typed.kind === 'picker');
   assert.equal(typed.picker.options[2], { number: 3, label: 'make it shorter', selected: true });
+});
+
+read("2.1.328's permission prompts (captured): the framed command or diff is the detail, Tab turns option 1 into a field", () => {
+  const bash = readPane(sample('permission'));
+  assert.ok(bash.kind === 'picker');
+  assert.equal({ ...bash.picker, options: bash.picker.options.map((o) => o.label) }, {
+    title: 'Bash command',
+    question: 'Do you want to proceed?',
+    options: [
+      'Yes', 'Yes, and always allow access to /home/dev/work/proj-a from this project',
+      'Yes, and switch to auto mode · auto mode handles these prompts for you', 'No',
+    ],
+    footer: 'Esc to cancel · Tab to amend',
+    detail: 'touch approved.txt',
+  });
+  const amended = readPane(sample('permission-amend'));
+  assert.ok(amended.kind === 'picker');
+  assert.equal(amended.picker.options[0], { number: 1, label: 'Yes, and tell Claude what to do next', selected: true, freeText: true });
+  assert.is(menuKey(amended.picker), menuKey(bash.picker), 'the same dialog');
+  const edit = readPane(sample('permission-edit'));
+  assert.ok(edit.kind === 'picker');
+  assert.equal([edit.picker.title, edit.picker.detail, edit.picker.question], [
+    'Edit file', '1 -# proj-a\n1 +edited\n2  hello from the readme', 'Do you want to make this edit to README.md?',
+  ]);
+});
+
+read('the Tip over a permission prompt wraps in an 80-column pane and stays out of the detail', () => {
+  const narrowed = sample('permission').replace(/^( Tip: .*"switch to auto mode") (below)$/m, '$1\n $2');
+  const state = readPane(narrowed);
+  assert.ok(state.kind === 'picker');
+  assert.is(state.picker.detail, 'touch approved.txt');
+});
+
+read("2.1.328's plan approval (captured): the question, the options, no detail", () => {
+  const state = readPane(sample('plan'));
+  assert.ok(state.kind === 'picker');
+  assert.equal(state.picker.options.map((o) => [o.label, o.freeText ?? false]), [
+    ['Yes, and use auto mode', false], ['Yes, manually approve edits', false], ['Tell Claude what to change', true],
+  ]);
+  assert.is(state.picker.question, 'Claude has written up a plan and is ready to execute. Would you like to proceed?');
+  assert.is(state.picker.detail, undefined);
+});
+
+read('menuKey tells two permission prompts for two commands apart', () => {
+  const other = readPane(sample('permission').replace(/^ touch approved\.txt$/m, ' rm -rf build'));
+  const bash = readPane(sample('permission'));
+  assert.ok(other.kind === 'picker' && bash.kind === 'picker');
+  assert.is(other.picker.question, bash.picker.question);
+  assert.is.not(menuKey(other.picker), menuKey(bash.picker));
 });
 
 read('a /model menu splits each row into label and description and skips the effort slider', () => {

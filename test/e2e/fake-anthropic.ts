@@ -6,6 +6,8 @@
  *   bash: CMD    → a Bash call, then "ran: <out>"  multi     → text + Bash, then Read, then a summary
  *   tools: N     → N Bash calls in one message     long      → long Markdown with code and a table (> 4096 chars)
  *   ask: Q       → an AskUserQuestion call (shaped by the request's tool schema), then "answered: <result>"
+ *   edit: FILE   → Read FILE, Edit its first line to "edited", then "edited: <result>"
+ *   plan: TITLE  → (plan mode) Write the plan file the CLI named, ExitPlanMode, then "planned: <result's first line>"
  *   fail         → HTTP 529 overloaded_error       fail: 500 → HTTP 500 api_error (any status)
  *   anything else → "ok: <prompt>"
  * Side requests (no tools, small max_tokens, or not streamed) get a short text. Other routes (count_tokens, …)
@@ -105,10 +107,10 @@ export function askInput(question: string, tool: ApiTool | undefined): object {
   return { questions: [keep({ question, header: 'Choice', options, multiSelect: false }, item)] };
 }
 
-const SCRIPT = /^(echo|slow|bash|multi|tools|long|ask|fail)(?::\s*([\s\S]*))?$/;
+const SCRIPT = /^(echo|slow|bash|multi|tools|long|ask|fail|edit|plan)(?::\s*([\s\S]*))?$/;
 
 /** The scripted answer to one main-loop request. `cwd` is the session's working directory (for Read). */
-export function script(messages: readonly ApiMessage[], tools: readonly ApiTool[], cwd = ''): { name: string; reply: Reply } {
+export function script(messages: readonly ApiMessage[], tools: readonly ApiTool[], cwd = '', planFile = ''): { name: string; reply: Reply } {
   const { prompt, results } = turnOf(messages);
   const [, name = 'ok', arg = ''] = SCRIPT.exec(prompt) ?? [];
   const last = () => results.at(-1)!.trim();
@@ -139,6 +141,19 @@ export function script(messages: readonly ApiMessage[], tools: readonly ApiTool[
         return results.length > 0
           ? { kind: 'text', text: `answered: ${last()}` }
           : { kind: 'tools', calls: [{ name: 'AskUserQuestion', input: askInput(arg || 'pick one?', tools.find((t) => t.name === 'AskUserQuestion')) }] };
+      case 'edit': {
+        const file = arg.startsWith('/') ? arg : `${cwd || '/tmp'}/${arg}`;
+        if (results.length === 0) return { kind: 'tools', calls: [{ name: 'Read', input: { file_path: file } }] };
+        const old = /^\s*1\s*[→\t](.*)$/m.exec(results[0]!)?.[1] ?? '';
+        if (results.length === 1) return { kind: 'tools', calls: [{ name: 'Edit', input: { file_path: file, old_string: old, new_string: 'edited' } }] };
+        return { kind: 'text', text: `edited: ${last()}` };
+      }
+      case 'plan': {
+        const plan = `# Plan\n\n${arg}\n\n## Steps\n\n1. Do it.\n2. Check it.\n`;
+        if (results.length === 0) return { kind: 'tools', calls: [{ name: 'Write', input: { file_path: planFile, content: plan } }] };
+        if (results.length === 1) return { kind: 'tools', calls: [{ name: 'ExitPlanMode', input: {} }] };
+        return { kind: 'text', text: `planned: ${last().split('\n')[0]}` };
+      }
       case 'fail': {
         const status = Number(arg) || 529;
         return status === 529
@@ -240,6 +255,9 @@ function workingDirectoryOf(body: Body): string {
   return '';
 }
 
+/** The plan file plan mode tells the model to write (a reminder in the messages names it). */
+const planFileOf = (raw: string): string => /(\/[^"\s\\]*\/plans\/[\w.-]+\.md)/.exec(raw)?.[1] ?? '';
+
 async function answer(req: IncomingMessage, res: ServerResponse, state: Recorder): Promise<void> {
   const { requests, unknownRoutes } = state;
   const path = (req.url ?? '').split('?')[0]!;
@@ -258,7 +276,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, state: Recorder
   // Titles, summaries and other helpers of the CLI: no tools, a small budget, or no stream.
   const side = tools.length === 0 || (maxTokens > 0 && maxTokens < 2_000) || !stream_;
   const cwd = workingDirectoryOf(body);
-  const { name, reply } = side ? { name: 'side', reply: { kind: 'text', text: 'Fake title' } as Reply } : script(body.messages ?? [], tools, cwd);
+  const { name, reply } = side ? { name: 'side', reply: { kind: 'text', text: 'Fake title' } as Reply } : script(body.messages ?? [], tools, cwd, planFileOf(raw));
   requests.push({ path: req.url ?? '', model, tools: tools.length, stream: stream_, maxTokens, prompt: turn.prompt, lastUserText: turn.lastUserText, sessionId: sessionIdOf(body), script: name });
   if (reply.kind === 'error') return sendJson(res, reply.status, { type: 'error', error: { type: reply.type, message: reply.message } });
   if (!stream_) return sendJson(res, 200, message(model, reply, usageOf(raw)));

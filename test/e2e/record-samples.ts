@@ -142,7 +142,40 @@ async function record(cli: string, world: World): Promise<Map<string, string>> {
     return text.split('\n').filter(Boolean).length >= 8 ? text : undefined;
   }, 'eight hook payloads');
   files.set('hooks.jsonl', hooks);
+  await recordApprovals(cli, world, files);
   return files;
+}
+
+/** Escape until the prompt is back: the first one may only close a text field. */
+async function dismiss(world: World, windowId: string): Promise<void> {
+  for (let i = 0; i < 3 && readPane(await capture(world, windowId)).kind !== 'idle'; i++) {
+    await world.tmux.press(windowId, ['Escape']);
+    await sleep(SETTLE_MS);
+  }
+  await world.tmux.waitForIdle(windowId, TURN_TIMEOUT_MS);
+}
+
+/** Manual mode (`--permission-mode default`): the Bash permission prompt, the same after Tab ("Tab to amend"), an
+ * Edit's prompt; plan mode: "Ready to code?". Each is refused with Escape. */
+async function recordApprovals(cli: string, world: World, files: Map<string, string>): Promise<void> {
+  const isMenu = (state: PaneState): state is Extract<PaneState, { kind: 'picker' }> => state.kind === 'picker';
+  const manual = await world.tmux.open('manual', world.work, [cli, '--permission-mode', 'default']);
+  await world.tmux.waitForIdle(manual);
+  await world.tmux.type(manual, 'bash: touch approved.txt');
+  files.set('permission-pane.txt', await settledCapture(world, manual, isMenu, 'the Bash permission prompt'));
+  await world.tmux.press(manual, ['Tab']);
+  const amended = (state: PaneState) => isMenu(state) && state.picker.options[0]!.freeText === true;
+  files.set('permission-amend-pane.txt', await settledCapture(world, manual, amended, 'option 1 as a text field'));
+  await dismiss(world, manual);
+  await world.tmux.type(manual, 'edit: README.md');
+  const edit = (state: PaneState) => isMenu(state) && /make this edit/.test(state.picker.question);
+  files.set('permission-edit-pane.txt', await settledCapture(world, manual, edit, 'the Edit permission prompt'));
+  await dismiss(world, manual);
+  const planning = await world.tmux.open('plan', world.work, [cli, '--permission-mode', 'plan']);
+  await world.tmux.waitForIdle(planning);
+  await world.tmux.type(planning, 'plan: Add a greeting file');
+  files.set('plan-pane.txt', await settledCapture(world, planning, isMenu, '"Ready to code?"'));
+  await dismiss(world, planning);
 }
 
 async function main(): Promise<number> {
