@@ -5,10 +5,15 @@ import { isObject } from './values.js';
 /** Claude Code's marker for a turn or a tool call the person interrupted. */
 export const INTERRUPTED = /^\[Request interrupted by user(?: for tool use)?\]/;
 
-/** What a result summary needs of a call's input, kept small: it is saved with the pending calls. */
+/** Plan approval shows the plan in the chat; a longer one is cut (the pending calls are saved). */
+const PLAN_KEPT_CHARS = 16_000;
+
+/** What a result summary needs of a call's input, kept small: it is saved with the pending calls. ExitPlanMode keeps
+ * its plan while Claude waits for approval: "Ready to code?" shows it. */
 export function smallInput(input: unknown): unknown {
   if (!isObject(input)) return undefined;
   const keep: Record<string, unknown> = {};
+  if (typeof input.plan === 'string') keep.plan = clip(input.plan, PLAN_KEPT_CHARS);
   for (const key of ['old_string', 'new_string', 'content']) {
     if (typeof input[key] === 'string') keep[`${key}_lines`] = lineCount(input[key] as string);
   }

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { summarizeToolInput, summarizeToolResult } from '#ccbot/tool-summary.js';
+import { smallInput, summarizeToolInput, summarizeToolResult } from '#ccbot/tool-summary.js';
 
 const input = suite('summarizeToolInput');
 input('one line per tool: command, path, pattern, URL, query, description, count, question', () => {
@@ -34,5 +34,14 @@ outcome('outcomes from what the result says', () => {
   assert.is(summarizeToolResult({ name: 'Write', input: { content_lines: 12 } }, 'ok', false), 'Wrote 12 lines');
 });
 
+const small = suite('smallInput');
+small('keeps line counts of edits, and the plan of ExitPlanMode (its approval shows it), cut when very long', () => {
+  assert.equal(smallInput({ file_path: '/a', old_string: 'a\nb', new_string: 'c' }), { old_string_lines: 2, new_string_lines: 1 });
+  assert.equal(smallInput({ plan: '# Plan\n\n1. Do it.', planFilePath: '/p.md' }), { plan: '# Plan\n\n1. Do it.' });
+  const long = smallInput({ plan: 'x'.repeat(50_000) }) as { plan: string };
+  assert.ok(long.plan.length <= 16_000 && long.plan.endsWith('…'));
+});
+
 input.run();
 outcome.run();
+small.run();
