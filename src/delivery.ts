@@ -240,11 +240,12 @@ function shows(shown: string, text: string): boolean {
 }
 
 /** A menu's free-text field: '' while open and empty ("Type something." selected), else what the selected row
- * holds (its label and the lines under it, where typed text goes); undefined when no menu is on the pane. */
+ * holds (its label and the lines under it, where typed text goes); undefined when no menu is on the pane. A permission
+ * prompt's amended option 1 shows the text after "Yes, ". */
 function fieldOf(screen: Screen): string | undefined {
   if (screen.kind !== 'picker' && screen.kind !== 'trust') return undefined;
   const row = screen.picker.options.find((o) => o.selected)!; // terminal.ts finds a menu only with one selected
-  return row.freeText ? '' : [row.label, row.description ?? ''].join('\n');
+  return row.freeText ? '' : [row.label.replace(/^Yes, /, ''), row.description ?? ''].join('\n');
 }
 
 /** The hook saw our prompt: same text (whitespace aside) submitted after typing began. A paste-sized text may reach

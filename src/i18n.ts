@@ -79,6 +79,7 @@ const TEXTS = {
   'notice.error': { en: 'error: {detail}', ru: 'ошибка: {detail}', zh: '出错：{detail}' },
   'notice.input': { en: 'needs your answer: {detail}', ru: 'ждёт вашего ответа: {detail}', zh: '需要你回答：{detail}' },
   'picker.title': { en: 'Claude asks', ru: 'Claude спрашивает', zh: 'Claude 提问' },
+  'picker.approve': { en: 'Claude needs your OK', ru: 'Claude ждёт вашего разрешения', zh: 'Claude 需要你的许可' },
   'picker.typeNow': {
     en: 'Write your answer as the next message.',
     ru: 'Напишите ответ следующим сообщением.',
@@ -126,6 +127,7 @@ const TEXTS = {
   'btn.new': { en: '+ New', ru: '+ Новая', zh: '+ 新建' },
   'btn.kill': { en: 'Kill', ru: 'Завершить', zh: '终止' },
   'btn.cancel': { en: 'Cancel', ru: 'Отмена', zh: '取消' },
+  'btn.amend': { en: 'Yes, and tell Claude…', ru: 'Да, и сказать Claude…', zh: '是，并告诉 Claude…' },
   'btn.restore': { en: 'Restore', ru: 'Восстановить', zh: '恢复' },
   'btn.delete': { en: 'Delete', ru: 'Удалить', zh: '删除' },
   'btn.inspect': { en: 'Inspect', ru: 'Подробнее', zh: '详情' },
@@ -206,10 +208,10 @@ const TEXTS = {
   },
   'delivery.picker': {
     en: '{name}: Claude is waiting for an answer in the terminal, so your message waits too. ' +
-      'Answer it with /screenshot, then it goes through.',
+      'Answer it with its buttons (or /screenshot), then it goes through.',
     ru: '{name}: Claude ждёт ответа в терминале, поэтому ваше сообщение тоже ждёт. ' +
-      'Ответьте через /screenshot, и оно будет отправлено.',
-    zh: '{name}：Claude 正在终端里等待回答，你的消息也在等待。用 /screenshot 回答后，消息就会送达。',
+      'Ответьте кнопками под вопросом (или через /screenshot), и оно будет отправлено.',
+    zh: '{name}：Claude 正在终端里等待回答，你的消息也在等待。用问题下方的按钮（或 /screenshot）回答后，消息就会送达。',
   },
   'delivery.unconfirmed': {
     en: '{name}: Claude did not confirm your message. It may not have arrived.',

@@ -206,11 +206,17 @@ export function screenshotKeyboard(id: string): Keyboard {
   );
 }
 
-/** One option a row (their labels are sentences), then Cancel. */
-export function pickerKeyboard(id: string, options: { number: number; label: string }[], lang: Lang): Keyboard {
+/** One option a row (their labels are sentences), then Cancel; a permission prompt that offers "Tab to amend" gets
+ * ✏️ (option 1 with words for Claude) instead: its Esc is the same as its No. */
+export function pickerKeyboard(
+  id: string, options: { number: number; label: string }[], lang: Lang, amend = false,
+): Keyboard {
   const pick = ({ number, label }: { number: number; label: string }) =>
     [button(truncateLabel(`${number}. ${label}`, 60), { t: 'pick', id, option: number })];
-  return keyboard(...options.map(pick), [button(t(lang, 'btn.cancel'), { t: 'pickCancel', id })]);
+  const last = amend
+    ? button(`✏️ ${t(lang, 'btn.amend')}`, { t: 'amend', id })
+    : button(t(lang, 'btn.cancel'), { t: 'pickCancel', id });
+  return keyboard(...options.map(pick), [last]);
 }
 
 /** Offered when a session seems stuck. */

@@ -1,14 +1,42 @@
-/** Buttons that act on what a session's pane shows: an option of Claude's menu (selected by reading the pane between
- * key presses, picker.ts), cancelling it, and the choices offered when a turn stalls. */
+/** Claude's menus in the chat: the message a menu becomes (a permission prompt's command or diff, a plan), the buttons
+ * that answer it (selected by reading the pane between key presses, picker.ts; only the dialog shown now), cancelling
+ * it, and the choices offered when a turn stalls. */
 import type { Accepted, Chat } from './chat.js';
 import type { Delivery } from './delivery.js';
-import type { Key as TextKey, Lang } from './i18n.js';
+import { clip, escapeHtml, renderMarkdown } from './format.js';
+import { t, type Key as TextKey, type Lang } from './i18n.js';
 import type { StallChoice } from './keyboards.js';
 import { pickOption } from './picker.js';
 import type { Session, Sessions } from './sessions.js';
 import type { Telegram } from './telegram.js';
+import type { Picker } from './terminal.js';
 import type { Key } from './tmux.js';
 import type { Users } from './users.js';
+import { fail } from './values.js';
+
+/** The menu a session's chat shows: which dialog (terminal.ts menuKey), its message (the last part's HTML). */
+export interface ShownMenu { key: string; messageId: number; html: string }
+
+/** A command or a diff is shown up to this much; the desk has the rest. */
+const DETAIL_LINES = 20;
+const DETAIL_CHARS = 1_500;
+
+/** A menu as one message: the session, what Claude asks (a permission prompt's command or diff, a plan's Markdown)
+ * and the options with a description (the buttons carry every option). Telegram splits a long plan: buttons go last. */
+export function menuMessage(name: string, picker: Picker, lang: Lang, how: { approval: boolean; plan?: string }) {
+  const heading = t(lang, how.approval ? 'picker.approve' : 'picker.title');
+  const lines = [`<b>${escapeHtml(name)}</b> · ${escapeHtml(heading)}`];
+  if (picker.title) lines.push(`<i>${escapeHtml(picker.title)}</i>`);
+  const detail = picker.detail?.split('\n');
+  if (detail) lines.push(`<pre>${escapeHtml(clip(detail.slice(0, DETAIL_LINES).join('\n'), DETAIL_CHARS))}</pre>`);
+  if (detail && detail.length > DETAIL_LINES) lines.push('…');
+  if (how.plan) lines.push('', renderMarkdown(how.plan).html);
+  lines.push('', escapeHtml(picker.question));
+  for (const o of picker.options) {
+    if (o.description) lines.push(`${o.number}. ${escapeHtml(o.label)} — ${escapeHtml(o.description)}`);
+  }
+  return lines.join('\n');
+}
 
 interface MenuScreenDeps {
   telegram: Telegram;
@@ -18,8 +46,8 @@ interface MenuScreenDeps {
   delivery: Pick<Delivery, 'enqueue'>;
   press: (windowId: string, keys: Key[]) => Promise<unknown>;
   capture: (windowId: string) => Promise<string | null>;
-  /** The menu question the chat shows for a session (output.ts), to check a pressed option against. */
-  menuOf?: (sessionId: string) => { question: string; messageId: number } | undefined;
+  /** The menu the chat shows for a session (output.ts): a tap answers only that one. */
+  menuOf?: (sessionId: string) => ShownMenu | undefined;
   showScreenshot: (who: Accepted, lang: Lang, session: Session) => Promise<void>;
   confirmKill: (who: Accepted, lang: Lang, session: Session) => Promise<void>;
 }
@@ -41,24 +69,36 @@ export function createMenuScreen(deps: MenuScreenDeps) {
     return undefined;
   }
 
+  /** A tap on a menu's message answers it only while that dialog is the one on the pane (a second permission prompt
+   * asks the same question about another command); then the message says what was chosen. */
+  async function answer(who: Accepted, lang: Lang, id: string, messageId: number | undefined, amend: boolean,
+    option: number): Promise<void> {
+    const session = await liveSession(who, lang, id);
+    if (!session) return;
+    const shown = deps.menuOf?.(session.id);
+    const outcome = shown && (messageId === undefined || messageId === shown.messageId)
+      ? await pickOption(session.windowId, option, deps, shown.key, amend)
+      : fail('noMenu', 'not the menu shown now');
+    if (!outcome.ok) {
+      if (outcome.kind === 'noMenu') await strip(who, messageId);
+      const stale = outcome.kind === 'noMenu' || outcome.kind === 'noOption';
+      const key: TextKey = stale ? 'picker.stale' : 'picker.failed';
+      return void (await chat.sayText(who, lang, key, { why: outcome.kind }, { session }));
+    }
+    const chosen = `${shown!.html}\n\n→ <b>${escapeHtml(outcome.label)}</b>`;
+    if (!(await telegram.edit(who.chatId, shown!.messageId, chosen)).ok) await strip(who, messageId);
+    if (outcome.freeText) {
+      deps.users.setAnswerTo(who.userId, session.id);
+      await chat.sayText(who, lang, 'picker.typeNow', {}, { session });
+    }
+  }
+
   return {
-    async pick(who: Accepted, lang: Lang, id: string, option: number, messageId?: number): Promise<void> {
-      const session = await liveSession(who, lang, id);
-      if (!session) return;
-      const question = deps.menuOf?.(session.id)?.question;
-      const outcome = await pickOption(session.windowId, option, deps, question);
-      if (!outcome.ok) {
-        if (outcome.kind === 'noMenu') await strip(who, messageId);
-        const stale = outcome.kind === 'noMenu' || outcome.kind === 'noOption';
-        const key: TextKey = stale ? 'picker.stale' : 'picker.failed';
-        return void (await chat.sayText(who, lang, key, { why: outcome.kind }, { session }));
-      }
-      await strip(who, messageId);
-      if (outcome.freeText) {
-        deps.users.setAnswerTo(who.userId, session.id);
-        await chat.sayText(who, lang, 'picker.typeNow', {}, { session });
-      }
-    },
+    pick: (who: Accepted, lang: Lang, id: string, option: number, messageId?: number) =>
+      answer(who, lang, id, messageId, false, option),
+
+    /** "Yes, and tell Claude…": option 1 and Tab; the person's next message goes into the field that opens. */
+    amend: (who: Accepted, lang: Lang, id: string, messageId?: number) => answer(who, lang, id, messageId, true, 1),
 
     async cancel(who: Accepted, lang: Lang, id: string, messageId?: number): Promise<void> {
       const session = await liveSession(who, lang, id);

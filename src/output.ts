@@ -6,13 +6,15 @@ import { clip, escapeHtml, firstLine, renderMarkdown, splitHtml } from './format
 import { t, type Lang } from './i18n.js';
 import { pickerKeyboard, stallKeyboard } from './keyboards.js';
 import { logger } from './log.js';
+import { menuMessage, type ShownMenu } from './menu-screen.js';
 import { markSent, type Follow } from './monitor.js';
 import type { Session } from './sessions.js';
 import type { NoticeKind, Settings } from './settings.js';
 import type { SendResult, Telegram } from './telegram.js';
-import { readPane, type Picker } from './terminal.js';
+import { menuKey, readPane, type Picker } from './terminal.js';
 import type { TranscriptEvent } from './transcript.js';
 import type { Users } from './users.js';
+import { isObject } from './values.js';
 
 const log = logger('output');
 
@@ -42,8 +44,8 @@ interface OutputDeps {
 
 export class LiveOutput {
   private readonly badges = new Map<string, Badge>();
-  /** The menu each session waits on, as shown in the chat. */
-  private readonly menus = new Map<string, { messageId: number; question: string }>();
+  /** The menu each session waits on, as shown in the chat, and the tool call it was shown for. */
+  private readonly menus = new Map<string, ShownMenu & { call: string }>();
   private readonly stalled = new Set<string>();
   private readonly menuCheckedAt = new Map<string, number>();
   private readonly publisher: CardPublisher;
@@ -208,30 +210,30 @@ export class LiveOutput {
     return pane !== null && ['busy', 'picker', 'trust'].includes(readPane(pane).kind);
   }
 
-  /** Claude waits on a menu: the question and its options as buttons (once per question), the card says so. */
+  /** Claude waits on a menu: what it asks and its options as buttons (once per dialog and tool call: the same prompt
+   * about the next command is a new one), the card says so. A permission prompt or a plan to approve holds Claude up,
+   * so it reaches the person whatever their notices; ExitPlanMode's call holds the plan. */
   private async menuShown(session: Session, follow: Follow, picker: Picker): Promise<void> {
-    const shown = this.menus.get(session.id);
-    if (shown?.question === picker.question) return;
+    const [callId = '', call] = Object.entries(follow.pending).at(-1) ?? [];
+    const [key, shown] = [menuKey(picker), this.menus.get(session.id)];
+    if (shown?.key === key && shown.call === callId) return;
     if (shown) await this.menuGone(session);
     follow.card = setWaiting(follow.card!, picker.question);
+    const approval = call !== undefined && call.name !== 'AskUserQuestion';
     if (this.isActive(session)) this.showCard(session, follow.card);
     else {
       this.badges.set(session.id, '❓');
-      if (!this.deps.settingsOf(session.ownerUserId).notify.input) return;
+      if (!approval && !this.deps.settingsOf(session.ownerUserId).notify.input) return;
     }
     const lang = this.deps.langOf(session.ownerUserId);
-    const lines = [`<b>${escapeHtml(session.name)}</b> · ${escapeHtml(t(lang, 'picker.title'))}`];
-    if (picker.title) lines.push(`<i>${escapeHtml(picker.title)}</i>`);
-    lines.push('', escapeHtml(picker.question));
-    for (const o of picker.options) {
-      if (o.description) lines.push(`${o.number}. ${escapeHtml(o.label)} — ${escapeHtml(o.description)}`);
-    }
-    const replyMarkup = pickerKeyboard(session.id, picker.options, lang);
-    const sent = await this.deps.telegram.send(session.ownerUserId, lines.join('\n'), { replyMarkup });
+    const plan = isObject(call?.input) && typeof call.input.plan === 'string' ? call.input.plan : undefined;
+    const html = menuMessage(session.name, picker, lang, { approval, ...(plan ? { plan } : {}) });
+    const replyMarkup = pickerKeyboard(session.id, picker.options, lang, /Tab to amend/i.test(picker.footer ?? ''));
+    const sent = await this.deps.telegram.send(session.ownerUserId, html, { replyMarkup });
     if (!sent.ok) return; // shown on the next pass
+    for (const id of sent.messageIds) this.deps.users.rememberMessage(session.ownerUserId, id, session.id);
     const messageId = sent.messageIds.at(-1)!;
-    this.deps.users.rememberMessage(session.ownerUserId, messageId, session.id);
-    this.menus.set(session.id, { messageId, question: picker.question });
+    this.menus.set(session.id, { key, call: callId, messageId, html: splitHtml(html).at(-1)! });
   }
 
   /** The menu was answered (here or at the desk): its buttons go. */
@@ -244,8 +246,8 @@ export class LiveOutput {
     if (follow?.card?.state === 'waiting') follow.card = setWaiting(follow.card, null);
   }
 
-  /** The menu question shown for a session, for the router to check a pressed option against. */
-  menuOf(sessionId: string): { question: string; messageId: number } | undefined {
+  /** The menu shown for a session, for the router to check a pressed option against. */
+  menuOf(sessionId: string): ShownMenu | undefined {
     return this.menus.get(sessionId);
   }
 

@@ -12,7 +12,7 @@ import { createFilesScreen, mediaOf } from './files-screen.js';
 import { createHistoryScreen } from './history-screen.js';
 import type { Lang } from './i18n.js';
 import { decodeAction, type Action } from './keyboards.js';
-import { createMenuScreen } from './menu-screen.js';
+import { createMenuScreen, type ShownMenu } from './menu-screen.js';
 import { createModeScreen } from './mode-screen.js';
 import type { Mode } from './modes.js';
 import { createScreenshotScreen } from './screenshot-screen.js';
@@ -48,7 +48,7 @@ interface RouterDeps {
   defaultMode?: Mode;
   /** Where a session's transcript is (transcript-reader.ts findTranscript), for /history, Inspect, previews. */
   transcriptOf: (session: Session) => Promise<string | null>;
-  menuOf?: (sessionId: string) => { question: string; messageId: number } | undefined;
+  menuOf?: (sessionId: string) => ShownMenu | undefined;
   /** The tripwire's Allow once / Deny (approvals.ts). */
   trip?: (who: Accepted, lang: Lang, id: string, allow: boolean, messageId?: number) => Promise<unknown>;
   now?: () => number;
@@ -112,6 +112,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     mode: (who, lang, a, m) => modes.onButton(who, lang, a.id, a.mode, m),
     pick: (who, lang, a, m) => menu.pick(who, lang, a.id, a.option, m),
     pickCancel: (who, lang, a, m) => menu.cancel(who, lang, a.id, m),
+    amend: (who, lang, a, m) => menu.amend(who, lang, a.id, m),
     stall: (who, lang, a, m) => menu.stall(who, lang, a.id, a.what, m),
     history: (who, lang, a, m) => history.show(who, lang, a.id, a.page, m),
     key: (who, lang, a, m) => screenshot.onKey(who, lang, a.id, a.key, m),

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
@@ -8,6 +10,7 @@ import { decodeAction } from '#ccbot/keyboards.js';
 import { setSink } from '#ccbot/log.js';
 import { mapKey, promptHash, type SessionMap } from '#ccbot/session-map.js';
 import { StateStore } from '#ccbot/state.js';
+import { SAMPLES } from './samples.js';
 import { emptyState, type State } from './state-fixture.js';
 
 /** Claude Code's input box holding `text` (its rows after the first indented two spaces), as 2.1.328 draws it. */
@@ -425,6 +428,20 @@ answers('the field still holding it after 4 s gets one Enter', async ({ w }) => 
   w.delivery.enqueue(answer);
   await w.delivery.tick();
   w.pane = field('my own answer');
+  w.clock.now += 4_001;
+  await w.delivery.tick();
+  assert.equal(w.events.slice(2), ['press @3 Enter']);
+});
+
+answers('a permission prompt\'s option 1 after Tab: typed into it; still showing "Yes, <text>" after 4 s gets one Enter', async ({ w }) => {
+  const amended = readFileSync(join(SAMPLES, 'permission-amend-pane.txt'), 'utf8');
+  w.pane = amended;
+  w.delivery.enqueue(answer);
+  await w.delivery.tick();
+  assert.equal(w.events, ['type @3 my own answer', 'react 50 👀']);
+  w.pane = amended.replace('❯ 1. Yes, and tell Claude what to do next', '❯ 1. Yes, my own answer');
+  await w.delivery.tick();
+  assert.is(w.events.length, 2, 'not delivered while it sits in the field');
   w.clock.now += 4_001;
   await w.delivery.tick();
   assert.equal(w.events.slice(2), ['press @3 Enter']);

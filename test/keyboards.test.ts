@@ -261,6 +261,13 @@ picker('one option a row with its number, then Cancel', () => {
   assert.is(labels(kb)[2], 'Cancel');
 });
 
+picker('a permission prompt that offers Tab to amend: ✏️ in place of Cancel (its Esc is its No)', () => {
+  const kb = pickerKeyboard('a3f1', [{ number: 1, label: 'Yes' }, { number: 2, label: 'No' }], 'en', true);
+  assertSendable(kb);
+  assert.equal(actions(kb), [{ t: 'pick', id: 'a3f1', option: 1 }, { t: 'pick', id: 'a3f1', option: 2 }, { t: 'amend', id: 'a3f1' }]);
+  assert.is(labels(kb)[2], '✏️ Yes, and tell Claude…');
+});
+
 const stall = suite('stallKeyboard');
 
 stall('offers every way out of a stall', () => {
