@@ -46,7 +46,7 @@ prompt('a Bash call: one message with the command and a button per option; Yes r
   const labels = buttonsOf(asked).map((b) => b.text);
   assert.equal(labels.filter((_, i) => i !== 2), ['1. Yes', '2. Yes, and don’t ask again for: touch *', '4. No', '✏️ Yes, and tell Claude…']);
   assert.match(labels[2]!, /^3\. Yes, and switch to auto mode · auto mode handles/); // cut to fit a button
-  assert.is(world.fake.messages(ME.id).filter((m) => m.from_bot && /Do you want to proceed/.test(m.text)).length, 1, 'one message');
+  assert.is(world.fake.messages(ME.id).filter((m) => m.from_bot && /Claude needs your OK/.test(m.text)).length, 1, 'one message');
   press(world, asked, /^1\. Yes$/);
   await world.botSays(/^ran: fake-claude does not run commands: touch a\.txt$/, 20_000);
   await until(world, () => /→ Yes$/.test(current(world, asked.message_id).text), 'the message says what was chosen');
@@ -75,7 +75,7 @@ prompt('"don\'t ask again": the next identical call asks nothing', async ({ worl
   await world.botSays(/^ran: .*touch a\.txt$/, 20_000);
   world.say('bash: touch a.txt');
   await world.botSays(/^ran: .*touch a\.txt$/, 20_000);
-  assert.is(world.fake.messages(ME.id).filter((m) => m.from_bot && /Do you want to proceed/.test(m.text)).length, 1);
+  assert.is(world.fake.messages(ME.id).filter((m) => m.from_bot && /Claude needs your OK/.test(m.text)).length, 1);
 });
 
 prompt('✏️ selects Yes and opens its field: the next message goes to Claude with the approval, not as a prompt', async ({ world }) => {
