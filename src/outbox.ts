@@ -71,7 +71,13 @@ export class Outbox {
   /** The oldest message of each session, in line order; a failed one waits for Resend and holds nothing up. */
   heads(): Readonly<PendingText>[] {
     const heads = new Map<string, PendingText>();
-    for (const p of this.live()) if (!p.failed && !heads.has(p.sessionId)) heads.set(p.sessionId, p);
+    for (const p of this.live()) {
+      if (p.failed) continue;
+      const head = heads.get(p.sessionId);
+      // An answer for a menu's open field goes before texts waiting for the prompt: they wait for that menu to close.
+      const overtakes = head && p.menuAnswer && !head.menuAnswer && !head.typingAt && head.typedAt === null;
+      if (!head || overtakes) heads.set(p.sessionId, p);
+    }
     return [...heads.values()];
   }
 

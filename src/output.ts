@@ -118,7 +118,7 @@ export class LiveOutput {
   }
 
   private showCard(session: Session, card: CardModel): void {
-    this.publisher.show(session.ownerUserId, card, renderCard(card, this.deps.langOf(session.ownerUserId)));
+    this.publisher.show(session.ownerUserId, card, renderCard(card, this.deps.langOf(session.ownerUserId), session.mode));
   }
 
   /** A background session's badge: its state, and "finished" until the person looks at it. */

@@ -76,6 +76,15 @@ changes.before.each((ctx) => {
   ctx.outbox = new Outbox(ctx.items, () => void ctx.saves++);
 });
 
+changes('an answer for a menu\'s open field goes before a text still waiting for the prompt, not before one typed', (ctx) => {
+  const { outbox, items } = ctx;
+  outbox.enqueue(text(1, { text: 'waits for the prompt' }), 1);
+  outbox.enqueue(text(2, { text: 'into the field', messageId: 51, menuAnswer: true }), 2);
+  assert.equal(outbox.heads().map((h) => h.text), ['into the field']);
+  outbox.markTyping(items[0]!.ref, 3, false);
+  assert.equal(outbox.heads().map((h) => h.text), ['waits for the prompt'], 'begun: it stays first');
+});
+
 changes('markTyping is saved at once, with where the text goes; resend clears it', (ctx) => {
   const { outbox, items } = ctx;
   outbox.enqueue(text(1001, { menuAnswer: true }), 1);
