@@ -67,8 +67,12 @@ export function applyEvent(
     }
     case 'usage':
       return { card: { ...card, model: event.model || card.model, contextTokens: event.contextTokens } };
-    case 'commandOutput':
-      return { card: { ...card, lastText: event.text } };
+    case 'commandOutput': {
+      // A local command (/context, /model, /compact, `!ls`) writes no turn end: its output ends the turn its command
+      // began, unless Claude is at work in it already.
+      const done = card.state === 'working' && card.toolLines.length === 0 && card.answer.length === 0;
+      return { card: { ...card, lastText: event.text, ...(done ? { state: 'idle' as const } : {}) } };
+    }
     case 'turnEnd':
     case 'apiError': {
       // Claude Code gives up on the turn after an API error and writes no turn end: the turn is over, and what it

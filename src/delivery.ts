@@ -1,7 +1,8 @@
 /** Typing the person's messages (waiting in outbox.ts) into their window when Claude shows its prompt, never into a
  * picker: 👀 when typed, 👍 once the UserPromptSubmit hook recorded the same prompt in session_map.json (an answer to
- * a menu's free-text field: once the field is gone). No confirmation → one more Enter if the text still sits in the
- * box; still none → the person is told, with a Resend button; a day later it is dropped. */
+ * a menu's free-text field: once the field is gone; a slash command: once the input box no longer holds it). No
+ * confirmation → one more Enter if the text still sits in the box; still none → the person is told, with a Resend
+ * button; a day later it is dropped. */
 import { escapeHtml } from './format.js';
 import { t } from './i18n.js';
 import { resendKeyboard } from './keyboards.js';
@@ -10,7 +11,7 @@ import type { NewText, Outbox, PendingText } from './outbox.js';
 import { mapKey, promptHash, type SessionMap } from './session-map.js';
 import type { Sessions } from './sessions.js';
 import type { Telegram } from './telegram.js';
-import { inputText, readPane } from './terminal.js';
+import { inputText, readPane, settingsPanel } from './terminal.js';
 import type { Key, TmuxResult } from './tmux.js';
 import type { Users } from './users.js';
 
@@ -29,6 +30,8 @@ const PLACEHOLDER = /^\[Pasted text #\d+(?: \+\d+ lines)?\]$/;
 /** An album's parts come as separate updates, each downloaded before it joins the group's text (outbox.ts): typing
  * waits this long after the newest part, and while a part is being downloaded (holdGroup). */
 const ALBUM_SETTLE_MS = 1_500;
+/** A slash command: `/context`, `/model sonnet` (not a path such as `/etc/hosts`). */
+const LOCAL_COMMAND = /^\s*\/[a-z][\w:-]*(?:\s|$)/i;
 
 type Screen = ReturnType<typeof readPane>;
 
@@ -142,8 +145,12 @@ export class Delivery {
     const now = this.now();
     const settling = item.group !== undefined && (this.holds.has(item.group) || now - item.queuedAt < ALBUM_SETTLE_MS);
     if (begun === null && settling) return; // more parts of the album may still come
-    // A typed prompt waits for its hook; the pane matters only once that is late.
-    if (item.typedAt !== null && !item.menuAnswer && now - (item.enteredAt ?? item.typedAt) <= CONFIRM_MS) return;
+    // A typed prompt waits for its hook; the pane matters only once that is late. Claude Code runs its own slash
+    // commands (/context, /model, /cost, …) without the hook: those are read off the pane at once.
+    const local = LOCAL_COMMAND.test(item.text);
+    if (item.typedAt !== null && !item.menuAnswer && !local && now - (item.enteredAt ?? item.typedAt) <= CONFIRM_MS) {
+      return;
+    }
     const pane = await this.deps.capture(windowId);
     if (pane === null && (await this.deps.windowIds())?.has(windowId) === false) {
       // Claude exited and took its window along: the person hears so now, not after waiting in vain.
@@ -177,6 +184,16 @@ export class Delivery {
     }
     // No hook fires for a menu's answer: it went through once the menu shows neither the empty field nor the text.
     if (item.menuAnswer && !holds && field !== '' && screen.kind !== 'unknown') return this.delivered(item);
+    // A slash command went in once the box no longer holds it. /cost and /usage open a panel instead of the box: its
+    // text goes to the person and Escape closes it, or the session would wait on it.
+    const panel = local && pane !== null ? settingsPanel(pane) : null;
+    if (local && !holds && (panel !== null || screen.kind !== 'unknown')) {
+      if (panel !== null) {
+        await this.deps.telegram.send(item.chatId, `<pre>${escapeHtml(panel)}</pre>`, { replyTo: item.messageId });
+        await this.deps.press(windowId, ['Escape']);
+      }
+      return this.delivered(item);
+    }
     if (item.enteredAt === null && now - item.typedAt > CONFIRM_MS) {
       outbox.markEntered(item.ref, now);
       // Claude Code's input box can take an Enter that came too soon as a newline: one more submits it, but only

@@ -20,6 +20,8 @@ const log = logger('output');
 
 /** A working session whose transcript has been quiet this long gets its pane read for a menu. */
 const MENU_CHECK_QUIET_MS = 1_500;
+/** An idle one, this long after the person typed: a local command's menu (/model) opens with no turn under way. */
+const LOCAL_MENU_MS = 30_000;
 const MENU_CHECK_EVERY_MS = 500;
 /** Tools whose call means Claude now waits on a menu. */
 const ASKING_TOOLS = new Set(['AskUserQuestion', 'ExitPlanMode']);
@@ -107,6 +109,11 @@ export class LiveOutput {
         if (!ok) return false;
       }
       if (event.kind === 'prompt') this.stalled.delete(session.id);
+      // What a local command printed (/context's table, /model's choice) is its answer: nothing else brings it.
+      if (event.kind === 'commandOutput' && event.text && active) {
+        const html = event.text.includes('\n') ? `<pre>${escapeHtml(event.text)}</pre>` : escapeHtml(event.text);
+        if (!(await this.sendAnswer(session, follow, `command:${event.uuid}`, html, true))) return false;
+      }
     }
     // The card's message may have been sent while this ran: keep its id (same turn) in what is saved.
     const latest = follow.card;
@@ -129,9 +136,9 @@ export class LiveOutput {
     else this.badges.delete(session.id);
   }
 
-  /** The final answer, formatted and split, as new messages (the phone notifies); each part is sent once. */
-  private async sendAnswer(session: Session, follow: Follow, key: string, text: string): Promise<boolean> {
-    const { html, documents } = renderMarkdown(text);
+  /** The final answer (Markdown, or HTML already), formatted and split, as new messages; each part is sent once. */
+  private async sendAnswer(session: Session, follow: Follow, key: string, text: string, isHtml = false) {
+    const { html, documents } = isHtml ? { html: text, documents: [] } : renderMarkdown(text);
     const parts = splitHtml(html);
     for (const [i, part] of parts.entries()) {
       const send = () => this.send(session, part, i === parts.length - 1);
@@ -190,8 +197,10 @@ export class LiveOutput {
   async idle(session: Session, follow: Follow): Promise<void> {
     this.follows.set(session.id, follow);
     if (this.isActive(session)) this.badges.delete(session.id); // looked at: nothing to flag
-    if (!session.windowId || (follow.card?.state ?? 'idle') === 'idle') return this.menuGone(session);
     const now = this.now();
+    const idle = (follow.card?.state ?? 'idle') === 'idle';
+    const typedLately = now - session.lastActivityAt < LOCAL_MENU_MS || this.menus.has(session.id);
+    if (!session.windowId || (idle && !typedLately)) return this.menuGone(session);
     const quiet = now - follow.grewAt;
     const asking = Object.values(follow.pending).some((call) => ASKING_TOOLS.has(call.name));
     if (!asking && quiet < MENU_CHECK_QUIET_MS && !this.menus.has(session.id)) return;
@@ -201,7 +210,7 @@ export class LiveOutput {
     const read = pane === null ? null : readPane(pane);
     if (read?.kind === 'picker' || read?.kind === 'trust') await this.menuShown(session, follow, read.picker);
     else await this.menuGone(session);
-    if (read?.kind === 'busy' && quiet >= this.deps.stallMs) await this.stallHint(session, follow);
+    if (read?.kind === 'busy' && !idle && quiet >= this.deps.stallMs) await this.stallHint(session, follow);
   }
 
   /** Whether the pane shows Claude at work or a menu waiting on the person. */
@@ -214,14 +223,17 @@ export class LiveOutput {
    * about the next command is a new one), the card says so. A permission prompt or a plan to approve holds Claude up,
    * so it reaches the person whatever their notices; ExitPlanMode's call holds the plan. */
   private async menuShown(session: Session, follow: Follow, picker: Picker): Promise<void> {
-    const [callId = '', call] = Object.entries(follow.pending).at(-1) ?? [];
+    // A local command's menu (/model) comes with no turn: the card stays idle, and no tool call asks.
+    const turn = follow.card && follow.card.state !== 'idle' ? follow.card : null;
+    const [callId = '', call] = (turn ? Object.entries(follow.pending).at(-1) : undefined) ?? [];
     const [key, shown] = [menuKey(picker), this.menus.get(session.id)];
     if (shown?.key === key && shown.call === callId) return;
     if (shown) await this.menuGone(session);
-    follow.card = setWaiting(follow.card!, picker.question);
     const approval = call !== undefined && call.name !== 'AskUserQuestion';
-    if (this.isActive(session)) this.showCard(session, follow.card);
-    else {
+    if (turn) follow.card = setWaiting(turn, picker.question);
+    if (this.isActive(session)) {
+      if (turn) this.showCard(session, follow.card!);
+    } else {
       this.badges.set(session.id, '❓');
       if (!approval && !this.deps.settingsOf(session.ownerUserId).notify.input) return;
     }

@@ -51,6 +51,8 @@ function screenLines(text: string): string[] {
 const isRule = (line: string) => /^\s*─{4,}(?:.*─{2,})?$/.test(line);
 // 2.1.328's permission prompts frame the command or the diff between two dashed lines: paragraph breaks.
 const DASHED = /^\s*╌{4,}$/;
+// The upper edge 2.1.328 draws over a local command's menu (/model) or panel (/cost): where its own lines begin.
+const EDGE = /^\s*▔{4,}$/;
 // The input box's prompt. History repeats past prompts as "❯ text" too, which is why the box is only
 // recognised between the last two rules at the bottom, never by the glyph alone.
 const PROMPT = /^[❯>](?:\s|$)/;
@@ -96,6 +98,17 @@ export function inputText(text: string): string | null {
   const box = findInputBox(lines);
   const rows = box ? lines.slice(box.top + 1, box.bottom) : null;
   return rows?.map((row, i) => row.replace(i === 0 ? /^[❯>]\s?/ : /^ {1,2}/, '')).join('\n') ?? null;
+}
+
+/** The panel /cost and /usage open in place of the input box (2.1.328: tabs "Settings  Status  Config  Usage", "←/→ to
+ * switch · Esc to close" under it): its text between the ▔ line over it and the key hints; null when none shows. */
+export function settingsPanel(text: string): string | null {
+  const lines = screenLines(text);
+  if (!/to switch · Esc to close$/.test(lines.at(-1) ?? '')) return null;
+  const top = lines.findLastIndex((line) => EDGE.test(line));
+  const body = lines.slice(top + 1, -1).join('\n').replace(/^\n+|\s+$/g, '');
+  const margin = Math.min(...body.split('\n').filter((l) => l.trim()).map(indent));
+  return body.split('\n').map((line) => line.slice(margin)).join('\n');
 }
 
 /** The last two rules with the prompt line right under the upper one; below the lower one only the footer
@@ -234,10 +247,11 @@ function findBareTrustMenu(lines: string[]): Picker | null {
   };
 }
 
-/** The menu's own lines above its options: up to its top rule, a history line, or 30 lines, blank-trimmed. */
+/** The menu's own lines above its options: up to its top rule or edge, a history line, or 30 lines, blank-trimmed. */
 function headerLines(lines: string[], start: number): string[] {
   let from = start;
-  while (from > 0 && start - from < 30 && !isRule(lines[from - 1]!) && !HISTORY.test(lines[from - 1]!)) from--;
+  const isTop = (line: string) => isRule(line) || EDGE.test(line) || HISTORY.test(line);
+  while (from > 0 && start - from < 30 && !isTop(lines[from - 1]!)) from--;
   const region = lines.slice(from, start);
   while (region[0] === '') region.shift();
   while (region[region.length - 1] === '') region.pop();

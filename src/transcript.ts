@@ -69,8 +69,9 @@ export function parseLines(
 }
 
 function parseEntry(entry: Record<string, unknown>, calls: PendingCalls, out: TranscriptEvent[]): void {
-  // Sub-agents write their own conversation into the same file; meta entries are Claude Code's own notes.
-  if (entry.isSidechain === true || entry.isMeta === true) return;
+  // Sub-agents write their own conversation into the same file; meta entries are Claude Code's own notes; /compact's
+  // summary is a user entry the person never typed (and quotes old command output).
+  if (entry.isSidechain === true || entry.isMeta === true || entry.isCompactSummary === true) return;
   const time = typeof entry.timestamp === 'string' ? Date.parse(entry.timestamp) : NaN;
   const origin = { uuid: typeof entry.uuid === 'string' ? entry.uuid : '', at: Number.isFinite(time) ? time : 0 };
   if (entry.type === 'system') {
@@ -134,10 +135,11 @@ function userText(raw: string, origin: Origin, out: TranscriptEvent[]): void {
   if (text) out.push({ kind: 'prompt', text, ...origin });
 }
 
-/** What a local or bash-mode command printed, ANSI colours out; null when `raw` is no command output. */
+/** What a local or bash-mode command printed, ANSI colours and key hints for the desk ("(ctrl+o to see full
+ * summary)") out; null when `raw` is no command output. */
 function commandOutput(raw: string): string | null {
   const parts = [...raw.matchAll(COMMAND_OUTPUT)].map((m) => m[1]!);
-  return parts.length > 0 ? stripAnsi(parts.join('\n')).trim() : null;
+  return parts.length > 0 ? stripAnsi(parts.join('\n')).replace(/ *\(ctrl\+\w+ to [^)\n]*\)/g, '').trim() : null;
 }
 
 function parseAssistant(entry: Entry, message: Entry, origin: Origin, calls: PendingCalls, out: TranscriptEvent[]) {
