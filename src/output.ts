@@ -111,7 +111,8 @@ export class LiveOutput {
       if (event.kind === 'prompt') this.stalled.delete(session.id);
       // What a local command printed (/context's table, /model's choice) is its answer: nothing else brings it.
       if (event.kind === 'commandOutput' && event.text && active) {
-        const html = event.text.includes('\n') ? `<pre>${escapeHtml(event.text)}</pre>` : escapeHtml(event.text);
+        const line = () => escapeHtml(event.text).replace(/`([^`\n]+)`/g, '<code>$1</code>'); // "Set model to `Sonnet`"
+        const html = event.text.includes('\n') ? `<pre>${escapeHtml(event.text)}</pre>` : line();
         if (!(await this.sendAnswer(session, follow, `command:${event.uuid}`, html, true))) return false;
       }
     }
