@@ -27,6 +27,13 @@ function run(events: TranscriptEvent[], card = newCard('s1', 'api')): { card: Ca
 const TOOL_LINES_SHOWN = 5;
 
 const apply = suite('applyEvent');
+apply("a local command's output ends the turn its command began; not one Claude is at work in", () => {
+  const output: TranscriptEvent = { kind: 'commandOutput', text: 'Compacted', ...o() };
+  const command: TranscriptEvent = { kind: 'prompt', text: '/compact', command: true, ...o() };
+  assert.is(run([command, output]).card.state, 'idle');
+  assert.is(run([prompt('go'), call('t1'), output]).card.state, 'working');
+  assert.is(run([prompt('go'), text('thinking aloud'), output]).card.state, 'working');
+});
 apply('a turn: working with tool lines, then idle, and the final answer once although two turn ends arrive', () => {
   const { card, effects } = run([prompt('go'), text('Let me run a command first.'), call('t1'), result('t1'), text('ran: hi'), end(), end('turn_duration')]);
   assert.is(card.state, 'idle');

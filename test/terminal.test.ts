@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { inputText, keysToSelect, menuKey, readPane, stripAnsi, visibleText, type Picker } from '#ccbot/terminal.js';
+import { inputText, keysToSelect, menuKey, readPane, settingsPanel, stripAnsi, visibleText, type Picker } from '#ccbot/terminal.js';
 import { SAMPLES } from './samples.js';
 
 /** Real Claude Code 2.1.328 panes (capture-pane -p -J), byte for byte. */
@@ -114,6 +114,27 @@ strip('leaves text without escapes as it is', () => {
 
 const read = suite('readPane');
 
+// 2.1.328's /model menu and /cost panel draw a ▔ edge, not a rule, over themselves (local-*-pane.txt).
+const EDGE = '▔'.repeat(80);
+read("a /model menu under its ▔ edge: the history above it is not its title", () => {
+  const pane = [...HISTORY, '❯ /context', '  ⎿  Context usage', '     /context all to expand', EDGE, '  Select model',
+    '  Your pick is the default for new sessions. For other models, use --model.', '',
+    '  ❯ 1. Default (recommended) ✔  Use the default model', '    2. Sonnet                   Sonnet 5.5 · Efficient', '',
+    '  s to use this session only · Enter to save · Esc to cancel'].join('\n');
+  const read = readPane(pane);
+  assert.is(read.kind, 'picker');
+  if (read.kind !== 'picker') return;
+  assert.is(read.picker.title, 'Select model');
+  assert.is(read.picker.question, 'Your pick is the default for new sessions. For other models, use --model.');
+  assert.is(read.picker.detail, undefined);
+});
+read('settingsPanel: the text of the panel /cost opens, without its key hints; null on other screens', () => {
+  const panel = [...HISTORY, EDGE, '  Settings  Status   Config   Usage   Stats', '', '  Session',
+    '  Estimated cost:         $0.0552', '', '  ←/→ to switch · Esc to close', '', ''].join('\n');
+  assert.is(settingsPanel(panel), 'Settings  Status   Config   Usage   Stats\n\nSession\nEstimated cost:         $0.0552');
+  assert.is(readPane(panel).kind, 'unknown');
+  assert.is(settingsPanel(idleWith(HISTORY)), null);
+});
 read('the real idle, after-answer and resume panes are idle', () => {
   assert.equal(readPane(IDLE), { kind: 'idle' });
   assert.equal(readPane(AFTER_ANSWER), { kind: 'idle' });

@@ -98,6 +98,16 @@ edge('bash mode: what the person typed after ! is a command, its output a comman
     ['prompt', '!ls -a', true], ['commandOutput', 'one\ntwo\nwarn', undefined], ['prompt', '/compact', true],
   ]);
 });
+edge('/compact as 2.1.328 writes it: its summary is no prompt, its output is one short line', () => {
+  const { events } = parseLines([
+    entry({ type: 'system', subtype: 'compact_boundary', content: 'Conversation compacted', level: 'info' }),
+    user('This session is being continued from a previous conversation.\n\nok: <local-command-stdout>old</local-command-stdout>',
+      { isVisibleInTranscriptOnly: true, isCompactSummary: true }),
+    user('<command-name>/compact</command-name>\n            <command-message>compact</command-message>'),
+    user('<local-command-stdout>\u001b[2mCompacted (ctrl+o to see full summary)\u001b[22m</local-command-stdout>'),
+  ], {});
+  assert.equal(events.map((e) => [e.kind, (e as { text: string }).text]), [['prompt', '/compact'], ['commandOutput', 'Compacted']]);
+});
 edge('a streamed assistant entry without stop_reason is content, not a turn end; tool_use is not an end either', () => {
   const { events } = parseLines([assistant([{ type: 'text', text: 'part' }], null), assistant([{ type: 'tool_use', id: 't', name: 'Bash', input: {} }], 'tool_use')], {});
   assert.equal(kinds(events, 'turnEnd'), []);
