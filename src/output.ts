@@ -111,8 +111,8 @@ export class LiveOutput {
       if (event.kind === 'prompt') this.stalled.delete(session.id);
       // What a local command printed (/context's table, /model's choice) is its answer: nothing else brings it.
       if (event.kind === 'commandOutput' && event.text && active) {
-        const line = () => escapeHtml(event.text).replace(/`([^`\n]+)`/g, '<code>$1</code>'); // "Set model to `Sonnet`"
-        const html = event.text.includes('\n') ? `<pre>${escapeHtml(event.text)}</pre>` : line();
+        const html = event.text.includes('\n') ? `<pre>${escapeHtml(event.text)}</pre>` // /model: "Set model to `Opus`"
+          : escapeHtml(event.text).replace(/`([^`\n]+)`/g, '<code>$1</code>');
         if (!(await this.sendAnswer(session, follow, `command:${event.uuid}`, html, true))) return false;
       }
     }
@@ -126,7 +126,8 @@ export class LiveOutput {
   }
 
   private showCard(session: Session, card: CardModel): void {
-    this.publisher.show(session.ownerUserId, card, renderCard(card, this.deps.langOf(session.ownerUserId), session.mode));
+    const userId = session.ownerUserId;
+    this.publisher.show(userId, card, renderCard(card, this.deps.langOf(userId), session.mode));
   }
 
   /** A background session's badge: its state, and "finished" until the person looks at it. */
