@@ -32,6 +32,8 @@ const PLACEHOLDER = /^\[Pasted text #\d+(?: \+\d+ lines)?\]$/;
 const ALBUM_SETTLE_MS = 1_500;
 /** A slash command: `/context`, `/model sonnet` (not a path such as `/etc/hosts`). */
 const LOCAL_COMMAND = /^\s*\/[a-z][\w:-]*(?:\s|$)/i;
+/** Commands that open Claude Code's settings panel (its tabs: Status, Config, Usage, Stats) instead of answering. */
+const PANEL_COMMAND = /^\s*\/(?:cost|usage|status|config|stats)\s*$/i;
 
 type Screen = ReturnType<typeof readPane>;
 
@@ -187,7 +189,9 @@ export class Delivery {
     // A slash command went in once the box no longer holds it. /cost and /usage open a panel instead of the box: its
     // text goes to the person and Escape closes it, or the session would wait on it.
     const panel = local && pane !== null ? settingsPanel(pane) : null;
-    if (local && !holds && (panel !== null || screen.kind !== 'unknown')) {
+    // The box may empty a moment before the panel is drawn: such a command waits for its panel (up to CONFIRM_MS).
+    const panelDue = panel === null && PANEL_COMMAND.test(item.text) && now - item.typedAt <= CONFIRM_MS;
+    if (local && !holds && !panelDue && (panel !== null || screen.kind !== 'unknown')) {
       if (panel !== null) {
         await this.deps.telegram.send(item.chatId, `<pre>${escapeHtml(panel)}</pre>`, { replyTo: item.messageId });
         await this.deps.press(windowId, ['Escape']);

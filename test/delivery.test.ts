@@ -109,6 +109,20 @@ delivery('types into an idle pane, 👀, then 👍 once the hook saw the prompt;
   assert.is(w.state.sessions.a1?.claudeSessionId, '2061e677-6298-4b4d-a740-c2bde142a0dc');
 });
 
+delivery('/cost: the box empties before its panel is drawn — it waits for the panel, sends its text, closes it with Escape', async ({ w }) => {
+  w.delivery.enqueue({ ...message, text: '/cost' });
+  await w.delivery.tick();
+  assert.equal(w.events, ['type @3 /cost', 'react 50 👀']);
+  w.clock.now += 300; // Claude took it; the panel is not drawn yet
+  await w.delivery.tick();
+  assert.is(w.state.outbox.length, 1, 'not delivered without its panel');
+  w.pane = '▔▔▔▔\n  Settings  Status   Usage\n\n  Session\n  Estimated cost:   $0.0552\n\n  ←/→ to switch · Esc to close';
+  w.clock.now += 300;
+  await w.delivery.tick();
+  assert.equal(w.events.slice(2), ['notify ref undefined', 'press @3 Escape', 'react 50 👍']);
+  assert.equal(w.state.outbox, []);
+});
+
 delivery('a window that vanished (Claude exited) makes the session lost and the person is told; an unreadable pane waits', async ({ w }) => {
   w.state.users['7'] = { activeSessionId: 'a1' };
   w.pane = null; // tmux failed, the window may still be there
