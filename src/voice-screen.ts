@@ -21,10 +21,10 @@ interface VoiceScreenDeps {
 }
 
 export function createVoiceScreen(deps: VoiceScreenDeps) {
-  const reply = (who: Accepted, lang: Lang, message: Message, html: string) =>
+  const reply = (who: Accepted, message: Message, html: string) =>
     deps.telegram.send(who.chatId, html, { replyTo: message.message_id });
   const say = (who: Accepted, lang: Lang, message: Message, key: Key, error = '') =>
-    reply(who, lang, message, escapeHtml(t(lang, key, { error, name: '🎤' })));
+    reply(who, message, escapeHtml(t(lang, key, { error, name: '🎤' })));
 
   /** `asText` routes the transcript as the router routes typed text (receipts, reply-quotes, held with no session). */
   return async function onVoice(
@@ -39,7 +39,7 @@ export function createVoiceScreen(deps: VoiceScreenDeps) {
     if (!heard.ok) {
       return void (await say(who, lang, message, heard.kind === 'empty' ? 'voice.empty' : 'voice.failed', heard.error));
     }
-    await reply(who, lang, message, `🎤 ${escapeHtml(heard.text)}`);
+    await reply(who, message, `🎤 ${escapeHtml(heard.text)}`);
     await asText(heard.text);
   };
 }
