@@ -28,6 +28,8 @@ export const DEFAULTS = {
   WHISPER_THREADS: '4', // threads whisper-cli uses
   CCBOT_TRIPWIRE: '', // Bash commands to ask the person about first (a regular expression); empty: built in; off
   CCBOT_TRIPWIRE_TIMEOUT: '10m', // no answer within this long: denied
+  CCBOT_REDACT: '1', // 0: send secrets as they are (no masking on the way out)
+  CCBOT_HOST_LABEL: '', // shown before the switcher and notices, for one ccbot per server
 } as const;
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -141,6 +143,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
       + `empty for the built-in list, or set it to off ${putHint}`),
     tripwireTimeoutMs: parsed('CCBOT_TRIPWIRE_TIMEOUT', parseDurationMs, 'is not a positive duration: write it like '
       + `10m, 90s or a number of seconds ${putHint}`),
+    redact: value('CCBOT_REDACT') !== '0',
+    hostLabel: value('CCBOT_HOST_LABEL'),
   };
 }
 

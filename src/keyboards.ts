@@ -43,6 +43,10 @@ const CODEC = {
   mode: ['m', { id: 'word', mode: 'word' }], // switch a session to a permission mode (/mode)
   amend: ['am', { id: 'word' }], // a permission dialog's "Yes, and tell Claude…" (option 1's Tab)
   trip: ['tw', { id: 'word', allow: 'bool' }], // the tripwire's Allow once / Deny
+  patch: ['pt', { id: 'word', turn: 'int' }], // the change card's 📄: a turn's diff as a .patch
+  screenText: ['tx', { id: 'word' }], // a picture screenshot's text version
+  desk: ['dk', { ref: 'word' }], // /resume: open a desk conversation
+  deskPage: ['dp', { page: 'int' }],
   noop: ['-', {}],
 } as const satisfies Record<string, readonly [string, Readonly<Record<string, FieldKind>>]>;
 type Codec = typeof CODEC;

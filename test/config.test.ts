@@ -55,6 +55,13 @@ const systemFile = (ctx: Dirs) => join(ctx.root, 'etc', 'ccbot.env');
 const from = (ctx: Dirs, env: NodeJS.ProcessEnv) => loadConfig(env, { cwd: ctx.cwd, home: ctx.home, systemFile: systemFile(ctx) });
 const valid = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ TELEGRAM_BOT_TOKEN: TOKEN, ALLOWED_USERS: USERS, ...extra });
 
+load('CCBOT_REDACT=0 turns masking off; CCBOT_HOST_LABEL is taken as written', (ctx) => {
+  const config = from(ctx, valid({ CCBOT_REDACT: '0', CCBOT_HOST_LABEL: 'vps-1' }));
+  assert.is(config.redact, false);
+  assert.is(config.hostLabel, 'vps-1');
+  assert.is(from(ctx, valid({ CCBOT_REDACT: '1' })).redact, true);
+});
+
 load('fills every default when only the required variables are set and no .env exists', (ctx) => {
   const expected: Config = {
     botToken: TOKEN,
@@ -74,6 +81,8 @@ load('fills every default when only the required variables are set and no .env e
     whisper: null,
     tripwire: { pattern: null },
     tripwireTimeoutMs: 10 * 60 * 1000,
+    redact: true,
+    hostLabel: '',
   };
   assert.equal(from(ctx, valid()), expected);
   assert.is(DEFAULTS.TMUX_SESSION_NAME, expected.tmuxSession);
