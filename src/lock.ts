@@ -180,13 +180,10 @@ function parseHolder(raw: string): Holder['data'] {
   }
 }
 
-/** Removes `path` if it is still stale once we hold `<path>.takeover`; true if removed. Why this is race-safe:
- * creating a lock is always O_EXCL, which the kernel arbitrates; the danger is removing a stale one (racer A reads
- * it, racer B removes it and creates a fresh one, then A removes B's by name). Under the guard, re-read, the content
- * cannot change behind our back: only guard holders remove a stale lock (its owner is gone), and nobody can create
- * while it is still there. After removal everyone competes through O_EXCL again; a racer that gets the guard later
- * finds the winner's live lock. A guard left by a process killed inside these few syscalls is broken by age
- * (GUARD_STALE_MS), which assumes no live holder stalls that long. */
+/** Removes `path` if it is still stale once we hold `<path>.takeover`; true if removed. Creating is O_EXCL (the kernel
+ * arbitrates); the danger is removing: racer A reads a stale lock, B removes it and creates its own, A removes B's.
+ * Under the guard the content cannot change: only guard holders remove a stale lock, nobody creates while it exists.
+ * A guard left by a process killed inside these few syscalls is broken by age (GUARD_STALE_MS). */
 function removeIfStale(path: string, isStale: (h: Holder) => boolean, now: () => number): boolean {
   const guard = `${path}.takeover`;
   if (!createExclusive(guard, String(process.pid))) {
@@ -207,8 +204,6 @@ function removeIfStale(path: string, isStale: (h: Holder) => boolean, now: () =>
   }
 }
 
-/** kill(pid, 0): EPERM means it exists under another user. kill alone calls a zombie alive (an exited child its
- * parent has not reaped): Linux states Z and X are dead, and so is a pid whose /proc entry vanished meanwhile. */
 /** Whether the singleton lock in `ccbotDir` names a live process: the hook and send-file ask before they wait on it. */
 export function isDaemonRunning(ccbotDir: string): boolean {
   try {
@@ -219,6 +214,8 @@ export function isDaemonRunning(ccbotDir: string): boolean {
   }
 }
 
+/** kill(pid, 0): EPERM means it exists under another user. kill alone calls a zombie alive (an exited child its
+ * parent has not reaped): Linux states Z and X are dead, and so is a pid whose /proc entry vanished meanwhile. */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
