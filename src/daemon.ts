@@ -21,6 +21,7 @@ import { pollUpdates, type Dispatch, type PollEnd } from './poller.js';
 import { findClaudeProcesses, killOrphanClaudeProcesses } from './procs.js';
 import { reconcile } from './recovery.js';
 import { createRouter } from './router.js';
+import { createRedactor } from './redact.js';
 import { readSessionMap } from './session-map.js';
 import type { ArchiveReason } from './sessions.js';
 import { Spool, SPOOL_DIR } from './spool.js';
@@ -93,7 +94,10 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
 
   // maxRetries 0: retries are decided by ccbot, which knows when a repeat would duplicate a visible message.
   const api = new Api(config.botToken, { apiRoot: config.telegramApiRoot, maxRetries: 0 });
-  const telegram = new Telegram(api, { stop }); // on stop, requests under way are aborted (after a short grace)
+  // Secrets are masked on the way out; $CCBOT_DIR/.env may hold more than the token.
+  const mask = createRedactor({ enabled: config.redact, env: process.env, botToken: config.botToken,
+    folders: () => [ccbotDir, ...sessions.live().map((s) => s.workdir)] });
+  const telegram = new Telegram(api, { stop, mask }); // on stop, requests under way are aborted (after a short grace)
   // The command menu goes to the allowed people's chats only. Telegram refuses a chat it does not know yet (the person
   // never wrote to the bot): that one gets it with the person's next update. Cosmetic, so it never delays the poll.
   const menuless = new Set<number>();
@@ -129,7 +133,7 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
     killProcesses: (claudeId) => killOrphanClaudeProcesses(claudeId),
     defaultIdleHours: config.idleHours, defaultMode: modeOfFlags(config.claudeFlags),
     transcriptOf: (session) => findTranscript(session, readSessionMap(ccbotDir), config),
-    menuOf: (id) => output.menuOf(id),
+    menuOf: (id) => output.menuOf(id), mask,
     trip: (who, lang, id, allow, messageId) => approvals.answer(who, lang, id, allow, messageId),
     download, onVoice: createVoiceScreen({ telegram, delivery, download, whisper: config.whisper, env: tmux.env }),
   });

@@ -52,6 +52,8 @@ interface RouterDeps {
   /** The tripwire's Allow once / Deny (approvals.ts). */
   trip?: (who: Accepted, lang: Lang, id: string, allow: boolean, messageId?: number) => Promise<unknown>;
   now?: () => number;
+  /** Masks secrets (redact.ts) in what does not pass through Telegram as text: the screenshot picture. */
+  mask?: (text: string) => string;
 }
 
 type Query = { id: string; data?: string; message?: { message_id: number } };

@@ -44,12 +44,17 @@ export class Telegram {
   private readonly halt = new AbortController();
   /** Per chat: the newest bot message carrying the session keyboard. */
   private readonly keyboardMessages = new Map<number, number>();
+  /** Every text and caption passes through it before leaving (redact.ts). */
+  private readonly mask: (text: string) => string;
 
   /** maxRetries: repeats of one request after a 429, a 5xx or a network failure (default 5). stop: ccbot stops. */
   constructor(
     private readonly api: Api,
-    options: PacerOptions & { maxRetries?: number; timeouts?: Partial<Timeouts>; stop?: AbortSignal } = {},
+    options: PacerOptions & {
+      maxRetries?: number; timeouts?: Partial<Timeouts>; stop?: AbortSignal; mask?: (text: string) => string;
+    } = {},
   ) {
+    this.mask = options.mask ?? ((text) => text);
     // A chat paused by a 429 must not hold up a stopping daemon: the pause ends at the halt.
     const sleep = (ms: number) => delay(ms, undefined, { signal: this.halt.signal }).catch(() => undefined);
     this.pacer = new Pacer({ ...options, sleep: options.sleep ?? sleep });
@@ -63,7 +68,8 @@ export class Telegram {
   /** Sends Telegram HTML, split into parts of at most 4096 sent in order; the reply markup goes on the last part,
    * the reply on the first. A timeout or a dropped connection is not repeated (the message may be on screen): the
    * result's kind is `uncertain` and the caller decides. */
-  async send(chatId: number, html: string, options: SendOptions = {}): Promise<SendResult> {
+  async send(chatId: number, unmasked: string, options: SendOptions = {}): Promise<SendResult> {
+    const html = this.mask(unmasked);
     const parts = html.length > MAX_MESSAGE_LENGTH ? splitHtml(html, MAX_MESSAGE_LENGTH) : [html];
     if (parts.length === 0) return { ...fail('rejected', 'nothing to send: the text is blank'), deliveredIds: [] };
     return this.pacer.run(chatId, async (turn) => {
@@ -89,7 +95,8 @@ export class Telegram {
     chatId: number, messageId: number, html: string, options: Pick<SendOptions, 'replyMarkup'> = {},
   ): Promise<{ ok: true } | Failure<TelegramKind>> {
     return this.pacer.run(chatId, async (turn) => {
-      const params: EditMessageTextParams = { chat_id: chatId, message_id: messageId, text: html, ...AS_HTML };
+      const text = this.mask(html);
+      const params: EditMessageTextParams = { chat_id: chatId, message_id: messageId, text, ...AS_HTML };
       if (options.replyMarkup) params.reply_markup = options.replyMarkup;
       const edited = await this.withPlainFallback(chatId, turn, params, (p, s) => this.api.editMessageText(p, s), true);
       if (edited.ok || edited.kind === 'not-modified') return { ok: true };
@@ -129,7 +136,7 @@ export class Telegram {
 
   /** Uploads `content` as a file named `filename`; the caption is Telegram HTML (≤ 1024), with the plain fallback. */
   sendDocument(chatId: number, filename: string, content: string | Uint8Array, caption?: string): Promise<SendResult> {
-    const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+    const bytes = typeof content === 'string' ? new TextEncoder().encode(this.mask(content)) : content;
     return this.upload(chatId, new InputFile(bytes, { filename }), { caption });
   }
 
@@ -143,7 +150,7 @@ export class Telegram {
   /** A photo Telegram refuses goes again as a document: its refusals (PHOTO_INVALID_DIMENSIONS, IMAGE_PROCESS_FAILED,
    * a photo over 10 MB) are 400s whose texts vary, and a document takes any file. */
   private upload(chatId: number, file: InputFile, options: { caption?: string; asPhoto?: boolean }) {
-    const caption = options.caption ? { caption: options.caption, parse_mode: 'HTML' as const } : {};
+    const caption = options.caption ? { caption: this.mask(options.caption), parse_mode: 'HTML' as const } : {};
     return this.pacer.run(chatId, async (turn): Promise<SendResult> => {
       const upload = <P extends { caption?: string }>(params: P, request: (p: P, s: AbortSignal) => Promise<Message>) =>
         this.withPlainFallback(chatId, turn, params, request, false, this.timeouts.uploadMs);

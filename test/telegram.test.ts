@@ -382,6 +382,18 @@ small('sendDocument uploads the bytes under the file name, with an HTML caption'
   assert.equal([...fake.fileContent(bin!.document!.file_id)!], [0, 1, 2, 255]);
 });
 
+small('the mask covers every text that leaves: messages, edits, documents and captions', async ({ fake, api, clock, chatId }) => {
+  const tg = withTelegram(api, clock, { mask: (text) => text.replaceAll('s3cret', '[redacted]') });
+  const sent = await tg.send(chatId, '<b>a s3cret</b>');
+  assert.ok(sent.ok);
+  await tg.edit(chatId, sent.messageIds[0]!, '<i>the s3cret again</i>');
+  await tg.sendDocument(chatId, 'patch.diff', '+KEY=s3cret\n', 'diff of <b>s3cret</b>');
+  const [message, doc] = botMessages(fake, chatId);
+  assert.is(message!.text, 'the [redacted] again');
+  assert.is(doc!.text, 'diff of [redacted]');
+  assert.is(fake.fileContent(doc!.document!.file_id)!.toString(), '+KEY=[redacted]\n');
+});
+
 small('sendDocument reports a refused upload as a sure failure', async ({ tg, chatId }) => {
   const result = await tg.sendDocument(chatId, 'empty.txt', '');
   assert.equal(result, { ok: false, kind: 'rejected', error: '400 Bad Request: file must be non-empty', deliveredIds: [] });
