@@ -9,6 +9,7 @@ import { createChat } from './chat.js';
 import { claudeSystemPrompt, writeClaudeSettings } from './claude-settings.js';
 import { childEnv, type Config } from './config.js';
 import { Delivery } from './delivery.js';
+import { listDesk } from './desk.js';
 import { downloader } from './download.js';
 import { gateUpdate } from './gate.js';
 import { Approvals } from './approvals.js';
@@ -18,7 +19,7 @@ import { modeOfFlags } from './modes.js';
 import { Monitor } from './monitor.js';
 import { LiveOutput } from './output.js';
 import { pollUpdates, type Dispatch, type PollEnd } from './poller.js';
-import { findClaudeProcesses, killOrphanClaudeProcesses } from './procs.js';
+import { findClaudeProcesses, killOrphanClaudeProcesses, runningClaudeIds } from './procs.js';
 import { reconcile } from './recovery.js';
 import { createRouter } from './router.js';
 import { createRedactor } from './redact.js';
@@ -133,6 +134,8 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
     killProcesses: (claudeId) => killOrphanClaudeProcesses(claudeId),
     defaultIdleHours: config.idleHours, defaultMode: modeOfFlags(config.claudeFlags),
     transcriptOf: (session) => findTranscript(session, readSessionMap(ccbotDir), config),
+    desk: async () => listDesk(config.claudeConfigDir,
+      { sessions: sessions.all(), map: readSessionMap(ccbotDir), tmuxSession, running: await runningClaudeIds() }),
     menuOf: (id) => output.menuOf(id), mask,
     trip: (who, lang, id, allow, messageId) => approvals.answer(who, lang, id, allow, messageId),
     download, onVoice: createVoiceScreen({ telegram, delivery, download, whisper: config.whisper, env: tmux.env }),

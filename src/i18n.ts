@@ -18,6 +18,7 @@ const TEXTS = {
   'cmd.archive': { en: 'Archived sessions', ru: 'Сессии в архиве', zh: '已归档的会话' },
   'cmd.settings': { en: 'Settings', ru: 'Настройки', zh: '设置' },
   'cmd.mode': { en: 'Permission mode of the session', ru: 'Режим разрешений сессии', zh: '会话的权限模式' },
+  'cmd.resume': { en: 'Continue a conversation from the desk', ru: 'Продолжить разговор с компьютера', zh: '继续桌面上的对话' },
   help: {
     en: 'ccbot drives Claude Code sessions running in tmux. What you write here goes to the active session.\n\n' +
       '/new <path> — start a session in <path>\n' +
@@ -30,6 +31,7 @@ const TEXTS = {
       '/kill — kill the active session and its window\n' +
       '/done — finish the active session and archive it\n' +
       '/archive — archived sessions\n' +
+      '/resume — continue a Claude conversation started at the desk\n' +
       '/settings — settings\n' +
       '/help — this help',
     ru: 'ccbot управляет сессиями Claude Code, запущенными в tmux. ' +
@@ -44,6 +46,7 @@ const TEXTS = {
       '/kill — завершить активную сессию и закрыть её окно\n' +
       '/done — закончить активную сессию и отправить в архив\n' +
       '/archive — сессии в архиве\n' +
+      '/resume — продолжить разговор с Claude, начатый за компьютером\n' +
       '/settings — настройки\n' +
       '/help — эта справка',
     zh: 'ccbot 管理在 tmux 中运行的 Claude Code 会话。你在这里发送的内容会进入当前会话。\n\n' +
@@ -57,6 +60,7 @@ const TEXTS = {
       '/kill — 终止当前会话并关闭其窗口\n' +
       '/done — 结束当前会话并归档\n' +
       '/archive — 已归档的会话\n' +
+      '/resume — 继续在电脑上开始的 Claude 对话\n' +
       '/settings — 设置\n' +
       '/help — 本帮助',
   },
@@ -117,6 +121,19 @@ const TEXTS = {
     zh: '会话 {name} 已在 {dir} 中启动',
   },
   'session.unknown': { en: 'Unknown session {name}', ru: 'Неизвестная сессия {name}', zh: '未知会话 {name}' },
+  'desk.title': {
+    en: 'Claude conversations here, newest first (📱 ccbot follows it, 🖥 open at the desk). Tap one to go on.',
+    ru: 'Разговоры с Claude, новые сверху (📱 уже в ccbot, 🖥 открыт за компьютером). Нажмите, чтобы продолжить.',
+    zh: '本机上的 Claude 对话，最新的在前（📱 ccbot 已在跟随，🖥 正在电脑上运行）。点一个继续。',
+  },
+  'desk.none': { en: 'No Claude conversations found.', ru: 'Разговоров с Claude не найдено.', zh: '没有找到 Claude 对话。' },
+  'desk.gone': { en: 'Not found: send /resume again.', ru: 'Не найден: повторите /resume.', zh: '未找到：请重新发送 /resume。' },
+  'desk.running': {
+    en: 'This conversation is open in a claude at the desk ({dir}). Close it there first: one Claude per conversation.',
+    ru: 'Этот разговор открыт в claude за компьютером ({dir}). Сначала закройте его там: один Claude на разговор.',
+    zh: '此对话正在电脑上的 claude 中运行（{dir}）。请先在那里关闭它：每个对话只能有一个 Claude。',
+  },
+  'desk.noFolder': { en: 'Its folder {dir} is gone.', ru: 'Его папки {dir} больше нет.', zh: '它的文件夹 {dir} 已不存在。' },
   'session.alreadyArchived': {
     en: 'Session {name} is already archived',
     ru: 'Сессия {name} уже в архиве',

@@ -30,11 +30,13 @@ const POLL_MS = 50;
  * `claude` (native binary, or process.title), a path to `claude` (`node /usr/local/bin/claude`), or a file of the npm
  * package (`node …/@anthropic-ai/claude-code/cli.js`). pgrep -f matches text anywhere, so `vim notes-claude --resume
  * <id>` or a grep for the id would match it too; this is what keeps them alive. */
-function isClaudeResuming(pid: number, id: string, readCmdline: (pid: number) => string[] | null): boolean {
+function isClaudeResuming(
+  pid: number, id: string, readCmdline: (pid: number) => string[] | null, flags = ['--resume', '-r'],
+): boolean {
   const argv = readCmdline(pid);
   if (argv === null) return true;
   const flagAt = argv.findIndex((arg, i) =>
-    arg === `--resume=${id}` || ((arg === '--resume' || arg === '-r') && argv[i + 1] === id));
+    flags.some((flag) => arg === `${flag}=${id}` || (arg === flag && argv[i + 1] === id)));
   if (flagAt < 0) return false;
   return argv.slice(0, flagAt).some((arg, i) => {
     const name = basename(arg);
@@ -60,12 +62,25 @@ export async function findClaudeProcesses(claudeSessionId: string, deps: ProcsDe
     log.warn(message, { session_id: claudeSessionId, error: result.error });
     return [];
   }
-  return result.stdout
-    .split('\n')
-    .filter((line) => /^\s*\d+\s*$/.test(line))
-    .map(Number)
-    .filter((pid) => pid > 0 && pid !== process.pid && pid !== process.ppid)
-    .filter((pid) => isClaudeResuming(pid, claudeSessionId, readCmdline));
+  return pidsOf(result.stdout).filter((pid) => isClaudeResuming(pid, claudeSessionId, readCmdline));
+}
+
+const pidsOf = (stdout: string): number[] => stdout.split('\n').filter((line) => /^\s*\d+\s*$/.test(line)).map(Number)
+  .filter((pid) => pid > 0 && pid !== process.pid && pid !== process.ppid);
+
+/** The Claude session ids live Claude processes run (`--resume <id>`, `--session-id <id>`): each is a writer to that
+ * conversation, so /resume must not open a second. Never throws; pgrep trouble or no /proc gives an empty set. */
+export async function runningClaudeIds(deps: ProcsDeps = {}): Promise<Set<string>> {
+  const { run = execRun, readCmdline = readProcCmdline } = deps;
+  const flags = ['--resume', '-r', '--session-id'];
+  const result = await run('pgrep', ['-f', 'claude.*(--resume|-r |--session-id)'], { timeoutMs: PGREP_TIMEOUT_MS });
+  const ids = new Set<string>();
+  for (const pid of result.ok ? pidsOf(result.stdout) : []) {
+    const argv = readCmdline(pid) ?? [];
+    const named = argv.map((arg, i) => (flags.includes(arg) ? argv[i + 1] : /^--[a-z-]+=(.*)$/.exec(arg)?.[1]));
+    for (const id of named.filter(isClaudeSessionId)) if (isClaudeResuming(pid, id, () => argv, flags)) ids.add(id);
+  }
+  return ids;
 }
 
 /** Signals every process running `claude … --resume <claudeSessionId>` (SIGTERM, then SIGKILL after the grace

@@ -7,6 +7,7 @@ import { createArchiveScreen } from './archive-screen.js';
 import { createBrowserScreen } from './browser-screen.js';
 import type { Accepted, Chat } from './chat.js';
 import type { Delivery } from './delivery.js';
+import type { DeskConversation } from './desk.js';
 import type { Download } from './download.js';
 import { createFilesScreen, mediaOf } from './files-screen.js';
 import { createHistoryScreen } from './history-screen.js';
@@ -16,6 +17,7 @@ import { createMenuScreen, type ShownMenu } from './menu-screen.js';
 import { createModeScreen } from './mode-screen.js';
 import type { Mode } from './modes.js';
 import { createScreenshotScreen } from './screenshot-screen.js';
+import { createResumeScreen } from './resume-screen.js';
 import { createSessionScreen } from './session-screen.js';
 import type { ArchiveReason, Session, Sessions, StartRequest } from './sessions.js';
 import { createSettingsScreen } from './settings-screen.js';
@@ -48,6 +50,8 @@ interface RouterDeps {
   defaultMode?: Mode;
   /** Where a session's transcript is (transcript-reader.ts findTranscript), for /history, Inspect, previews. */
   transcriptOf: (session: Session) => Promise<string | null>;
+  /** /resume's list: the machine's Claude conversations with their marks (desk.ts). */
+  desk: () => Promise<DeskConversation[]>;
   menuOf?: (sessionId: string) => ShownMenu | undefined;
   /** The tripwire's Allow once / Deny (approvals.ts). */
   trip?: (who: Accepted, lang: Lang, id: string, allow: boolean, messageId?: number) => Promise<unknown>;
@@ -78,6 +82,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
   const mine = createSessionScreen({ ...deps });
   const menu = createMenuScreen({ ...deps, showScreenshot: screenshot.show, confirmKill: mine.confirmKill });
   const files = createFilesScreen({ ...deps, now, hold: (who, lang, held) => browser.hold(who, lang, held) });
+  const resume = createResumeScreen({ ...deps, now, switchTo: (who, lang, id) => mine.switchTo(who, lang, id) });
 
   /** Commands ccbot answers itself; any other /command goes to Claude verbatim (/compact, /model, /clear, /cost…). */
   const commands: Record<string, (who: Accepted, lang: Lang, arg: string) => unknown> = {
@@ -94,6 +99,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     mode: (who, lang) => modes.show(who, lang),
     screenshot: (who, lang) => screenshot.show(who, lang),
     history: (who, lang) => history.show(who, lang),
+    resume: (who, lang) => resume.show(who, lang),
   };
   const buttons: { [T in Action['t']]?: On<T> } = {
     switch: (who, lang, a, m) => mine.switchTo(who, lang, a.id, m),
@@ -120,6 +126,8 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     key: (who, lang, a, m) => screenshot.onKey(who, lang, a.id, a.key, m),
     refresh: (who, lang, a, m) => screenshot.onKey(who, lang, a.id, null, m),
     trip: (who, lang, a, m) => deps.trip?.(who, lang, a.id, a.allow, m),
+    desk: (who, lang, a) => resume.open(who, lang, a.ref),
+    deskPage: (who, lang, a, m) => resume.show(who, lang, a.page, m),
   };
 
   /** Where a message goes: a reply to a session's message goes there, else to the active one; none: it waits. */

@@ -54,8 +54,10 @@ interface WindowDeps {
 
 type ArchiveDeps = Pick<WindowDeps, 'ccbotDir' | 'tmuxSession' | 'killWindow' | 'killOrphans' | 'now'>;
 
+/** `claudeSessionId`: a conversation started elsewhere (/resume), continued with `--resume <id>`. */
 export type StartRequest = {
   workdir: string; userId: number; chatId: number; resume?: Readonly<Session>; key?: number;
+  claudeSessionId?: string;
 };
 
 export class Sessions {
@@ -105,7 +107,7 @@ export class Sessions {
     const now = (deps.now ?? Date.now)();
     const id = resume?.id ?? newSessionId(this.records);
     const name = uniqueName(this.live(), resume?.name ?? (basename(workdir) || 'root'));
-    const claudeSessionId = resume?.claudeSessionId ?? null;
+    const claudeSessionId = resume?.claudeSessionId ?? request.claudeSessionId ?? null;
     const { flags, mode, allowsBypass } = permissionFlags(deps.claudeFlags, this.users().settings(userId, 0).mode);
     const argv = [deps.claudeCommand, ...flags, '--settings', deps.claudeSettings];
     if (deps.systemPrompt) argv.push('--append-system-prompt', deps.systemPrompt);

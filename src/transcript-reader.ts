@@ -142,6 +142,19 @@ export async function readLastExchange(
   return read.ok ? { ok: true, ...lastExchange(parseLines(read.lines, {}).events) } : read;
 }
 
+/** A transcript's opening, for /resume: the folder its first entry with a `cwd` ran in, and the first prompt typed
+ * (no slash command, meta entry or tool result), from the whole lines of its first `bytes`. */
+export async function readOpening(path: string, bytes = 64 * 1024) {
+  return withFile(path, async (handle) => {
+    const head = await readAt(handle, 0, bytes);
+    const lines = linesOf(head.length < bytes ? head : head.subarray(0, head.lastIndexOf(NEWLINE) + 1));
+    const cwd = lines.filter((l) => !isNoise(l)).map((l) => /"cwd":("(?:[^"\\]|\\.)*")/.exec(l)?.[1]).find(Boolean);
+    const prompt = parseLines(lines, {}).events.find((e) => e.kind === 'prompt' && !e.command);
+    const text = prompt?.kind === 'prompt' ? prompt.text : '';
+    return { ok: true as const, cwd: cwd ? (JSON.parse(cwd) as string) : null, prompt: text };
+  });
+}
+
 async function withFile<T>(path: string, use: (handle: FileHandle) => Promise<T>): Promise<T | ReadFailure> {
   const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => err);
   if (handle instanceof Error) {

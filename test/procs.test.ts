@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execRun, type Run, type RunResult } from '#ccbot/exec.js';
 import { setSink } from '#ccbot/log.js';
-import { findClaudeProcesses, killOrphanClaudeProcesses } from '#ccbot/procs.js';
+import { findClaudeProcesses, killOrphanClaudeProcesses, runningClaudeIds } from '#ccbot/procs.js';
 
 type ProcsDeps = NonNullable<Parameters<typeof killOrphanClaudeProcesses>[1]>;
 type RunOptions = Parameters<Run>[2];
@@ -382,3 +382,24 @@ argv('rejects other programs that mention claude, and claude resuming something 
 });
 
 argv.run();
+
+const ids = suite('runningClaudeIds: the conversations live Claude processes run');
+const OTHER = '5e0b3f1a-9c2d-4e8f-b7a6-1d2c3b4a5f60';
+
+ids('the ids of --resume, -r and --session-id, in both forms, of Claude only; nothing when pgrep fails', async () => {
+  const argvs: Record<number, string[]> = {
+    10: ['claude', '--session-id', ID],
+    11: ['node', '/usr/local/bin/claude', `--resume=${OTHER}`],
+    12: ['vim', '--resume', '6a6a6a6a-6a6a-4a6a-8a6a-6a6a6a6a6a6a'],
+    13: ['grep', 'claude', '-r', '7b7b7b7b-7b7b-4b7b-8b7b-7b7b7b7b7b7b'],
+    14: ['claude', '--resume', 'not-a-uuid'],
+  };
+  const patterns: string[] = [];
+  const run: Run = async (_file, args) => (patterns.push(args[1]!), { ok: true, stdout: '10\n11\n12\n13\n14\n', stderr: '' });
+  const found = await runningClaudeIds({ run, readCmdline: (pid) => argvs[pid] ?? null });
+  assert.equal([...found].sort(), [ID, OTHER].sort());
+  assert.match(patterns[0]!, /--session-id/);
+  assert.equal([...await runningClaudeIds({ run: answer(failed(2)), readCmdline: () => ['claude', '-r', ID] })], []);
+});
+
+ids.run();
