@@ -2,8 +2,9 @@
 import { benchDaemon } from './daemon.js';
 import { benchHistory, benchParse } from './transcript.js';
 import { benchHook, type BenchResult } from './hook.js';
+import { benchScreenImage } from './screen-image.js';
 
-const benches: Array<() => Promise<BenchResult[]>> = [benchParse, benchHistory, benchHook, benchDaemon];
+const benches: Array<() => Promise<BenchResult[]>> = [benchParse, benchHistory, benchHook, benchDaemon, benchScreenImage];
 
 const results: BenchResult[] = [];
 for (const bench of benches) results.push(...(await bench()));

@@ -26,6 +26,8 @@ interface SayOptions {
   keyboard?: InlineKeyboardMarkup;
   /** The session the message is about (for reply-quotes); the active one when absent. */
   session?: Session;
+  /** A PNG sent with the html as its caption (or edited in: the message must be a photo). */
+  photo?: Uint8Array;
 }
 
 export type Chat = ReturnType<typeof createChat>;
@@ -50,7 +52,7 @@ export function createChat(deps: ChatDeps) {
   /** Resolves with the id of the (last) message sent, or undefined when Telegram refused it. */
   const say = async (who: Accepted, lang: Lang, html: string, options: SayOptions = {}) => {
     const replyMarkup = options.keyboard ?? switcher(who.userId, lang);
-    const sent = await telegram.sendNewest(who.chatId, html, { replyMarkup });
+    const sent = await telegram.sendNewest(who.chatId, html, { replyMarkup, photo: options.photo });
     if (!sent.ok) return undefined;
     const about = options.session ?? users.activeSession(who.userId);
     if (about) for (const id of sent.messageIds) users.rememberMessage(who.userId, id, about.id);
@@ -61,8 +63,8 @@ export function createChat(deps: ChatDeps) {
   const sayInPlace = async (
     who: Accepted, lang: Lang, messageId: number | undefined, html: string, options: SayOptions = {},
   ) => {
-    const replyMarkup = options.keyboard;
-    const edited = messageId !== undefined && (await telegram.edit(who.chatId, messageId, html, { replyMarkup })).ok;
+    const edit = { replyMarkup: options.keyboard, photo: options.photo };
+    const edited = messageId !== undefined && (await telegram.edit(who.chatId, messageId, html, edit)).ok;
     return edited ? messageId : say(who, lang, html, options);
   };
 

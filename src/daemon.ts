@@ -73,7 +73,7 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
   await reconcile(sessions, { ccbotDir, tmuxSession, tmux });
   state.flush(); // state.json as reconciled, before anything else happens
   const windows = {
-    capture: (id: string) => capturePane(id, tmux),
+    capture: (id: string, colour?: boolean) => capturePane(id, tmux, colour),
     type: (id: string, text: string) => sendText(id, text, tmux),
     press: (id: string, keys: Key[]) => sendKeys(id, keys, tmux),
     windowIds: async () => {

@@ -150,6 +150,7 @@ const TEXTS = {
   'btn.inspect': { en: 'Inspect', ru: 'Подробнее', zh: '详情' },
   'btn.interrupt': { en: 'Interrupt', ru: 'Прервать', zh: '中断' },
   'btn.screenshot': { en: 'Screenshot', ru: 'Снимок экрана', zh: '截图' },
+  'btn.screenText': { en: 'As text', ru: 'Текстом', zh: '文本版' },
   'btn.continue': { en: 'Continue', ru: 'Продолжить', zh: '继续' },
   'btn.resend': { en: 'Send again', ru: 'Отправить ещё раз', zh: '重新发送' },
   'settings.idle': { en: 'Archive idle sessions after', ru: 'Архивировать неактивные сессии через', zh: '闲置会话自动归档时间' },

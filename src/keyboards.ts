@@ -200,13 +200,15 @@ export function settingsKeyboard(settings: SettingsView, lang: Lang, defaultMode
 export const modeKeyboard = (id: string, modes: readonly Mode[]): Keyboard =>
   keyboard(...rowsOf(modes.map((mode) => button(MODE_LABELS[mode], { t: 'mode', id, mode })), 3));
 
-/** Under a screenshot: the arrow cluster in the middle, as on a keyboard. Key names are the same in all languages. */
-export function screenshotKeyboard(id: string): Keyboard {
+/** Under a screenshot: the arrow cluster in the middle, as on a keyboard. Key names are the same in all languages.
+ * With `lang` (under a picture), a last row for the text version. */
+export function screenshotKeyboard(id: string, lang?: Lang): Keyboard {
   const key = (text: string, k: ScreenKey) => button(text, { t: 'key', id, key: k });
   return keyboard(
     [key('Esc', 'Esc'), key('↑', 'Up'), key('Enter ⏎', 'Enter')],
     [key('←', 'Left'), key('↓', 'Down'), key('→', 'Right')],
     [key('Tab', 'Tab'), key('Space', 'Space'), key('^C', 'C-c'), button('🔄', { t: 'refresh', id })],
+    lang ? [button(`🔤 ${t(lang, 'btn.screenText')}`, { t: 'screenText', id })] : [],
   );
 }
 

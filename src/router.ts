@@ -39,8 +39,8 @@ interface RouterDeps {
   start: (request: StartRequest) => ReturnType<Sessions['start']>;
   archive: (id: string, reason: ArchiveReason) => ReturnType<Sessions['archive']>;
   press: (windowId: string, keys: Key[]) => Promise<unknown>;
-  /** The pane's text (tmux capture-pane), null when the window is gone. */
-  capture: (windowId: string) => Promise<string | null>;
+  /** The pane's text (tmux capture-pane; with `colour`, its SGR escapes too), null when the window is gone. */
+  capture: (windowId: string, colour?: boolean) => Promise<string | null>;
   /** Pids still running `claude --resume <id>`, and ending them (procs.ts). */
   findProcesses: (claudeSessionId: string) => Promise<number[]>;
   killProcesses: (claudeSessionId: string) => Promise<number>;
@@ -125,6 +125,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     history: (who, lang, a, m) => history.show(who, lang, a.id, a.page, m),
     key: (who, lang, a, m) => screenshot.onKey(who, lang, a.id, a.key, m),
     refresh: (who, lang, a, m) => screenshot.onKey(who, lang, a.id, null, m),
+    screenText: (who, lang, a) => screenshot.text(who, lang, a.id),
     trip: (who, lang, a, m) => deps.trip?.(who, lang, a.id, a.allow, m),
     desk: (who, lang, a) => resume.open(who, lang, a.ref),
     deskPage: (who, lang, a, m) => resume.show(who, lang, a.page, m),

@@ -14,6 +14,7 @@ import { fail, type Failure } from './values.js';
 
 const log = logger('telegram');
 const MAX_MESSAGE_LENGTH = 4096;
+const png = (bytes: Uint8Array) => new InputFile(bytes, { filename: 'screen.png' });
 // No link previews: Claude's answers are full of URLs, and a preview card per message buries the text.
 const AS_HTML = { parse_mode: 'HTML', link_preview_options: { is_disabled: true } } as const;
 
@@ -31,7 +32,7 @@ const TIMEOUTS: Timeouts = { sendMs: 15_000, uploadMs: 60_000, quickMs: 5_000, a
 /** A failed send says what it allows by its kind; deliveredIds: the parts that arrived. */
 export type SendResult = { ok: true; messageIds: number[] } | (Failure<TelegramKind> & { deliveredIds: number[] });
 
-type SendOptions = { replyMarkup?: InlineKeyboardMarkup; replyTo?: number; silent?: boolean };
+type SendOptions = { replyMarkup?: InlineKeyboardMarkup; replyTo?: number; silent?: boolean; photo?: Uint8Array };
 
 /** kind: the last failure's; uncertain: some attempt may have reached Telegram. */
 type Failed = { ok: false; err: unknown; kind: TelegramKind; uncertain: boolean };
@@ -71,6 +72,7 @@ export class Telegram {
    * result's kind is `uncertain` and the caller decides. */
   async send(chatId: number, unmasked: string, options: SendOptions = {}): Promise<SendResult> {
     const html = this.mask(unmasked);
+    if (options.photo) return this.upload(chatId, png(options.photo), { ...options, caption: html, asPhoto: true });
     const parts = html.length > MAX_MESSAGE_LENGTH ? splitHtml(html, MAX_MESSAGE_LENGTH) : [html];
     if (parts.length === 0) return { ...fail('rejected', 'nothing to send: the text is blank'), deliveredIds: [] };
     return this.pacer.run(chatId, async (turn) => {
@@ -93,13 +95,16 @@ export class Telegram {
   /** Replaces a message's text. "Not modified" is success; a deleted or uneditable message is `gone` (send anew).
    * Trap: an edit without reply_markup removes the inline keyboard, so pass the markup to keep. */
   edit(
-    chatId: number, messageId: number, html: string, options: Pick<SendOptions, 'replyMarkup'> = {},
+    chatId: number, messageId: number, html: string, options: Pick<SendOptions, 'replyMarkup' | 'photo'> = {},
   ): Promise<{ ok: true } | Failure<TelegramKind>> {
     return this.pacer.run(chatId, async (turn) => {
       const text = this.mask(html);
       const params: EditMessageTextParams = { chat_id: chatId, message_id: messageId, text, ...AS_HTML };
       if (options.replyMarkup) params.reply_markup = options.replyMarkup;
-      const edited = await this.withPlainFallback(chatId, turn, params, (p, s) => this.api.editMessageText(p, s), true);
+      const media = options.photo && { type: 'photo', media: png(options.photo), caption: text, ...AS_HTML } as const;
+      const edited = media // a text message refuses a picture: 'rejected'
+        ? await this.attempt(chatId, turn, (s) => this.api.editMessageMedia({ ...params, media }, s), true)
+        : await this.withPlainFallback(chatId, turn, params, (p, s) => this.api.editMessageText(p, s), true);
       if (edited.ok || edited.kind === 'not-modified') return { ok: true };
       const error = describeError(edited.err);
       if (edited.kind !== 'gone') log.warn('editMessageText failed', { chat_id: chatId, message_id: messageId, error });
@@ -150,8 +155,9 @@ export class Telegram {
 
   /** A photo Telegram refuses goes again as a document: its refusals (PHOTO_INVALID_DIMENSIONS, IMAGE_PROCESS_FAILED,
    * a photo over 10 MB) are 400s whose texts vary, and a document takes any file. */
-  private upload(chatId: number, file: InputFile, options: { caption?: string; asPhoto?: boolean }) {
-    const caption = options.caption ? { caption: this.mask(options.caption), parse_mode: 'HTML' as const } : {};
+  private upload(chatId: number, file: InputFile, options: SendOptions & { caption?: string; asPhoto?: boolean }) {
+    const caption = { ...(options.caption ? { caption: this.mask(options.caption), parse_mode: 'HTML' as const } : {}),
+      ...(options.replyMarkup && { reply_markup: options.replyMarkup }) };
     return this.pacer.run(chatId, async (turn): Promise<SendResult> => {
       const upload = <P extends { caption?: string }>(params: P, request: (p: P, s: AbortSignal) => Promise<Message>) =>
         this.withPlainFallback(chatId, turn, params, request, false, this.timeouts.uploadMs);

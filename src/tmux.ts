@@ -201,10 +201,11 @@ export async function sendKeys(windowId: string, keys: readonly Key[], opts: Tmu
   });
 }
 
-/** The visible pane text, wrapped lines joined (-J). null: tmux failed. */
-export async function capturePane(windowId: string, opts: TmuxOptions = {}): Promise<string | null> {
+/** The visible pane text, wrapped lines joined (-J); with `colour`, rows as on screen, padded to the pane's width
+ * (-N), with SGR escapes (-e). null: tmux failed. */
+export async function capturePane(windowId: string, opts: TmuxOptions = {}, colour = false): Promise<string | null> {
   if (!WINDOW_ID.test(windowId)) return null;
-  const result = await tmux(['capture-pane', '-p', '-J', '-t', windowId], opts);
+  const result = await tmux(['capture-pane', '-p', ...(colour ? ['-e', '-N'] : ['-J']), '-t', windowId], opts);
   if (!result.ok && !isAbsent(result)) log.warn('capture-pane failed', { window: windowId, error: result.error });
   return result.ok ? result.stdout : null;
 }

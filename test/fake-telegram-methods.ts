@@ -4,7 +4,7 @@
  * ApiError; none touches HTTP.
  */
 import type { MessageEntity } from 'node-telegram-bot-api';
-import { fileInfo, type ChatMessage, type ChatRecord, type FakeChats, type StoredFile } from './fake-telegram-chats.js';
+import { fileInfo, type ChatMessage, type ChatRecord, type FakeChats } from './fake-telegram-chats.js';
 import type { Params } from './fake-telegram-multipart.js';
 import {
   ApiError, CHAT_ACTIONS, NOT_MODIFIED, QUERY_TOO_OLD, badRequest, checkLanguageCode, formatText, isObject,
@@ -32,6 +32,7 @@ export const METHODS: Record<string, Method> = {
   setmessagereaction: setMessageReaction,
   senddocument: (context, p) => sendFile(context, p, 'document'),
   sendphoto: (context, p) => sendFile(context, p, 'photo'),
+  editmessagemedia: editMessageMedia,
   getfile: getFile,
   setmycommands: setMyCommands,
   getmycommands: getMyCommands,
@@ -132,26 +133,59 @@ function sendFile({ chats, rules }: MethodContext, p: Params, kind: 'document' |
   if (record instanceof ApiError) return record;
   const replyTo = replyTarget(chats, record, p);
   if (replyTo instanceof ApiError) return replyTo;
-  let input = p[kind];
+  const file = fileOf(chats, p, p[kind], kind);
+  if (file instanceof ApiError) return file;
+  const message = chats.add(record, {
+    from_bot: true, from_id: chats.bot.id, kind, ...sent(caption, p.caption, p.parse_mode), [kind]: fileInfo(file),
+    reply_markup: normalizeMarkup(markup.markup), reply_to_message_id: replyTo,
+  });
+  return chats.toApiMessage(record, message);
+}
+
+/** A file sent as `input`: an upload, an "attach://part" of the request, or the file_id of a file the fake holds. */
+function fileOf(chats: FakeChats, p: Params, input: Params[string] | undefined, kind: 'document' | 'photo') {
   if (typeof input === 'string' && input.startsWith('attach://')) input = p[input.slice('attach://'.length)];
   if (input === undefined || input === '') return badRequest(`there is no ${kind} in the request`);
-  let file: StoredFile | undefined;
   if (typeof input !== 'string') {
     if (input.content.length === 0) return badRequest('file must be non-empty');
     const refused = kind === 'photo' ? photoProblem(input.content) : undefined;
     if (refused) return badRequest(refused);
     const folder = kind === 'document' ? 'documents' : 'photos';
-    file = chats.storeFile(input.filename, input.contentType, input.content, folder);
-  } else if (/^https?:\/\//i.test(input)) {
-    return badRequest('[fake-telegram] sending a file by URL would leave 127.0.0.1; upload it or use a file_id');
-  } else {
-    file = chats.files.get(input);
-    if (!file) return badRequest('wrong file identifier/HTTP URL specified');
+    return chats.storeFile(input.filename, input.contentType, input.content, folder);
   }
-  const message = chats.add(record, {
-    from_bot: true, from_id: chats.bot.id, kind, ...sent(caption, p.caption, p.parse_mode), [kind]: fileInfo(file),
-    reply_markup: normalizeMarkup(markup.markup), reply_to_message_id: replyTo,
+  if (/^https?:\/\//i.test(input)) {
+    return badRequest('[fake-telegram] sending a file by URL would leave 127.0.0.1; upload it or use a file_id');
+  }
+  return chats.files.get(input) ?? badRequest('wrong file identifier/HTTP URL specified');
+}
+
+/** editMessageMedia with a photo (the one media type modelled): a photo or document message of the bot's gets the new
+ * file and caption (a caption left out is removed, as on Telegram); a text message has no media to edit. */
+function editMessageMedia({ chats, rules }: MethodContext, p: Params): Outcome {
+  if (str(p.inline_message_id)) return badRequest('[fake-telegram] inline messages are not modelled');
+  const media = parseJson(str(p.media) ?? '');
+  if (!isObject(media) || typeof media.type !== 'string') return badRequest("can't parse InputMedia JSON object");
+  if (media.type !== 'photo') return badRequest('[fake-telegram] only a photo is modelled in editMessageMedia');
+  const field = (value: unknown) =>
+    (typeof value === 'string' ? value : value === undefined ? undefined : JSON.stringify(value));
+  const [raw, parseMode] = [field(media.caption), field(media.parse_mode)];
+  const caption = formatText(raw, parseMode, field(media.caption_entities), 'caption', rules);
+  if (caption instanceof ApiError) return caption;
+  const markup = parseReplyMarkup(str(p.reply_markup));
+  if (markup instanceof ApiError) return markup;
+  const found = editableMessage(chats, p);
+  if (found instanceof ApiError) return found;
+  const { record, message } = found;
+  if (message.kind !== 'photo' && message.kind !== 'document') {
+    return badRequest('there is no media in the message to edit');
+  }
+  const file = fileOf(chats, p, typeof media.media === 'string' ? media.media : undefined, 'photo');
+  if (file instanceof ApiError) return file;
+  if (message.text !== caption.text) message.previousTexts.push(message.text);
+  Object.assign(message, sent(caption, raw, parseMode), {
+    kind: 'photo', photo: fileInfo(file), document: undefined, reply_markup: normalizeMarkup(markup.markup),
   });
+  chats.markEdited(message);
   return chats.toApiMessage(record, message);
 }
 

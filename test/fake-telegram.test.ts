@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { Api, InputFile, NetworkError, TelegramApiError } from 'node-telegram-bot-api';
 import type { CallbackQuery, InlineKeyboardMarkup, Message, Update } from 'node-telegram-bot-api';
 import { startFakeTelegram, type FakeTelegram, type FakeTelegramOptions } from './fake-telegram.js';
+import { png } from './png-fixture.js';
 
 /** Every test talks to a fresh fake through the real client, which sends exactly what the daemon will send. */
 interface Context { fake: FakeTelegram; api: Api }
@@ -525,3 +526,25 @@ waiting('rejects on timeout, listing the recent calls', async ({ fake, api }) =>
 });
 
 waiting.run();
+
+const media = fakeSuite('editMessageMedia');
+media('a photo takes a new upload and caption in place; a text message has no media to edit', async ({ fake, api }) => {
+  const chatId = chatWithAlice(fake);
+  const photo = (size: number) => ({ type: 'photo' as const, media: new InputFile(png(size, size), { filename: 'a.png' }) });
+  const sent = await api.sendPhoto({ chat_id: chatId, photo: new InputFile(png(8, 8), { filename: 'a.png' }) });
+  const edited = await api.editMessageMedia({
+    chat_id: chatId, message_id: sent.message_id, media: { ...photo(16), caption: '<b>new</b>', parse_mode: 'HTML' },
+    reply_markup: keyboard('k'),
+  });
+  assert.is(typeof edited === 'object' && edited.caption, 'new');
+  const shown = fake.messages(chatId).find((m) => m.message_id === sent.message_id)!;
+  assert.is(fake.fileContent(shown.photo!.file_id)!.readUInt32BE(16), 16, 'the new picture');
+  assert.is(shown.editCount, 1);
+  assert.equal(shown.reply_markup, keyboard('k'));
+  const text = await api.sendMessage({ chat_id: chatId, text: 'words' });
+  const refused = await apiError(api.editMessageMedia({ chat_id: chatId, message_id: text.message_id, media: photo(8) }));
+  assert.is(refused.description, 'Bad Request: there is no media in the message to edit');
+  const bad = await apiError(api.editMessageMedia({ chat_id: chatId, message_id: sent.message_id, media: photo(0) }));
+  assert.match(bad.description, 'PHOTO_INVALID_DIMENSIONS');
+});
+media.run();

@@ -11,7 +11,8 @@ import { parseTelegramHtml } from './telegram-html.js';
 const SCREEN_CHARS = 3_500;
 const WHO = { kind: 'message' as const, userId: 7, chatId: 7, updateId: 1 };
 
-/** /screenshot of a session named `name` whose pane is `pane`: the message's HTML, and the file sent (if any). */
+/** The text version of the screen of a session named `name` whose pane is `pane`: the message's HTML, and the file
+ * sent (if any). */
 async function screenshot(name: string, pane: string): Promise<{ html: string; file?: string }> {
   const session: Session = {
     id: 'a1', name, workdir: '/w', windowId: '@3', claudeSessionId: null, status: 'active', createdAt: 1,
@@ -28,11 +29,39 @@ async function screenshot(name: string, pane: string): Promise<{ html: string; f
     capture: async () => pane,
     press: async () => undefined,
   });
-  await screen.show(WHO, 'en');
+  await screen.text(WHO, 'en', 'a1');
   return shot;
 }
 
-const html = suite('show');
+interface Said { html: string; photo?: Uint8Array; buttons: string[] }
+
+/** /screenshot with a pane `pane` (as `capture-pane -e` gives it): what was said, in order. `photoSent`: whether
+ * Telegram takes the picture. */
+async function show(pane: string, photoSent = true): Promise<{ said: Said[]; colourCaptures: number }> {
+  const session: Session = {
+    id: 'a1', name: 'alpha', workdir: '/w', windowId: '@3', claudeSessionId: null, status: 'active', createdAt: 1,
+    lastActivityAt: 1, archivedAt: null, archiveReason: null, ownerUserId: 7,
+  };
+  const out = { said: [] as Said[], colourCaptures: 0 };
+  const screen = createScreenshotScreen({
+    telegram: { sendDocument: async () => ({ ok: true, messageIds: [2] }) },
+    chat: {
+      sessionOf: async () => session,
+      sayText: async () => (assert.unreachable('the pane is there'), undefined),
+      sayInPlace: async (_who, _lang, _id, html, options) => {
+        const buttons = options?.keyboard?.inline_keyboard.flat().map((b) => b.text) ?? [];
+        out.said.push({ html, photo: options?.photo, buttons });
+        return options?.photo && !photoSent ? undefined : 1;
+      },
+    },
+    capture: async (_window, colour) => ((out.colourCaptures += colour ? 1 : 0), pane),
+    press: async () => undefined,
+  });
+  await screen.show(WHO, 'en');
+  return out;
+}
+
+const html = suite('text');
 html('a pane becomes a <pre> block without escapes, valid Telegram HTML', async () => {
   const pane = readFileSync(join(SAMPLES, 'ask-pane.txt'), 'utf8');
   const shot = await screenshot('api <x>', `\x1b[1m${pane}\x1b[0m`);
@@ -56,3 +85,20 @@ html('an empty pane still makes a message Telegram accepts', async () => {
 });
 
 html.run();
+
+const picture = suite('show');
+picture('/screenshot is a PNG of the coloured capture, with the key buttons and the text button', async () => {
+  const { said, colourCaptures } = await show(readFileSync(join(SAMPLES, 'idle-pane-colour.txt'), 'utf8'));
+  assert.is(colourCaptures, 1, 'captured with -e');
+  assert.is(said.length, 1);
+  assert.is(said[0]!.html, '<b>alpha</b>');
+  assert.equal(Buffer.from(said[0]!.photo!.subarray(0, 4)).toString('latin1'), '\x89PNG');
+  assert.equal(said[0]!.buttons, ['Esc', '↑', 'Enter ⏎', '←', '↓', '→', 'Tab', 'Space', '^C', '🔄', '🔤 As text']);
+});
+picture('a picture Telegram does not take comes as text, never not at all', async () => {
+  const { said } = await show('❯ hello\n', false);
+  assert.is(said.length, 2);
+  assert.ok(said[1]!.photo === undefined && said[1]!.html.includes('<pre>❯ hello</pre>'));
+  assert.not.ok(said[1]!.buttons.includes('🔤 As text'), 'the text has no text button');
+});
+picture.run();

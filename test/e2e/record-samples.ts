@@ -104,6 +104,8 @@ async function record(cli: string, world: World): Promise<Map<string, string>> {
   // Idle with tool calls in the history, taken early on purpose: for its first ~10 s Claude adds "· ← for agents"
   // to the footer, which the idle sample has always shown.
   files.set('idle-pane.txt', await runTurn(world, first, transcript, 'multi'));
+  // The same screen with its colours (-e), its rows as tmux holds them: what /screenshot draws its picture from.
+  files.set('idle-pane-colour.txt', (await capturePane(first, world.tmux.opts, true)) ?? '');
 
   // The AskUserQuestion picker, open; then Beta (one Down from Alpha) and the answered turn.
   await world.tmux.type(first, 'ask: pick one?');
