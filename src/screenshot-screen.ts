@@ -27,6 +27,8 @@ interface ScreenshotDeps {
   /** `colour`: rows with their SGR escapes (capture-pane -e), for the picture. */
   capture: (windowId: string, colour?: boolean) => Promise<string | null>;
   press: (windowId: string, keys: Key[]) => Promise<unknown>;
+  /** redact.ts: a picture's pixels pass no later check, so the text is masked before it is drawn. */
+  mask?: (text: string) => string;
 }
 
 export function createScreenshotScreen(deps: ScreenshotDeps) {
@@ -55,7 +57,7 @@ export function createScreenshotScreen(deps: ScreenshotDeps) {
     if (pane === null) return post(who, lang, session, pane);
     let photo: Buffer | undefined;
     try {
-      photo = renderScreen(pane);
+      photo = renderScreen(deps.mask ? deps.mask(pane) : pane);
     } catch (err) {
       log.warn('cannot draw the screen; sending it as text', { error: String(err) });
     }

@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { renderScreen } from '#ccbot/screen-image.js';
 import { createScreenshotScreen } from '#ccbot/screenshot-screen.js';
 import type { Session } from '#ccbot/sessions.js';
 import { SAMPLES } from './samples.js';
@@ -37,7 +38,9 @@ interface Said { html: string; photo?: Uint8Array; buttons: string[] }
 
 /** /screenshot with a pane `pane` (as `capture-pane -e` gives it): what was said, in order. `photoSent`: whether
  * Telegram takes the picture. */
-async function show(pane: string, photoSent = true): Promise<{ said: Said[]; colourCaptures: number }> {
+async function show(
+  pane: string, photoSent = true, mask?: (text: string) => string,
+): Promise<{ said: Said[]; colourCaptures: number }> {
   const session: Session = {
     id: 'a1', name: 'alpha', workdir: '/w', windowId: '@3', claudeSessionId: null, status: 'active', createdAt: 1,
     lastActivityAt: 1, archivedAt: null, archiveReason: null, ownerUserId: 7,
@@ -56,6 +59,7 @@ async function show(pane: string, photoSent = true): Promise<{ said: Said[]; col
     },
     capture: async (_window, colour) => ((out.colourCaptures += colour ? 1 : 0), pane),
     press: async () => undefined,
+    mask,
   });
   await screen.show(WHO, 'en');
   return out;
@@ -100,5 +104,12 @@ picture('a picture Telegram does not take comes as text, never not at all', asyn
   assert.is(said.length, 2);
   assert.ok(said[1]!.photo === undefined && said[1]!.html.includes('<pre>❯ hello</pre>'));
   assert.not.ok(said[1]!.buttons.includes('🔤 As text'), 'the text has no text button');
+});
+picture('the picture is drawn from the masked text: a secret on screen never reaches its pixels', async () => {
+  const pane = '\x1b[1m❯ export API_KEY=sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123\x1b[0m\n';
+  const mask = (text: string) => text.replace(/sk-ant-[\w-]+/, 'sk-ant-…[redacted]');
+  const [masked, bare] = [await show(pane, true, mask), await show(pane)];
+  assert.equal(masked.said[0]!.photo, renderScreen(mask(pane)));
+  assert.not.equal(masked.said[0]!.photo, bare.said[0]!.photo, 'the secret would have been drawn');
 });
 picture.run();
