@@ -11,7 +11,9 @@ import { childEnv, type Config } from './config.js';
 import { Delivery } from './delivery.js';
 import { listDesk } from './desk.js';
 import { downloader } from './download.js';
+import { execRun } from './exec.js';
 import { gateUpdate } from './gate.js';
+import { TurnChanges } from './git-changes.js';
 import { Approvals } from './approvals.js';
 import { acquireSingletonLock, LOCK_FILE, releaseOnExit } from './lock.js';
 import { logger } from './log.js';
@@ -107,14 +109,16 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
   };
   void telegram.clearDefaultCommands().then(() => Promise.all(config.allowedUsers.map(publishMenu)));
 
-  // The way in: the person's messages into windows.
-  const delivery = new Delivery({ ...windows, outbox: state.outbox, sessions, users, telegram, tmuxSession });
+  // The way in: the person's messages into windows, each turn's git tree taken first (ccbot's own object directory).
+  const changes = new TurnChanges({ objects: join(ccbotDir, 'git-objects'), env: tmux.env, run: execRun });
+  const delivery = new Delivery({ ...windows, outbox: state.outbox, sessions, users, telegram, tmuxSession,
+    beforePrompt: (session) => changes.beforePrompt(session) });
   // The way back: transcripts → the chat.
   const chat = createChat({ telegram, sessions, users, badge: (id) => output.badge(id) });
   const output = new LiveOutput({
     ...windows, users, telegram, switcher: chat.switcher, save: () => monitor.save(),
     settingsOf: (userId) => users.settings(userId, config.idleHours), langOf: (userId) => users.lang(userId),
-    stallMs: config.stallMinutes * 60_000,
+    stallMs: config.stallMinutes * 60_000, changes,
   });
   const monitor = new Monitor({
     ...windows, ccbotDir, tmuxSession, claudeConfigDir: config.claudeConfigDir, sessions, output,
@@ -136,7 +140,7 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
     transcriptOf: (session) => findTranscript(session, readSessionMap(ccbotDir), config),
     desk: async () => listDesk(config.claudeConfigDir,
       { sessions: sessions.all(), map: readSessionMap(ccbotDir), tmuxSession, running: await runningClaudeIds() }),
-    menuOf: (id) => output.menuOf(id), mask,
+    menuOf: (id) => output.menuOf(id), mask, patch: (id, turn) => changes.patch(id, turn),
     trip: (who, lang, id, allow, messageId) => approvals.answer(who, lang, id, allow, messageId),
     download, onVoice: createVoiceScreen({ telegram, delivery, download, whisper: config.whisper, env: tmux.env }),
   });

@@ -9,7 +9,7 @@ import { resendKeyboard } from './keyboards.js';
 import { logger } from './log.js';
 import type { NewText, Outbox, PendingText } from './outbox.js';
 import { mapKey, promptHash, type SessionMap } from './session-map.js';
-import type { Sessions } from './sessions.js';
+import type { Session, Sessions } from './sessions.js';
 import type { Telegram } from './telegram.js';
 import { inputText, readPane, settingsPanel } from './terminal.js';
 import type { Key, TmuxResult } from './tmux.js';
@@ -49,6 +49,7 @@ interface DeliveryDeps {
   type: (windowId: string, text: string) => Promise<TmuxResult>;
   press: (windowId: string, keys: Key[]) => Promise<TmuxResult>;
   readMap: () => SessionMap;
+  beforePrompt?: (session: Session) => Promise<void>; // the work tree before a prompt: git-changes.ts
   now?: () => number;
 }
 
@@ -179,7 +180,8 @@ export class Delivery {
         return this.notify(item, 'picker');
       }
       if (screen.kind !== 'idle' && !intoField) return; // starting, busy, or unreadable: wait for the prompt
-      return this.typed(item, () => {
+      return this.typed(item, async () => {
+        if (!intoField) await this.deps.beforePrompt?.(session);
         outbox.markTyping(item.ref, this.now(), intoField); // saved before the paste: see the restart case above
         return this.deps.type(windowId, item.text);
       });

@@ -405,6 +405,10 @@ const TEXTS = {
   'trip.closed': { en: 'This request is already closed.', ru: 'Этот запрос уже закрыт.', zh: '此请求已关闭。' },
   'btn.allowOnce': { en: 'Allow once', ru: 'Разрешить один раз', zh: '允许一次' },
   'btn.deny': { en: 'Deny', ru: 'Запретить', zh: '拒绝' },
+  'change.file': { en: '1 file changed', ru: 'Изменён 1 файл', zh: '1 个文件已更改' },
+  'change.files': { en: '{n} files changed', ru: 'Изменено файлов: {n}', zh: '{n} 个文件已更改' },
+  'patch.gone': { en: 'Those changes are no longer kept.', ru: 'Эти изменения больше не хранятся.', zh: '这些改动已不再保存。' },
+  'patch.failed': { en: 'The patch failed: {error}', ru: 'Патч не собран: {error}', zh: '无法生成补丁：{error}' },
 } satisfies Record<string, Record<Lang, string>>;
 
 export type Key = keyof typeof TEXTS;

@@ -243,3 +243,6 @@ export function historyKeyboard(id: string, page: number, hasOlder: boolean): Ke
   const to = (p: number): Action => ({ t: 'history', id, page: p });
   return keyboard(arrowRow(hasOlder ? to(page + 1) : undefined, `${page + 1}`, page > 0 ? to(page - 1) : undefined));
 }
+
+/** Under an answer whose turn changed files: its diff as a .patch. */
+export const patchRow = (id: string, turn: number) => [button('📄 .patch', { t: 'patch', id, turn })];

@@ -3,6 +3,7 @@
 import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import { applyEvent, CardPublisher, newCard, renderCard, setWaiting, type CardModel } from './card.js';
 import { clip, escapeHtml, firstLine, renderMarkdown, splitHtml } from './format.js';
+import type { TurnChanges } from './git-changes.js';
 import { t, type Lang } from './i18n.js';
 import { pickerKeyboard, stallKeyboard } from './keyboards.js';
 import { logger } from './log.js';
@@ -28,6 +29,7 @@ const ASKING_TOOLS = new Set(['AskUserQuestion', 'ExitPlanMode']);
 
 /** Working, finished since the person last looked (✅, not ✓: ✓ marks the active session), needs them. */
 type Badge = '⏳' | '✅' | '❓';
+type Note = NonNullable<Awaited<ReturnType<TurnChanges['see']>>>;
 
 interface OutputDeps {
   /** The active session (it gets the card), and reply-quotes: replies to an answer go to its session. */
@@ -41,6 +43,7 @@ interface OutputDeps {
   /** Persists monitor_state.json at once (after a visible message went out, so a crash does not repeat it). */
   save: () => void;
   stallMs: number;
+  changes?: Pick<TurnChanges, 'see'>; // what a turn changed in git: its answer says so, with the 📄 button
   now?: () => number;
 }
 
@@ -74,9 +77,7 @@ export class LiveOutput {
     });
   }
 
-  badge(sessionId: string): Badge | undefined {
-    return this.badges.get(sessionId);
-  }
+  readonly badge = (sessionId: string): Badge | undefined => this.badges.get(sessionId);
 
   private isActive(session: Session): boolean {
     return this.deps.users.activeSession(session.ownerUserId)?.id === session.id;
@@ -89,6 +90,7 @@ export class LiveOutput {
     const active = this.isActive(session);
     const chatId = session.ownerUserId; // a private chat's id is its person's id
     for (const event of events) {
+      const change = await this.deps.changes?.see(session, event, this.deps.langOf(chatId));
       const { card: next, answer } = applyEvent(card, event);
       card = next;
       this.setBadge(session, card, active); // before a notice goes out: its switcher shows the new badge
@@ -100,7 +102,7 @@ export class LiveOutput {
           await this.publisher.flush();
         }
         const ok = active
-          ? await this.sendAnswer(session, follow, answer.key, answer.text)
+          ? await this.sendAnswer(session, follow, answer.key, answer.text, false, change ?? undefined)
           : await this.notice(session, follow, 'done', answer.key, firstLine(answer.text));
         if (!ok) return false;
       }
@@ -139,11 +141,11 @@ export class LiveOutput {
   }
 
   /** The final answer (Markdown, or HTML already), formatted and split, as new messages; each part is sent once. */
-  private async sendAnswer(session: Session, follow: Follow, key: string, text: string, isHtml = false) {
+  private async sendAnswer(session: Session, follow: Follow, key: string, text: string, isHtml = false, change?: Note) {
     const { html, documents } = isHtml ? { html: text, documents: [] } : renderMarkdown(text);
-    const parts = splitHtml(html);
+    const parts = splitHtml(change ? `${html}\n\n${change.html}` : html);
     for (const [i, part] of parts.entries()) {
-      const send = () => this.send(session, part, i === parts.length - 1);
+      const send = () => this.send(session, part, i === parts.length - 1, change?.keep);
       if (!(await this.sendOnce(session, follow, `${key}#${i}`, 'answer', send))) return false;
     }
     for (const { filename, content } of documents) {
@@ -188,11 +190,11 @@ export class LiveOutput {
   }
 
   /** Sends to the session's owner; with the switcher it becomes the newest message, taking it from the one before. */
-  private send(session: Session, html: string, withSwitcher: boolean): Promise<SendResult> {
+  private send(session: Session, html: string, withSwitcher: boolean, keep?: InlineKeyboardMarkup) {
     const userId = session.ownerUserId;
     if (!withSwitcher) return this.deps.telegram.send(userId, html);
     const replyMarkup = this.deps.switcher(userId, this.deps.langOf(userId));
-    return this.deps.telegram.sendNewest(userId, html, { replyMarkup });
+    return this.deps.telegram.sendNewest(userId, html, { replyMarkup, keep });
   }
 
   /** Called every pass for a followed session, events or not: pane checks, the stall hint. */
@@ -261,9 +263,7 @@ export class LiveOutput {
   }
 
   /** The menu shown for a session, for the router to check a pressed option against. */
-  menuOf(sessionId: string): ShownMenu | undefined {
-    return this.menus.get(sessionId);
-  }
+  readonly menuOf = (sessionId: string): ShownMenu | undefined => this.menus.get(sessionId);
 
   private async stallHint(session: Session, follow: Follow): Promise<void> {
     if (this.stalled.has(session.id)) return;

@@ -9,6 +9,7 @@ import type { Accepted, Chat } from './chat.js';
 import type { Delivery } from './delivery.js';
 import type { DeskConversation } from './desk.js';
 import type { Download } from './download.js';
+import type { TurnChanges } from './git-changes.js';
 import { createFilesScreen, mediaOf } from './files-screen.js';
 import { createHistoryScreen } from './history-screen.js';
 import type { Lang } from './i18n.js';
@@ -24,6 +25,7 @@ import { createSettingsScreen } from './settings-screen.js';
 import type { Telegram } from './telegram.js';
 import type { Key } from './tmux.js';
 import type { Users } from './users.js';
+import { fail } from './values.js';
 
 interface RouterDeps {
   telegram: Telegram;
@@ -53,6 +55,8 @@ interface RouterDeps {
   /** /resume's list: the machine's Claude conversations with their marks (desk.ts). */
   desk: () => Promise<DeskConversation[]>;
   menuOf?: (sessionId: string) => ShownMenu | undefined;
+  /** A turn's diff as a .patch (git-changes.ts), for its answer's 📄. */
+  patch?: (sessionId: string, turn: number) => ReturnType<TurnChanges['patch']>;
   /** The tripwire's Allow once / Deny (approvals.ts). */
   trip?: (who: Accepted, lang: Lang, id: string, allow: boolean, messageId?: number) => Promise<unknown>;
   now?: () => number;
@@ -127,9 +131,20 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     refresh: (who, lang, a, m) => screenshot.onKey(who, lang, a.id, null, m),
     screenText: (who, lang, a) => screenshot.text(who, lang, a.id),
     trip: (who, lang, a, m) => deps.trip?.(who, lang, a.id, a.allow, m),
+    patch: (who, lang, a) => sendPatch(who, lang, a.id, a.turn),
     desk: (who, lang, a) => resume.open(who, lang, a.ref),
     deskPage: (who, lang, a, m) => resume.show(who, lang, a.page, m),
   };
+
+  /** A turn's diff as a document; one no longer kept (or that fails) is said so. */
+  async function sendPatch(who: Accepted, lang: Lang, id: string, turn: number): Promise<void> {
+    const session = await chat.sessionOf(who, lang, id);
+    const made = session && ((await deps.patch?.(id, turn)) ?? fail('forgotten', 'not kept'));
+    const name = `${session?.name.replace(/[^\w.-]+/g, '_')}-${turn}.patch`;
+    const sent = made?.ok ? await telegram.sendDocument(who.chatId, name, made.text) : made;
+    const key = sent?.ok === false && sent.kind === 'forgotten' ? 'patch.gone' : 'patch.failed';
+    if (sent?.ok === false) await chat.sayText(who, lang, key, { error: sent.error });
+  }
 
   /** Where a message goes: a reply to a session's message goes there, else to the active one; none: it waits. */
   function targetOf(who: Accepted, message: Message): Readonly<Session> | undefined {

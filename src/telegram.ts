@@ -33,6 +33,7 @@ const TIMEOUTS: Timeouts = { sendMs: 15_000, uploadMs: 60_000, quickMs: 5_000, a
 export type SendResult = { ok: true; messageIds: number[] } | (Failure<TelegramKind> & { deliveredIds: number[] });
 
 type SendOptions = { replyMarkup?: InlineKeyboardMarkup; replyTo?: number; silent?: boolean; photo?: Uint8Array };
+type NewestOptions = SendOptions & { replyMarkup: InlineKeyboardMarkup; keep?: InlineKeyboardMarkup };
 
 /** kind: the last failure's; uncertain: some attempt may have reached Telegram. */
 type Failed = { ok: false; err: unknown; kind: TelegramKind; uncertain: boolean };
@@ -44,8 +45,8 @@ export class Telegram {
   private readonly timeouts: Timeouts;
   /** Aborts every request under way, afterStopMs after `stop`; nothing is sent after it. */
   private readonly halt = new AbortController();
-  /** Per chat: the newest bot message carrying the session keyboard. */
-  private readonly keyboardMessages = new Map<number, number>();
+  /** Per chat: the newest bot message carrying the session keyboard, and its buttons that stay after (`keep`). */
+  private readonly keyboardMessages = new Map<number, { id: number; keep?: InlineKeyboardMarkup }>();
   /** Every text and caption passes through it before leaving (redact.ts). */
   private readonly mask: (text: string) => string;
 
@@ -112,32 +113,33 @@ export class Telegram {
     });
   }
 
-  /** Removes a message's inline keyboard. Already bare or gone is fine; never throws. */
-  async stripKeyboard(chatId: number, messageId: number): Promise<void> {
+  /** Removes a message's inline keyboard (all but `keep`). Already bare or gone is fine; never throws. */
+  async stripKeyboard(chatId: number, messageId: number, keep?: InlineKeyboardMarkup): Promise<void> {
     await this.quietly('editMessageReplyMarkup', () =>
       this.pacer.run(chatId, async (turn) => {
-        const params = { chat_id: chatId, message_id: messageId, reply_markup: { inline_keyboard: [] } };
+        const params = { chat_id: chatId, message_id: messageId, reply_markup: keep ?? { inline_keyboard: [] } };
         const done = await this.attempt(chatId, turn, (s) => this.api.editMessageReplyMarkup(params, s), true);
         if (!done.ok && done.kind !== 'not-modified' && done.kind !== 'gone') throw done.err;
       }),
     );
   }
 
-  /** Sends a message with the chat's buttons: only the newest bot message keeps them, the one before loses its own. */
-  async sendNewest(chatId: number, html: string, options: SendOptions & { replyMarkup: InlineKeyboardMarkup }) {
-    const sent = await this.send(chatId, html, options);
+  /** Sends a message with the chat's buttons under its own `keep`: once a newer one comes, only `keep` stays. */
+  async sendNewest(chatId: number, html: string, options: NewestOptions) {
+    const rows = [...(options.keep?.inline_keyboard ?? []), ...options.replyMarkup.inline_keyboard];
+    const sent = await this.send(chatId, html, { ...options, replyMarkup: { inline_keyboard: rows } });
     if (!sent.ok) return sent;
     const previous = this.keyboardMessages.get(chatId);
-    this.keyboardMessages.set(chatId, sent.messageIds.at(-1)!);
+    this.keyboardMessages.set(chatId, { id: sent.messageIds.at(-1)!, keep: options.keep });
     // Not awaited: it waits for the chat's next slot, and the caller records the message as sent meanwhile (a crash
     // in that second would repeat it). Queued in the chat's lane, it still runs before anything sent after.
-    if (previous !== undefined) void this.stripKeyboard(chatId, previous);
+    if (previous !== undefined) void this.stripKeyboard(chatId, previous.id, previous.keep);
     return sent;
   }
 
   /** Whether `messageId` is the newest message with buttons (an edit of it keeps the chat's buttons). */
   isNewest(chatId: number, messageId: number): boolean {
-    return this.keyboardMessages.get(chatId) === messageId;
+    return this.keyboardMessages.get(chatId)?.id === messageId;
   }
 
   /** Uploads `content` as a file named `filename`; the caption is Telegram HTML (≤ 1024), with the plain fallback. */
