@@ -54,6 +54,8 @@ export function applyEvent(
       return { card: { ...card, state, lastText: event.text, answer: [...card.answer, event.text] } };
     case 'thinking':
       return { card: { ...card, state } };
+    case 'title':
+      return { card };
     case 'toolCall':
     case 'toolResult': {
       const known = card.toolLines.some((l) => l.toolUseId === event.toolUseId);

@@ -5,7 +5,7 @@ import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import { escapeHtml } from './format.js';
 import type { Gated, GateKind } from './gate.js';
 import { t, type Key as TextKey, type Lang } from './i18n.js';
-import { button, switcherKeyboard, type SwitcherEntry } from './keyboards.js';
+import { button, NOOP, switcherKeyboard, type SwitcherEntry } from './keyboards.js';
 import { modeTag } from './modes.js';
 import type { Session, Sessions } from './sessions.js';
 import type { Telegram } from './telegram.js';
@@ -20,6 +20,8 @@ interface ChatDeps {
   users: Pick<Users, 'activeSession' | 'rememberMessage'>;
   /** A small mark per background session (⏳ working, ✓ done, ❓ needs you), from the monitor. */
   badge?: (sessionId: string) => string | undefined;
+  /** CCBOT_HOST_LABEL: which server's bot this is, above the sessions; empty: no row. */
+  hostLabel?: string;
 }
 
 interface SayOptions {
@@ -32,6 +34,9 @@ interface SayOptions {
 
 export type Chat = ReturnType<typeof createChat>;
 
+/** Before a notice, for a person who runs one ccbot per server (CCBOT_HOST_LABEL); plain text. */
+export const hostPrefix = (label: string): string => (label ? `[${label}] ` : '');
+
 export function createChat(deps: ChatDeps) {
   const { telegram, sessions, users } = deps;
 
@@ -42,7 +47,8 @@ export function createChat(deps: ChatDeps) {
     const entries: SwitcherEntry[] = sessions.live()
       .filter((s) => s.ownerUserId === userId)
       .map((s) => ({ id: s.id, name: s.name, badge: deps.badge?.(s.id), modeTag: modeTag(s.mode) }));
-    const keyboard = switcherKeyboard(entries, active, lang);
+    const host = deps.hostLabel ? [[button(`🖥 ${deps.hostLabel}`, NOOP)]] : [];
+    const keyboard = { inline_keyboard: [...host, ...switcherKeyboard(entries, active, lang).inline_keyboard] };
     const lost = sessions.all().filter((s) => s.status === 'lost' && s.ownerUserId === userId).length;
     if (lost === 0) return keyboard;
     const note = button(`⚠ ${t(lang, 'switcher.lost', { count: lost })}`, { t: 'archivePage', page: 0, all: true });

@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Api } from 'node-telegram-bot-api';
 import { Sweeper } from './archive.js';
-import { createChat } from './chat.js';
+import { createChat, hostPrefix } from './chat.js';
 import { claudeSystemPrompt, writeClaudeSettings } from './claude-settings.js';
 import { childEnv, type Config } from './config.js';
 import { Delivery } from './delivery.js';
@@ -18,6 +18,7 @@ import { Approvals } from './approvals.js';
 import { acquireSingletonLock, LOCK_FILE, releaseOnExit } from './lock.js';
 import { logger } from './log.js';
 import { modeOfFlags } from './modes.js';
+import { createNaming } from './naming.js';
 import { Monitor } from './monitor.js';
 import { LiveOutput } from './output.js';
 import { pollUpdates, type Dispatch, type PollEnd } from './poller.js';
@@ -114,15 +115,18 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
   const delivery = new Delivery({ ...windows, outbox: state.outbox, sessions, users, telegram, tmuxSession,
     beforePrompt: (session) => changes.beforePrompt(session) });
   // The way back: transcripts → the chat.
-  const chat = createChat({ telegram, sessions, users, badge: (id) => output.badge(id) });
+  const chat = createChat({ telegram, sessions, users, badge: (id) => output.badge(id), hostLabel: config.hostLabel });
   const output = new LiveOutput({
     ...windows, users, telegram, switcher: chat.switcher, save: () => monitor.save(),
     settingsOf: (userId) => users.settings(userId, config.idleHours), langOf: (userId) => users.lang(userId),
-    stallMs: config.stallMinutes * 60_000, changes,
+    stallMs: config.stallMinutes * 60_000, hostPrefix: hostPrefix(config.hostLabel), changes,
   });
+  // Titles for sessions: a `claude -p` gets the windows' environment, never the token.
+  const naming = createNaming({ sessions, claudeCommand: config.claudeCommand, env: tmux.env,
+    autoName: (userId) => users.settings(userId, config.idleHours).autoName });
   const monitor = new Monitor({
     ...windows, ccbotDir, tmuxSession, claudeConfigDir: config.claudeConfigDir, sessions, output,
-    pollMs: config.monitorPollIntervalMs,
+    pollMs: config.monitorPollIntervalMs, onEvents: naming,
   });
   const sweeper = new Sweeper({
     ...windows, sessions, users, telegram, archive, defaultIdleHours: config.idleHours,

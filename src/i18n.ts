@@ -18,6 +18,7 @@ const TEXTS = {
   'cmd.archive': { en: 'Archived sessions', ru: 'Сессии в архиве', zh: '已归档的会话' },
   'cmd.settings': { en: 'Settings', ru: 'Настройки', zh: '设置' },
   'cmd.mode': { en: 'Permission mode of the session', ru: 'Режим разрешений сессии', zh: '会话的权限模式' },
+  'cmd.rename': { en: 'Rename the session', ru: 'Переименовать сессию', zh: '重命名会话' },
   'cmd.resume': { en: 'Continue a conversation from the desk', ru: 'Продолжить разговор с компьютера', zh: '继续桌面上的对话' },
   help: {
     en: 'ccbot drives Claude Code sessions running in tmux. What you write here goes to the active session.\n\n' +
@@ -27,6 +28,7 @@ const TEXTS = {
       '/history — recent messages of the active session\n' +
       '/screenshot — the terminal of the active session\n' +
       '/mode — the permission mode of the active session\n' +
+      '/rename <name> — rename the active session\n' +
       '/stop — interrupt Claude (like Esc)\n' +
       '/kill — kill the active session and its window\n' +
       '/done — finish the active session and archive it\n' +
@@ -42,6 +44,7 @@ const TEXTS = {
       '/history — последние сообщения активной сессии\n' +
       '/screenshot — терминал активной сессии\n' +
       '/mode — режим разрешений активной сессии\n' +
+      '/rename <имя> — переименовать активную сессию\n' +
       '/stop — прервать Claude (как Esc)\n' +
       '/kill — завершить активную сессию и закрыть её окно\n' +
       '/done — закончить активную сессию и отправить в архив\n' +
@@ -56,6 +59,7 @@ const TEXTS = {
       '/history — 当前会话的最近消息\n' +
       '/screenshot — 当前会话的终端画面\n' +
       '/mode — 当前会话的权限模式\n' +
+      '/rename <名称> — 重命名当前会话\n' +
       '/stop — 中断 Claude（相当于 Esc）\n' +
       '/kill — 终止当前会话并关闭其窗口\n' +
       '/done — 结束当前会话并归档\n' +
@@ -174,6 +178,16 @@ const TEXTS = {
   'settings.lang': { en: 'Language', ru: 'Язык', zh: '语言' },
   'settings.langAuto': { en: 'Auto', ru: 'Авто', zh: '自动' },
   'settings.mode': { en: 'Permission mode for new sessions', ru: 'Режим разрешений новых сессий', zh: '新会话的权限模式' },
+  'settings.autoName': {
+    en: 'Name new sessions with Claude (uses tokens)', ru: 'Имена новым сессиям от Claude (тратит токены)',
+    zh: '用 Claude 为新会话命名（消耗 token）',
+  },
+  'rename.how': { en: 'Send /rename <name>.', ru: 'Отправьте /rename <имя>.', zh: '发送 /rename <名称>。' },
+  'rename.invalid': {
+    en: 'A name has 1 to 40 characters, on one line.', ru: 'В имени от 1 до 40 символов, в одну строку.',
+    zh: '名称为 1 到 40 个字符，且只占一行。',
+  },
+  'rename.done': { en: 'Renamed: {name}', ru: 'Новое имя: {name}', zh: '已重命名：{name}' },
   'mode.current': {
     en: '{name}: {mode} mode. Switch to:',
     ru: '{name}: режим {mode}. Переключить на:',

@@ -104,7 +104,7 @@ export function decodeAction(data: string): Action | null {
 }
 
 export const button = (text: string, action: Action) => ({ text, callback_data: encodeAction(action) });
-const NOOP: Action = { t: 'noop' };
+export const NOOP: Action = { t: 'noop' };
 const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** Cuts a label to `max` user-perceived characters, never inside an emoji or a combining sequence. */
@@ -166,6 +166,7 @@ export function archiveKeyboard(
 const NOTICES = { done: 'settings.notifyDone', error: 'settings.notifyError', input: 'settings.notifyInput' } as const;
 interface SettingsView {
   idleHours: number; notify: Record<keyof typeof NOTICES, boolean>; lang: Lang | 'auto'; mode?: Mode;
+  autoName?: boolean;
 }
 export const IDLE_HOURS_CHOICES: readonly number[] = [6, 12, 24];
 /** Language names are written in their own language: someone lost in a foreign UI must still find theirs. */
@@ -186,6 +187,8 @@ export function settingsKeyboard(settings: SettingsView, lang: Lang, defaultMode
     [button(t(lang, 'settings.idle'), NOOP)],
     IDLE_HOURS_CHOICES.map((h) => choice(t(lang, 'settings.hours', { hours: h }), 'idle', `${h}`, `${idleHours}`)),
     ...notices,
+    [button(`${settings.autoName ? '✓' : '✗'} ${t(lang, 'settings.autoName')}`,
+      { t: 'settings', key: 'autoName', value: settings.autoName ? 'off' : 'on' })],
     [button(t(lang, 'settings.lang'), NOOP)],
     [
       ...Object.entries(LANGUAGE_NAMES).map(([code, name]) => choice(name, 'lang', code, settings.lang)),

@@ -10,7 +10,7 @@ import { SESSION_MAP_FILE, type SessionMap } from './session-map.js';
 import type { Session, Sessions } from './sessions.js';
 import { readJson, writeJson } from './store.js';
 import { findTranscript, readEvents, type Cursor } from './transcript-reader.js';
-import type { PendingCalls } from './transcript.js';
+import type { PendingCalls, TranscriptEvent } from './transcript.js';
 import { isObject } from './values.js';
 
 const log = logger('monitor');
@@ -46,6 +46,8 @@ interface MonitorDeps {
   sessions: Pick<Sessions, 'live'>;
   readMap: () => SessionMap;
   output: Pick<LiveOutput, 'deliver' | 'idle' | 'isPaneBusy' | 'forget' | 'tracked'>;
+  /** Sees each batch before the output (naming.ts: a title may rename the session its answer names). */
+  onEvents?: (session: Session, events: readonly TranscriptEvent[]) => void;
   pollMs: number;
   now?: () => number;
 }
@@ -184,6 +186,7 @@ export class Monitor {
     const after = read.restarted ? Math.max(follow.since, follow.seenAt + 1) : follow.since;
     const fresh = read.events.filter((e) => e.at === 0 || e.at >= after);
     const card = follow.card;
+    if (fresh.length > 0) this.deps.onEvents?.(session, fresh);
     if (fresh.length > 0 && !(await this.deps.output.deliver(session, follow, fresh))) {
       follow.card = card; // retried from the same offset on the next pass
       this.save();

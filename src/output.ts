@@ -44,6 +44,7 @@ interface OutputDeps {
   save: () => void;
   stallMs: number;
   changes?: Pick<TurnChanges, 'see'>; // what a turn changed in git: its answer says so, with the 📄 button
+  hostPrefix?: string; // CCBOT_HOST_LABEL's (chat.ts): which server a notice comes from
   now?: () => number;
 }
 
@@ -86,7 +87,7 @@ export class LiveOutput {
   /** Shows events; false when something visible was not delivered: the monitor retries them later. */
   async deliver(session: Session, follow: Follow, events: TranscriptEvent[]): Promise<boolean> {
     this.follows.set(session.id, follow);
-    let card: CardModel = follow.card ?? newCard(session.id, session.name);
+    let card: CardModel = { ...(follow.card ?? newCard(session.id, session.name)), sessionName: session.name };
     const active = this.isActive(session);
     const chatId = session.ownerUserId; // a private chat's id is its person's id
     for (const event of events) {
@@ -161,7 +162,7 @@ export class LiveOutput {
   ): Promise<boolean> {
     if (!force && !this.deps.settingsOf(session.ownerUserId).notify[kind]) return true;
     const text = t(this.deps.langOf(session.ownerUserId), `notice.${kind}`, { detail: clip(detail, 300) });
-    const html = `<b>${escapeHtml(session.name)}</b>: ${escapeHtml(text)}`;
+    const html = `${escapeHtml(this.deps.hostPrefix ?? '')}<b>${escapeHtml(session.name)}</b>: ${escapeHtml(text)}`;
     return this.sendOnce(session, follow, key, kind, () => this.send(session, html, true));
   }
 

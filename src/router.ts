@@ -101,6 +101,7 @@ export function createRouter(deps: RouterDeps): (update: Update, who: Accepted) 
     archive: (who, lang, arg) => archive.show(who, lang, 0, arg.toLowerCase() === 'all'),
     settings: (who, lang) => settings.show(who, lang),
     mode: (who, lang) => modes.show(who, lang),
+    rename: (who, lang, arg) => mine.rename(who, lang, arg),
     screenshot: (who, lang) => screenshot.show(who, lang),
     history: (who, lang) => history.show(who, lang),
     resume: (who, lang) => resume.show(who, lang),

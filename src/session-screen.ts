@@ -4,6 +4,7 @@ import type { Accepted, Chat } from './chat.js';
 import { clip, escapeHtml } from './format.js';
 import { t, type Key as TextKey, type Lang } from './i18n.js';
 import { killConfirmKeyboard } from './keyboards.js';
+import { isValidName } from './naming.js';
 import type { ArchiveReason, Session, Sessions } from './sessions.js';
 import type { Telegram } from './telegram.js';
 import type { Key } from './tmux.js';
@@ -70,6 +71,14 @@ export function createSessionScreen(deps: SessionScreenDeps) {
     async stop(who: Accepted, lang: Lang): Promise<void> {
       const session = await target(who, lang, '');
       if (session?.windowId) await deps.press(session.windowId, ['Escape']);
+    },
+
+    /** /rename <name>: the active session's name, set by hand (a title never replaces it). */
+    async rename(who: Accepted, lang: Lang, arg: string): Promise<void> {
+      const session = await chat.sessionOf(who, lang);
+      if (!session) return;
+      if (!isValidName(arg)) return void (await chat.sayText(who, lang, arg ? 'rename.invalid' : 'rename.how'));
+      await chat.sayText(who, lang, 'rename.done', { name: sessions.rename(session.id, arg, 'hand') ?? arg });
     },
 
     async confirmKill(who: Accepted, lang: Lang, session: Session | undefined): Promise<void> {

@@ -31,6 +31,8 @@ export interface Session {
   mode?: Mode;
   /** Started allowing bypass: only then does Shift+Tab reach it (absent for older records). */
   allowsBypass?: boolean;
+  /** Who named it: the person (/rename) or a title of the conversation; absent: its folder, which a title replaces. */
+  named?: 'hand' | 'title';
 }
 
 /** What starting and ending sessions takes from outside state.json; one object serves start() and archive(). */
@@ -111,6 +113,8 @@ export class Sessions {
     const { flags, mode, allowsBypass } = permissionFlags(deps.claudeFlags, this.users().settings(userId, 0).mode);
     const argv = [deps.claudeCommand, ...flags, '--settings', deps.claudeSettings];
     if (deps.systemPrompt) argv.push('--append-system-prompt', deps.systemPrompt);
+    // Not the folder's name: Claude makes no title of its own for a conversation that has one (ai-title, naming.ts).
+    if (resume?.named) argv.push('--name', name);
     if (claudeSessionId) argv.push('--resume', claudeSessionId);
     const env = { CCBOT_DIR: deps.ccbotDir, TMUX_SESSION_NAME: deps.tmuxSession, CCBOT_SESSION_ID: id,
       CCBOT_CHAT_ID: String(chatId) };
@@ -121,6 +125,7 @@ export class Sessions {
       id, name, workdir, windowId: null, claudeSessionId, status: 'active', createdAt: now,
       lastActivityAt: now, archivedAt: null, archiveReason: null, ownerUserId: userId, allowsBypass,
       ...(key === undefined ? {} : { startedBy: key }), ...(mode ? { mode } : {}),
+      ...(resume?.named ? { named: resume.named } : {}),
     };
     this.records[id] = session;
     this.save();
@@ -183,6 +188,15 @@ export class Sessions {
     if (this.records[id]?.mode !== mode) this.change(id, { mode });
   }
 
+  /** A new name, unique among live sessions; a title never replaces the person's. null: unknown, or not replaced. */
+  rename(id: string, name: string, by: 'hand' | 'title'): string | null {
+    const session = this.records[id];
+    if (!session || (by === 'title' && session.named === 'hand')) return null;
+    const unique = uniqueName(this.live().filter((s) => s.id !== id), name);
+    this.change(id, { name: unique, named: by });
+    return unique;
+  }
+
   /** The window that runs the session now (start-up found it by its tag). */
   attachWindow(id: string, windowId: string): void {
     this.change(id, { windowId });
@@ -223,7 +237,8 @@ function newSessionId(records: Record<string, Session>): string {
 /** `api`, then `api-2`, `api-3`, … while a live session has the name. */
 function uniqueName(live: readonly Readonly<Session>[], base: string): string {
   const taken = new Set(live.map((s) => s.name));
-  const clean = base.replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '') || 'session';
+  const clean = base.replace(/[^\p{L}\p{N}._ -]+/gu, '-').replace(/ +/g, ' ').replace(/^[ -]+|[ -]+$/g, '')
+    || 'session';
   if (!taken.has(clean)) return clean;
   for (let n = 2; ; n++) if (!taken.has(`${clean}-${n}`)) return `${clean}-${n}`;
 }

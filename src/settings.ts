@@ -17,23 +17,27 @@ export interface Settings {
   lang: Lang | 'auto';
   /** The permission mode their new sessions (and Restores) start in; absent: CLAUDE_FLAGS as the operator set it. */
   mode?: Mode;
+  /** New sessions named by a one-shot `claude -p` when Claude Code gives no title (naming.ts): it spends tokens. */
+  autoName: boolean;
 }
 
 /** The well-formed part of what state.json holds (an old version, a hand edit); the rest reads as the default. */
 export function storedSettings(raw: unknown): Partial<Settings> | undefined {
   if (!isObject(raw)) return undefined;
-  const { idleHours, notify, lang, mode } = raw;
+  const { idleHours, notify, lang, mode, autoName } = raw;
   const flags = isObject(notify) ? notify : {};
   return {
     ...(typeof idleHours === 'number' && IDLE_HOURS_CHOICES.includes(idleHours) ? { idleHours } : {}),
     notify: { done: flags.done !== false, error: flags.error !== false, input: flags.input !== false },
     ...(lang === 'auto' || isLang(lang) ? { lang } : {}),
     ...(isMode(mode) ? { mode } : {}),
+    ...(typeof autoName === 'boolean' ? { autoName } : {}),
   };
 }
 
 export function userSettings(stored: Partial<Settings> | undefined, defaultIdleHours: number): Settings {
-  return { idleHours: defaultIdleHours, notify: { done: true, error: true, input: true }, lang: 'auto', ...stored };
+  return { idleHours: defaultIdleHours, notify: { done: true, error: true, input: true }, lang: 'auto', autoName: false,
+    ...stored };
 }
 
 /** The settings after one button press, or null for a key or value no button of ours sends (callback data is
@@ -45,6 +49,7 @@ export function applySetting(settings: Settings, key: string, value: string): Se
   }
   if (key === 'lang') return value === 'auto' || isLang(value) ? { ...settings, lang: value } : null;
   if (key === 'mode') return isMode(value) ? { ...settings, mode: value } : null;
+  if (key === 'autoName') return value === 'on' || value === 'off' ? { ...settings, autoName: value === 'on' } : null;
   const notice = NOTICE_KINDS.find((kind) => key === `notify.${kind}`);
   if (!notice || (value !== 'on' && value !== 'off')) return null;
   return { ...settings, notify: { ...settings.notify, [notice]: value === 'on' } };

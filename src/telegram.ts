@@ -21,7 +21,7 @@ const AS_HTML = { parse_mode: 'HTML', link_preview_options: { is_disabled: true 
 /** The commands in Telegram's menu, in this order; descriptions are the i18n keys `cmd.<name>`. */
 const PUBLISHED_COMMANDS = [
   'menu', 'help', 'new', 'list', 'history', 'screenshot', 'stop', 'kill', 'done', 'archive', 'settings', 'mode',
-  'resume',
+  'resume', 'rename',
 ] as const;
 
 /** How long a request may take before its outcome is called unknown ('uncertain'): a message, an edit or the menu;

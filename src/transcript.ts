@@ -26,7 +26,9 @@ export type TranscriptEvent =
   | ({ kind: 'usage'; model: string; contextTokens: number } & Origin)
   /** The turn ended: assistant stop_reason end_turn / stop_sequence / max_tokens, or system turn_duration. */
   | ({ kind: 'turnEnd'; reason: string } & Origin)
-  | ({ kind: 'apiError'; text: string } & Origin);
+  | ({ kind: 'apiError'; text: string } & Origin)
+  /** Claude Code's own title for the conversation (an `ai-title` entry, written when its side request answered). */
+  | ({ kind: 'title'; text: string } & Origin);
 
 /** Tool calls whose result has not come yet, by tool_use_id. Plain JSON: saved with the offset, so a result
  * read after a daemon restart still finds its call. */
@@ -53,7 +55,7 @@ export function parseLines(
   const calls: PendingCalls = { ...pending };
   let malformed = 0;
   for (const line of lines) {
-    if (line.trim() === '' || isNoise(line)) continue;
+    if (line.trim() === '' || (isNoise(line) && !line.startsWith('{"type":"ai-title"'))) continue;
     let entry: unknown = null;
     try {
       entry = JSON.parse(line);
@@ -72,6 +74,8 @@ function parseEntry(entry: Record<string, unknown>, calls: PendingCalls, out: Tr
   // Sub-agents write their own conversation into the same file; meta entries are Claude Code's own notes; /compact's
   // summary is a user entry the person never typed (and quotes old command output).
   if (entry.isSidechain === true || entry.isMeta === true || entry.isCompactSummary === true) return;
+  const title = entry.type === 'ai-title' && typeof entry.aiTitle === 'string' ? entry.aiTitle : '';
+  if (title) return void out.push({ kind: 'title', text: title, uuid: '', at: 0 }); // at 0: not filtered as the past
   const time = typeof entry.timestamp === 'string' ? Date.parse(entry.timestamp) : NaN;
   const origin = { uuid: typeof entry.uuid === 'string' ? entry.uuid : '', at: Number.isFinite(time) ? time : 0 };
   if (entry.type === 'system') {

@@ -226,9 +226,12 @@ settings('marks the current choices; a notice row toggles; every button sets its
   const chosen = buttons(kb).filter((b) => b.text.startsWith('✓ ')).map((b) => decodeAction(b.callback_data!));
   assert.equal(chosen, [{ t: 'settings', key: 'idle', value: '12' }, { t: 'settings', key: 'lang', value: 'auto' }]);
   const set = actions(kb).filter((a) => a.t === 'settings').map((a) => `${a.key}=${a.value}`);
-  assert.equal(set, ['idle=6', 'idle=12', 'idle=24', 'notify.done=on', 'notify.error=off', 'notify.input=off', 'lang=en', 'lang=ru', 'lang=zh', 'lang=auto', 'mode=bypass', 'mode=auto', 'mode=manual', 'mode=acceptEdits', 'mode=plan']);
+  assert.equal(set, ['idle=6', 'idle=12', 'idle=24', 'notify.done=on', 'notify.error=off', 'notify.input=off', 'autoName=on', 'lang=en', 'lang=ru', 'lang=zh', 'lang=auto', 'mode=bypass', 'mode=auto', 'mode=manual', 'mode=acceptEdits', 'mode=plan']);
   assert.ok(labels(kb).some((l) => l.startsWith('🔕') && l.includes('finishes')), 'done is off');
   assert.ok(labels(kb).some((l) => l.startsWith('🔔') && l.includes('errors')), 'errors are on');
+  assert.ok(labels(kb).includes('✗ Name new sessions with Claude (uses tokens)'), 'auto-naming is off by default');
+  const on = settingsKeyboard({ idleHours: 12, notify: { done: true, error: true, input: true }, lang: 'auto', autoName: true }, 'en');
+  assert.ok(actions(on).some((a) => a.t === 'settings' && a.key === 'autoName' && a.value === 'off'), 'on: the button turns it off');
 });
 
 settings('speaks the language asked, language names in their own', () => {

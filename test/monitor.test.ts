@@ -104,7 +104,7 @@ function daemon(ctx: Ctx, now?: () => number) {
     },
     switcher: () => ({ inline_keyboard: [] }),
     capture: async () => null,
-    settingsOf: () => ({ idleHours: 12, notify: { done: true, error: true, input: true }, lang: 'auto' }),
+    settingsOf: () => ({ idleHours: 12, notify: { done: true, error: true, input: true }, lang: 'auto', autoName: false }),
     langOf: () => 'en',
     save: () => monitor.save(),
     stallMs: 3_600_000,

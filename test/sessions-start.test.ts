@@ -115,4 +115,30 @@ start('the person\'s permission mode replaces the permission words of CLAUDE_FLA
   assert.equal([restored.session.mode, restored.session.allowsBypass], ['acceptEdits', false]);
 });
 
+start('rename: unique among live sessions, saved at once; a title never replaces a name the person gave; a Restore '
+  + 'passes the name to Claude with --name (a folder\'s name is not passed: Claude Code would then make no title)', async () => {
+  let saves = 0;
+  const store = new StateStore(emptyState(), () => saves++);
+  const opened: Spec[] = [];
+  const deps = startDeps(async () => ({ ok: true, windowId: `@${opened.length}` }), opened);
+  const api = await store.sessions.start({ ...REQUEST, key: 1 }, deps);
+  const web = await store.sessions.start({ ...REQUEST, workdir: '/srv/web', key: 2 }, deps);
+  assert.ok(api.ok && web.ok);
+  assert.not.ok(opened[0]!.argv.includes('--name'), 'a new session is named after its folder only');
+  const before = saves;
+  assert.is(store.sessions.rename(web.session.id, 'Fix login', 'title'), 'Fix login');
+  assert.ok(saves > before, 'saved');
+  assert.is(store.sessions.rename(api.session.id, 'Fix login', 'hand'), 'Fix login-2', 'unique among live sessions');
+  assert.is(store.sessions.rename(api.session.id, 'Cookie path', 'title'), null, 'the person\'s name stays');
+  assert.equal([store.sessions.get(api.session.id)?.name, store.sessions.get(api.session.id)?.named], ['Fix login-2', 'hand']);
+  assert.is(store.sessions.find('fix login-2')?.id, api.session.id, 'found by its new name');
+
+  await store.sessions.archive(api.session.id, 'done', { ...deps, killWindow: async () => true, killOrphans: async () => 0 });
+  const restored = await store.sessions.start({ ...REQUEST, resume: store.sessions.get(api.session.id), key: 3 }, deps);
+  assert.ok(restored.ok);
+  const argv = opened.at(-1)!.argv;
+  assert.equal(argv.slice(argv.indexOf('--name'), argv.indexOf('--name') + 2), ['--name', 'Fix login-2']);
+  assert.equal([restored.session.name, restored.session.named], ['Fix login-2', 'hand'], 'kept across the Restore');
+});
+
 start.run();

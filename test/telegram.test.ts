@@ -425,7 +425,7 @@ small.run();
 
 const commands = telegramSuite('setCommands');
 
-const PUBLISHED_COMMANDS = ['menu', 'help', 'new', 'list', 'history', 'screenshot', 'stop', 'kill', 'done', 'archive', 'settings', 'mode'] as const;
+const PUBLISHED_COMMANDS = ['menu', 'help', 'new', 'list', 'history', 'screenshot', 'stop', 'kill', 'done', 'archive', 'settings', 'mode', 'resume', 'rename'] as const;
 
 commands('publishes the commands to the person\'s chat only, in English by default and in ru and zh, from i18n', async ({ fake, tg, chatId }) => {
   assert.is(await tg.setCommands(chatId), true);

@@ -108,6 +108,16 @@ edge('/compact as 2.1.328 writes it: its summary is no prompt, its output is one
   ], {});
   assert.equal(events.map((e) => [e.kind, (e as { text: string }).text]), [['prompt', '/compact'], ['commandOutput', 'Compacted']]);
 });
+edge('Claude Code\'s own title (an ai-title entry, as 2.1.328 writes it) is a title event; other metadata is not', () => {
+  const sid = 'a7d83863-7f52-4c13-953c-1c14fc1c87e0';
+  const { events, malformed } = parseLines([
+    JSON.stringify({ type: 'custom-title', customTitle: 'by hand', sessionId: sid }),
+    JSON.stringify({ type: 'ai-title', aiTitle: 'Scripted session', sessionId: sid }),
+    JSON.stringify({ type: 'ai-title', aiTitle: 7, sessionId: sid }),
+  ], {});
+  assert.equal(events, [{ kind: 'title', text: 'Scripted session', uuid: '', at: 0 }]);
+  assert.is(malformed, 0);
+});
 edge('a streamed assistant entry without stop_reason is content, not a turn end; tool_use is not an end either', () => {
   const { events } = parseLines([assistant([{ type: 'text', text: 'part' }], null), assistant([{ type: 'tool_use', id: 't', name: 'Bash', input: {} }], 'tool_use')], {});
   assert.equal(kinds(events, 'turnEnd'), []);
