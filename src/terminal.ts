@@ -47,8 +47,9 @@ function screenLines(text: string): string[] {
   return lines;
 }
 
-// A rule is as wide as the pane, so its length says nothing; a line made of ─ (text may sit inside it) is one.
-const isRule = (line: string) => /^\s*─{4,}(?:.*─{2,})?$/.test(line);
+// A rule is as wide as the pane, so its length says nothing; a line made of ─ (text may sit inside it: the session's
+// --name near its right end, `──── api ─`) is one.
+const isRule = (line: string) => /^\s*─{4,}(?:.*─)?$/.test(line);
 // 2.1.328's permission prompts frame the command or the diff between two dashed lines: paragraph breaks.
 const DASHED = /^\s*╌{4,}$/;
 // The upper edge 2.1.328 draws over a local command's menu (/model) or panel (/cost): where its own lines begin.

@@ -141,6 +141,14 @@ read('the real idle, after-answer and resume panes are idle', () => {
   assert.equal(readPane(RESUME), { kind: 'idle' }); // "◐ medium · /effort" over the box, the finished "slow: 3" above it
 });
 
+read('a session started with --name: 2.1.328 draws the name in the input box\'s upper rule, and the pane is still idle', () => {
+  const lines = IDLE.split('\n');
+  const rules = lines.flatMap((line, i) => (/^─{40,}$/.test(line.trimEnd()) ? [i] : []));
+  lines[rules.at(-2)!] = `${'─'.repeat(144)} Login fix ─`; // as captured from the real CLI
+  assert.equal(readPane(lines.join('\n')), { kind: 'idle' });
+  assert.is(inputText(lines.join('\n')), '');
+});
+
 read('the real busy pane is busy with its spinner status', () => {
   assert.equal(readPane(BUSY), { kind: 'busy', status: 'Composing… (1s · ↓ 5 tokens)' });
 });
