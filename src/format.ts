@@ -1,6 +1,5 @@
-/** Claude's Markdown → Telegram HTML, block by block: paragraphs, headings, lists, rules, quotes, fenced code (long
- * blocks as a preview plus a document). Pure: strings in, values out; nothing from node:. Text inside a block is
- * markdown-inline.ts's, tables are markdown-table.ts's, cutting HTML into messages is split.ts's. */
+/** Claude's Markdown → Telegram HTML by block: paragraphs, headings, lists, rules, quotes, fenced code (long: a preview
+ * plus a document). Pure, no node:. Inline: markdown-inline.ts; tables: markdown-table.ts; splitting: split.ts. */
 import { escapeHtml, inlineHtml } from './markdown-inline.js';
 import { isTableStart, readTable, renderTable, type Table } from './markdown-table.js';
 
@@ -14,16 +13,14 @@ export const firstLine = (text: string): string => text.split('\n').find((line) 
 /** A code block over maxCodeLines lines or maxCodeChars characters: a preview, and whole in `documents`, in order. */
 interface Context { maxCodeLines: number; maxCodeChars: number; documents: { filename: string; content: string }[] }
 
-/** Always valid Telegram HTML, whatever the input: text is escaped, every tag is generated here and balanced, links
- * only where Telegram keeps them. Nothing a person wrote is dropped except Markdown's own markup (a link's URL
- * moves into its href; an unlinkable one is shown after the text). */
+/** Always valid Telegram HTML, whatever the input: text escaped, tags generated here and balanced, links only where
+ * Telegram keeps them. Only Markdown's markup is dropped (a URL goes into its href, or after the text). */
 export function renderMarkdown(
   md: string, { maxCodeLines = 120, maxCodeChars = 3000 }: Partial<Omit<Context, 'documents'>> = {},
 ): { html: string; documents: Context['documents'] } {
   const ctx: Context = { maxCodeLines, maxCodeChars, documents: [] };
   // NUL and a lone surrogate (which cannot travel as UTF-8) become the replacement character: something was there.
-  const text = md
-    .replace(/\r\n?/g, '\n')
+  const text = md.replace(/\r\n?/g, '\n')
     .replace(/\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
   return { html: renderBlocks(parseBlocks(text.split('\n'), 0), ctx, 0), documents: ctx.documents };
 }
@@ -175,18 +172,15 @@ function renderBlock(block: Block, ctx: Context, depth: number): string {
 }
 
 function markLines(html: string, mark: string): string {
-  return html
-    .split(/(<pre[\s\S]*?<\/pre>)/)
-    .map((piece, k) => (k % 2 === 1 ? piece : (k === 0 ? mark : '') + piece.replace(/\n/g, `\n${mark}`)))
-    .join('');
+  return html.split(/(<pre[\s\S]*?<\/pre>)/)
+    .map((piece, k) => (k % 2 === 1 ? piece : (k === 0 ? mark : '') + piece.replace(/\n/g, `\n${mark}`))).join('');
 }
 
 const EXTENSIONS = new Set(`ts tsx js jsx mjs cjs py sh json jsonl yaml toml ini rs go java kt c h cpp cs rb php swift
   html xml css scss sql md diff lua r scala dart vue`.split(/\s+/));
-const ALIASES: Record<string, string> = {
-  typescript: 'ts', javascript: 'js', python: 'py', bash: 'sh', shell: 'sh', zsh: 'sh', yml: 'yaml', rust: 'rs',
-  kotlin: 'kt', 'c++': 'cpp', csharp: 'cs', 'c#': 'cs', ruby: 'rb', markdown: 'md', patch: 'diff', perl: 'pl',
-};
+const ALIASES: Record<string, string> = { typescript: 'ts', javascript: 'js', python: 'py', bash: 'sh', shell: 'sh',
+  zsh: 'sh', yml: 'yaml', rust: 'rs', kotlin: 'kt', 'c++': 'cpp', csharp: 'cs', 'c#': 'cs', ruby: 'rb', markdown: 'md',
+  patch: 'diff', perl: 'pl' };
 
 function renderCode(code: string, lang: string, ctx: Context): string {
   const [open, close] = lang ? [`<pre><code class="language-${lang}">`, '</code></pre>'] : ['<pre>', '</pre>'];

@@ -1,23 +1,15 @@
-/** Markdown inside one block → Telegram HTML: code spans, emphasis, strike, links (where a URL ends is
- * markdown-links.ts's); and escapeHtml, which all rendered text goes through. Pure: nothing from node:. Knows nothing
- * of blocks: a line break is just text here, and it emits no tags but b, i, s, code and a, always balanced. */
+/** Markdown inside one block → Telegram HTML: code spans, emphasis, strike, links (URL ends: markdown-links.ts), and
+ * escapeHtml for all text. Pure, no node:. No blocks (a line break is text); emits only b, i, s, code, a, balanced. */
 import { autolinkAt, bareUrlAt, ESCAPABLE, isLinkable, linkDestination } from './markdown-links.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (ch) => ENTITIES[ch]!);
-}
+export const escapeHtml = (text: string): string => text.replace(/[&<>"]/g, (ch) => ENTITIES[ch]!);
 
-/** A paragraph's, heading's or list item's text as HTML. */
-export function inlineHtml(text: string): string {
-  return renderTokens(parseInline(text), false);
-}
+export const inlineHtml = (text: string): string => renderTokens(parseInline(text), false);
 
 /** What a person reads of the same text, no tags (a table cell, drawn in a <pre>); unlinked URLs follow their label. */
-export function inlinePlain(text: string): string {
-  return renderTokens(parseInline(text), true);
-}
+export const inlinePlain = (text: string): string => renderTokens(parseInline(text), true);
 
 type Kind = 'b' | 'i' | 's';
 /** A run of `*`, `_` or `~~`, and while parsing a node of the delimiter stack. Emphasis is recorded on it (`opens`
@@ -35,9 +27,8 @@ const MAX_INLINE_DEPTH = 16;
 /** Where parseInline's next decision may be: everything else is plain text. */
 const SPECIAL = /[\\`*_~[\]!<hH]/g;
 
-/** CommonMark's delimiter-stack algorithm (code spans, autolinks, links, then emphasis), linear in the input.
- * Deviations, for chat: `*` between two ASCII letters or digits is literal (2*3*4, a*b); `~~` alone strikes (one
- * `~` means "about"); bare http(s) URLs are kept whole so their `_` and `*` stay; link titles are not links. */
+/** CommonMark's delimiter stack (code spans, autolinks, links, then emphasis), linear. For chat: `*` between ASCII
+ * letters or digits is literal (2*3*4); only `~~` strikes (`~` is "about"); bare URLs stay whole; no link titles. */
 function parseInline(src: string): Token[] {
   const toks: Token[] = [];
   const brackets: { tok: OpenToken; bottom: Delim | undefined; seq: number }[] = [];
@@ -53,23 +44,18 @@ function parseInline(src: string): Token[] {
     toks.push(tok);
   };
   const unlink = (d: Delim) => { // d keeps its own links: a walk can go on from it
-    if (d.prev) d.prev.next = d.next;
-    else head = d.next;
-    if (d.next) d.next.prev = d.prev;
-    else tail = d.prev;
+    if (d.prev) d.prev.next = d.next; else head = d.next;
+    if (d.next) d.next.prev = d.prev; else tail = d.prev;
   };
 
   /** Pairs the delimiters above `bottom` (CommonMark's "process emphasis"), then drops them from the stack. */
   const processEmphasis = (bottom: Delim | undefined) => {
-    // Per kind of closer, where the last search for its opener failed: the next one starts no lower, which is what
-    // keeps a long run of unmatched closers linear.
+    // Per kind of closer, where its last opener search failed: the next starts no lower, so closers stay linear.
     const openersBottom = new Map<string, Delim | undefined>();
     let c = bottom ? bottom.next : head;
     while (c) {
-      if (!c.canClose) {
-        c = c.next;
-        continue;
-      }
+      while (c && !c.canClose) c = c.next;
+      if (!c) break;
       const key = `${c.ch}${c.canOpen}${c.length % 3}`;
       const floor = openersBottom.has(key) ? openersBottom.get(key) : bottom;
       let o = c.prev;
@@ -198,8 +184,7 @@ function codeSpan(content: string): string {
 }
 
 /** CommonMark's left- and right-flanking rules for the delimiter run src[start, end), with the chat deviation for `*`.
- * The characters either side are whole code points (an emoji before a run is a surrogate pair), and the start or
- * end of the text counts as a space. */
+ * Either side is a whole code point (an emoji is a surrogate pair); the text's start or end counts as a space. */
 function flanking(src: string, start: number, end: number, ch: string): { canOpen: boolean; canClose: boolean } {
   const lowSurrogate = /[\uDC00-\uDFFF]/.test(src[start - 1] ?? '');
   const before = String.fromCodePoint(src.codePointAt(start - (lowSurrogate ? 2 : 1)) ?? 0x20);
@@ -232,9 +217,7 @@ function renderTokens(toks: Token[], plain: boolean): string {
     html += plain ? s : escapeHtml(s);
     read(s);
   };
-  const tag = (s: string) => {
-    if (!plain) html += s;
-  };
+  const tag = (s: string) => { if (!plain) html += s; };
   const open = (url: string) => {
     // Telegram has no link inside a link: an inner one (an image in a link) shows its URL as text instead.
     const anchor = !plain && anchors === 0 && isLinkable(url);
@@ -279,10 +262,7 @@ function renderTokens(toks: Token[], plain: boolean): string {
         }
         break;
       }
-      case 'open':
-        if (tok.url === undefined) put(tok.s);
-        else open(tok.url);
-        break;
+      case 'open': if (tok.url === undefined) put(tok.s); else open(tok.url); break;
       case 'close': close(); break;
     }
   }

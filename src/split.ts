@@ -7,18 +7,13 @@ interface Unit { kind: 'text' | 'entity' | 'open' | 'close'; raw: string; plain:
 /** What a person reads: tags removed, entities decoded (unknown ones stay as written, as Telegram shows them). */
 export const htmlToPlain = (html: string): string => walk(html).plain;
 
-/**
- * Cuts HTML into messages whose text (HTML decoded, in UTF-16 code units) is at most `limit` long. A part ends at
- * the last paragraph break (blank line) in its window, else the last line break, else the last space — first
- * looking only in the window's second half, then anywhere — else hard at the limit. Never inside a tag or an entity
- * or a surrogate pair. Tags open at a cut are closed at the end of the part and reopened, attributes and all, at the
- * start of the next.
- *
- * Whitespace at a cut: the run of newlines (paragraph or line cut) or of spaces (space cut) at the cut point is
- * dropped; a hard cut drops nothing; a part that would read as whitespace only is dropped. So the original plain
- * text is exactly the parts' plain texts in order with only whitespace between them. Text that fits is returned
- * as is, in one part; blank text gives no parts.
- */
+/** Cuts HTML into messages whose text (HTML decoded, in UTF-16 code units) is at most `limit` long. A part ends at the
+ * last paragraph break (blank line) in its window, else the last line break, else the last space — first looking only
+ * in the window's second half, then anywhere — else hard at the limit. Never inside a tag, an entity or a surrogate
+ * pair. Tags open at a cut are closed at the end of the part and reopened, attributes and all, in the next. At a cut,
+ * the run of newlines (paragraph or line cut) or spaces (space cut) is dropped; a hard cut drops nothing; a part
+ * reading as whitespace only is dropped. So the plain text is exactly the parts' plain texts in order with only
+ * whitespace between. Text that fits is returned as is; blank text gives no parts. */
 export function splitHtml(html: string, limit = 4096): string[] {
   const valid = Number.isInteger(limit) && limit >= 2;
   if (!valid) throw new RangeError(`splitHtml limit must be an integer ≥ 2, got ${limit}`);

@@ -44,9 +44,8 @@ export function summarizeToolInput(name: string, input: unknown): string {
 }
 
 /** One line saying how a call ended: "Read 42 lines", "Output 3 lines", "+3 −1", "Error: …", "Interrupted". */
-export function summarizeToolResult(
-  call: { name: string; input?: unknown }, content: unknown, isError: boolean, toolUseResult?: unknown,
-): string {
+export function summarizeToolResult(call: { name: string; input?: unknown }, content: unknown, isError: boolean,
+  toolUseResult?: unknown): string {
   const text = resultText(content);
   const r = isObject(toolUseResult) ? toolUseResult : {};
   const input = isObject(call.input) ? call.input : {};
@@ -63,8 +62,7 @@ export function summarizeToolResult(
       const file = isObject(r.file) ? r.file : {};
       return `Read ${count(typeof file.numLines === 'number' ? file.numLines : lineCount(text), 'line')}`;
     }
-    case 'Edit':
-    case 'MultiEdit': {
+    case 'Edit': case 'MultiEdit': {
       if (!Array.isArray(r.structuredPatch)) return `+${num(input.new_string_lines)} −${num(input.old_string_lines)}`;
       const patch = r.structuredPatch.flatMap((h) => (isObject(h) && Array.isArray(h.lines) ? h.lines : []));
       const signed = (sign: string) => patch.filter((line) => typeof line === 'string' && line.startsWith(sign));
@@ -74,8 +72,7 @@ export function summarizeToolResult(
       const written = typeof r.content === 'string' ? lineCount(r.content) : 0;
       return `Wrote ${count(num(input.content_lines) || written, 'line')}`;
     }
-    case 'Grep':
-    case 'Glob': {
+    case 'Grep': case 'Glob': {
       const found = Array.isArray(r.filenames) ? r.filenames.length : lineCount(text.trim());
       return `Found ${count(typeof r.numFiles === 'number' ? r.numFiles : found, 'file')}`;
     }
@@ -83,8 +80,7 @@ export function summarizeToolResult(
       const answers = isObject(r.answers) ? Object.values(r.answers).filter((v) => typeof v === 'string') : [];
       return clip(answers.length > 0 ? `Answered: ${answers.join(', ')}` : firstLine(text), 160);
     }
-    default:
-      return clip(firstLine(text) || 'Done', 160);
+    default: return clip(firstLine(text) || 'Done', 160);
   }
 }
 
