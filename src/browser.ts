@@ -1,7 +1,6 @@
 /** The directory browser behind /new: listing a directory, the view of one page of it, and the tokens that let a
  * 64-byte button point at a listing. The only file of the bot's UI that reads the file system; browserView is pure. */
 import { randomBytes } from 'node:crypto';
-import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { absolutePath } from './config.js';
@@ -22,22 +21,16 @@ const DIR_LABEL_CHARS = 24;
 const COLLATOR = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
 const byName = (a: string, b: string) => COLLATOR.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 
-/** The subdirectories of `path`, symlinks to directories included, files and (unless asked) hidden ones left out.
- * A missing, unreadable or non-directory path is an error value naming it. */
+/** The subdirectories of `path` (symlinks to directories too, hidden ones when asked), or an error value naming it. */
 export async function listDirectory(path: string, { showHidden = false } = {}): Promise<ListingResult> {
-  let real: string;
-  let entries: Dirent[];
-  try {
-    real = await realpath(path);
-    entries = await readdir(real, { withFileTypes: true });
-  } catch (err) {
-    return fsFailure(path, err);
-  }
+  const real = await realpath(path).catch((err: unknown) => fsFailure(path, err));
+  if (typeof real !== 'string') return real;
+  const entries = await readdir(real, { withFileTypes: true }).catch((err: unknown) => fsFailure(path, err));
+  if (!Array.isArray(entries)) return entries;
   const visible = entries.filter((entry) => showHidden || !entry.name.startsWith('.'));
   // A symlink counts when it leads to a directory; a dangling or looping one leads nowhere to enter.
-  const isDir = await Promise.all(
-    visible.map((e) => e.isDirectory() || (e.isSymbolicLink() && isDirectory(join(real, e.name)))),
-  );
+  const isDir = await Promise.all(visible.map((e) =>
+    e.isDirectory() || (e.isSymbolicLink() && isDirectory(join(real, e.name)))));
   return { ok: true, path: real, dirs: visible.filter((_, i) => isDir[i]).map((e) => e.name).sort(byName) };
 }
 
@@ -82,8 +75,7 @@ export function browserView(
   const pages = Math.max(1, Math.ceil(listing.dirs.length / DIRS_PER_PAGE));
   const current = Math.min(Math.max(0, Math.trunc(page) || 0), pages - 1);
   const first = current * DIRS_PER_PAGE;
-  const dirButtons = listing.dirs
-    .slice(first, first + DIRS_PER_PAGE)
+  const dirButtons = listing.dirs.slice(first, first + DIRS_PER_PAGE)
     .map((name, i) => button(`📁 ${truncateLabel(name, DIR_LABEL_CHARS)}`, { t: 'browse', token, index: first + i }));
   const last: InlineKeyboardButton[] = [];
   if (listing.path !== '/') last.push(button('⬆️ ..', { t: 'browseUp', token }));
@@ -100,11 +92,9 @@ export function browserView(
 export class BrowserTokens {
   readonly #byUser = new Map<number, Map<string, Listing>>();
 
-  constructor(
-    readonly perUser = 20,
-    /** 6 characters of base64url: 36 random bits, and valid in callback data. */
-    readonly newToken = (): string => randomBytes(6).toString('base64url').slice(0, 6),
-  ) {}
+  /** newToken: 6 characters of base64url, 36 random bits, and valid in callback data. */
+  constructor(readonly perUser = 20,
+    readonly newToken = (): string => randomBytes(6).toString('base64url').slice(0, 6)) {}
 
   put(userId: number, listing: Listing): string {
     const tokens = this.#byUser.get(userId) ?? new Map<string, Listing>();

@@ -70,12 +70,10 @@ export async function checkClaude(command: string, envFile: string, run: Run = e
     `run ${command} --version in a shell, or point CLAUDE_COMMAND in ${envFile} at Claude Code`);
 }
 
-/** getMe with the configured token; `setIn` says where the token is set (a file, or the environment), for the fix.
- * What a failure means branches on the library's error classes and Telegram's error code. The token is in every
- * request URL: callers redact what they print. */
-export async function checkTelegram(
-  token: string, apiRoot: string, setIn: string, opts: { fetch?: typeof fetch; timeoutMs?: number } = {},
-): Promise<Check> {
+/** getMe with the configured token; `setIn` (where the token is set) is for the fix. A failure branches on the
+ * library's error classes and Telegram's error code. The token is in every request URL: callers redact. */
+export async function checkTelegram(token: string, apiRoot: string, setIn: string,
+  opts: { fetch?: typeof fetch; timeoutMs?: number } = {}): Promise<Check> {
   const timeoutMs = opts.timeoutMs ?? TELEGRAM_TIMEOUT_MS;
   // maxRetries 0 and the library's own timeout: an unreachable Telegram must cost one bounded wait, not several.
   const api = new Api(token, { apiRoot, maxRetries: 0, timeoutMs, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
@@ -157,9 +155,8 @@ export function checkOwnSettings(claudeConfigDir: string, tmuxSession: string, o
 
 /** ccbot.service, when systemd runs this machine (undefined: no line). Never a failure: running ccbot by hand is fine.
  * `isBooted` is sd_booted(): systemctl can be installed in a container where systemd is not PID 1. */
-export async function checkSystemd(
-  run: Run = execRun, isBooted: () => boolean = () => existsSync('/run/systemd/system'),
-): Promise<Check | undefined> {
+export async function checkSystemd(run: Run = execRun,
+  isBooted: () => boolean = () => existsSync('/run/systemd/system')): Promise<Check | undefined> {
   if (!isBooted()) return undefined;
   const systemctl = (verb: string) => ask(run, 'systemctl', [verb, 'ccbot'], SYSTEMCTL_TIMEOUT_MS);
   const [enabled, active] = await Promise.all([systemctl('is-enabled'), systemctl('is-active')]);

@@ -1,6 +1,5 @@
 /** `ccbot doctor`'s view of what ccbot reads from disk: the configuration it would run with (never a thrown
- * ConfigError), where the token is set, and checks of CCBOT_DIR, the .env files' modes, the lock, the state files.
- * Reads only; never creates, repairs or removes anything. */
+ * ConfigError), where the token is set, CCBOT_DIR, the .env files' modes, the lock, the state files. Reads only. */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError, loadConfig, SYSTEM_ENV_FILE, type Config } from './config.js';
@@ -33,33 +32,26 @@ export function resolveSetup(env: NodeJS.ProcessEnv, load: (env: NodeJS.ProcessE
       if (!errors.includes(err.message)) errors.push(err.message);
     }
   }
-  return {
-    config: undefined, errors, ccbotDir: settingOf(env, 'CCBOT_DIR'), claudeCommand: settingOf(env, 'CLAUDE_COMMAND'),
-    claudeConfigDir: settingOf(env, 'CLAUDE_CONFIG_DIR'), tmuxSession: settingOf(env, 'TMUX_SESSION_NAME'),
-  };
+  return { config: undefined, errors, ccbotDir: settingOf(env, 'CCBOT_DIR'),
+    claudeCommand: settingOf(env, 'CLAUDE_COMMAND'), claudeConfigDir: settingOf(env, 'CLAUDE_CONFIG_DIR'),
+    tmuxSession: settingOf(env, 'TMUX_SESSION_NAME') };
 }
 
 /** Where a setting in use is set, in the order loadConfig gives them precedence, so a fix names the right place. */
-export function settingSource(
-  env: NodeJS.ProcessEnv, ccbotDir: string, name: string, systemFile: string = SYSTEM_ENV_FILE,
-): string {
+export function settingSource(env: NodeJS.ProcessEnv, ccbotDir: string, name: string,
+  systemFile: string = SYSTEM_ENV_FILE): string {
   if (env[name]?.trim()) return `${name} in the environment`;
   const own = join(ccbotDir, '.env');
-  const sets = (file: string) => {
-    try {
-      return Boolean(parseDotEnv(readFileSync(file, 'utf8'))[name]?.trim());
-    } catch {
-      return false; // absent or unreadable: loadConfig has reported what matters
-    }
-  };
+  // Absent or unreadable: loadConfig has reported what matters.
+  const sets = (file: string) =>
+    tryOr(() => Boolean(parseDotEnv(readFileSync(file, 'utf8'))[name]?.trim()), () => false);
   return [systemFile, own].find(sets) ?? own;
 }
 
 /** Claude runs as the user ccbot runs as: when that user may change the file that sets ALLOWED_USERS (or replace it
  * in its directory), any session can let someone else in. README: the trust model. */
-export function checkAllowlistFile(
-  env: NodeJS.ProcessEnv, ccbotDir: string, systemFile: string = SYSTEM_ENV_FILE, writable = isWritable,
-): Check {
+export function checkAllowlistFile(env: NodeJS.ProcessEnv, ccbotDir: string, systemFile: string = SYSTEM_ENV_FILE,
+  writable = isWritable): Check {
   const where = settingSource(env, ccbotDir, 'ALLOWED_USERS', systemFile);
   if (where.endsWith(' in the environment')) {
     return ok('allowlist', 'ALLOWED_USERS comes from the environment (keep a systemd EnvironmentFile root-owned)');
@@ -71,12 +63,17 @@ export function checkAllowlistFile(
     + 'of the service (README: the trust model)');
 }
 
-function isWritable(path: string): boolean {
+const isWritable = (path: string): boolean => tryOr(() => {
+  accessSync(path, constants.W_OK);
+  return true;
+}, () => false);
+
+/** f(), or what `onError` makes of what it throws. */
+function tryOr<T, U>(f: () => T, onError: (err: unknown) => U): T | U {
   try {
-    accessSync(path, constants.W_OK);
-    return true;
-  } catch {
-    return false;
+    return f();
+  } catch (err) {
+    return onError(err);
   }
 }
 
@@ -89,11 +86,9 @@ const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code;
 /** CCBOT_DIR holds chats' state and usually the token: only its owner may enter it. */
 export function checkCcbotDir(dir: string, stat: StatFn = statPath, myUid = process.getuid?.()): Check {
   const name = 'CCBOT_DIR';
-  let info: ReturnType<StatFn>;
-  try {
-    info = stat(dir);
-  } catch (err) {
-    return fail(name, `cannot look at ${dir} (${codeOf(err)})`, 'check the permissions of the directories above it');
+  const info = tryOr(() => stat(dir), (err) => ({ code: codeOf(err) }));
+  if (info && 'code' in info) {
+    return fail(name, `cannot look at ${dir} (${info.code})`, 'check the permissions of the directories above it');
   }
   if (!info) return warn(name, `${dir} does not exist yet`, 'it is created (mode 0700) when the daemon starts');
   if (!info.isDirectory) return fail(name, `${dir} is not a directory`, `move it away, or set ${name} to a directory`);
@@ -112,12 +107,8 @@ export function checkEnvFiles(ccbotDir: string, systemFile: string = SYSTEM_ENV_
   const seen: string[] = [];
   const files = [[join(ccbotDir, '.env'), 0o044, 'chmod 600'], [systemFile, 0o004, 'chmod 640']] as const;
   for (const [path, tooOpen, chmod] of files) {
-    let info: ReturnType<StatFn>;
-    try {
-      info = stat(path);
-    } catch {
-      continue; // a directory we may not enter: loadConfig reports what it cannot read
-    }
+    // Thrown: a directory we may not enter; loadConfig reports what it cannot read.
+    const info = tryOr(() => stat(path), () => undefined);
     if (!info) continue;
     const file = `${path} (mode ${octal(info.mode)})`;
     if ((info.mode & tooOpen) !== 0) {
@@ -136,19 +127,13 @@ export function checkLock(ccbotDir: string, deps: {
 } = {}): Check {
   const { read = readIfExists, isAlive = isProcessAlive, startTimeOf = processStartTime } = deps;
   const path = join(ccbotDir, LOCK_FILE);
-  let text: string | undefined;
-  try {
-    text = read(path);
-  } catch (err) {
-    return warn('daemon', `cannot read ${path} (${codeOf(err)})`, 'run ccbot doctor as the user ccbot runs as');
+  const text = tryOr(() => read(path), (err) => ({ code: codeOf(err) }));
+  if (typeof text === 'object') {
+    return warn('daemon', `cannot read ${path} (${text.code})`, 'run ccbot doctor as the user ccbot runs as');
   }
   if (text === undefined) return ok('daemon', 'not running');
-  let holder: { pid?: unknown; startTime?: unknown } | undefined;
-  try {
-    holder = JSON.parse(text) as typeof holder;
-  } catch {
-    // lock.ts treats it the same way: maybe a daemon between creating the file and writing its pid
-  }
+  // Unparsable: lock.ts treats it the same way (maybe a daemon between creating the file and writing its pid).
+  const holder = tryOr(() => JSON.parse(text) as { pid?: unknown; startTime?: unknown } | undefined, () => undefined);
   const pid = holder?.pid;
   if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 0) {
     return warn('daemon', `${path} holds no pid`,

@@ -1,6 +1,5 @@
-/** `ccbot doctor`: runs every check (the ones that wait, concurrently), prints one ✓ / ✗ / ! line each and a summary
- * on stdout, and returns 0 only when nothing is ✗. A bad configuration is a ✗ line, never a throw; the token is
- * never printed. */
+/** `ccbot doctor`: runs every check (those that wait, concurrently), prints a ✓ / ✗ / ! line each and a summary on
+ * stdout; returns 0 only when nothing is ✗. A bad configuration is a ✗ line, never a throw; the token never shows. */
 import { join } from 'node:path';
 import { claudeSettingsPath } from './claude-settings.js';
 import {
@@ -25,23 +24,16 @@ export async function doctorCommand(args: readonly string[], env: NodeJS.Process
   const ours = ccbotHookCommand();
   // In report order. Those that wait (programs, Telegram, systemd) run at once, each with its own timeout.
   const checks = await Promise.all([
-    checkNode(),
-    checkTmux(),
-    checkClaude(claudeCommand, join(ccbotDir, '.env')),
+    checkNode(), checkTmux(), checkClaude(claudeCommand, join(ccbotDir, '.env')),
     ...(config
       ? [ok('config', `ALLOWED_USERS ${config.allowedUsers.join(', ')}; tmux session "${config.tmuxSession}"`)]
       : errors.map((message) => fail('config', message, ''))),
     config
       ? checkTelegram(config.botToken, config.telegramApiRoot, settingSource(env, ccbotDir, 'TELEGRAM_BOT_TOKEN'))
       : warn('telegram', 'not checked', 'fix the configuration first'),
-    checkClaudeSettings(claudeSettingsPath(ccbotDir), ours),
-    checkOwnSettings(claudeConfigDir, tmuxSession, ours),
-    checkCcbotDir(ccbotDir),
-    checkEnvFiles(ccbotDir),
-    checkAllowlistFile(env, ccbotDir),
-    checkLock(ccbotDir),
-    checkStateFiles(ccbotDir),
-    checkSystemd(),
+    checkClaudeSettings(claudeSettingsPath(ccbotDir), ours), checkOwnSettings(claudeConfigDir, tmuxSession, ours),
+    checkCcbotDir(ccbotDir), checkEnvFiles(ccbotDir), checkAllowlistFile(env, ccbotDir),
+    checkLock(ccbotDir), checkStateFiles(ccbotDir), checkSystemd(),
   ]);
   const { text, exitCode } = report(checks.filter((check) => check !== undefined));
   process.stdout.write(redact(text) + '\n');

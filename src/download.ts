@@ -7,15 +7,12 @@ import { fail, type Failure } from './values.js';
 /** The most getFile serves: a bot cannot download a larger file at all. */
 export const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 const DOWNLOAD_TIMEOUT_MS = 120_000;
-/** getFile refuses a file over 20 MB with this text only (no field says it). */
-const TOO_BIG = /file is too big/i;
+const TOO_BIG = /file is too big/i; // getFile's only sign of a file over 20 MB (no field says it)
 
 export type Download = (fileId: string) => Promise<{ ok: true; bytes: Uint8Array } | Failure<'too-big' | 'failed'>>;
 
-export function downloader(
-  api: Pick<Api, 'getFile'>, fileUrl: (filePath: string) => string,
-  timeoutMs = DOWNLOAD_TIMEOUT_MS, fetchImpl: typeof fetch = fetch,
-): Download {
+export function downloader(api: Pick<Api, 'getFile'>, fileUrl: (filePath: string) => string,
+  timeoutMs = DOWNLOAD_TIMEOUT_MS, fetchImpl: typeof fetch = fetch): Download {
   const tooBig = fail('too-big', `the file is over ${MAX_DOWNLOAD_BYTES / 1024 / 1024} MB`);
   return async (fileId) => {
     // Not AbortSignal.timeout: on Node 20 the garbage collector can take it, and the abort never comes.

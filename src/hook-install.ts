@@ -1,14 +1,12 @@
 /** `ccbot hook --install / --uninstall`: ccbot's SessionStart and UserPromptSubmit entries in Claude Code's
- * settings.json. Changes nothing else in the file (other keys, other hooks, their order); a file it cannot
- * understand is left alone with an error saying so. */
+ * settings.json. Changes nothing else (other keys, hooks, their order); a file it cannot understand is left alone. */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { writeJson } from './store.js';
 import { fail, isObject, type Failure } from './values.js';
 
 export const HOOK_EVENTS = ['SessionStart', 'UserPromptSubmit'] as const;
-/** Seconds; hook.ts leaves on its own before this. */
-export const HOOK_TIMEOUT_S = 5;
+export const HOOK_TIMEOUT_S = 5; // seconds; hook.ts leaves on its own before this
 
 type SettingsResult =
   { ok: true; changed: boolean; message: string } | Failure<'unreadable' | 'invalid' | 'unwritable'>;
@@ -19,9 +17,8 @@ const MAIN_JS = fileURLToPath(new URL('./main.js', import.meta.url));
 const OURS = /(?:^|[\s/'"])(?:main\.js|ccbot)['"]?\s+hook$/;
 export const isCcbotHookCommand = (command: string): boolean => OURS.test(command.trim());
 
-/** The command Claude Code runs, through a shell, from any cwd and with any PATH: absolute node and absolute
- * main.js, so neither a `node` version manager nor a missing global install can break it. Each path is in POSIX sh
- * single quotes only when needed: the common path stays readable in settings.json. */
+/** What Claude Code runs, through a shell, from any cwd and PATH: absolute node and main.js, so neither a `node`
+ * version manager nor a missing global install breaks it. Paths are sh-quoted only when needed (readable). */
 export function ccbotHookCommand(execPath: string = process.execPath, mainJs: string = MAIN_JS): string {
   return `${ccbotCommand(execPath, mainJs)} hook`;
 }
@@ -50,9 +47,8 @@ export function uninstallHooks(path: string): SettingsResult {
 }
 
 /** Gives each event's list to `edit` (undefined: no change); writes the file only when something changed. */
-function editHooks(
-  path: string, flag: string, edit: (groups: unknown[]) => unknown[] | undefined, message: (events: string) => string,
-): SettingsResult {
+function editHooks(path: string, flag: string, edit: (groups: unknown[]) => unknown[] | undefined,
+  message: (events: string) => string): SettingsResult {
   const read = readSettings(path, flag);
   if (!read.ok) return read;
   const { settings, hooks } = read;
@@ -82,8 +78,7 @@ const isOurs = (hook: unknown) =>
 const hasOurs = (group: unknown) => isObject(group) && Array.isArray(group.hooks) && group.hooks.some(isOurs);
 
 /** `groups` without our hooks. A group that held only ours gives its place to `replacement` (the first such group;
- * later ones are duplicates and go); a group shared with other hooks keeps them. Without a place, `replacement`
- * goes last. */
+ * later ones are duplicates and go); a group shared with other hooks keeps them. Without a place, it goes last. */
 function replaceOurs(groups: readonly unknown[], replacement?: unknown): unknown[] {
   let placed = replacement === undefined;
   const out = groups.flatMap((group) => {

@@ -46,8 +46,7 @@ async function openInbox(workdir: string): Promise<string | Failure<'write'>> {
 /** Saves `bytes` as `.ccbot-inbox/<timestamp>-<safe name>` of `workdir` and returns that relative path. Written to a
  * hidden partial file first, then linked to its name (link fails on a taken name where rename would overwrite), so
  * no name ever shows a partial file and none is ever overwritten. */
-export async function saveToInbox(
-  workdir: string, name: string, bytes: Uint8Array, at: number, fallback = 'file',
+export async function saveToInbox(workdir: string, name: string, bytes: Uint8Array, at: number, fallback = 'file',
 ): Promise<{ ok: true; path: string } | Failure<'write'>> {
   let partial: string | undefined;
   try {
@@ -78,8 +77,7 @@ export async function saveToInbox(
   }
 }
 
-/** Removes the inbox files of `workdir` last changed before `before`, and partial files a dead save left; returns
- * how many. A missing inbox is nothing to do; the .gitignore stays. */
+/** Removes `workdir`'s inbox files changed before `before`, and dead saves' partials; how many. .gitignore stays. */
 export async function sweepInbox(workdir: string, before: number, now: number): Promise<number> {
   const dir = join(workdir, INBOX_DIR);
   const isDir = await lstat(dir).then((s) => s.isDirectory(), () => false);

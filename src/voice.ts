@@ -1,7 +1,5 @@
-/**
- * Voice notes to text: ffmpeg makes the audio 16 kHz mono 16-bit WAV, whisper.cpp's whisper-cli transcribes it.
- * Owns those two runs and their temporary files, which never outlive a call; it sends nothing and types nothing.
- */
+/** Voice notes to text: ffmpeg makes the audio 16 kHz mono 16-bit WAV, whisper.cpp's whisper-cli transcribes it.
+ * Owns those two runs and their temporary files, which never outlive a call; it sends nothing and types nothing. */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,16 +8,14 @@ import type { Config } from './config.js';
 import { execRun, type RunResult } from './exec.js';
 import { fail, type Failure } from './values.js';
 
-/*
- * whisper.cpp facts relied on (examples/cli/cli.cpp and README.md, the same from v1.7.5 to v1.9.3 and master):
+/* whisper.cpp facts relied on (examples/cli/cli.cpp and README.md, the same from v1.7.5 to v1.9.3 and master):
  * - `-m` model, `-f` input, `-l` language ('auto' detects), `-t` threads; the input must be 16-bit WAV, converted as
  *   the README shows: `ffmpeg -i in -ar 16000 -ac 1 -c:a pcm_s16le out.wav`.
  * - `-nt` prints each segment's text without timestamps or newlines between segments, then one "\n"; `-np` silences
  *   its log (model loading, timings), so stdout holds only the transcript.
  * - Errors are "error: …" lines on stderr with exit 2 (no input), 3 (model), 10 (decoding) — but an unknown language
  *   or argument prints its error and the usage and exits 0, so an empty transcript beside an "error:" line fails.
- * - Silence decodes as an annotation such as "[BLANK_AUDIO]" (the model writes "(silence)", "[MUSIC]" too).
- */
+ * - Silence decodes as an annotation such as "[BLANK_AUDIO]" (the model writes "(silence)", "[MUSIC]" too). */
 
 const TIMEOUT_MS = 120_000;
 const ERROR_CHARS = 300;
@@ -31,19 +27,14 @@ type VoiceFailure = Failure<'ffmpeg' | 'whisper' | 'timeout' | 'empty' | 'files'
 interface TranscribeOptions {
   /** For conversion and transcription together; a program still running then is killed (exec.ts: SIGKILL). */
   timeoutMs?: number;
-  /** Where the private temporary directory is made. */
-  tempRoot?: string;
+  tempRoot?: string; // where the private temporary directory is made
   /** What both programs run with (its PATH finds ffmpeg and a bare WHISPER_CLI): the daemon's childEnv, no token. */
   env?: NodeJS.ProcessEnv;
 }
 
-/**
- * The text spoken in `audio` (the bytes of a voice note, or the path of an audio file in any format ffmpeg reads),
- * or why there is none. Never rejects for a missing, failing or slow program.
- */
-export async function transcribe(
-  audio: Uint8Array | string,
-  whisper: Whisper,
+/** The text spoken in `audio` (the bytes of a voice note, or the path of an audio file in any format ffmpeg reads), or
+ * why there is none. Never rejects for a missing, failing or slow program. */
+export async function transcribe(audio: Uint8Array | string, whisper: Whisper,
   { timeoutMs = TIMEOUT_MS, tempRoot = tmpdir(), env }: TranscribeOptions = {},
 ): Promise<{ ok: true; text: string } | VoiceFailure> {
   const deadline = Date.now() + timeoutMs;
