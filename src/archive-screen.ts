@@ -1,5 +1,4 @@
-/** The /archive screen's actions: the list (archive-view.ts draws it), Restore, the kill button under a refused
- * Restore, Delete and Inspect. */
+/** The /archive screen's actions: the list (archive-view.ts draws it), Restore, its kill button, Delete and Inspect. */
 import { archivedSessions, archiveView, inspectText } from './archive-view.js';
 import { isDirectory } from './browser.js';
 import type { Accepted, Chat } from './chat.js';
@@ -11,17 +10,11 @@ import type { Telegram } from './telegram.js';
 import { readLastExchange } from './transcript-reader.js';
 
 interface ArchiveScreenDeps {
-  telegram: Telegram;
-  sessions: Pick<Sessions, 'all' | 'remove'>;
-  chat: Chat;
+  telegram: Telegram; sessions: Pick<Sessions, 'all' | 'remove'>; chat: Chat; now: () => number;
   start: (request: StartRequest) => ReturnType<Sessions['start']>;
-  /** Pids of processes still running `claude --resume <id>` (procs.ts findClaudeProcesses). */
-  findProcesses: (claudeSessionId: string) => Promise<number[]>;
-  /** Ends them; resolves with how many were signalled (procs.ts killOrphanClaudeProcesses). */
-  killProcesses: (claudeSessionId: string) => Promise<number>;
-  /** Where a session's transcript is (transcript-reader.ts findTranscript). */
-  transcriptOf: (session: Session) => Promise<string | null>;
-  now: () => number;
+  findProcesses: (claudeSessionId: string) => Promise<number[]>; // pids of `claude --resume <id>` (procs.ts)
+  killProcesses: (claudeSessionId: string) => Promise<number>; // ends them: how many were signalled (procs.ts)
+  transcriptOf: (session: Session) => Promise<string | null>; // transcript-reader.ts findTranscript
 }
 
 /** Archive messages remembered per run, so their buttons page them in place. */
@@ -29,10 +22,8 @@ const REMEMBERED_ARCHIVE_MESSAGES = 50;
 
 export function createArchiveScreen(deps: ArchiveScreenDeps) {
   const { telegram, sessions, chat } = deps;
-  /** Archive messages of this run, by `chat:message`, with what they show. */
-  const shownIn = new Map<string, { page: number; all: boolean }>();
+  const shownIn = new Map<string, { page: number; all: boolean }>(); // this run's archive messages, by chat:message
 
-  /** The archive page: the pressed archive message edited, or a new message (a command, another message's button). */
   async function show(who: Accepted, lang: Lang, page: number, all: boolean, messageId?: number, note?: string) {
     const now = deps.now();
     const view = archiveView(archivedSessions(sessions.all(), who.userId, { all, now }), page, all, lang, now, note);
@@ -58,7 +49,6 @@ export function createArchiveScreen(deps: ArchiveScreenDeps) {
 
   return {
     show,
-
     /** Restore: a window in the original workdir resuming the same Claude conversation. Refused while an old
      * `claude --resume <id>` still runs (a window killed at the desk leaves one): two writers would corrupt it. */
     restore: onSession(async (who, lang, session) => {
@@ -82,10 +72,9 @@ export function createArchiveScreen(deps: ArchiveScreenDeps) {
     killLeftover: onSession(async (who, lang, session) => {
       // Once restored, the process resuming this id is the live session's own Claude: never kill it from here.
       if (session.status === 'active') return alreadyRunning(who, lang, session);
-      const claudeId = session.claudeSessionId;
+      const { name, claudeSessionId: claudeId } = session;
       const killed = claudeId ? await deps.killProcesses(claudeId) : 0;
       const left = claudeId ? await deps.findProcesses(claudeId) : [];
-      const name = session.name;
       if (left.length > 0) return reply(who, lang, 'archive.processSurvived', { name, pids: left.join(' ') });
       const again = button(`♻️ ${t(lang, 'btn.restore')}`, { t: 'restore', id: session.id });
       const key = killed > 0 ? 'archive.processKilled' : 'archive.nothingToKill';

@@ -8,8 +8,7 @@ import type { Session } from './sessions.js';
 import type { Exchange } from './transcript.js';
 
 const ARCHIVE_PAGE_SIZE = 5;
-/** `/archive` alone shows what ended this recently; `/archive all` everything still kept. */
-const RECENT_HOURS = 72;
+const RECENT_HOURS = 72; // `/archive` alone shows what ended this recently; `/archive all` everything still kept
 const HOUR_MS = 3_600_000;
 /** Inspect shows this much of a prompt and of an answer: both must fit one message with room to spare. */
 const INSPECT_CHARS = 1_500;
@@ -20,20 +19,16 @@ export function endedAt(session: Session): number {
 }
 
 /** The person's archived and lost sessions, newest first; only the last RECENT_HOURS unless `all`. */
-export function archivedSessions(
-  sessions: readonly Session[], userId: number, options: { all: boolean; now: number },
-): Session[] {
-  return sessions
-    .filter((s) => s.ownerUserId === userId && (s.status === 'archived' || s.status === 'lost'))
+export function archivedSessions(sessions: readonly Session[], userId: number,
+  options: { all: boolean; now: number }): Session[] {
+  return sessions.filter((s) => s.ownerUserId === userId && (s.status === 'archived' || s.status === 'lost'))
     .filter((s) => options.all || options.now - endedAt(s) <= RECENT_HOURS * HOUR_MS)
     .sort((a, b) => endedAt(b) - endedAt(a) || a.id.localeCompare(b.id));
 }
 
-/** One page of `listed` (as archivedSessions orders them), `note` (plain text) above it when given. The page shown is
- * the one asked for, kept within the pages there are (a Delete may have emptied the last). */
-export function archiveView(
-  listed: readonly Session[], page: number, all: boolean, lang: Lang, now: number, note?: string,
-): { text: string; keyboard: InlineKeyboardMarkup; page: number; pages: number } {
+/** One page of `listed`, `note` (plain text) above it; the page asked for, within the pages left (after a Delete). */
+export function archiveView(listed: readonly Session[], page: number, all: boolean, lang: Lang, now: number,
+  note?: string): { text: string; keyboard: InlineKeyboardMarkup; page: number; pages: number } {
   const pages = Math.max(1, Math.ceil(listed.length / ARCHIVE_PAGE_SIZE));
   const shown = Math.min(Math.max(0, Math.floor(page)), pages - 1);
   const entries = listed.slice(shown * ARCHIVE_PAGE_SIZE, (shown + 1) * ARCHIVE_PAGE_SIZE);
@@ -68,17 +63,11 @@ function ago(ms: number, lang: Lang): string {
 
 /** What Inspect shows: the session, then its last prompt and Claude's answer to it, each cut to INSPECT_CHARS. */
 export function inspectText(session: Session, exchange: Exchange, lang: Lang): string {
-  const part = (label: Key, text: string | null, none: Key) => [
-    `<b>${escapeHtml(t(lang, label))}</b>`,
-    text === null ? `<i>${escapeHtml(t(lang, none))}</i>` : `<blockquote>${escapeHtml(cut(text))}</blockquote>`,
-  ];
-  return [
-    `🔍 <b>${escapeHtml(session.name)}</b> · <code>${escapeHtml(session.workdir)}</code>`,
-    '',
-    ...part('inspect.prompt', exchange.prompt, 'inspect.noPrompt'),
-    '',
-    ...part('inspect.answer', exchange.answer, 'inspect.noAnswer'),
-  ].join('\n');
+  const part = (label: Key, text: string | null, none: Key) => [`<b>${escapeHtml(t(lang, label))}</b>`,
+    text === null ? `<i>${escapeHtml(t(lang, none))}</i>` : `<blockquote>${escapeHtml(cut(text))}</blockquote>`];
+  const head = `🔍 <b>${escapeHtml(session.name)}</b> · <code>${escapeHtml(session.workdir)}</code>`;
+  const prompt = part('inspect.prompt', exchange.prompt, 'inspect.noPrompt');
+  return [head, '', ...prompt, '', ...part('inspect.answer', exchange.answer, 'inspect.noAnswer')].join('\n');
 }
 
 /** The first INSPECT_CHARS characters (code points, so no emoji is split in half), with … when some were left out. */

@@ -1,7 +1,6 @@
-/** The idle sweep and the purge: sessions without input for their owner's idle hours are archived (never mid-turn),
- * sessions whose window closed (Claude exited) become lost, records ended ARCHIVE_PURGE_AFTER ago leave state.json,
- * and so do session_map.json's entries of closed windows and old files in the sessions' .ccbot-inbox/. Transcripts on
- * disk are Claude Code's and the person's: nothing here touches them. */
+/** The idle sweep and the purge: sessions idle for their owner's idle hours are archived (never mid-turn), those whose
+ * window closed become lost; records ended ARCHIVE_PURGE_AFTER ago leave state.json, as do session_map.json's entries
+ * of closed windows and old .ccbot-inbox/ files. Transcripts are never touched. */
 import { endedAt } from './archive-view.js';
 import { escapeHtml } from './format.js';
 import { t } from './i18n.js';
@@ -18,22 +17,16 @@ const HOUR_MS = 3_600_000;
 const SWEEP_INTERVAL_MS = 60_000;
 
 interface SweeperDeps {
-  sessions: Pick<Sessions, 'all' | 'remove' | 'markLost'>;
-  users: Pick<Users, 'settings' | 'lang'>;
-  telegram: Pick<Telegram, 'send'>;
-  /** CCBOT_IDLE_HOURS: the idle hours of a person who chose none in /settings. */
-  defaultIdleHours: number;
-  purgeAfterMs: number;
+  sessions: Pick<Sessions, 'all' | 'remove' | 'markLost'>; users: Pick<Users, 'settings' | 'lang'>;
+  telegram: Pick<Telegram, 'send'>; purgeAfterMs: number;
+  defaultIdleHours: number; // CCBOT_IDLE_HOURS: the idle hours of a person who chose none in /settings
   archive: (id: string, reason: 'idle') => Promise<{ ok: true } | { ok: false; error: string }>;
-  /** True while Claude is mid-turn (monitor.ts): such a session is left for the next sweep. */
-  isMidTurn: (session: Session) => Promise<boolean>;
+  isMidTurn: (session: Session) => Promise<boolean>; // Claude mid-turn (monitor.ts): left for the next sweep
   /** The ids of the windows tmux has now; null when it could not tell (then no session is taken for lost). */
   windowIds: () => Promise<Set<string> | null>;
-  /** Where session_map.json is and whose windows it names, to prune it; without it, it is left alone. */
-  sessionMap?: { ccbotDir: string; tmuxSession: string };
+  sessionMap?: { ccbotDir: string; tmuxSession: string }; // session_map.json's, to prune it (none: left alone)
   /** INBOX_TTL_HOURS: files in the .ccbot-inbox/ of the sessions known older than this go; without it, none. */
-  inboxTtlMs?: number;
-  now?: () => number;
+  inboxTtlMs?: number; now?: () => number;
 }
 
 export class Sweeper {
@@ -44,8 +37,7 @@ export class Sweeper {
 
   start(): void {
     void this.sweep();
-    this.timer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    this.timer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS).unref();
   }
 
   stop(): void {
@@ -86,8 +78,7 @@ export class Sweeper {
     }
   }
 
-  /** The windows tmux has, and session_map.json without the entries of the others: the hook adds one per window, and
-   * windows come and go for months. */
+  /** The windows tmux has; session_map.json loses the others' entries (the hook adds one per window, for months). */
   private async listAndPrune(): Promise<Set<string> | null> {
     const where = this.deps.sessionMap;
     let before: SessionMap | undefined;

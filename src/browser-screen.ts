@@ -13,14 +13,10 @@ import type { Telegram } from './telegram.js';
 import type { Held, Users } from './users.js';
 
 interface BrowserScreenDeps {
-  telegram: Telegram;
   users: Pick<Users, 'lastDir' | 'setLastDir' | 'holdText' | 'heldTexts' | 'dropHeld' | 'rememberMessage'>;
-  chat: Chat;
-  delivery: Pick<Delivery, 'enqueue'>;
-  home: string;
+  telegram: Telegram; chat: Chat; delivery: Pick<Delivery, 'enqueue'>; home: string;
   start: (request: StartRequest) => ReturnType<Sessions['start']>;
-  /** Fetches a held file into the new session's inbox and queues it (files-screen.ts). */
-  receive: (who: Accepted, lang: Lang, session: Readonly<Session>, held: Held) => Promise<void>;
+  receive: (who: Accepted, lang: Lang, session: Readonly<Session>, held: Held) => Promise<void>; // files-screen.ts's
 }
 
 export function createBrowserScreen(deps: BrowserScreenDeps) {
@@ -46,13 +42,11 @@ export function createBrowserScreen(deps: BrowserScreenDeps) {
     }
   }
 
-  /** The directory browser: a fresh message, or the same one edited when a button of it was pressed. */
   async function showListing(who: Accepted, lang: Lang, listing: Listing, page: number, messageId?: number) {
     const view = browserView(listing, page, lang, browsers.put(who.userId, listing));
     await chat.sayInPlace(who, lang, messageId, escapeHtml(view.text), { keyboard: view.keyboard });
   }
 
-  /** Opens at the last directory the person started a session in; home when there is none, or it is gone. */
   async function open(who: Accepted, lang: Lang): Promise<void> {
     const path = users.lastDir(who.userId) ?? deps.home;
     let listing = await listDirectory(path);
@@ -63,8 +57,6 @@ export function createBrowserScreen(deps: BrowserScreenDeps) {
 
   return {
     open,
-
-    /** `/new [path]`. */
     async newSession(who: Accepted, lang: Lang, arg: string): Promise<void> {
       if (!arg) return open(who, lang);
       const workdir = resolveUserPath(arg, deps.home);

@@ -1,6 +1,5 @@
-/** Photos, files, audio and video from the person: each is fetched (download.ts) into the target session's
- * `.ccbot-inbox/` (inbox.ts) and its path goes to Claude through the outbox like text, an album's parts as one prompt;
- * with no live session it waits for the next one. What ccbot cannot take is answered, never met with silence. */
+/** Photos, files, audio and video: fetched (download.ts) into the session's `.ccbot-inbox/` (inbox.ts), paths sent via
+ * the outbox (an album as one prompt) or held for the next session; what ccbot cannot take is answered. */
 import type { Message } from 'node-telegram-bot-api';
 import type { Accepted } from './chat.js';
 import type { Delivery } from './delivery.js';
@@ -16,9 +15,8 @@ import type { Held, HeldFile, Users } from './users.js';
 const log = logger('files');
 
 const FILES = ['document', 'audio', 'video', 'animation', 'video_note'] as const;
-const UNSUPPORTED = [
-  'sticker', 'location', 'contact', 'poll', 'venue', 'dice', 'game', 'story', 'checklist', 'paid_media',
-] as const;
+const UNSUPPORTED = ['sticker', 'location', 'contact', 'poll', 'venue', 'dice', 'game', 'story', 'checklist',
+  'paid_media'] as const;
 /** Extensions for a file Telegram sends without a name, where the MIME subtype is not the usual one. */
 const EXTENSIONS: Record<string, string> = { jpeg: 'jpg', mpeg: 'mp3', quicktime: 'mov', 'x-matroska': 'mkv' };
 
@@ -42,28 +40,21 @@ export function mediaOf(message: Message): Media | 'unsupported' | undefined {
 }
 
 interface FilesScreenDeps {
-  telegram: Pick<Telegram, 'send'>;
-  users: Pick<Users, 'rememberMessage'>;
-  sessions: Pick<Sessions, 'recordInput'>;
-  delivery: Pick<Delivery, 'enqueue' | 'knows' | 'holdGroup'>;
-  download: Download;
-  /** Keeps a file for the session the person starts next (browser-screen.ts), which then calls receive(). */
-  hold: (who: Accepted, lang: Lang, held: Held) => Promise<void>;
-  now: () => number;
+  telegram: Pick<Telegram, 'send'>; users: Pick<Users, 'rememberMessage'>; sessions: Pick<Sessions, 'recordInput'>;
+  delivery: Pick<Delivery, 'enqueue' | 'knows' | 'holdGroup'>; download: Download; now: () => number;
+  hold: (who: Accepted, lang: Lang, held: Held) => Promise<void>; // for the next session started, which calls receive()
 }
 
 export function createFilesScreen(deps: FilesScreenDeps) {
   const { users, sessions, delivery } = deps;
 
-  /** A reply to the person's file message, saying what became of it. */
   const tell = async (who: Accepted, lang: Lang, held: Held, key: Key, error = '') => {
     const html = escapeHtml(t(lang, key, { name: held.file?.name ?? '', error }));
     await deps.telegram.send(who.chatId, html, { replyTo: held.messageId });
   };
 
-  /** Fetches a file into `session`'s inbox and queues its prompt, keyed by its update: a redelivered update is
-   * neither fetched nor typed again. Telegram's copy stays until it is typed, so a failure here loses nothing that
-   * sending it again would not bring back; the person is told. */
+  /** Fetches a file into `session`'s inbox and queues its prompt, keyed by its update: a redelivered update is neither
+   * fetched nor typed again. Telegram keeps its copy, so a failure loses nothing a resend won't bring back. */
   async function receive(who: Accepted, lang: Lang, session: Readonly<Session>, held: Held): Promise<void> {
     if (!held.file || (held.key !== undefined && delivery.knows(held.key))) return;
     const release = held.group === undefined ? undefined : delivery.holdGroup(held.group);
@@ -78,10 +69,9 @@ export function createFilesScreen(deps: FilesScreenDeps) {
       }
       users.rememberMessage(who.userId, held.messageId, session.id);
       sessions.recordInput(session.id, deps.now());
-      const { chatId, userId } = who;
       const text = promptFor(held.text, [saved.path]);
-      delivery.enqueue({ sessionId: session.id, chatId, userId, messageId: held.messageId, text, key: held.key,
-        ...(held.group !== undefined && { group: held.group }) });
+      delivery.enqueue({ sessionId: session.id, chatId: who.chatId, userId: who.userId, messageId: held.messageId, text,
+        key: held.key, ...(held.group !== undefined && { group: held.group }) });
     } finally {
       release?.();
     }
@@ -89,7 +79,6 @@ export function createFilesScreen(deps: FilesScreenDeps) {
 
   return {
     receive,
-
     /** A message with a file, for `session` (the reply-quoted or active one; none live: it waits for one). */
     async onMedia(who: Accepted, lang: Lang, message: Message, media: Media, session?: Readonly<Session>) {
       const held: Held = { text: message.caption ?? '', messageId: message.message_id, key: who.updateId,

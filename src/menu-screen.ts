@@ -1,6 +1,5 @@
 /** Claude's menus in the chat: the message a menu becomes (a permission prompt's command or diff, a plan), the buttons
- * that answer it (selected by reading the pane between key presses, picker.ts; only the dialog shown now), cancelling
- * it, and the choices offered when a turn stalls. */
+ * that answer it (picker.ts, only for the dialog shown now), cancelling it, and the choices when a turn stalls. */
 import type { Accepted, Chat } from './chat.js';
 import type { Delivery } from './delivery.js';
 import { clip, escapeHtml, renderMarkdown } from './format.js';
@@ -39,15 +38,9 @@ export function menuMessage(name: string, picker: Picker, lang: Lang, how: { app
 }
 
 interface MenuScreenDeps {
-  telegram: Telegram;
-  sessions: Sessions;
-  users: Users;
-  chat: Chat;
-  delivery: Pick<Delivery, 'enqueue'>;
-  press: (windowId: string, keys: Key[]) => Promise<unknown>;
-  capture: (windowId: string) => Promise<string | null>;
-  /** The menu the chat shows for a session (output.ts): a tap answers only that one. */
-  menuOf?: (sessionId: string) => ShownMenu | undefined;
+  telegram: Telegram; sessions: Sessions; users: Users; chat: Chat; delivery: Pick<Delivery, 'enqueue'>;
+  press: (windowId: string, keys: Key[]) => Promise<unknown>; capture: (windowId: string) => Promise<string | null>;
+  menuOf?: (sessionId: string) => ShownMenu | undefined; // the menu the chat shows (output.ts): a tap answers only it
   showScreenshot: (who: Accepted, lang: Lang, session: Session) => Promise<void>;
   confirmKill: (who: Accepted, lang: Lang, session: Session) => Promise<void>;
 }
@@ -60,7 +53,6 @@ export function createMenuScreen(deps: MenuScreenDeps) {
     if (messageId !== undefined) await telegram.stripKeyboard(who.chatId, messageId);
   };
 
-  /** A live session of the person's with a window, named by a button; otherwise they are told. */
   async function liveSession(who: Accepted, lang: Lang, id: string): Promise<Windowed | undefined> {
     const session = deps.sessions.get(id);
     const mine = session?.status === 'active' && session.windowId && session.ownerUserId === who.userId;
@@ -77,8 +69,7 @@ export function createMenuScreen(deps: MenuScreenDeps) {
     if (!session) return;
     const shown = deps.menuOf?.(session.id);
     const outcome = shown && (messageId === undefined || messageId === shown.messageId)
-      ? await pickOption(session.windowId, option, deps, shown.key, amend)
-      : fail('noMenu', 'not the menu shown now');
+      ? await pickOption(session.windowId, option, deps, shown.key, amend) : fail('noMenu', 'not the menu shown now');
     if (!outcome.ok) {
       if (outcome.kind === 'noMenu') await strip(who, messageId);
       const stale = outcome.kind === 'noMenu' || outcome.kind === 'noOption';

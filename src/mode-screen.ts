@@ -1,6 +1,5 @@
-/** /mode: the active session's permission mode as its pane's footer shows it, with a button for each other mode that
- * Shift+Tab reaches there. A tap presses BTab, reading the footer after each press, until that mode shows; never more
- * presses than there are modes, and none while the pane shows a dialog. */
+/** /mode: the session's permission mode as its pane's footer shows it, a button for each other mode Shift+Tab reaches.
+ * A tap presses BTab, reading the footer, until that mode shows: no more presses than modes, none over a dialog. */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Accepted, Chat } from './chat.js';
 import { escapeHtml } from './format.js';
@@ -11,18 +10,15 @@ import type { Session, Sessions } from './sessions.js';
 import { readPane } from './terminal.js';
 import type { Key } from './tmux.js';
 
-/** How long one press may take to show in the footer (a loaded machine, a busy Claude). */
-const SETTLE_MS = 2_000;
+const SETTLE_MS = 2_000; // how long one press may take to show in the footer (a loaded machine, a busy Claude)
 /** A Claude still starting (/mode right after /new) draws its input box within seconds: worth a wait. */
 const START_MS = 15_000;
 const STEP_MS = 60;
 
 interface ModeScreenDeps {
-  chat: Pick<Chat, 'sayInPlace' | 'sessionOf'>;
-  sessions: Pick<Sessions, 'setMode'>;
-  capture: (windowId: string) => Promise<string | null>;
-  press: (windowId: string, keys: Key[]) => Promise<unknown>;
+  chat: Pick<Chat, 'sayInPlace' | 'sessionOf'>; sessions: Pick<Sessions, 'setMode'>;
   sleep?: (ms: number) => Promise<void>;
+  capture: (windowId: string) => Promise<string | null>; press: (windowId: string, keys: Key[]) => Promise<unknown>;
 }
 
 /** What the pane says: a mode, or why there is none to read (the i18n key that says so). */
