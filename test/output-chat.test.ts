@@ -97,11 +97,14 @@ chat('AskUserQuestion: the options arrive as buttons; tapping one answers it and
   await waitFor(world, () => buttonsOf(current(world, menu.message_id)).length === 0, 'the menu loses its buttons');
 });
 
-chat('/screenshot shows the pane as text with key buttons; a key redraws the same message', async ({ world }) => {
+chat('/screenshot\'s text version shows the pane with key buttons; a key redraws the same message', async ({ world }) => {
   await newSession(world, 'shot');
   world.say('hello there');
   await world.botSays(/^echo: hello there$/, 20_000);
   world.say('/screenshot');
+  const picture = await world.fake.waitFor(
+    () => world.fake.messages(ME.id).find((m) => m.from_bot && m.kind === 'photo'), 10_000, 'the picture');
+  world.fake.userPresses(ME, picture.message_id, buttonsOf(picture).find((b) => /As text/.test(b.text))!.callback_data!);
   const shot = await world.botSays(/❯ hello there/);
   assert.match(shot.raw, '<pre>');
   assert.ok(buttonsOf(shot).some((b) => b.text === 'Esc'));
