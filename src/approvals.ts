@@ -1,7 +1,7 @@
 /** The tripwire's daemon side ($CCBOT_DIR/approvals; the files' protocol is in tripwire.ts): claims what the hook asks,
  * sends the session's owner the command with Allow once / Deny, renames each request to its outcome on a tap or at
  * its deadline, and says in the message what was decided. It never touches a session: the hook tells Claude. */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Accepted } from './chat.js';
 import { clip, escapeHtml } from './format.js';
@@ -9,25 +9,21 @@ import { t, type Lang } from './i18n.js';
 import { button } from './keyboards.js';
 import { logger } from './log.js';
 import type { Session } from './sessions.js';
+import { attempt, moved as rename, removeIfStale } from './spool.js';
 import type { Telegram } from './telegram.js';
 import { APPROVALS_DIR, ASKED, type ApprovalRequest, type Outcome } from './tripwire.js';
 
 const log = logger('approvals');
 /** How soon a request is seen (a person is not faster), and how late after its deadline it is denied. */
 const POLL_MS = 500;
-/** Outcomes no hook read (it was killed) and torn temp files go after this long. */
-const STALE_MS = 3_600_000;
 const SAID = { allow: 'trip.allowed', deny: 'trip.denied', expired: 'trip.expired', unasked: 'trip.denied' } as const;
 
 interface ApprovalsDeps {
-  ccbotDir: string;
-  allowed: ReadonlySet<number>;
+  ccbotDir: string; allowed: ReadonlySet<number>;
   /** CCBOT_TRIPWIRE_TIMEOUT: a request without an answer this long after the hook wrote it is denied. */
   timeoutMs: number;
-  sessionOf: (id: string) => Readonly<Session> | undefined;
-  langOf: (userId: number) => Lang;
-  telegram: Pick<Telegram, 'send' | 'edit' | 'stripKeyboard'>;
-  now?: () => number;
+  sessionOf: (id: string) => Readonly<Session> | undefined; langOf: (userId: number) => Lang;
+  telegram: Pick<Telegram, 'send' | 'edit' | 'stripKeyboard'>; now?: () => number;
 }
 
 export class Approvals {
@@ -75,9 +71,7 @@ export class Approvals {
         const request = readRequest(this.at(id, suffix));
         if (request && now - request.at >= this.deps.timeoutMs) await this.decide(id, 'expired', request);
         else if (!this.asked.has(id)) await this.ask(id); // claimed by a daemon that stopped before an answer
-      } else if (now - (statSync(join(this.dir, name), { throwIfNoEntry: false })?.mtimeMs ?? now) > STALE_MS) {
-        rmSync(join(this.dir, name), { force: true });
-      }
+      } else removeIfStale(join(this.dir, name), now); // outcomes no hook read (it was killed), torn temp files
     }
   }
 
@@ -90,10 +84,8 @@ export class Approvals {
       return void (await this.decide(id, 'unasked'));
     }
     const lang = this.deps.langOf(request.chatId);
-    const choices = [
-      button(`✅ ${t(lang, 'btn.allowOnce')}`, { t: 'trip', id, allow: true }),
-      button(`🚫 ${t(lang, 'btn.deny')}`, { t: 'trip', id, allow: false }),
-    ];
+    const choices = [button(`✅ ${t(lang, 'btn.allowOnce')}`, { t: 'trip', id, allow: true }),
+      button(`🚫 ${t(lang, 'btn.deny')}`, { t: 'trip', id, allow: false })];
     const html = this.text(request, lang);
     const sent = await this.deps.telegram.send(request.chatId, html, { replyMarkup: { inline_keyboard: [choices] } });
     if (sent.ok) this.asked.set(id, sent.messageIds.at(-1)!);
@@ -120,22 +112,8 @@ export class Approvals {
   }
 }
 
-/** The one arbiter between the hook withdrawing a request and the daemon claiming or deciding it. */
-function rename(from: string, to: string): boolean {
-  try {
-    renameSync(from, to);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** What the hook wrote, if whole: the window's Claude could write anything there (sessionOf checks the id). */
 function readRequest(path: string): ApprovalRequest | undefined {
-  try {
-    const r = JSON.parse(readFileSync(path, 'utf8')) as ApprovalRequest;
-    return Number.isSafeInteger(r.chatId) && typeof r.command === 'string' && r.at > 0 ? r : undefined;
-  } catch {
-    return undefined;
-  }
+  const r = attempt(() => JSON.parse(readFileSync(path, 'utf8')) as ApprovalRequest);
+  return r && Number.isSafeInteger(r.chatId) && typeof r.command === 'string' && r.at > 0 ? r : undefined;
 }

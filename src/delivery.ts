@@ -38,17 +38,13 @@ const PANEL_COMMAND = /^\s*\/(?:cost|usage|status|config|stats)\s*$/i;
 type Screen = ReturnType<typeof readPane>;
 
 interface DeliveryDeps {
-  outbox: Outbox;
-  sessions: Pick<Sessions, 'get' | 'markLost' | 'recordInput' | 'adoptClaudeId'>;
-  users: Pick<Users, 'lang'>;
-  telegram: Pick<Telegram, 'send' | 'react'>;
-  tmuxSession: string;
+  outbox: Outbox; sessions: Pick<Sessions, 'get' | 'markLost' | 'recordInput' | 'adoptClaudeId'>;
+  users: Pick<Users, 'lang'>; telegram: Pick<Telegram, 'send' | 'react'>; tmuxSession: string;
   capture: (windowId: string) => Promise<string | null>;
   /** The ids of the windows tmux has now; null when it could not tell. */
   windowIds: () => Promise<Set<string> | null>;
   type: (windowId: string, text: string) => Promise<TmuxResult>;
-  press: (windowId: string, keys: Key[]) => Promise<TmuxResult>;
-  readMap: () => SessionMap;
+  press: (windowId: string, keys: Key[]) => Promise<TmuxResult>; readMap: () => SessionMap;
   beforePrompt?: (session: Session) => Promise<void>; // the work tree before a prompt: git-changes.ts
   now?: () => number;
 }

@@ -8,18 +8,12 @@ import { isClaudeSessionId, type SessionMap } from './session-map.js';
 import type { Session } from './sessions.js';
 import { readOpening } from './transcript-reader.js';
 
+/** cwd: the folder it ran in, from its entries (the directory's name in projects/ cannot be turned back into a path);
+ * prompt: its first, on one line and cut short ('' when its opening has none); owned: followed by ccbot, by `owner`
+ * or by a window of ccbot's tmux session no record names; running: a live `claude --resume|--session-id <id>` runs
+ * it (procs.ts). */
 export interface DeskConversation {
-  id: string;
-  /** The folder it ran in, from its entries: the directory's name in projects/ cannot be turned back into a path. */
-  cwd: string;
-  /** Its first prompt, on one line and cut short; '' when its opening has none. */
-  prompt: string;
-  at: number;
-  /** Followed by ccbot: by `owner`, or by a window of ccbot's tmux session that no record names. */
-  owned: boolean;
-  owner?: Readonly<Session>;
-  /** A live `claude --resume <id>` or `--session-id <id>` runs it (procs.ts). */
-  running: boolean;
+  id: string; cwd: string; prompt: string; at: number; owned: boolean; owner?: Readonly<Session>; running: boolean;
 }
 
 interface Marks { sessions: readonly Readonly<Session>[]; map: SessionMap; tmuxSession: string; running: Set<string> }

@@ -20,20 +20,17 @@ export function gateUpdate(update: Update, allowed: ReadonlySet<number>): Gated 
     if (userId === undefined) return { kind: 'drop', reason: 'unsupported' };
     return { kind: 'drop', reason: allowed.has(userId) ? 'unsupported' : 'stranger', userId };
   }
-
   const part = u[kind] as { from?: User; chat?: Message['chat']; message?: { chat?: Message['chat'] } };
   const from = part.from;
   // No `from` (a channel post, an anonymous admin posting as the group) cannot be anyone on the allowlist.
   if (from === undefined) return { kind: 'drop', reason: 'stranger' };
   if (!allowed.has(from.id) || from.is_bot) return { kind: 'drop', reason: 'stranger', userId: from.id };
-
   // A callback query's chat is the chat of the message its button was on; an inline-mode message has none.
   const chat = kind === 'callback_query' ? part.message?.chat : part.chat;
   if (chat === undefined) return { kind: 'drop', reason: 'unsupported', userId: from.id };
   if (chat.type !== 'private') return { kind: 'drop', reason: 'not-private', userId: from.id };
   // A private chat with the bot has the person's own id; anything else claiming to be one is not their chat.
   if (chat.id !== from.id) return { kind: 'drop', reason: 'not-private', userId: from.id };
-
   // updateId keys what the update does (an outbox item, a new window): Telegram may deliver an update twice.
   const verdict = { kind, userId: from.id, chatId: chat.id, updateId: update.update_id };
   return from.language_code === undefined ? verdict : { ...verdict, languageCode: from.language_code };

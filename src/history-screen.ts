@@ -6,11 +6,8 @@ import { t, type Lang } from './i18n.js';
 import { historyKeyboard } from './keyboards.js';
 import type { Session } from './sessions.js';
 
-interface HistoryScreenDeps {
-  chat: Chat;
-  /** Where the session's transcript is (transcript-reader.ts findTranscript), null when none is known. */
-  transcriptOf: (session: Session) => Promise<string | null>;
-}
+/** transcriptOf: where the session's transcript is (transcript-reader.ts findTranscript), null when none is known. */
+interface HistoryScreenDeps { chat: Chat; transcriptOf: (session: Session) => Promise<string | null> }
 
 export function createHistoryScreen(deps: HistoryScreenDeps) {
   const { chat } = deps;

@@ -32,9 +32,8 @@ function splitRow(line: string): string[] {
   const closer = backtickCloser(row);
   let from = 0;
   for (let k = 0; k < row.length; k++) {
-    if (row[k] === '\\') {
-      k++;
-    } else if (row[k] === '`') {
+    if (row[k] === '\\') k++;
+    else if (row[k] === '`') {
       const n = runLength(row, k);
       const end = closer(k, n);
       k = (end < 0 ? k + n : end + n) - 1; // the last backtick of the run, or of the span's closing run

@@ -42,10 +42,7 @@ export type NewText =
   Pick<PendingText, 'sessionId' | 'chatId' | 'userId' | 'messageId' | 'text' | 'key' | 'menuAnswer' | 'group'>;
 
 export class Outbox {
-  constructor(
-    private readonly items: PendingText[],
-    private readonly save: () => void,
-  ) {}
+  constructor(private readonly items: PendingText[], private readonly save: () => void) {}
 
   /** false, adding nothing, when its key is known: the same update again (pending, or delivered not long ago). A part
    * of an album joins the untyped text of its group (queuedAt then dates the group's newest part). */
@@ -87,25 +84,12 @@ export class Outbox {
   }
 
   /** Typing begins (saved before the paste); `menuAnswer` says whether into a menu's field or the input box. */
-  markTyping(ref: string, at: number, menuAnswer: boolean): void {
+  readonly markTyping = (ref: string, at: number, menuAnswer: boolean) =>
     this.change(ref, { typingAt: at, menuAnswer });
-  }
-
-  markTyped(ref: string, at: number): void {
-    this.change(ref, { typedAt: at });
-  }
-
-  markEntered(ref: string, at: number): void {
-    this.change(ref, { enteredAt: at });
-  }
-
-  markNotified(ref: string): void {
-    this.change(ref, { notified: true });
-  }
-
-  markFailed(ref: string): void {
-    this.change(ref, { failed: true });
-  }
+  readonly markTyped = (ref: string, at: number) => this.change(ref, { typedAt: at });
+  readonly markEntered = (ref: string, at: number) => this.change(ref, { enteredAt: at });
+  readonly markNotified = (ref: string) => this.change(ref, { notified: true });
+  readonly markFailed = (ref: string) => this.change(ref, { failed: true });
 
   /** Puts a failed message back in line (the Resend button). false when it is unknown. */
   resend(ref: string): boolean {

@@ -7,11 +7,8 @@ import type { Key } from './tmux.js';
 import { fail, type Failure } from './values.js';
 
 interface PickDeps {
-  capture: (windowId: string) => Promise<string | null>;
-  press: (windowId: string, keys: Key[]) => Promise<unknown>;
-  sleep?: (ms: number) => Promise<void>;
-  /** How long to wait for the selection to move; default 1.5 s. */
-  settleMs?: number;
+  capture: (windowId: string) => Promise<string | null>; press: (windowId: string, keys: Key[]) => Promise<unknown>;
+  sleep?: (ms: number) => Promise<void>; settleMs?: number; // how long the selection may take to move; 1.5 s
 }
 
 /** gone: no window; noMenu: the pane shows no menu, or another question (an old button); noOption: not in this

@@ -31,20 +31,17 @@ export type Dispatch = (update: Update) => { lane: number; run: () => Promise<vo
 
 interface PollOptions {
   /** The long poll's timeout (default 25 s), and how much longer it may take before it is called hung (15 s). */
-  timeoutS?: number;
-  watchdogGraceMs?: number;
+  timeoutS?: number; watchdogGraceMs?: number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** As remembered across restarts (see onHandled): the first update id not known to be handled, and the ids above
    * it that are. */
-  offset?: number;
-  handled?: readonly number[];
+  offset?: number; handled?: readonly number[];
   /** After a handler finished: updates up to `lastUpdateId` and those in `handledAbove` are handled. Telegram learns
    * of it only at the next getUpdates, so a daemon killed in between would see them again; persisting this (and
    * passing it back) closes that gap. */
   onHandled?: (lastUpdateId: number, handledAbove: number[]) => void;
   /** The longest wait for running handlers: before each poll (1 s), and once stopped (3 s). */
-  settleMs?: number;
-  drainMs?: number;
+  settleMs?: number; drainMs?: number;
 }
 
 /** Polls until `signal` aborts (→ 'stopped') or polling cannot go on ('conflict', 'unauthorized'). A handler that
@@ -55,7 +52,7 @@ export async function pollUpdates(
 ): Promise<PollEnd> {
   const { timeoutS = 25, watchdogGraceMs = 15_000, settleMs = 1_000, drainMs = 3_000 } = options;
   const sleep = options.sleep ?? ((ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }));
-  const ledger = new Ledger(options.offset, options.handled);
+  const ledger = new Ledger(options.offset, new Set(options.handled));
   const lanes = new Map<number, Promise<void>>();
   const settle = async (ms: number, until?: AbortSignal) => { // waits for the running handlers, at most `ms`
     const waited = new AbortController(); // ends the timer with the wait, so it holds up no exit
@@ -108,8 +105,7 @@ export async function pollUpdates(
         if (hung.aborted) log.warn('getUpdates hung past its timeout; restarting the poll', { timeout_s: timeoutS });
         log.warn('getUpdates failed; retrying', { error: describeError(err), wait_ms: waitMs });
       }
-      const slept = await sleep(waitMs, signal).then(() => true, () => false);
-      if (!slept) break;
+      if (!(await sleep(waitMs, signal).then(() => true, () => false))) break;
       continue;
     }
     failures = conflicts = 0;
@@ -129,12 +125,9 @@ export async function pollUpdates(
  * restart). `next` is the offset that confirms to Telegram only what is handled. */
 class Ledger {
   private readonly running = new Set<number>();
-  private readonly above: Set<number>;
   private last: number | undefined; // the highest id Telegram returned
 
-  constructor(public next: number | undefined, handled: readonly number[] = []) {
-    this.above = new Set(handled);
-  }
+  constructor(public next: number | undefined, private readonly above: Set<number>) {}
 
   isNew(id: number): boolean {
     this.last = Math.max(id, this.last ?? id);

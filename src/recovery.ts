@@ -11,9 +11,7 @@ const log = logger('recovery');
 const RESERVED_WINDOWS: ReadonlySet<string> = new Set([MAIN_WINDOW, 'ccbot-usage']);
 
 interface RecoveryDeps {
-  ccbotDir: string;
-  tmuxSession: string;
-  tmux?: TmuxOptions;
+  ccbotDir: string; tmuxSession: string; tmux?: TmuxOptions;
   list?: (session: string, opts: TmuxOptions) => Promise<WindowInfo[] | null>;
 }
 
@@ -48,9 +46,8 @@ export async function reconcile(sessions: Sessions, deps: RecoveryDeps): Promise
   }
   if (orphans.length > 0) {
     const count = `${orphans.length} tmux window(s) in session ${deps.tmuxSession}`;
-    log.warn(`${count} belong to no ccbot session; they are left running`, {
-      hint: `tmux attach -t ${deps.tmuxSession} to look at them`,
-    });
+    const hint = `tmux attach -t ${deps.tmuxSession} to look at them`;
+    log.warn(`${count} belong to no ccbot session; they are left running`, { hint });
   }
   const pruned = result.ok ? result.pruned : 0;
   log.info('reconciled', { alive: sessions.live().length, lost, pruned, orphans: orphans.length });

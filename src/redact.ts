@@ -33,12 +33,9 @@ function secretValues(vars: Record<string, string | undefined>): string[] {
 }
 
 interface RedactSources {
-  enabled: boolean;
-  env: Record<string, string | undefined>;
-  botToken: string;
+  enabled: boolean; env: Record<string, string | undefined>; botToken: string; now?: () => number;
   /** Folders whose `.env` files are read (cached by mtime, looked at again at most once a second). */
   folders: () => readonly string[];
-  now?: () => number;
 }
 
 /** The mask every text for Telegram passes through; the identity when disabled (CCBOT_REDACT=0). Never throws. */

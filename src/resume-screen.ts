@@ -11,12 +11,9 @@ import { button, pagerRow, truncateLabel } from './keyboards.js';
 import type { Sessions, StartRequest } from './sessions.js';
 
 interface ResumeScreenDeps {
-  chat: Chat;
-  /** The conversations with their marks, newest first (desk.ts). */
-  desk: () => Promise<DeskConversation[]>;
+  chat: Chat; desk: () => Promise<DeskConversation[]>; // the conversations with their marks, newest first
   start: (request: StartRequest) => ReturnType<Sessions['start']>;
-  switchTo: (who: Accepted, lang: Lang, id: string) => Promise<void>;
-  now: () => number;
+  switchTo: (who: Accepted, lang: Lang, id: string) => Promise<void>; now: () => number;
 }
 
 const PER_PAGE = 6;

@@ -6,12 +6,10 @@ import { encodePng } from './png.js';
 
 /** From dist/screen-image.js: tsc copies no .hex, so the font stays in src/font. */
 const FONT_FILE = new URL('../src/font/unifont-subset.hex', import.meta.url);
-const CELL_W = 8;
-const CELL_H = 16;
+const [CELL_W, CELL_H] = [8, 16];
 /** A blank or narrow screen is still drawn this wide: Telegram refuses a photo whose sides are over 20 to 1 apart. */
 const MIN_COLS = 80;
-const FG = 0xd4d4d4;
-const BG = 0x1e1e1e;
+const [FG, BG] = [0xd4d4d4, 0x1e1e1e];
 // VS Code's dark terminal palette: black, red, green, yellow, blue, magenta, cyan, white, then the bright ones.
 const BASE16 = [0x000000, 0xcd3131, 0x0dbc79, 0xe5e510, 0x2472c8, 0xbc3fbc, 0x11a8cd, 0xe5e5e5,
   0x666666, 0xf14c4c, 0x23d18b, 0xf5f543, 0x3b8eea, 0xd670d6, 0x29b8db, 0xffffff];

@@ -6,7 +6,7 @@ import { accessSync, constants, copyFileSync, mkdirSync, readFileSync, rmSync, s
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDaemonRunning } from './lock.js';
-import { SPOOL_DIR, SPOOLED, type SpoolAnswer, type SpoolRequest } from './spool.js';
+import { attempt, SPOOL_DIR, SPOOLED, type SpoolAnswer, type SpoolRequest } from './spool.js';
 import { writeJson } from './store.js';
 
 const USAGE = 'usage: ccbot send-file <path> [--caption TEXT]';
@@ -49,7 +49,8 @@ export async function sendFileCommand(
   const startedAt = Date.now();
   let claimedAt: number | undefined;
   for (;;) {
-    const answer = readAnswer(at(SPOOLED.answer));
+    // Not there yet until the daemon renames it into place whole.
+    const answer = attempt(() => JSON.parse(readFileSync(at(SPOOLED.answer), 'utf8')) as SpoolAnswer);
     if (answer) {
       rmSync(at(SPOOLED.answer), { force: true });
       return answer.ok ? { code: 0, line: `sent ${filename}` } : no(`${filename}: ${answer.error}: not sent`);
@@ -90,28 +91,8 @@ function checkFile(path: string): string | undefined {
   if (!stats.isFile()) return `${path} is not a regular file (a device, a pipe or a socket)`;
   if (stats.size > MAX_BYTES) return `${path} is ${(stats.size / 2 ** 20).toFixed(1)} MB; Telegram takes up to 50 MB`;
   if (stats.size === 0) return `${path} is empty; Telegram takes no empty files`;
-  try {
-    accessSync(path, constants.R_OK);
-  } catch {
-    return `cannot read ${path}: permission denied`;
-  }
-  return undefined;
-}
-
-function readAnswer(path: string): SpoolAnswer | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as SpoolAnswer;
-  } catch {
-    return undefined; // not there yet (it is renamed into place whole)
-  }
+  return attempt(() => accessSync(path, constants.R_OK) ?? true) ? undefined : `cannot read ${path}: permission denied`;
 }
 
 /** Removes the request unless the daemon claimed it first: unlink and the daemon's rename cannot both succeed. */
-function withdraw(path: string): boolean {
-  try {
-    unlinkSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const withdraw = (path: string): boolean => attempt(() => unlinkSync(path) ?? true) ?? false;

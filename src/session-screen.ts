@@ -11,14 +11,11 @@ import type { Key } from './tmux.js';
 import { readLastExchange } from './transcript-reader.js';
 import type { Users } from './users.js';
 
+type TranscriptOf = (session: Session) => Promise<string | null>;
 interface SessionScreenDeps {
-  telegram: Telegram;
-  sessions: Sessions;
-  users: Users;
-  chat: Chat;
-  archive: (id: string, reason: ArchiveReason) => ReturnType<Sessions['archive']>;
+  telegram: Telegram; sessions: Sessions; users: Users; chat: Chat;
+  archive: (id: string, reason: ArchiveReason) => ReturnType<Sessions['archive']>; transcriptOf: TranscriptOf;
   press: (windowId: string, keys: Key[]) => Promise<unknown>;
-  transcriptOf: (session: Session) => Promise<string | null>;
 }
 
 export function createSessionScreen(deps: SessionScreenDeps) {

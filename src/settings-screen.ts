@@ -8,11 +8,8 @@ import { applySetting } from './settings.js';
 import type { Users } from './users.js';
 
 interface SettingsScreenDeps {
-  users: Pick<Users, 'settings' | 'setSettings' | 'seenLang'>;
-  chat: Chat;
-  defaultIdleHours: number;
-  /** What CLAUDE_FLAGS start Claude in: ✓ while the person chose no mode of their own. */
-  defaultMode?: Mode;
+  users: Pick<Users, 'settings' | 'setSettings' | 'seenLang'>; chat: Chat; defaultIdleHours: number;
+  defaultMode?: Mode; // what CLAUDE_FLAGS start Claude in: ✓ while the person chose no mode of their own
 }
 
 export function createSettingsScreen(deps: SettingsScreenDeps) {

@@ -26,13 +26,10 @@ export function storedSettings(raw: unknown): Partial<Settings> | undefined {
   if (!isObject(raw)) return undefined;
   const { idleHours, notify, lang, mode, autoName } = raw;
   const flags = isObject(notify) ? notify : {};
-  return {
-    ...(typeof idleHours === 'number' && IDLE_HOURS_CHOICES.includes(idleHours) ? { idleHours } : {}),
+  return { ...(typeof idleHours === 'number' && IDLE_HOURS_CHOICES.includes(idleHours) ? { idleHours } : {}),
     notify: { done: flags.done !== false, error: flags.error !== false, input: flags.input !== false },
-    ...(lang === 'auto' || isLang(lang) ? { lang } : {}),
-    ...(isMode(mode) ? { mode } : {}),
-    ...(typeof autoName === 'boolean' ? { autoName } : {}),
-  };
+    ...(lang === 'auto' || isLang(lang) ? { lang } : {}), ...(isMode(mode) ? { mode } : {}),
+    ...(typeof autoName === 'boolean' ? { autoName } : {}) };
 }
 
 export function userSettings(stored: Partial<Settings> | undefined, defaultIdleHours: number): Settings {

@@ -27,17 +27,12 @@ const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
 const CAPTION_MAX_CHARS = 1024;
 /** What fs.watch misses (some filesystems never report) is found this late. */
 const POLL_MS = 5_000;
-/** Leftovers of a command that died (a copy without its request, an answer nobody read) go after this long. */
-const STALE_MS = 3_600_000;
 
 interface SpoolDeps {
-  dir: string;
-  allowed: ReadonlySet<number>;
-  sessionOf: (id: string) => Readonly<Session> | undefined;
+  dir: string; allowed: ReadonlySet<number>; sessionOf: (id: string) => Readonly<Session> | undefined;
   sendFile: (chatId: number, path: string, options: { filename: string; caption: string; asPhoto: boolean }) =>
     Promise<SendResult>;
-  pollMs?: number;
-  now?: () => number;
+  pollMs?: number; now?: () => number;
 }
 
 export class Spool {
@@ -93,17 +88,15 @@ export class Spool {
       const id = name.slice(0, -suffix.length);
       if (suffix === SPOOLED.request || suffix === SPOOLED.sending) await this.handle(id, suffix === SPOOLED.sending);
       else if (suffix === SPOOLED.done) this.remove(id);
-      else if (!has.has(id + SPOOLED.request) && !has.has(id + SPOOLED.sending)) this.removeIfStale(name);
+      else if (!has.has(id + SPOOLED.request) && !has.has(id + SPOOLED.sending)) {
+        removeIfStale(join(this.deps.dir, name), (this.deps.now ?? Date.now)());
+      }
     }
   }
 
   private async handle(id: string, claimed: boolean): Promise<void> {
     const at = (suffix: string) => join(this.deps.dir, id + suffix);
-    try {
-      if (!claimed) renameSync(at(SPOOLED.request), at(SPOOLED.sending));
-    } catch {
-      return; // the command withdrew it
-    }
+    if (!claimed && !moved(at(SPOOLED.request), at(SPOOLED.sending))) return; // the command withdrew it
     const answer = await this.send(id, at(SPOOLED.sending), at(SPOOLED.data));
     if (answer === undefined) return;
     renameSync(at(SPOOLED.sending), at(SPOOLED.done)); // first: after a crash from here on, it is not sent again
@@ -139,21 +132,28 @@ export class Spool {
   private remove(id: string): void {
     for (const suffix of [SPOOLED.data, SPOOLED.done]) rmSync(join(this.deps.dir, id + suffix), { force: true });
   }
-
-  private removeIfStale(name: string): void {
-    const path = join(this.deps.dir, name);
-    const mtimeMs = statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Infinity;
-    if ((this.deps.now ?? Date.now)() - mtimeMs > STALE_MS) rmSync(path, { force: true });
-  }
 }
 
 function readRequest(path: string): SpoolRequest | undefined {
+  const r: unknown = attempt(() => JSON.parse(readFileSync(path, 'utf8')));
+  const valid = isObject(r) && Number.isSafeInteger(r.chatId) && typeof r.sessionId === 'string'
+    && typeof r.filename === 'string' && r.filename !== '' && typeof r.caption === 'string';
+  return valid ? (r as unknown as SpoolRequest) : undefined;
+}
+
+/** What `f` returns, or undefined when it throws: a file not there (yet) or torn, a race the other side won. */
+export function attempt<T>(f: () => T): T | undefined {
   try {
-    const r: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    const valid = isObject(r) && Number.isSafeInteger(r.chatId) && typeof r.sessionId === 'string'
-      && typeof r.filename === 'string' && r.filename !== '' && typeof r.caption === 'string';
-    return valid ? (r as unknown as SpoolRequest) : undefined;
+    return f();
   } catch {
     return undefined;
   }
+}
+
+/** The rename that is the one arbiter between a request's writer withdrawing it and the daemon claiming it. */
+export const moved = (from: string, to: string): boolean => attempt(() => renameSync(from, to) ?? true) ?? false;
+
+/** Leftovers of a command or hook that died (a copy without its request, an answer nobody read) go after an hour. */
+export function removeIfStale(path: string, now: number): void {
+  if (now - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? now) > 3_600_000) rmSync(path, { force: true });
 }

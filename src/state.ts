@@ -53,10 +53,7 @@ export class StateStore {
   readonly users: Users;
   readonly outbox: Outbox;
 
-  constructor(
-    private readonly state: State,
-    private readonly write: (state: State) => void,
-  ) {
+  constructor(private readonly state: State, private readonly write: (state: State) => void) {
     const save = () => write(state);
     this.sessions = new Sessions(state.sessions, save, () => this.users);
     this.users = new Users(state.users, save, this.sessions);

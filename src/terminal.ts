@@ -2,29 +2,12 @@
  * Pure: pane text in, values out; imports nothing from node:. Layout facts from real Claude Code 2.1.328 captures. */
 import type { Key } from './tmux.js';
 
-interface PickerOption {
-  number: number;
-  label: string;
-  description?: string;
-  selected: boolean;
-  /** "Type something." / "Type here to …": choosing it opens a text field instead of answering. */
-  freeText?: boolean;
-}
-export interface Picker {
-  title?: string;
-  question: string;
-  options: PickerOption[];
-  footer?: string;
-  /** What a permission prompt asks about, between its title and its question: the command, or the file and diff. */
-  detail?: string;
-}
-type PaneState =
-  | { kind: 'starting' }
-  | { kind: 'idle' }
-  | { kind: 'busy'; status?: string }
-  | { kind: 'picker'; picker: Picker }
-  | { kind: 'trust'; picker: Picker }
-  | { kind: 'unknown' };
+/** freeText: "Type something." / "Type here to …", which opens a text field instead of answering. */
+interface PickerOption { number: number; label: string; description?: string; selected: boolean; freeText?: boolean }
+/** detail: what a permission prompt asks about, between its title and its question: the command, or file and diff. */
+export interface Picker { title?: string; question: string; options: PickerOption[]; footer?: string; detail?: string }
+type PaneState = { kind: 'starting' } | { kind: 'idle' } | { kind: 'unknown' } | { kind: 'busy'; status?: string }
+  | { kind: 'picker'; picker: Picker } | { kind: 'trust'; picker: Picker };
 
 // OSC and the DCS/SOS/PM/APC strings first: their payload may hold anything, including '[' and letters.
 const OSC = /\x1b\][\s\S]*?(?:\x07|\x1b\\)/g;
@@ -207,18 +190,13 @@ function findPicker(lines: string[]): Picker | null {
   const titled = at > 0 || (asking < 0 && first.length > 1);
   const questionLines = at === 0 && titled ? first.slice(1) : paragraphs[at]!;
   const name = titled ? first[0]!.replace(/^←\s*/, '').replace(/\s*→$/, '').replace(/^[☐✔☒✓]\s*/, '') : undefined;
-  const footer = tail[tail.length - 1]?.trim();
+  const footer = tail.at(-1)?.trim();
   // What is asked about: the command or diff 2.1.328 frames under its title (the title's own lines, a description and
   // a "Tip:" that wraps in a narrow pane, are left out), else the lines under the title.
   const asked = !titled || at === 0 ? [] : at > 1 ? paragraphs.slice(1, at).flat() : first.slice(1);
-  const detail = asked.filter((line) => !/^Tip:/.test(line));
-  return {
-    ...(name ? { title: name } : {}),
-    question: questionLines.join(' '),
-    options,
-    ...(footer && FOOTER_HINT.test(footer) ? { footer } : {}),
-    ...(detail.length > 0 ? { detail: detail.join('\n') } : {}),
-  };
+  const detail = asked.filter((line) => !/^Tip:/.test(line)).join('\n');
+  return { ...(name ? { title: name } : {}), question: questionLines.join(' '), options,
+    ...(footer && FOOTER_HINT.test(footer) ? { footer } : {}), ...(detail ? { detail } : {}) };
 }
 
 /** 2.1.328 draws the trust dialog without numbers ("❯ No, exit" over "  Yes, I trust this folder") and its default
@@ -241,11 +219,9 @@ function findBareTrustMenu(lines: string[]): Picker | null {
   const region = headerLines(lines, start);
   if (labels.length < 2 || !region.some((line) => TRUST.test(line))) return null;
   const trimmed = region.map((line) => line.trim());
-  return {
-    question: trimmed.find((line) => line.includes('?')) ?? trimmed.join(' '),
-    options: labels.map((label, i) => ({ number: i + 1, label, selected: start + i === selected })),
-    footer: lines[footer]!.trim(),
-  };
+  const question = trimmed.find((line) => line.includes('?')) ?? trimmed.join(' ');
+  const options = labels.map((label, i) => ({ number: i + 1, label, selected: start + i === selected }));
+  return { question, options, footer: lines[footer]!.trim() };
 }
 
 /** The menu's own lines above its options: up to its top rule or edge, a history line, or 30 lines, blank-trimmed. */

@@ -135,8 +135,7 @@ export async function readBefore(path: string, end: number | undefined, bytes: n
 }
 
 /** The last exchange of the transcript's last `tailBytes` (whole lines), for Inspect and the switch preview. */
-export async function readLastExchange(
-  path: string, tailBytes = TAIL_BYTES,
+export async function readLastExchange(path: string, tailBytes = TAIL_BYTES,
 ): Promise<({ ok: true } & Exchange) | ReadFailure> {
   const read = await readBefore(path, undefined, tailBytes);
   return read.ok ? { ok: true, ...lastExchange(parseLines(read.lines, {}).events) } : read;

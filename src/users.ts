@@ -55,11 +55,8 @@ export function readUser(raw: Record<string, unknown>): UserState {
 }
 
 export class Users {
-  constructor(
-    private readonly records: Record<string, UserState>,
-    private readonly save: () => void,
-    private readonly sessions: Pick<Sessions, 'get' | 'live'>,
-  ) {}
+  constructor(private readonly records: Record<string, UserState>, private readonly save: () => void,
+    private readonly sessions: Pick<Sessions, 'get' | 'live'>) {}
 
   /** Their active session when it is still live; otherwise their most recent live one, which becomes active. */
   activeSession(userId: number): Readonly<Session> | undefined {
@@ -108,13 +105,8 @@ export class Users {
     return userSettings(this.records[String(userId)]?.settings, defaultIdleHours);
   }
 
-  setSettings(userId: number, settings: Settings): void {
-    this.change(userId, { settings });
-  }
-
-  setAnswerTo(userId: number, sessionId: string): void {
-    this.change(userId, { answerTo: sessionId });
-  }
+  readonly setSettings = (userId: number, settings: Settings) => this.change(userId, { settings });
+  readonly setAnswerTo = (userId: number, sessionId: string) => this.change(userId, { answerTo: sessionId });
 
   /** true once when their next text answers a menu of `sessionId`. */
   takeAnswerTo(userId: number, sessionId: string): boolean {
@@ -123,13 +115,8 @@ export class Users {
     return true;
   }
 
-  lastDir(userId: number): string | undefined {
-    return this.records[String(userId)]?.lastDir;
-  }
-
-  setLastDir(userId: number, dir: string): void {
-    this.change(userId, { lastDir: dir });
-  }
+  readonly lastDir = (userId: number): string | undefined => this.records[String(userId)]?.lastDir;
+  readonly setLastDir = (userId: number, dir: string) => this.change(userId, { lastDir: dir });
 
   /** Queued after what is already held: a second message before the session starts never replaces the first,
    * and the same message (a redelivered update) is held once. */
