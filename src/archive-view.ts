@@ -9,7 +9,6 @@ import type { Exchange } from './transcript.js';
 
 const ARCHIVE_PAGE_SIZE = 5;
 const RECENT_HOURS = 72; // `/archive` alone shows what ended this recently; `/archive all` everything still kept
-const HOUR_MS = 3_600_000;
 /** Inspect shows this much of a prompt and of an answer: both must fit one message with room to spare. */
 const INSPECT_CHARS = 1_500;
 
@@ -22,7 +21,7 @@ export function endedAt(session: Session): number {
 export function archivedSessions(sessions: readonly Session[], userId: number,
   options: { all: boolean; now: number }): Session[] {
   return sessions.filter((s) => s.ownerUserId === userId && (s.status === 'archived' || s.status === 'lost'))
-    .filter((s) => options.all || options.now - endedAt(s) <= RECENT_HOURS * HOUR_MS)
+    .filter((s) => options.all || options.now - endedAt(s) <= RECENT_HOURS * 3_600_000)
     .sort((a, b) => endedAt(b) - endedAt(a) || a.id.localeCompare(b.id));
 }
 

@@ -72,9 +72,7 @@ export class Delivery {
   }
 
   /** Whether the update `key` already brought a text (a redelivered update: nothing to fetch or type again). */
-  knows(key: number): boolean {
-    return this.deps.outbox.knows(key);
-  }
+  readonly knows = (key: number): boolean => this.deps.outbox.knows(key);
 
   /** Album `group` gets another part: its text is not typed until the returned release is called (and it settled). */
   holdGroup(group: string): () => void {

@@ -7,18 +7,16 @@ import { parseLines, toolLine } from './transcript.js';
 const CHUNK_BYTES = 256 * 1024;
 /** A page's items, rendered; the title and Telegram's 4096 leave room around it. */
 const PAGE_CHARS = 3_000;
-const PROMPT_CHARS = 500;
-const TEXT_CHARS = 800;
+const [PROMPT_CHARS, TEXT_CHARS] = [500, 800];
 /** The oldest page shown: a page number comes from a button's callback data, and each page further back is read
  * from the end again, so the reading a press can cause stays bounded (the transcript on disk holds the rest). */
 const LAST_PAGE = 99;
 
 /** Page `page` (0 = newest) of the transcript at `path`: Telegram HTML of its items in conversation order (empty
  * when there are none), the page shown (the oldest when `page` is past it), and whether older pages exist. */
-export async function readHistoryPage(
-  path: string, page: number, options: { chunkBytes?: number; pageChars?: number } = {},
+export async function readHistoryPage(path: string, page: number,
+  { chunkBytes = CHUNK_BYTES, pageChars = PAGE_CHARS }: { chunkBytes?: number; pageChars?: number } = {},
 ): Promise<{ ok: true; html: string; page: number; hasOlder: boolean } | ReadFailure> {
-  const pageChars = options.pageChars ?? PAGE_CHARS;
   const wanted = Math.min(Math.max(0, page), LAST_PAGE);
   const chunks: string[][] = []; // from the end back, joined once at the end: no copying per chunk
   let start: number | undefined;
@@ -26,7 +24,7 @@ export async function readHistoryPage(
   // Enough for the page asked for and one item more (to know whether older ones exist). Chunks are sized up as
   // they come; the lines read are then parsed once, in order, so every result finds its call.
   while (start !== 0 && renderedChars <= (wanted + 1) * pageChars + 1) {
-    const read = await readBefore(path, start, options.chunkBytes ?? CHUNK_BYTES);
+    const read = await readBefore(path, start, chunkBytes);
     if (!read.ok) return read;
     chunks.push(read.lines);
     start = read.start;

@@ -82,8 +82,7 @@ function displayWidth(text: string): number {
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
     const regional = cp >= 0x1f1e6 && cp <= 0x1f1ff;
-    if (cp === 0xfe0f) {
-      // Emoji presentation: "❤" is one column, "❤️" two.
+    if (cp === 0xfe0f) { // emoji presentation: "❤" is one column, "❤️" two
       if (last === 1) width++;
       last = 2;
       continue;

@@ -14,8 +14,7 @@ export const MODE_LABELS: Record<Mode, string> = {
 export const modeTag = (mode: unknown): string | undefined =>
   isMode(mode) && mode !== 'bypass' ? MODE_LABELS[mode] : undefined;
 
-const SKIP = '--dangerously-skip-permissions';
-const ALLOW_SKIP = '--allow-dangerously-skip-permissions';
+const [SKIP, ALLOW_SKIP] = ['--dangerously-skip-permissions', '--allow-dangerously-skip-permissions'];
 const MODE_FLAG = '--permission-mode';
 /** --permission-mode values. Manual is `default`: every version takes it (2.1.328 also takes `manual`). */
 const CLI_NAMES: Record<Mode, string> = {

@@ -14,8 +14,7 @@ export interface PendingText {
   /** The Telegram update that carried it; absent for texts ccbot writes itself ('continue'). */
   key?: number;
   /** An album's media_group_id: its later parts are merged into this text while it is untyped (keys: their updates). */
-  group?: string;
-  keys?: number[];
+  group?: string; keys?: number[];
   /** Answers the free-text field of a menu ("Type something."), not the input box; set false once it is typed as
    * an ordinary prompt instead (the menu was answered at the desk). */
   menuAnswer?: boolean;
@@ -27,8 +26,7 @@ export interface PendingText {
   /** When the one extra Enter was due for an unconfirmed prompt (failed 4 s later, so it also dates a failure). */
   enteredAt: number | null;
   /** Told the person that a picker blocks it, or that it could not be confirmed (then it waits for Resend). */
-  notified: boolean;
-  failed: boolean;
+  notified: boolean; failed: boolean;
   /** Delivered or dropped: kept with its text blanked so that its key stays known. */
   done?: boolean;
 }
@@ -61,9 +59,7 @@ export class Outbox {
   }
 
   /** Whether the update `key` brought a text that is waiting or was delivered not long ago. */
-  knows(key: number): boolean {
-    return this.items.some((p) => p.key === key || p.keys?.includes(key));
-  }
+  readonly knows = (key: number): boolean => this.items.some((p) => p.key === key || p.keys?.includes(key));
 
   /** The oldest message of each session, in line order; a failed one waits for Resend and holds nothing up. */
   heads(): Readonly<PendingText>[] {
@@ -79,9 +75,8 @@ export class Outbox {
   }
 
   /** Failed messages that have waited for Resend since before `before`. */
-  failedBefore(before: number): Readonly<PendingText>[] {
-    return this.live().filter((p) => p.failed && (p.enteredAt ?? p.queuedAt) < before);
-  }
+  readonly failedBefore = (before: number): Readonly<PendingText>[] =>
+    this.live().filter((p) => p.failed && (p.enteredAt ?? p.queuedAt) < before);
 
   /** Typing begins (saved before the paste); `menuAnswer` says whether into a menu's field or the input box. */
   readonly markTyping = (ref: string, at: number, menuAnswer: boolean) =>
@@ -109,9 +104,7 @@ export class Outbox {
     this.save();
   }
 
-  private live(): PendingText[] {
-    return this.items.filter((p) => !p.done);
-  }
+  private readonly live = (): PendingText[] => this.items.filter((p) => !p.done);
 
   private change(ref: string, fields: Partial<PendingText>): void {
     const item = this.live().find((p) => p.ref === ref);

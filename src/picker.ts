@@ -50,11 +50,8 @@ export async function pickOption(
   }
   if (!isSelected(menu)) return fail('stuck', `option ${number} did not get selected`);
   if (option.freeText) return { ok: true, freeText: true, label: option.label };
-  if (!amend) {
-    await deps.press(windowId, ['Enter']);
-    return { ok: true, freeText: false, label: option.label };
-  }
-  await deps.press(windowId, ['Tab']);
+  await deps.press(windowId, [amend ? 'Tab' : 'Enter']);
+  if (!amend) return { ok: true, freeText: false, label: option.label };
   for (let waited = 0; waited < (deps.settleMs ?? 1_500); waited += STEP_MS) {
     await sleep(STEP_MS);
     const now = await menuOn(windowId, deps, key);

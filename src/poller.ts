@@ -67,7 +67,7 @@ export async function pollUpdates(
     const id = update.update_id;
     const work = dispatch(update);
     if (!work) return ledger.finish(id);
-    ledger.start(id);
+    ledger.running.add(id);
     const tail: Promise<void> = (lanes.get(work.lane) ?? Promise.resolve())
       .then(work.run)
       .catch((err: unknown) => log.error('handling an update failed', { update_id: id, error: describeError(err) }))
@@ -78,8 +78,7 @@ export async function pollUpdates(
       });
     lanes.set(work.lane, tail);
   };
-  let failures = 0;
-  let conflicts = 0;
+  let [failures, conflicts] = [0, 0];
   while (!signal.aborted) {
     if (lanes.size > 0) await settle(settleMs, signal);
     const hung = AbortSignal.timeout(timeoutS * 1000 + watchdogGraceMs); // the watchdog
@@ -124,7 +123,7 @@ export async function pollUpdates(
 /** Which updates are handled: every one below `next`, plus `above` (handled while a lower one ran, or before a
  * restart). `next` is the offset that confirms to Telegram only what is handled. */
 class Ledger {
-  private readonly running = new Set<number>();
+  readonly running = new Set<number>();
   private last: number | undefined; // the highest id Telegram returned
 
   constructor(public next: number | undefined, private readonly above: Set<number>) {}
@@ -132,10 +131,6 @@ class Ledger {
   isNew(id: number): boolean {
     this.last = Math.max(id, this.last ?? id);
     return !(this.next !== undefined && id < this.next) && !this.above.has(id) && !this.running.has(id);
-  }
-
-  start(id: number): void {
-    this.running.add(id);
   }
 
   finish(id: number): void {

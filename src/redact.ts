@@ -63,12 +63,11 @@ export function createRedactor(sources: RedactSources): (text: string) => string
   };
   const refresh = () => {
     const next: typeof files = new Map();
-    const folders = new Set(sources.folders());
-    const found = [...folders].flatMap((dir) => ENV_FILES.flatMap((name) => fileValues(join(dir, name), next)));
-    const values = [...fixed, ...found];
+    const fromFiles = (dir: string) => ENV_FILES.flatMap((name) => fileValues(join(dir, name), next));
+    const found = [...new Set(sources.folders())].flatMap(fromFiles);
     files = next;
     // Answers are HTML by then: a value with & < > " is there escaped.
-    const all = [...new Set(values.flatMap((v) => [v, escapeHtml(v)]))].filter(Boolean);
+    const all = [...new Set([...fixed, ...found].flatMap((v) => [v, escapeHtml(v)]))].filter(Boolean);
     all.sort((a, b) => b.length - a.length);
     const key = all.join('\0');
     if (key === knownKey) return;

@@ -117,8 +117,7 @@ function parseScreen(capture: string): Cell[][] {
 export function renderScreen(capture: string): Buffer {
   const grid = parseScreen(capture);
   const cols = Math.max(MIN_COLS, ...grid.map((row) => row.length));
-  const width = cols * CELL_W;
-  const stride = 1 + width * 3;
+  const [width, stride] = [cols * CELL_W, 1 + cols * CELL_W * 3];
   const pixels = new Uint8Array(grid.length * CELL_H * stride);
   grid.forEach((row, r) => {
     for (let c = 0; c < cols; c++) {

@@ -53,10 +53,9 @@ export async function findTranscript(
  * shrank below the cursor or was replaced (another inode) is read from its start again, with `restarted`. One read
  * takes up to `maxBytes`, more only to finish a longer line. A malformed line is logged and skipped; so is a line
  * over `maxLineBytes`, without being read whole: the cursor moves past it, and a note in the events says so. */
-export async function readEvents(
-  path: string, cursor: Cursor, pending: PendingCalls, options: { maxBytes?: number; maxLineBytes?: number } = {},
+export async function readEvents(path: string, cursor: Cursor, pending: PendingCalls,
+  { maxBytes = MAX_BYTES, maxLineBytes = MAX_LINE_BYTES }: { maxBytes?: number; maxLineBytes?: number } = {},
 ): Promise<EventsResult> {
-  const { maxBytes = MAX_BYTES, maxLineBytes = MAX_LINE_BYTES } = options;
   const read = await withFile(path, async (handle) => {
     const info = await handle.stat();
     const restarted = info.size < cursor.offset || (cursor.ino !== undefined && cursor.ino !== info.ino);

@@ -58,9 +58,11 @@ export class Users {
   constructor(private readonly records: Record<string, UserState>, private readonly save: () => void,
     private readonly sessions: Pick<Sessions, 'get' | 'live'>) {}
 
+  private readonly user = (userId: number): UserState | undefined => this.records[String(userId)];
+
   /** Their active session when it is still live; otherwise their most recent live one, which becomes active. */
   activeSession(userId: number): Readonly<Session> | undefined {
-    const id = this.records[String(userId)]?.activeSessionId;
+    const id = this.user(userId)?.activeSessionId;
     const current = id ? this.sessions.get(id) : undefined;
     if (current?.status === 'active') return current;
     const next = this.sessions.live().filter((s) => s.ownerUserId === userId).at(-1);
@@ -69,7 +71,7 @@ export class Users {
   }
 
   setActive(userId: number, sessionId: string | null): void {
-    if (this.records[String(userId)]?.activeSessionId === sessionId) return;
+    if (this.user(userId)?.activeSessionId === sessionId) return;
     this.change(userId, { activeSessionId: sessionId });
   }
 
@@ -80,55 +82,49 @@ export class Users {
 
   /** Bot message `messageId` is about `sessionId`: a reply to it goes there. The newest are kept. */
   rememberMessage(userId: number, messageId: number, sessionId: string): void {
-    const kept = Object.entries(this.records[String(userId)]?.messages ?? {}).slice(1 - REMEMBERED_MESSAGES);
+    const kept = Object.entries(this.user(userId)?.messages ?? {}).slice(1 - REMEMBERED_MESSAGES);
     this.change(userId, { messages: { ...Object.fromEntries(kept), [String(messageId)]: sessionId } });
   }
 
   sessionOfMessage(userId: number, messageId: number): Readonly<Session> | undefined {
-    const id = this.records[String(userId)]?.messages?.[String(messageId)];
+    const id = this.user(userId)?.messages?.[String(messageId)];
     return id ? this.sessions.get(id) : undefined;
   }
 
   /** The language to answer an update in; their app's language is kept for messages that answer none (lang). */
   seenLang(userId: number, languageCode: string | undefined): Lang {
     const app = replyLang('auto', languageCode);
-    if (this.records[String(userId)]?.lang !== app) this.change(userId, { lang: app });
+    if (this.user(userId)?.lang !== app) this.change(userId, { lang: app });
     return this.lang(userId);
   }
 
   /** The language to write to them in when no update of theirs is at hand. */
-  lang(userId: number): Lang {
-    return replyLang(this.settings(userId, 0).lang, this.records[String(userId)]?.lang);
-  }
-
-  settings(userId: number, defaultIdleHours: number): Settings {
-    return userSettings(this.records[String(userId)]?.settings, defaultIdleHours);
-  }
+  readonly lang = (userId: number): Lang => replyLang(this.settings(userId, 0).lang, this.user(userId)?.lang);
+  readonly settings = (userId: number, defaultIdleHours: number): Settings =>
+    userSettings(this.user(userId)?.settings, defaultIdleHours);
 
   readonly setSettings = (userId: number, settings: Settings) => this.change(userId, { settings });
   readonly setAnswerTo = (userId: number, sessionId: string) => this.change(userId, { answerTo: sessionId });
 
   /** true once when their next text answers a menu of `sessionId`. */
   takeAnswerTo(userId: number, sessionId: string): boolean {
-    if (this.records[String(userId)]?.answerTo !== sessionId) return false;
+    if (this.user(userId)?.answerTo !== sessionId) return false;
     this.change(userId, { answerTo: undefined });
     return true;
   }
 
-  readonly lastDir = (userId: number): string | undefined => this.records[String(userId)]?.lastDir;
+  readonly lastDir = (userId: number): string | undefined => this.user(userId)?.lastDir;
   readonly setLastDir = (userId: number, dir: string) => this.change(userId, { lastDir: dir });
 
   /** Queued after what is already held: a second message before the session starts never replaces the first,
    * and the same message (a redelivered update) is held once. */
   holdText(userId: number, held: Held): void {
-    const list = this.records[String(userId)]?.waitingText ?? [];
+    const list = this.user(userId)?.waitingText ?? [];
     if (list.some((h) => h.messageId === held.messageId)) return;
     this.change(userId, { waitingText: [...list, held] });
   }
 
-  heldTexts(userId: number): readonly Held[] {
-    return [...(this.records[String(userId)]?.waitingText ?? [])];
-  }
+  readonly heldTexts = (userId: number): readonly Held[] => [...(this.user(userId)?.waitingText ?? [])];
 
   /** One held message went to a session (or failed and was told): dropped only then, so a crash before keeps it. */
   dropHeld(userId: number, messageId: number): void {
