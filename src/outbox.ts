@@ -51,9 +51,7 @@ export class Outbox {
     if (album) {
       const keys = text.key === undefined ? album.keys : [...(album.keys ?? []), text.key];
       Object.assign(album, { text: mergePrompts(album.text, text.text), queuedAt: now }, keys && { keys });
-    } else {
-      this.items.push({ ...text, ref: randomBytes(4).toString('hex'), queuedAt: now, ...IN_LINE });
-    }
+    } else this.items.push({ ...text, ref: randomBytes(4).toString('hex'), queuedAt: now, ...IN_LINE });
     this.save();
     return true;
   }
