@@ -13,6 +13,7 @@ import { listDesk } from './desk.js';
 import { downloader } from './download.js';
 import { execRun } from './exec.js';
 import { gateUpdate } from './gate.js';
+import { httpFetch } from './http-fetch.js';
 import { TurnChanges } from './git-changes.js';
 import { Approvals } from './approvals.js';
 import { acquireSingletonLock, LOCK_FILE, releaseOnExit } from './lock.js';
@@ -26,7 +27,7 @@ import { findClaudeProcesses, killOrphanClaudeProcesses, runningClaudeIds } from
 import { reconcile } from './recovery.js';
 import { createRouter } from './router.js';
 import { createRedactor } from './redact.js';
-import { readSessionMap } from './session-map.js';
+import { readSessionMap, recordWindow } from './session-map.js';
 import type { ArchiveReason } from './sessions.js';
 import { Spool, SPOOL_DIR } from './spool.js';
 import { loadState, saveState, StateStore } from './state.js';
@@ -90,14 +91,21 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
     ccbotDir, tmuxSession, claudeCommand: config.claudeCommand, claudeFlags: config.claudeFlags,
     claudeSettings: writeClaudeSettings(ccbotDir, undefined, {
       tripwire: config.tripwire, timeoutMs: config.tripwireTimeoutMs }), systemPrompt: claudeSystemPrompt(),
-    openWindow: (spec: Parameters<typeof newWindow>[1]) => newWindow(tmuxSession, spec, tmux),
+    openWindow: async (spec: Parameters<typeof newWindow>[1]) => {
+      recordWindow(ccbotDir, spec.tag); // a resumed session's old window must not answer for the new one
+      const made = await newWindow(tmuxSession, spec, tmux);
+      const where = made.ok ? { sessionName: tmuxSession, windowId: made.windowId, windowName: spec.name } : undefined;
+      recordWindow(ccbotDir, spec.tag, where);
+      return made;
+    },
     killWindow: (id: string) => killWindow(id, tmux),
     killOrphans: (claudeId: string) => killOrphanClaudeProcesses(claudeId),
   };
   const archive = (id: string, reason: ArchiveReason) => sessions.archive(id, reason, claude);
 
   // maxRetries 0: retries are decided by ccbot, which knows when a repeat would duplicate a visible message.
-  const api = new Api(config.botToken, { apiRoot: config.telegramApiRoot, maxRetries: 0 });
+  const api = new Api(config.botToken,
+    { apiRoot: config.telegramApiRoot, maxRetries: 0, fetch: httpFetch as typeof fetch });
   // Secrets are masked on the way out; $CCBOT_DIR/.env may hold more than the token.
   const mask = createRedactor({ enabled: config.redact, env: process.env, botToken: config.botToken,
     folders: () => [ccbotDir, ...sessions.live().map((s) => s.workdir)] });

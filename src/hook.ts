@@ -1,17 +1,14 @@
-/** `ccbot hook`: run by Claude Code on SessionStart and UserPromptSubmit, records which Claude session runs in which
- * tmux window of ours in session_map.json; on PreToolUse (Bash), holds a command on the tripwire until the person
- * allows or denies it. It runs on every prompt and command, so: lean imports (no Telegram, no daemon), nothing on
- * stdout but a PreToolUse decision (Claude Code adds a UserPromptSubmit hook's stdout to the prompt), and exit 0
- * whatever happens (a broken ccbot must never get in Claude's way). `--install` / `--uninstall`: hook-install.ts. */
-import { randomBytes } from 'node:crypto';
+/** `ccbot hook` past its entry (hook-entry.ts): on SessionStart and UserPromptSubmit, records which Claude session runs
+ * in which tmux window of ours in session_map.json; on PreToolUse (Bash), holds a command on the tripwire until the
+ * person allows or denies it. It runs on every prompt and command, so: lean imports (no Telegram, no daemon), nothing
+ * on stdout but a PreToolUse decision, and exit 0 whatever happens (a broken ccbot must never get in Claude's way).
+ * `--install` / `--uninstall`: hook-install.ts. */
 import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, isAbsolute, join, resolve, sep } from 'node:path';
-import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { absolutePath, DEFAULTS } from './config.js';
 import { parseDotEnv } from './dotenv.js';
-import { isDaemonRunning } from './lock.js';
 import { logger, setSink } from './log.js';
 import { readIfExists, writeJson } from './store.js';
 import type { PaneInfo, TmuxOptions } from './tmux.js';
@@ -20,27 +17,22 @@ import { isObject } from './values.js';
 
 const log = logger('hook');
 
-/** A 1 MB prompt plus its JSON envelope still fits; anything larger is read to the end and ignored. */
-const MAX_INPUT_BYTES = 1024 * 1024 + 64 * 1024;
-/** Claude Code writes the event and closes our stdin at once; a stdin that stays open is not Claude's. */
-const INPUT_WAIT_MS = 2_000;
 /** The installed hook has `timeout: 5` (seconds): leave before Claude Code kills us and reports a failed hook. */
 const HOOK_DEADLINE_MS = 4_000;
 const HOOK_LOG_MAX_BYTES = 256 * 1024;
 /** How often the hook looks for the person's answer. */
 const POLL_MS = 100;
 
-interface HookDeps {
+export interface HookDeps {
   env?: NodeJS.ProcessEnv;
-  stdin?: Readable & { isTTY?: boolean };
+  /** The file descriptor of the event's input: 0, stdin. */
+  stdin?: number;
   now?: () => number;
   paneInfo?: (paneId: string, opts: TmuxOptions) => Promise<PaneInfo | null>;
 }
 
-/** The CLI: `ccbot hook` (run by Claude Code; always 0, never a byte on stdout), `--install`, `--uninstall` (run by a
- * person; one line on stdout, or one on stderr and exit 1). */
-export async function hookCommand(args: readonly string[], deps: HookDeps = {}): Promise<number> {
-  const env = deps.env ?? process.env;
+/** `ccbot hook --install` / `--uninstall`, run by a person: one line on stdout, or one on stderr and exit 1. */
+export async function hookFlags(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [flag, ...extra] = args;
   if ((flag === '--install' || flag === '--uninstall') && extra.length === 0) {
     const { ccbotHookCommand, installHooks, uninstallHooks } = await import('./hook-install.js');
@@ -50,11 +42,16 @@ export async function hookCommand(args: readonly string[], deps: HookDeps = {}):
     else process.stdout.write(result.message + '\n');
     return result.ok ? 0 : 1;
   }
-  if (flag !== undefined) {
-    const use = 'use ccbot hook, ccbot hook --install or ccbot hook --uninstall';
-    process.stderr.write(`ccbot: unknown arguments "hook ${args.join(' ')}": ${use}\n`);
-    return 2;
-  }
+  const use = 'use ccbot hook, ccbot hook --install or ccbot hook --uninstall';
+  process.stderr.write(`ccbot: unknown arguments "hook ${args.join(' ')}": ${use}\n`);
+  return 2;
+}
+
+/** One event read by hook-entry.ts since `startedAt` (performance.now()); undefined: no complete input. Always 0,
+ * nothing on stdout but a PreToolUse decision (Claude Code adds a UserPromptSubmit hook's stdout to the prompt). */
+export async function handleEvent(
+  event: Record<string, unknown> | undefined, env: NodeJS.ProcessEnv, deps: HookDeps, startedAt: number,
+): Promise<number> {
   setSink(hookLogSink(settingOf(env, 'CCBOT_DIR')));
   // The handlers stay for the life of this process, which ends right after: a late stream error must not turn
   // into exit 1 either. stderr may be a pipe Claude Code has already closed.
@@ -65,10 +62,8 @@ export async function hookCommand(args: readonly string[], deps: HookDeps = {}):
   const watchdog = setTimeout(() => {
     log.warn(`gave up after ${HOOK_DEADLINE_MS} ms (tmux or the map lock too slow)`);
     process.exit(0);
-  }, HOOK_DEADLINE_MS).unref();
+  }, HOOK_DEADLINE_MS - (performance.now() - startedAt)).unref();
   try {
-    const input = await readInput(deps.stdin ?? process.stdin);
-    const event = input === undefined ? undefined : parseEvent(input);
     if (event === undefined) log.debug('ignored: no complete input within the size and time limits');
     else if (event.hook_event_name === 'PreToolUse') {
       clearTimeout(watchdog); // it waits for the person, up to its own deadline below the hook's timeout
@@ -95,20 +90,25 @@ async function recordEvent(event: Record<string, unknown>, env: NodeJS.ProcessEn
   const pane = env.TMUX_PANE;
   if (!pane) return; // Claude Code outside tmux: not one of ours
   const at = (deps.now ?? Date.now)();
-  // Loaded only now: most runs come from Claude sessions outside tmux, which stop above; this saves them ~15 ms.
-  const { isClaudeSessionId, mapKey, promptHash, updateSessionMap } = await import('./session-map.js');
-  const { paneInfo } = await import('./tmux.js');
+  // Loaded only now: the tripwire's runs, on every Bash command, do not need them.
+  const { indexedWindow, isClaudeSessionId, mapKey, promptHash, updateSessionMap } = await import('./session-map.js');
   const { hook_event_name: name, session_id: sessionId, cwd, prompt } = event;
   if ((name !== 'SessionStart' && name !== 'UserPromptSubmit') || !isClaudeSessionId(sessionId)
     || typeof cwd !== 'string' || !isAbsolute(cwd)) {
     return log.debug('ignored: not a SessionStart or UserPromptSubmit event with a session id and an absolute cwd');
   }
-  const where = await (deps.paneInfo ?? paneInfo)(pane, { env });
-  if (!where) return log.warn('tmux could not say where this pane is; session not recorded', { pane });
   const dir = settingOf(env, 'CCBOT_DIR');
+  // A window ccbot opened is in its index (no tmux round trip); any other is asked about.
+  let where: PaneInfo | null | undefined = indexedWindow(dir, env.CCBOT_SESSION_ID);
+  if (!where) {
+    const { paneInfo } = await import('./tmux.js');
+    where = await (deps.paneInfo ?? paneInfo)(pane, { env });
+  }
+  if (!where) return log.warn('tmux could not say where this pane is; session not recorded', { pane });
   if (where.sessionName !== tmuxSessionOf(env, dir)) {
     return log.debug('ignored: pane of another tmux session', { session: where.sessionName });
   }
+  const { windowName: window_name } = where;
   const key = mapKey(where.sessionName, where.windowId);
   const prompted = name === 'UserPromptSubmit' && typeof prompt === 'string';
   const transcript_path = checkedTranscript(event.transcript_path, sessionId, env);
@@ -118,22 +118,12 @@ async function recordEvent(event: Record<string, unknown>, env: NodeJS.ProcessEn
     const last = prompted ? { prompt_at: at, prompt_hash: promptHash(prompt) }
       : prev?.session_id === sessionId ? { prompt_at: prev.prompt_at, prompt_hash: prev.prompt_hash } : {};
     // In toEntry's field order (JSON.stringify drops an undefined prompt), so that the comparison holds.
-    const next = { session_id: sessionId, cwd, window_name: where.windowName, transcript_path, ...last };
+    const next = { session_id: sessionId, cwd, window_name, transcript_path, ...last };
     if (JSON.stringify(next) === JSON.stringify(prev)) return false;
     map[key] = next;
     return true;
   });
   if (!result.ok) log.warn('session not recorded', { key, error: result.error });
-}
-
-/** The event object; {} for anything that is not a JSON object (then ignored as no event of ours). */
-function parseEvent(input: Buffer): Record<string, unknown> {
-  try {
-    const data: unknown = JSON.parse(input.toString('utf8'));
-    return isObject(data) ? data : {};
-  } catch {
-    return {};
-  }
 }
 
 /** PreToolUse, matcher Bash (claude-settings.ts): a command on the tripwire waits for the person's Allow once / Deny,
@@ -144,6 +134,7 @@ async function checkTripwire(event: Record<string, unknown>, env: NodeJS.Process
   if (event.tool_name !== 'Bash' || typeof command !== 'string') return;
   const dir = settingOf(env, 'CCBOT_DIR');
   const { decisionJson, isTripped, parseTripwireFile, TRIPWIRE_FILE } = await import('./tripwire.js');
+  const { isDaemonRunning } = await import('./lock.js');
   const { tripwire, timeoutMs } = parseTripwireFile(readIfExists(join(dir, TRIPWIRE_FILE)));
   if (tripwire === 'off' || !isTripped(command, tripwire.pattern)) return;
   const { CCBOT_CHAT_ID: chat, CCBOT_SESSION_ID: sessionId } = env;
@@ -160,7 +151,8 @@ async function checkTripwire(event: Record<string, unknown>, env: NodeJS.Process
  * the daemon has just decided it: a rename and an unlink of one file cannot both succeed. */
 async function askDaemon(dir: string, request: ApprovalRequest, timeoutMs: number): Promise<Outcome> {
   const { APPROVALS_DIR, ASKED, GRACE_MS, OUTCOMES } = await import('./tripwire.js');
-  const id = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`; // a keyboards.ts word: 16 characters
+  // A keyboards.ts word, 16 characters; not node:crypto, whose loading costs every Bash command ~5 ms.
+  const id = `${Date.now().toString(36)}${Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0')}`;
   const at = (suffix: string) => join(dir, APPROVALS_DIR, id + suffix);
   const decided = () => OUTCOMES.find((outcome) => existsSync(at(`.${outcome}`)));
   writeJson(at(ASKED.request), request);
@@ -192,27 +184,6 @@ function checkedTranscript(path: unknown, sessionId: string, env: NodeJS.Process
   const projects = join(settingOf(env, 'CLAUDE_CONFIG_DIR'), 'projects');
   const inside = normal.startsWith(projects + sep) && normal.slice(projects.length + 1).split(sep).length === 2;
   return inside && basename(normal) === `${sessionId}.jsonl` ? normal : '';
-}
-
-/** The whole of stdin, if it ends within INPUT_WAIT_MS and MAX_INPUT_BYTES; else undefined. Always drains: a hook that
- * exits before reading gives Claude Code EPIPE on its write. A terminal (a person trying `ccbot hook` by hand) is not
- * read at all. */
-async function readInput(stream: Readable & { isTTY?: boolean }): Promise<Buffer | undefined> {
-  if (stream.isTTY) return undefined;
-  const timer = setTimeout(() => stream.destroy(), INPUT_WAIT_MS);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size <= MAX_INPUT_BYTES) chunks.push(chunk);
-    }
-    return size <= MAX_INPUT_BYTES ? Buffer.concat(chunks) : undefined;
-  } catch {
-    return undefined; // destroyed at the deadline, or a read error
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Diagnostics go to `$CCBOT_DIR/hook.log` (Claude Code shows a successful hook's stderr to nobody), bounded by one

@@ -1,9 +1,6 @@
 #!/usr/bin/env node
 /** The ccbot command line: picks the subcommand; the one place a thrown error becomes one line and an exit code. */
-import { readFileSync } from 'node:fs';
-import { ConfigError, loadConfig } from './config.js';
-import { LockHeldError } from './lock.js';
-import { addSecret, redact, setLevel } from './log.js';
+// No imports at the top: each would be paid by every `ccbot hook` run, on every prompt.
 
 const USAGE = `usage: ccbot [command]
 
@@ -27,13 +24,14 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (command === '--version' || command === '-v') {
+    const { readFileSync } = await import('node:fs');
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
     process.stdout.write(pkg.version + '\n');
     return 0;
   }
   if (command === 'hook') {
     // Before any configuration: Claude Code runs it on every prompt, without the token; nor the daemon's modules.
-    const { hookCommand } = await import('./hook.js');
+    const { hookCommand } = await import('./hook-entry.js');
     return hookCommand(rest);
   }
   if (command === 'send-file') {
@@ -49,6 +47,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return doctorCommand(rest);
   }
   if (command === undefined) {
+    const { loadConfig } = await import('./config.js');
+    const { addSecret, setLevel } = await import('./log.js');
     const config = loadConfig(process.env);
     addSecret(config.botToken);
     setLevel(config.logLevel);
@@ -64,7 +64,10 @@ main(process.argv.slice(2)).then(
   (code) => void (process.exitCode = code),
   // Every failure is one line: 2 for configuration, 1 for the rest (a held lock, tmux missing). Expected failures
   // say what to do; for anything else LOG_LEVEL=debug adds the stack.
-  (err: unknown) => {
+  async (err: unknown) => {
+    const { redact } = await import('./log.js');
+    const { ConfigError } = await import('./config.js');
+    const { LockHeldError } = await import('./lock.js');
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(redact(message.startsWith('ccbot ') ? message : `ccbot: ${message}`) + '\n');
     const expected = err instanceof ConfigError || err instanceof LockHeldError;

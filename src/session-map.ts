@@ -2,9 +2,12 @@
  * the hook (one process per Claude event, many at once) and pruned by the daemon, so every change goes through
  * updateSessionMap: read-modify-write under one lock file, ending in an atomic rename. Runs neither tmux nor Claude. */
 import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { withFileLock, type FileLockOptions } from './lock.js';
-import { readJson, writeJson } from './store.js';
+import { logger } from './log.js';
+import { readIfExists, readJson, writeJson } from './store.js';
+import type { PaneInfo } from './tmux.js';
 import { fail, isObject, type Failure } from './values.js';
 
 interface SessionMapEntry {
@@ -43,8 +46,9 @@ export function promptHash(text: string): string {
 /** The map as it is on disk, without entries of the wrong shape (a hand edit, an older or newer ccbot): callers may
  * trust every field. A missing or corrupt file is an empty map (store.ts sets a corrupt one aside); a file that
  * exists but cannot be read (permissions) throws, naming it. */
-export function readSessionMap(ccbotDir: string): SessionMap {
-  const raw = readJson<unknown>(join(ccbotDir, SESSION_MAP_FILE), {});
+export function readSessionMap(
+  ccbotDir: string, raw = readJson<unknown>(join(ccbotDir, SESSION_MAP_FILE), {}),
+): SessionMap {
   const map: SessionMap = {};
   if (!isObject(raw)) return map;
   for (const [key, value] of Object.entries(raw)) {
@@ -55,16 +59,50 @@ export function readSessionMap(ccbotDir: string): SessionMap {
   return map;
 }
 
-/** Applies `mutate` to the current map under `<map>.lock` and writes the result if it returns true. Everyone who
- * changes the map (hooks, the daemon's pruning) must come through here: the shared lock is what keeps concurrent
- * writers from losing each other's entries. Lock, read and write trouble come back as values; a throw from mutate
- * (a bug) propagates. */
+/** `$CCBOT_DIR/windows/<ccbot session id>.json`: the window the daemon opened for that session (whose environment
+ * carries the id), for the hook to find without a tmux round trip; removed (`where` undefined) before a window is
+ * opened for the id again. Best effort: without it the hook asks tmux. */
+export function recordWindow(ccbotDir: string, id: string | undefined, where?: PaneInfo): void {
+  const path = windowFile(ccbotDir, id);
+  try {
+    if (path && where) writeJson(path, where);
+    else if (path) rmSync(path, { force: true });
+  } catch (err) {
+    logger('session-map').warn('window index not updated; the hook will ask tmux', { path, error: err });
+  }
+}
+
+export function indexedWindow(ccbotDir: string, id: string | undefined): PaneInfo | undefined {
+  const path = windowFile(ccbotDir, id);
+  let w: unknown;
+  try {
+    w = path && JSON.parse(readIfExists(path) ?? 'null');
+  } catch {
+    return undefined; // unreadable: ask tmux
+  }
+  return isObject(w) && typeof w.sessionName === 'string' && typeof w.windowName === 'string'
+    && /^@\d+$/.test(`${w.windowId}`) ? (w as PaneInfo) : undefined;
+}
+
+const windowFile = (dir: string, id = '') => (/^[\w-]+$/.test(id) ? join(dir, 'windows', `${id}.json`) : undefined);
+
+/** Applies `mutate` to the current map under `<map>.lock` and writes the result if it returns true (if it returns
+ * false for the map read first without the lock: no lock, no write). Everyone who changes the map (hooks, the
+ * daemon's pruning) must come through here: the shared lock is what keeps concurrent writers from losing each other's
+ * entries. Lock, read and write trouble come back as values; a throw from mutate (a bug) propagates. */
 export async function updateSessionMap(
   ccbotDir: string,
   mutate: (map: SessionMap) => boolean,
   lock: FileLockOptions = {},
 ): Promise<MapUpdateResult> {
   const path = join(ccbotDir, SESSION_MAP_FILE);
+  let seen: SessionMap | undefined;
+  try {
+    seen = readSessionMap(ccbotDir, JSON.parse(readIfExists(path) ?? '{}'));
+  } catch {
+    // left to the locked read below, which alone may set a corrupt file aside
+  }
+  if (seen && !mutate(seen)) return { ok: true, changed: false };
   const update = (): MapUpdateResult => {
     let map: SessionMap;
     try {

@@ -1,6 +1,5 @@
 /** Atomic JSON files: write a temp file, fsync, rename over the target. A corrupt file is moved aside, never
  * overwritten silently. Synchronous on purpose: the files are small and exit paths (process 'exit') cannot await. */
-import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { logger } from './log.js';
@@ -52,7 +51,9 @@ export function writeJson(path: string, value: unknown): void {
   if (text === undefined) throw new TypeError(`writeJson(${path}): value is not JSON-serialisable`);
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // Not node:crypto, whose loading would cost the hook ~5 ms; 'wx' below refuses the unlikely clash.
+  const hex = Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0');
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${hex}.tmp`);
   // 0600: state can hold chat ids and session paths.
   const fd = openSync(tmp, 'wx', 0o600);
   try {

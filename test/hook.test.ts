@@ -1,15 +1,14 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hookCommand } from '#ccbot/hook.js';
+import { hookCommand } from '#ccbot/hook-entry.js';
 import { setSink } from '#ccbot/log.js';
 import { promptHash, readSessionMap, SESSION_MAP_FILE } from '#ccbot/session-map.js';
 import { ensureSession, type PaneInfo, type TmuxOptions } from '#ccbot/tmux.js';
@@ -70,9 +69,17 @@ type HookDeps = NonNullable<Parameters<typeof hookCommand>[1]>;
 process.setMaxListeners(0);
 process.stderr.setMaxListeners(0);
 
-/** `ccbot hook` in this process, with `input` on its stdin. */
+/** `ccbot hook` in this process, with `input` on its stdin (a file here). */
 async function runHook(input: string | Buffer, env: NodeJS.ProcessEnv, deps: HookDeps): Promise<void> {
-  assert.is(await hookCommand([], { ...deps, env, stdin: Readable.from([Buffer.from(input)]) }), 0);
+  const file = join(mkdtempSync(join(tmpdir(), 'ccbot-hook-input-')), 'event.json');
+  writeFileSync(file, input);
+  const fd = openSync(file, 'r');
+  try {
+    assert.is(await hookCommand([], { ...deps, env, stdin: fd }), 0);
+  } finally {
+    closeSync(fd);
+    rmSync(dirname(file), { recursive: true, force: true });
+  }
 }
 
 /** The lines the hook wrote to $CCBOT_DIR/hook.log, without the time and pid it adds. */
@@ -426,40 +433,3 @@ hostile('diagnostics go to $CCBOT_DIR/hook.log, rotated at 256 KB, and not to st
 });
 
 hostile.run();
-
-// ---------------------------------------------------------------------------------------------------------------
-
-const lean = suite('the hook path');
-
-/** Relative modules a compiled file imports statically (`import … from './x.js'`) plus any package it imports. */
-function staticImports(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'|^import\s+'([^']+)'/gm)].map((m) => (m[1] ?? m[2])!);
-}
-
-lean('loads no Telegram or daemon code; outside tmux not even tmux.js or session-map.js', () => {
-  const dist = dirname(MAIN_JS);
-  const seen = new Set<string>();
-  const visit = (name: string) => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    for (const spec of staticImports(join(dist, name))) {
-      if (spec.startsWith('./')) visit(spec.slice(2));
-      else seen.add(spec);
-    }
-  };
-  visit('main.js');
-  visit('hook.js');
-  const early = [...seen].filter((s) => !s.startsWith('node:'));
-  assert.ok(early.includes('hook.js') && !early.includes('tmux.js') && !early.includes('session-map.js'), early.join(' '));
-  const hook = readFileSync(join(dist, 'hook.js'), 'utf8');
-  assert.ok(hook.includes("await import('./tmux.js')") && hook.includes("await import('./session-map.js')"), 'loaded inside runHook');
-  visit('tmux.js');
-  visit('session-map.js');
-  const loaded = [...seen].filter((s) => !s.startsWith('node:'));
-  const heavy = loaded.filter((s) => !s.endsWith('.js') || /telegram|daemon|poller|sessions|monitor|card|router|format/.test(s));
-  assert.equal(heavy, [], 'no package and no daemon module on the hook path');
-  assert.ok(readFileSync(MAIN_JS, 'utf8').includes("await import('./hook.js')"), 'main.js loads hook.js lazily');
-});
-
-lean.run();

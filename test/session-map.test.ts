@@ -184,19 +184,20 @@ update('breaks a lock left by a dead process', async ({ dir, map }) => {
   assert.equal(Object.keys(readSessionMap(dir)), ['ccbot:@1']);
 });
 
-update('gives up with an error value while a live process holds the lock', async ({ dir, map }) => {
-  const held = await withFileLock(`${map}.lock`, () =>
-    updateSessionMap(
-      dir,
-      () => {
-        throw new Error('mutate must not run without the lock');
-      },
-      { timeoutMs: 100 },
-    ),
-  );
+update('gives up with an error value while a live process holds the lock, and writes nothing', async ({ dir, map }) => {
+  const held = await withFileLock(`${map}.lock`, () => updateSessionMap(dir, (m) => ((m['ccbot:@1'] = entry(1)), true), { timeoutMs: 100 }));
   assert.ok(held.ok);
   const result = held.value;
   assert.ok(!result.ok && result.error.includes(`${map}.lock`) && result.error.includes('gave up'), JSON.stringify(result));
+  assert.not.ok(existsSync(map), 'nothing written without the lock');
+});
+
+update('takes no lock when nothing would change: the hook on an event other than a prompt', async ({ dir, map }) => {
+  writeFileSync(map, JSON.stringify({ 'ccbot:@1': entry(1) }));
+  const before = fileId(map);
+  const held = await withFileLock(`${map}.lock`, () => updateSessionMap(dir, (m) => m['ccbot:@1']?.cwd !== entry(1).cwd, { timeoutMs: 100 }));
+  assert.equal(held, { ok: true, value: { ok: true, changed: false } }, 'answered while another process holds the lock');
+  assert.is(fileId(map), before, 'same inode and mtime');
 });
 
 update('returns an error value when the directory cannot be created', async ({ dir }) => {
