@@ -1,23 +1,33 @@
 /**
  * The running daemon, measured from outside as the person would feel it (real daemon, fake Bot API, isolated tmux,
- * the stand-in claude):
- *  - start → first getUpdates: spawn of `node dist/main.js` to the fake receiving the first poll (median of 5);
+ * the stand-in claude), run with the V8 flags of `npm start` (package.json), as ccbot.service runs it. Each figure
+ * stands next to a baseline measured in the same run, so the ratios mean the same on any machine:
+ *  - start → first getUpdates: spawn of `node dist/main.js` to the fake receiving the first poll (median of 5), next to
+ *    `node -e "await import('node-telegram-bot-api')"` run just before each (spawn to exit);
  *  - transcript → chat latency: a line appended to a live session's transcript (an answer that ends the turn) to the
  *    fake receiving the sendMessage with it (20 samples, 2.2 s apart: an answer costs two requests to the chat, the
  *    message and taking the switcher off the one before, and Telegram's pacing of ~1 a second is not what is measured);
- *  - RSS with 20 live sessions: VmRSS of the daemon once 20 stand-ins run and have answered once;
+ *  - RSS with 1 and with 20 live sessions, each having answered once (VmRSS, 3 s after the answer), and the slope per
+ *    further session, next to a bare `node`'s VmRSS;
  *  - idle CPU: the daemon's utime+stime over 60 s with those 20 sessions idle, as % of one core.
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { startChatWorld, type ChatWorld } from '../test/chat-fixture.js';
-import { startDaemon } from '../test/daemon-fixture.js';
+import { MAIN_JS, type DaemonRun } from '../test/daemon-fixture.js';
 import type { BenchResult } from './hook.js';
 
 const SESSIONS = 20;
 const CLOCK_TICKS = 100; // USER_HZ on Linux
+/** Start-up may cost this many times loading the Bot API library alone (node's own start-up included in both). */
+const START_RATIO = 3;
+/** The node flags of `npm start` (`node <flags> dist/main.js`); ccbot.service's ExecStart repeats them. */
+const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+const FLAGS = PACKAGE.scripts.start.split(' ').slice(1, -1);
+const LIBRARY = import.meta.resolve('node-telegram-bot-api');
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -30,18 +40,41 @@ function procStat(pid: number): { rssMb: number; cpuTicks: number } {
   return { rssMb: rssKb / 1024, cpuTicks: Number(fields[11]) + Number(fields[12]) }; // utime, stime
 }
 
-async function startToFirstPoll(world: ChatWorld): Promise<number> {
-  const times: number[] = [];
+/** test/daemon-fixture.ts's startDaemon, with FLAGS (NODE_OPTIONS refuses some of them). */
+function startDaemon(env: NodeJS.ProcessEnv, cwd: string): DaemonRun {
+  const child = spawn(process.execPath, [...FLAGS, MAIN_JS], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  let out = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, stderr: () => err, stdout: () => out, exited };
+}
+
+/** Medians of 5: the daemon's spawn to its first poll, and just before each, `import('node-telegram-bot-api')`'s
+ * spawn to exit. The last daemon started stays for the rest of the bench. */
+async function startToFirstPoll(world: ChatWorld): Promise<{ daemon: number; library: number }> {
+  const daemon: number[] = [];
+  const library: number[] = [];
   for (let i = 0; i < 5; i++) {
     world.daemon.child.kill('SIGTERM');
     await world.daemon.exited;
+    let started = Date.now();
+    execFileSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(LIBRARY)})`]);
+    library.push(Date.now() - started);
     const before = world.fake.callsTo('getUpdates').length;
-    const started = Date.now();
+    started = Date.now();
     world.daemon = startDaemon(world.env, world.root);
     const call = await world.fake.waitFor((f) => f.callsTo('getUpdates')[before], 10_000, 'first poll');
-    times.push(call.at - started);
+    daemon.push(call.at - started);
   }
-  return percentile(times, 50);
+  return { daemon: percentile(daemon, 50), library: percentile(library, 50) };
+}
+
+/** VmRSS of a bare `node`, the floor under every Node program here. */
+function bareNodeRssMb(): number {
+  const status = execFileSync(process.execPath, ['-e', "process.stdout.write(require('fs').readFileSync('/proc/self/status', 'utf8'))"], { encoding: 'utf8' });
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 }
 
 /** An assistant entry in Claude Code 2.1.328's shape that ends a turn: the monitor sends its text as the answer. */
@@ -69,27 +102,36 @@ async function latency(world: ChatWorld, transcript: string): Promise<number[]> 
 export async function benchDaemon(): Promise<BenchResult[]> {
   const world = await startChatWorld({ startupMs: 50 });
   try {
-    const firstPoll = await startToFirstPoll(world);
+    const start = await startToFirstPoll(world);
+    const bare = bareNodeRssMb();
+    let oneSession = 0;
     for (let i = 0; i < SESSIONS; i++) {
       world.say(`/new ${world.workdir(`s${i}`)}`);
       await world.botSays(/started/, 20_000);
       world.say(`hello ${i}`);
       await world.botSays(`echo: hello ${i}`, 20_000);
+      if (i === 0) oneSession = (await sleep(3_000), procStat(world.daemon.child.pid!).rssMb);
     }
     const map = JSON.parse(readFileSync(join(world.root, 'state', 'session_map.json'), 'utf8')) as Record<string, { transcript_path: string; cwd: string }>;
     const last = Object.values(map).find((e) => e.cwd.endsWith(`/s${SESSIONS - 1}`))!;
+    const pid = world.daemon.child.pid!;
+    await sleep(3_000);
+    const allSessions = procStat(pid).rssMb;
     const samples = await latency(world, last.transcript_path);
     await sleep(3_000); // settle
-    const pid = world.daemon.child.pid!;
     const before = procStat(pid);
     await sleep(60_000);
     const after = procStat(pid);
     const cpuPercent = ((after.cpuTicks - before.cpuTicks) / CLOCK_TICKS / 60) * 100;
     return [
-      { name: 'start → first getUpdates', value: firstPoll, unit: 'ms', goal: 500 },
+      { name: 'start → first getUpdates', value: start.daemon, unit: 'ms', goal: 500 },
+      { name: `start / import('node-telegram-bot-api') (${start.library} ms)`, value: round(start.daemon / start.library), unit: '×', goal: START_RATIO },
       { name: 'transcript line → Bot API, p50', value: percentile(samples, 50), unit: 'ms', goal: 150 },
       { name: 'transcript line → Bot API, p95', value: percentile(samples, 95), unit: 'ms', goal: 500 },
-      { name: `daemon RSS, ${SESSIONS} live sessions`, value: round(after.rssMb), unit: 'MB', goal: 60 },
+      { name: `daemon RSS, 1 live session (bare node ${round(bare)} MB)`, value: round(oneSession), unit: 'MB', goal: 60 },
+      { name: `daemon RSS, ${SESSIONS} live sessions`, value: round(allSessions), unit: 'MB', goal: 60 },
+      { name: `daemon RSS per further session, 1 → ${SESSIONS}`, value: Math.round(((allSessions - oneSession) / (SESSIONS - 1)) * 100) / 100, unit: 'MB', goal: 0.5 },
+      { name: `daemon RSS after the idle minute, ${SESSIONS} sessions`, value: round(after.rssMb), unit: 'MB', goal: 60 },
       { name: `idle CPU over 60 s, ${SESSIONS} sessions`, value: round(cpuPercent * 10) / 10, unit: '%', goal: 1 },
     ];
   } finally {

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --optimize-for-size
 /** The ccbot command line: picks the subcommand; the one place a thrown error becomes one line and an exit code. */
 // No imports at the top: each would be paid by every `ccbot hook` run, on every prompt.
 

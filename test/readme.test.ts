@@ -60,7 +60,7 @@ readme('every command is run here or named with what exercises it', () => {
   assert.equal(unknown, [], `README commands nothing exercises:\n${unknown.join('\n')}`);
   assert.match(CI_RUN, /^npm ci /m);
   assert.match(CI_RUN, /^npm test$/m);
-  assert.is(PACKAGE.scripts.start, 'node dist/main.js');
+  assert.match(PACKAGE.scripts.start, /^node (--[\w-]+ )*dist\/main\.js$/);
 });
 
 readme('the .env steps make a private directory and file that the daemon reads (placeholders filled in)', async ({ home }) => {
@@ -103,7 +103,7 @@ readme('the systemd sed line makes a unit for this user and checkout that system
     const unit = readFileSync(out, 'utf8');
     const user = (await execRun('id', ['-un'])) as { stdout: string };
     assert.match(unit, new RegExp(`^User=${user.stdout.trim()}$`, 'm'));
-    assert.match(unit, new RegExp(`^ExecStart=/\\S*node ${REPO}/dist/main\\.js$`, 'm'));
+    assert.match(unit, new RegExp(`^ExecStart=/\\S*node( --[\\w-]+)* ${REPO}/dist/main\\.js$`, 'm'));
     assert.match(unit, new RegExp(`^WorkingDirectory=${REPO}$`, 'm'));
     // verify wants a unit name: the file as `sudo cp` installs it.
     const dir = tempDir('ccbot-unit-');
