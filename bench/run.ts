@@ -1,10 +1,11 @@
 /** `npm run bench`: runs every bench this file knows and prints one table; exit 1 when a value misses its goal. */
 import { benchDaemon } from './daemon.js';
+import { benchRealCli } from './real-cli.js';
 import { benchHistory, benchParse } from './transcript.js';
 import { benchHook, type BenchResult } from './hook.js';
 import { benchScreenImage } from './screen-image.js';
 
-const benches: Array<() => Promise<BenchResult[]>> = [benchParse, benchHistory, benchHook, benchDaemon, benchScreenImage];
+const benches: Array<() => Promise<BenchResult[]>> = [benchParse, benchHistory, benchHook, benchDaemon, benchRealCli, benchScreenImage];
 
 const results: BenchResult[] = [];
 for (const bench of benches) results.push(...(await bench()));

@@ -191,12 +191,14 @@ export class CardPublisher {
     if (key === undefined) return;
     this.dirty.delete(key);
     const slot = this.slots.get(key)!;
-    const html = slot.html;
+    let html = slot.html;
     if (slot.deleted > 1 || (slot.messageId !== null && slot.shownHtml === html)) return;
     this.lastEditAt.set(chatId, this.deps.now());
     if (slot.messageId === null) return this.create(slot, html);
     const replyMarkup = this.deps.telegram.isNewest(chatId, slot.messageId) ? this.deps.switcher(chatId) : undefined;
-    const edited = await this.deps.telegram.edit(chatId, slot.messageId, html, replyMarkup ? { replyMarkup } : {});
+    // An answer may go first: the edit, once its turn comes, shows the newest card, and no later edit repeats it.
+    const newest = () => (this.slots.get(key) === slot && this.dirty.delete(key), (html = slot.html));
+    const edited = await this.deps.telegram.edit(chatId, slot.messageId, newest, replyMarkup ? { replyMarkup } : {});
     if (edited.ok) slot.shownHtml = html;
     else if (edited.kind === 'rejected') this.giveUp(slot, edited.error);
     else if (edited.kind !== 'gone') this.retry(slot); // a network failure: the next round tries again

@@ -1,5 +1,6 @@
-/** Per-chat pacing of Bot API requests: one queue per chat (tasks run one after another, in call order) and a
- * minimum spacing between request starts, which a 429 or a backoff can stretch. No Telegram knowledge, no I/O
+/** Per-chat pacing of Bot API requests: per chat, two queues (tasks run one after another, in call order): new
+ * messages, which go first, and the rest (edits), which wait behind them. Requests start a minimum spacing apart, a
+ * message may come sooner within a short burst, and a 429 or a backoff pauses both. No Telegram knowledge, no I/O
  * beyond the injected clock and sleep. */
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -16,8 +17,11 @@ export const backoffMs = (retry: number): number => Math.min(30_000, 1000 * 2 **
 /** Awaited by a task right before each request it makes; resolves when the chat may take one. */
 export type Turn = () => Promise<void>;
 
-/** Per chat: when its last queued task settles, and the earliest start of its next request (in the past: at once). */
-interface Lane { tail: Promise<unknown>; nextAt: number }
+/** Per chat: when the last queued task of each queue settles; the earliest start of its next request (in the past: at
+ * once), which a message may precede by BURST - 1 spacings; and the end of a pause. */
+interface Lane { tails: [Promise<unknown>, Promise<unknown>]; nextAt: number; pausedUntil: number }
+/** Messages that may go at once: Telegram allows short bursts over one a second in a chat. */
+const BURST = 3;
 
 export class Pacer {
   private readonly lanes = new Map<number | string, Lane>();
@@ -27,30 +31,38 @@ export class Pacer {
     this.clock = { now, sleep, minIntervalMs };
   }
 
-  /** Runs `task` once every earlier task of `key` has finished, so the parts of one long message are never
-   * interleaved with another message. The task awaits `turn` before each request. Its result (or its throw) is
-   * the caller's; the queue goes on either way. */
-  run<T>(key: number | string, task: (turn: Turn) => Promise<T>): Promise<T> {
+  /** Runs `task` once every earlier task of its queue has finished and the chat may take a request, so the parts
+   * of one long message are never interleaved with another message. `message`: it goes before edits still waiting.
+   * The task awaits `turn` before each request (the first is taken already). Its result (or its throw) is the
+   * caller's; the queue goes on either way. */
+  run<T>(key: number | string, task: (turn: Turn) => Promise<T>, message = false): Promise<T> {
     const lane = this.lane(key);
-    const turn: Turn = async () => {
-      const waitMs = lane.nextAt - this.clock.now();
-      if (waitMs > 0) await this.clock.sleep(waitMs);
-      lane.nextAt = this.clock.now() + this.clock.minIntervalMs;
+    const early = message ? (BURST - 1) * this.clock.minIntervalMs : 0;
+    const due = () => Math.max(lane.nextAt - early, lane.pausedUntil);
+    const take = async () => {
+      // Again when the other queue took the slot meanwhile; a sleep cut short (ccbot stopping) ends the wait.
+      for (let at = due(); at > this.clock.now(); at = at === due() ? -Infinity : due()) {
+        await this.clock.sleep(at - this.clock.now());
+      }
+      lane.nextAt = Math.max(lane.nextAt, this.clock.now()) + this.clock.minIntervalMs;
     };
-    const result = lane.tail.then(() => task(turn));
-    lane.tail = result.catch(() => undefined);
+    let taken = false;
+    const turn: Turn = () => (taken ? take() : ((taken = true), Promise.resolve()));
+    const result = lane.tails[Number(message)].then(take).then(() => task(turn));
+    lane.tails[Number(message)] = result.catch(() => undefined);
     return result;
   }
 
   /** Nothing more goes to `key` for `ms` from now (Telegram's retry_after, or a backoff after a failure). */
   pause(key: number | string, ms: number): void {
     const lane = this.lane(key);
-    lane.nextAt = Math.max(lane.nextAt, this.clock.now() + ms);
+    lane.pausedUntil = Math.max(lane.pausedUntil, this.clock.now() + ms);
   }
 
   private lane(key: number | string): Lane {
     let lane = this.lanes.get(key);
-    if (!lane) this.lanes.set(key, (lane = { tail: Promise.resolve(), nextAt: -Infinity }));
+    const idle = Promise.resolve();
+    if (!lane) this.lanes.set(key, (lane = { tails: [idle, idle], nextAt: -Infinity, pausedUntil: -Infinity }));
     return lane;
   }
 }

@@ -90,16 +90,17 @@ export class Telegram {
         ids.push(sent.value.message_id);
       }
       return { ok: true, messageIds: ids };
-    });
+    }, true);
   }
 
-  /** Replaces a message's text. "Not modified" is success; a deleted or uneditable message is `gone` (send anew).
-   * Trap: an edit without reply_markup removes the inline keyboard, so pass the markup to keep. */
+  /** Replaces a message's text (a function: read when its turn comes). "Not modified" is success; a deleted or
+   * uneditable message is `gone` (send anew). Trap: no reply_markup removes the keyboard, so pass the one to keep. */
   edit(
-    chatId: number, messageId: number, html: string, options: Pick<SendOptions, 'replyMarkup' | 'photo'> = {},
+    chatId: number, messageId: number, html: string | (() => string),
+    options: Pick<SendOptions, 'replyMarkup' | 'photo'> = {},
   ): Promise<{ ok: true } | Failure<TelegramKind>> {
     return this.pacer.run(chatId, async (turn) => {
-      const text = this.mask(html);
+      const text = this.mask(typeof html === 'string' ? html : html());
       const params: EditMessageTextParams = { chat_id: chatId, message_id: messageId, text, ...AS_HTML };
       if (options.replyMarkup) params.reply_markup = options.replyMarkup;
       const media = options.photo && { type: 'photo', media: png(options.photo), caption: text, ...AS_HTML } as const;
@@ -132,7 +133,7 @@ export class Telegram {
     const previous = this.keyboardMessages.get(chatId);
     this.keyboardMessages.set(chatId, { id: sent.messageIds.at(-1)!, keep: options.keep });
     // Not awaited: it waits for the chat's next slot, and the caller records the message as sent meanwhile (a crash
-    // in that second would repeat it). Queued in the chat's lane, it still runs before anything sent after.
+    // in that second would repeat it). Queued with the edits, after any edit of that message already waiting.
     if (previous !== undefined) void this.stripKeyboard(chatId, previous.id, previous.keep);
     return sent;
   }
@@ -174,7 +175,7 @@ export class Telegram {
       }
       if (!sent.ok) return this.sendFailed('upload', chatId, sent, []);
       return { ok: true, messageIds: [sent.value.message_id] };
-    });
+    }, true);
   }
 
   /** Stops the button's spinner. An expired query (the daemon was down) is fine; never throws. */

@@ -121,6 +121,8 @@ function world(options: { editResults?: Array<'ok' | 'gone' | 'rejected' | 'fail
     nextId: 100,
     editResults: options.editResults ?? [],
     sendResults: options.sendResults ?? [],
+    /** An edit waits for it before reading its text, as an edit waiting for the chat's turn does. */
+    turn: Promise.resolve(),
   };
   const telegram: ConstructorParameters<typeof CardPublisher>[0]['telegram'] = {
     sendNewest: async (chatId, html) => {
@@ -129,7 +131,8 @@ function world(options: { editResults?: Array<'ok' | 'gone' | 'rejected' | 'fail
       return { ok: true, messageIds: [w.nextId++] };
     },
     edit: async (chatId, messageId, html) => {
-      w.calls.push(`edit ${chatId}:${messageId} ${html}`);
+      await w.turn;
+      w.calls.push(`edit ${chatId}:${messageId} ${typeof html === 'string' ? html : html()}`);
       const r = w.editResults.shift() ?? 'ok';
       return r === 'ok' ? { ok: true } : { ok: false, kind: r === 'fail' ? 'network' : r, error: r };
     },
@@ -204,6 +207,20 @@ publish('the first edit after a quiet spell goes out at once', async () => {
   p.show(1, card('t', 7), 'b');
   await advance(0);
   assert.equal(w.calls, ['edit 1:7 a', 'edit 1:7 b']);
+});
+publish('an edit waiting for its turn (an answer went first) shows the newest card, and no later edit repeats it', async () => {
+  const { w, deps, advance } = world();
+  let release!: () => void;
+  w.turn = new Promise((resolve) => (release = resolve));
+  const p = new CardPublisher(deps);
+  p.show(1, card('t', 7), 'working');
+  await advance(0);
+  p.show(1, card('t', 7), 'idle');
+  release();
+  await advance(0);
+  await advance(2_000);
+  await p.flush();
+  assert.equal(w.calls, ['edit 1:7 idle']);
 });
 publish('cards of two chats do not wait for each other', async () => {
   const { w, deps, advance } = world();

@@ -63,6 +63,36 @@ pacer('pause stretches the wait of the next request but never shortens it', asyn
   assert.equal(clock.sleeps, [2000, 1000]);
 });
 
+pacer('a message goes before an edit waiting for its turn, which then waits an interval after it', async () => {
+  const clock = fakeClock();
+  const p = new Pacer({ ...clock, minIntervalMs: 1000 });
+  const order: string[] = [];
+  const request = (name: string, message: boolean) => p.run(1, async () => void order.push(name), message);
+  await request('card', false);
+  await Promise.all([request('edit', false), request('answer', true)]);
+  assert.equal(order, ['card', 'answer', 'edit']);
+  assert.equal(clock.sleeps, [1000, 1000], 'only the edit waited: the card\'s interval, then the answer\'s');
+});
+
+pacer('messages: three at once, then one an interval; edits meanwhile wait for a free slot', async () => {
+  const clock = fakeClock();
+  const p = new Pacer({ ...clock, minIntervalMs: 1000 });
+  const at: number[] = [];
+  const message = () => p.run(1, async () => void at.push(clock.now()), true);
+  await Promise.all([message(), message(), message(), message()]);
+  assert.equal(at, [0, 0, 0, 1000]);
+  await p.run(1, async () => void at.push(clock.now()));
+  assert.equal(at.at(-1), 4000, 'the edit waits until the burst is paid back');
+});
+
+pacer('a pause (429) holds messages too', async () => {
+  const clock = fakeClock();
+  const p = new Pacer({ ...clock, minIntervalMs: 1000 });
+  p.pause(1, 5000);
+  await p.run(1, async () => assert.is(clock.now(), 5000), true);
+  assert.equal(clock.sleeps, [5000]);
+});
+
 pacer('a task that throws rejects its caller and the queue goes on', async () => {
   const p = new Pacer({ minIntervalMs: 0 });
   const failed = p.run(1, async () => {

@@ -463,29 +463,43 @@ commands.run();
 
 const pacing = telegramSuite('pacing');
 
-pacing('on a fake clock: the first send goes at once, the next are spaced, a send after a quiet spell is immediate', async ({ fake, tg, chatId, clock }) => {
+pacing('on a fake clock: a burst of three messages goes at once, the next are spaced, one after a quiet spell is immediate', async ({ fake, tg, chatId, clock }) => {
   clock.ms = 50_000;
-  await Promise.all([tg.send(chatId, 'one'), tg.send(chatId, 'two'), tg.send(chatId, 'three')]);
+  await Promise.all(['one', 'two', 'three', 'four', 'five'].map((text) => tg.send(chatId, text)));
   clock.ms += 10_000;
-  await tg.send(chatId, 'four');
-  assert.equal(fake.callsTo('sendMessage').map((c) => c.at), [50_000, 51_000, 52_000, 62_000]);
-  assert.equal(botMessages(fake, chatId).map((m) => m.text), ['one', 'two', 'three', 'four']);
+  await tg.send(chatId, 'six');
+  assert.equal(fake.callsTo('sendMessage').map((c) => c.at), [50_000, 50_000, 50_000, 51_000, 52_000, 62_000]);
+  assert.equal(botMessages(fake, chatId).map((m) => m.text), ['one', 'two', 'three', 'four', 'five', 'six']);
   assert.equal(clock.sleeps, [1000, 1000]);
 });
 
-pacing('edits and documents share the chat\'s queue; another chat is not held up', async ({ fake, tg, chatId, clock }) => {
+pacing('edits are spaced and wait behind messages; another chat is not held up', async ({ fake, tg, chatId, clock }) => {
   const other = fake.userSends({ id: 2002, first_name: 'Bob' }, 'hi').chat.id;
   const sent = await tg.send(chatId, 'v1');
   const id = sent.ok ? sent.messageIds[0]! : -1;
-  await Promise.all([tg.edit(chatId, id, 'v2'), tg.sendDocument(chatId, 'a.txt', 'a'), tg.send(other, 'elsewhere')]);
-  const at = (method: string) => fake.callsTo(method).map((c) => c.at);
-  assert.equal([at('editMessageText'), at('sendDocument')], [[1000], [2000]]);
-  // Only the edit and the document waited: the other chat's first message went out at once.
-  assert.equal(clock.sleeps, [1000, 1000]);
+  await tg.edit(chatId, id, 'v2');
+  await Promise.all([tg.edit(chatId, id, 'v3'), tg.sendDocument(chatId, 'a.txt', 'a'), tg.send(other, 'elsewhere')]);
+  const order = fake.calls.filter((c) => /^(editMessageText|sendDocument)$/.test(c.method)).map((c) => c.params.text ?? c.method);
+  assert.equal(order, ['v2', 'sendDocument', 'v3']);
+  // v2 waited an interval; v3 one, then another once the document took the slot it waited for. Bob's chat: none.
+  assert.equal(clock.sleeps, [1000, 1000, 1000]);
   assert.equal(botMessages(fake, other).map((m) => m.text), ['elsewhere']);
 });
 
-pacing('in real time, with a small interval, sends to one chat are spaced by it', async () => {
+pacing('reactions and button answers neither wait for the chat\'s slot nor take one', async ({ fake, tg, chatId, clock }) => {
+  const sent = await tg.send(chatId, 'v1', { replyMarkup: keyboard('x') });
+  const id = sent.ok ? sent.messageIds[0]! : -1;
+  await tg.edit(chatId, id, 'v2', { replyMarkup: keyboard('x') }); // waits the interval: the next edit slot is 2 000
+  const press = fake.userPresses(ALICE, id, 'x');
+  await tg.react(chatId, id, '👍');
+  await tg.answerCallback(press);
+  await tg.edit(chatId, id, 'v3');
+  assert.equal(fake.callsTo('setMessageReaction').map((c) => c.at), [1000]);
+  assert.equal(fake.callsTo('answerCallbackQuery').map((c) => c.at), [1000]);
+  assert.equal(fake.callsTo('editMessageText').map((c) => c.at), [1000, 2000]);
+});
+
+pacing('in real time, with a small interval, sends to one chat past the burst are spaced by it', async () => {
   const fake = await startFakeTelegram({ token: TOKEN });
   try {
     const chatId = fake.userSends(ALICE, 'hi').chat.id;
@@ -497,13 +511,13 @@ pacing('in real time, with a small interval, sends to one chat are spaced by it'
     };
     const api = new Api(TOKEN, { apiRoot: fake.url, maxRetries: 0, fetch: recordingFetch });
     const tg = new Telegram(api, { minIntervalMs: 80 });
-    await Promise.all(['a', 'b', 'c'].map((text) => tg.send(chatId, text)));
-    assert.is(departures.length, 3);
-    for (let i = 1; i < departures.length; i++) {
-      const gap = departures[i]! - departures[i - 1]!;
-      assert.ok(gap >= 78, `gap ${gap} ms`); // a timer may fire up to a millisecond early by Date.now
+    await Promise.all(['a', 'b', 'c', 'd', 'e'].map((text) => tg.send(chatId, text)));
+    assert.is(departures.length, 5);
+    for (let i = 3; i < departures.length; i++) { // after the burst of three, one an interval
+      const gap = departures[i]! - departures[0]!;
+      assert.ok(gap >= (i - 2) * 80 - 2, `request ${i}: ${gap} ms after the first`); // a timer may fire a little early
     }
-    assert.equal(botMessages(fake, chatId).map((m) => m.text), ['a', 'b', 'c']);
+    assert.equal(botMessages(fake, chatId).map((m) => m.text), ['a', 'b', 'c', 'd', 'e']);
   } finally {
     await fake.close();
   }

@@ -30,6 +30,8 @@ export interface RecordedRequest {
   sessionId: string;
   /** Which script answered: 'echo', 'bash', …, 'side', 'ok'. */
   script: string;
+  /** Date.now() once the answer's last byte was written (bench/real-cli.ts measures from it). */
+  endedAt?: number;
 }
 
 export interface FakeAnthropic {
@@ -277,10 +279,12 @@ async function answer(req: IncomingMessage, res: ServerResponse, state: Recorder
   const side = tools.length === 0 || (maxTokens > 0 && maxTokens < 2_000) || !stream_;
   const cwd = workingDirectoryOf(body);
   const { name, reply } = side ? { name: 'side', reply: { kind: 'text', text: 'Fake title' } as Reply } : script(body.messages ?? [], tools, cwd, planFileOf(raw));
-  requests.push({ path: req.url ?? '', model, tools: tools.length, stream: stream_, maxTokens, prompt: turn.prompt, lastUserText: turn.lastUserText, sessionId: sessionIdOf(body), script: name });
+  const recorded: RecordedRequest = { path: req.url ?? '', model, tools: tools.length, stream: stream_, maxTokens, prompt: turn.prompt, lastUserText: turn.lastUserText, sessionId: sessionIdOf(body), script: name };
+  requests.push(recorded);
   if (reply.kind === 'error') return sendJson(res, reply.status, { type: 'error', error: { type: reply.type, message: reply.message } });
   if (!stream_) return sendJson(res, 200, message(model, reply, usageOf(raw)));
   await stream(res, model, reply, usageOf(raw));
+  recorded.endedAt = Date.now();
 }
 
 interface Recorder {
