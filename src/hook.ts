@@ -24,10 +24,7 @@ const HOOK_LOG_MAX_BYTES = 256 * 1024;
 const POLL_MS = 100;
 
 export interface HookDeps {
-  env?: NodeJS.ProcessEnv;
-  /** The file descriptor of the event's input: 0, stdin. */
-  stdin?: number;
-  now?: () => number;
+  env?: NodeJS.ProcessEnv; stdin?: number; /* the event's file descriptor, 0 */ now?: () => number;
   paneInfo?: (paneId: string, opts: TmuxOptions) => Promise<PaneInfo | null>;
 }
 

@@ -16,11 +16,8 @@ const GUARD_STALE_MS = 2_000;
 const SINGLETON_ROUNDS = 200;
 
 interface LockDeps {
-  pid?: number;
-  isAlive?: (pid: number) => boolean;
-  startTimeOf?: (pid: number) => string | undefined;
-  now?: () => number;
-  sleep?: (ms: number) => void;
+  pid?: number; isAlive?: (pid: number) => boolean; startTimeOf?: (pid: number) => string | undefined;
+  now?: () => number; sleep?: (ms: number) => void;
 }
 
 export class LockHeldError extends Error {
@@ -83,9 +80,7 @@ export interface FileLockOptions {
   timeoutMs?: number;
   /** A lock older than this is broken even if its holder lives: fn must always finish well within it. */
   staleMs?: number;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-  isAlive?: (pid: number) => boolean;
+  now?: () => number; sleep?: (ms: number) => Promise<void>; isAlive?: (pid: number) => boolean;
 }
 
 /** Runs `fn` while holding the O_EXCL file `lockPath` ({pid, at}). Lock trouble comes back as a value (`held`: another
@@ -126,11 +121,7 @@ export async function withFileLock<T>(
   }
 }
 
-interface Holder {
-  raw: string;
-  mtimeMs: number;
-  data?: { pid: number; [key: string]: unknown };
-}
+interface Holder { raw: string; mtimeMs: number; data?: { pid: number; [key: string]: unknown } }
 
 /** true: created with our content. false: it exists. Anything else (EACCES, ENOENT dir) throws. */
 function createExclusive(path: string, content: string): boolean {

@@ -1,8 +1,8 @@
 /** The session map `$CCBOT_DIR/session_map.json`: which Claude Code session runs in which tmux window. Written by
  * the hook (one process per Claude event, many at once) and pruned by the daemon, so every change goes through
  * updateSessionMap: read-modify-write under one lock file, ending in an atomic rename. Runs neither tmux nor Claude. */
-import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { withFileLock, type FileLockOptions } from './lock.js';
 import { logger } from './log.js';
@@ -11,10 +11,7 @@ import type { PaneInfo } from './tmux.js';
 import { fail, isObject, type Failure } from './values.js';
 
 interface SessionMapEntry {
-  session_id: string;
-  cwd: string;
-  window_name: string;
-  transcript_path: string;
+  session_id: string; cwd: string; window_name: string; transcript_path: string;
   /** ms epoch of the window's last UserPromptSubmit. */
   prompt_at?: number;
   /** promptHash of that prompt: the daemon hashes what it typed the same way to confirm delivery. */
@@ -40,6 +37,8 @@ export const mapKey = (tmuxSession: string, windowId: string): string => `${tmux
  * Code 2.1.328 also hands a multi-line paste to the UserPromptSubmit hook wrapped in `<pasted_content id="…">`. */
 export function promptHash(text: string): string {
   const unwrapped = text.replace(/<pasted_content[^>]*>([\s\S]*?)<\/pasted_content[^>]*>/g, '$1');
+  // Loaded on first use (~5 ms): the hook's other events never hash.
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(unwrapped.replace(/\s+/g, ' ').trim()).digest('hex').slice(0, 16);
 }
 
@@ -91,9 +90,7 @@ const windowFile = (dir: string, id = '') => (/^[\w-]+$/.test(id) ? join(dir, 'w
  * daemon's pruning) must come through here: the shared lock is what keeps concurrent writers from losing each other's
  * entries. Lock, read and write trouble come back as values; a throw from mutate (a bug) propagates. */
 export async function updateSessionMap(
-  ccbotDir: string,
-  mutate: (map: SessionMap) => boolean,
-  lock: FileLockOptions = {},
+  ccbotDir: string, mutate: (map: SessionMap) => boolean, lock: FileLockOptions = {},
 ): Promise<MapUpdateResult> {
   const path = join(ccbotDir, SESSION_MAP_FILE);
   let seen: SessionMap | undefined;
@@ -145,10 +142,9 @@ export async function pruneSessionMap(
 function toEntry(value: unknown): SessionMapEntry | undefined {
   if (!isObject(value)) return undefined;
   const { session_id, cwd, window_name, transcript_path, prompt_at, prompt_hash } = value;
-  if (!isClaudeSessionId(session_id) || typeof cwd !== 'string' || typeof window_name !== 'string') return undefined;
-  if (typeof transcript_path !== 'string') return undefined;
-  if (prompt_at !== undefined && !Number.isFinite(prompt_at)) return undefined;
-  if (prompt_hash !== undefined && typeof prompt_hash !== 'string') return undefined;
+  if (!isClaudeSessionId(session_id) || typeof cwd !== 'string' || typeof window_name !== 'string'
+    || typeof transcript_path !== 'string' || (prompt_at !== undefined && !Number.isFinite(prompt_at))
+    || (prompt_hash !== undefined && typeof prompt_hash !== 'string')) return undefined;
   // The hook records only Claude's own path for this session; a hand edit pointing elsewhere is not followed.
   const transcript = transcript_path.endsWith(`/${session_id}.jsonl`) ? transcript_path : '';
   const entry: SessionMapEntry = { session_id, cwd, window_name, transcript_path: transcript };

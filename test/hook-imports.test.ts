@@ -14,7 +14,7 @@ const DIST = dirname(MAIN_JS);
 const ENTRY = ['main.js', 'hook-entry.js'];
 /** In a pane of a window ccbot opened, writing the map (tmux.js only for windows ccbot did not open). */
 const IN_PANE = [...ENTRY, 'node:fs', 'hook.js', 'config.js', 'dotenv.js', 'log.js', 'store.js', 'values.js', 'session-map.js',
-  'lock.js', 'node:crypto', 'node:os', 'node:path', 'node:timers/promises'];
+  'lock.js', 'node:module', 'node:os', 'node:path', 'node:timers/promises']; // node:crypto: only when a prompt is hashed
 
 const source = (file: string) => readFileSync(join(DIST, file), 'utf8');
 /** Specifiers a compiled file imports statically (`import … from`, `export … from`, `import '…'`). */
