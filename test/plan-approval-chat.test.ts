@@ -35,7 +35,9 @@ plan('the plan and its options arrive as one message; "Yes, manually approve edi
   ]);
   press(world, asked, /^2\. /);
   await world.botSays(/^planned: User has approved your plan\./, 20_000);
-  assert.match(world.fake.messages(ME.id).find((m) => m.message_id === asked.message_id)!.text, /→ Yes, manually approve edits$/);
+  // The menu's edit may come after the answer (answers go first): it comes.
+  const said = () => world.fake.messages(ME.id).find((m) => m.message_id === asked.message_id)!.text;
+  await world.fake.waitFor(() => /→ Yes, manually approve edits$/.test(said()) || undefined, 10_000, 'the choice said');
 });
 
 plan('"Tell Claude what to change" takes the next message as the feedback Claude gets', async ({ world }) => {
