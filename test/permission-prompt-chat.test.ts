@@ -84,7 +84,8 @@ prompt('✏️ selects Yes and opens its field: the next message goes to Claude 
   const asked = await world.botSays(DIALOG, 20_000);
   press(world, asked, /^✏️/);
   await world.botSays(/your answer as the next message/);
-  assert.match(current(world, asked.message_id).text, /→ Yes, and tell Claude what to do next$/);
+  // The menu's edit may come after the new message (messages go first): it comes.
+  await world.fake.waitFor(() => /→ Yes, and tell Claude what to do next$/.test(current(world, asked.message_id).text) || undefined, 10_000, 'the choice said');
   world.say('then list the files');
   await world.botSays(/^ran: .*touch a\.txt; you said: then list the files$/, 20_000);
   assert.not.ok(world.prompts().some((p) => p.prompt === 'then list the files'), 'not typed as a prompt');
