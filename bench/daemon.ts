@@ -2,7 +2,7 @@
  * The running daemon, measured from outside as the person would feel it (real daemon, fake Bot API, isolated tmux,
  * the stand-in claude), run with the V8 flags of `npm start` (package.json), as ccbot.service runs it. Each figure
  * stands next to a baseline measured in the same run, so the ratios mean the same on any machine:
- *  - start → first getUpdates: spawn of `node dist/main.js` to the fake receiving the first poll (median of 5), next to
+ *  - start → first getUpdates: spawn of `node dist/main.cjs` to the fake receiving the first poll (median of 5), next to
  *    `node -e "await import('node-telegram-bot-api')"` run just before each (spawn to exit);
  *  - transcript → chat latency: a line appended to a live session's transcript (an answer that ends the turn) to the
  *    fake receiving the sendMessage with it (20 samples, 2.2 s apart: an answer costs two requests to the chat, the
@@ -25,7 +25,7 @@ const CLOCK_TICKS = 100; // USER_HZ on Linux
 /** Start-up may cost this many times loading the Bot API library alone (node's own start-up in both): the 500 ms goal
  * over the ~130 ms that import took here (spawn to exit). */
 const START_RATIO = 4;
-/** The node flags of `npm start` (`node <flags> dist/main.js`); ccbot.service's ExecStart repeats them. */
+/** The node flags of `npm start` (`node <flags> dist/main.cjs`); ccbot.service's ExecStart repeats them. */
 const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
 const FLAGS = PACKAGE.scripts.start.split(' ').slice(1, -1);
 const LIBRARY = import.meta.resolve('node-telegram-bot-api');

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { recordWindow } from '#ccbot/session-map.js';
+import { recordWindow } from '#ccbot/session-map.cjs';
 import { ensureSession } from '#ccbot/tmux.js';
 import { MAIN_JS } from '../test/daemon-fixture.js';
 import { createTmuxFixture } from '../test/tmux-fixture.js';

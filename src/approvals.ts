@@ -1,4 +1,4 @@
-/** The tripwire's daemon side ($CCBOT_DIR/approvals; the files' protocol is in tripwire.ts): claims what the hook asks,
+/** The tripwire's daemon side ($CCBOT_DIR/approvals, protocol in tripwire.cts): claims what the hook asks,
  * sends the session's owner the command with Allow once / Deny, renames each request to its outcome on a tap or at
  * its deadline, and says in the message what was decided. It never touches a session: the hook tells Claude. */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -7,11 +7,11 @@ import type { Accepted } from './chat.js';
 import { clip, escapeHtml } from './format.js';
 import { t, type Lang } from './i18n.js';
 import { button } from './keyboards.js';
-import { logger } from './log.js';
+import { logger } from './log.cjs';
 import type { Session } from './sessions.js';
 import { attempt, moved as rename, removeIfStale } from './spool.js';
 import type { Telegram } from './telegram.js';
-import { APPROVALS_DIR, ASKED, type ApprovalRequest, type Outcome } from './tripwire.js';
+import { APPROVALS_DIR, ASKED, type ApprovalRequest, type Outcome } from './tripwire.cjs';
 
 const log = logger('approvals');
 /** How soon a request is seen (a person is not faster), and how late after its deadline it is denied. */

@@ -3,11 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { absolutePath } from './config.js';
+import { absolutePath } from './config.cjs';
 import { t, type Lang } from './i18n.js';
 import { button, pagerRow, rowsOf, truncateLabel } from './keyboards.js';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'node-telegram-bot-api';
-import { fail, type Failure } from './values.js';
+import { fail, type Failure } from './values.cjs';
 
 /** A directory as the browser shows it: its real path (no symlinks: `..` is its real parent) and its subdirectories. */
 export interface Listing { path: string; dirs: string[] }

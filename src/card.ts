@@ -3,7 +3,7 @@
 import type { InlineKeyboardMarkup } from 'node-telegram-bot-api';
 import { clip, escapeHtml } from './format.js';
 import { t, type Lang } from './i18n.js';
-import { logger } from './log.js';
+import { logger } from './log.cjs';
 import { modeTag, type Mode } from './modes.js';
 import type { Telegram } from './telegram.js';
 import { toolLine, type TranscriptEvent } from './transcript.js';

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ccbotCommand, ccbotHookCommand, HOOK_EVENTS, HOOK_TIMEOUT_S } from './hook-install.js';
-import { writeJson } from './store.js';
-import { hookTimeoutS, TRIPWIRE_FILE, type TripwireFile } from './tripwire.js';
-import { isObject } from './values.js';
+import { writeJson } from './store.cjs';
+import { hookTimeoutS, TRIPWIRE_FILE, type TripwireFile } from './tripwire.cjs';
+import { isObject } from './values.cjs';
 
 export const claudeSettingsPath = (ccbotDir: string): string => join(ccbotDir, 'claude-settings.json');
 

@@ -6,9 +6,9 @@
 import { escapeHtml } from './format.js';
 import { t } from './i18n.js';
 import { resendKeyboard } from './keyboards.js';
-import { logger } from './log.js';
+import { logger } from './log.cjs';
 import type { NewText, Outbox, PendingText } from './outbox.js';
-import { mapKey, promptHash, type SessionMap } from './session-map.js';
+import { mapKey, promptHash, type SessionMap } from './session-map.cjs';
 import type { Session, Sessions } from './sessions.js';
 import type { Telegram } from './telegram.js';
 import { inputText, readPane, settingsPanel } from './terminal.js';

@@ -4,7 +4,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { truncateLabel } from './keyboards.js';
-import { isClaudeSessionId, type SessionMap } from './session-map.js';
+import { isClaudeSessionId, type SessionMap } from './session-map.cjs';
 import type { Session } from './sessions.js';
 import { readOpening } from './transcript-reader.js';
 

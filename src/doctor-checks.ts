@@ -4,7 +4,7 @@ import { Api, NetworkError, ParseError, TelegramApiError, TimeoutError } from 'n
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readHookCommands } from './claude-settings.js';
-import { childEnv } from './config.js';
+import { childEnv } from './config.cjs';
 import { execRun, type Run } from './exec.js';
 import { firstLine } from './format.js';
 import { HOOK_EVENTS, isCcbotHookCommand } from './hook-install.js';

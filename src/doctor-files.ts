@@ -2,15 +2,15 @@
  * ConfigError), where the token is set, CCBOT_DIR, the .env files' modes, the lock, the state files. Reads only. */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ConfigError, loadConfig, SYSTEM_ENV_FILE, type Config } from './config.js';
+import { ConfigError, loadConfig, SYSTEM_ENV_FILE, type Config } from './config.cjs';
 import { fail, ok, warn, type Check } from './doctor-checks.js';
-import { parseDotEnv } from './dotenv.js';
-import { settingOf } from './hook.js';
-import { isProcessAlive, LOCK_FILE, processStartTime } from './lock.js';
+import { parseDotEnv } from './dotenv.cjs';
+import { settingOf } from './hook.cjs';
+import { isProcessAlive, LOCK_FILE, processStartTime } from './lock.cjs';
 import { MONITOR_STATE_FILE } from './monitor.js';
-import { SESSION_MAP_FILE } from './session-map.js';
+import { SESSION_MAP_FILE } from './session-map.cjs';
 import { STATE_FILE } from './state.js';
-import { readIfExists } from './store.js';
+import { readIfExists } from './store.cjs';
 
 /** Shaped like a token, so loadConfig gets past it and reads the settings the other checks need. Never sent. */
 const PLACEHOLDER_TOKEN = '1:placeholder-so-the-other-settings-load';
@@ -119,7 +119,7 @@ export function checkEnvFiles(ccbotDir: string, systemFile: string = SYSTEM_ENV_
   return ok('.env', seen.length > 0 ? seen.join(', ') : 'no .env file: the configuration comes from the environment');
 }
 
-/** The singleton lock, judged as lock.ts judges it (dead pid, or a pid reused by another process: stale). */
+/** The singleton lock, judged as lock.cts judges it (dead pid, or a pid reused by another process: stale). */
 export function checkLock(ccbotDir: string, deps: {
   read?: (path: string) => string | undefined;
   isAlive?: (pid: number) => boolean;
@@ -132,7 +132,7 @@ export function checkLock(ccbotDir: string, deps: {
     return warn('daemon', `cannot read ${path} (${text.code})`, 'run ccbot doctor as the user ccbot runs as');
   }
   if (text === undefined) return ok('daemon', 'not running');
-  // Unparsable: lock.ts treats it the same way (maybe a daemon between creating the file and writing its pid).
+  // Unparsable: lock.cts treats it the same way (maybe a daemon between creating the file and writing its pid).
   const holder = tryOr(() => JSON.parse(text) as { pid?: unknown; startTime?: unknown } | undefined, () => undefined);
   const pid = holder?.pid;
   if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 0) {

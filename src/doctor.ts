@@ -10,7 +10,7 @@ import {
   checkAllowlistFile, checkCcbotDir, checkEnvFiles, checkLock, checkStateFiles, resolveSetup, settingSource,
 } from './doctor-files.js';
 import { ccbotHookCommand } from './hook-install.js';
-import { addSecret, redact } from './log.js';
+import { addSecret, redact } from './log.cjs';
 
 export async function doctorCommand(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (args.length > 0) {

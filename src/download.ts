@@ -2,7 +2,7 @@
  * deadline. The URL holds the bot token: the daemon builds it (fileUrl); it is never logged nor part of an error. */
 import { TelegramApiError, type Api } from 'node-telegram-bot-api';
 import { describeError } from './telegram-failure.js';
-import { fail, type Failure } from './values.js';
+import { fail, type Failure } from './values.cjs';
 
 /** The most getFile serves: a bot cannot download a larger file at all. */
 export const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;

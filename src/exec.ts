@@ -1,6 +1,6 @@
 /** The one wrapper around execFile: argument array, timeout, bounded output, outcome as a value. Never a shell. */
 import { execFile } from 'node:child_process';
-import type { Failure } from './values.js';
+import type { Failure } from './values.cjs';
 
 /** A failed run is `missing` (not installed), `timeout` (killed after timeoutMs) or `exit` (it failed: an exit code,
  * a signal or another errno in `code`); `error` is one line naming the program. */

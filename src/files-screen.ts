@@ -7,7 +7,7 @@ import { MAX_DOWNLOAD_BYTES, type Download } from './download.js';
 import { escapeHtml } from './format.js';
 import { t, type Key, type Lang } from './i18n.js';
 import { promptFor, saveToInbox } from './inbox.js';
-import { logger } from './log.js';
+import { logger } from './log.cjs';
 import type { Session, Sessions } from './sessions.js';
 import type { Telegram } from './telegram.js';
 import type { Held, HeldFile, Users } from './users.js';

@@ -13,7 +13,7 @@ import { t, type Lang } from './i18n.js';
 import { patchRow } from './keyboards.js';
 import type { Session } from './sessions.js';
 import type { TranscriptEvent } from './transcript.js';
-import { fail, type Failure } from './values.js';
+import { fail, type Failure } from './values.cjs';
 
 const TIMEOUT_MS = 10_000;
 /** Tools that may change files: only a turn that used one gets a change line. */

@@ -2,22 +2,23 @@
  * settings.json. Changes nothing else (other keys, hooks, their order); a file it cannot understand is left alone. */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { writeJson } from './store.js';
-import { fail, isObject, type Failure } from './values.js';
+import { writeJson } from './store.cjs';
+import { fail, isObject, type Failure } from './values.cjs';
 
 export const HOOK_EVENTS = ['SessionStart', 'UserPromptSubmit'] as const;
-export const HOOK_TIMEOUT_S = 5; // seconds; hook.ts leaves on its own before this
+export const HOOK_TIMEOUT_S = 5; // seconds; hook.cts leaves on its own before this
 
 type SettingsResult =
   { ok: true; changed: boolean; message: string } | Failure<'unreadable' | 'invalid' | 'unwritable'>;
 type JsonObject = Record<string, unknown>;
 
-const MAIN_JS = fileURLToPath(new URL('./main.js', import.meta.url));
-/** An entry of ours, from any install: `<node> <path>/main.js hook` or `ccbot hook`, the path possibly quoted. */
-const OURS = /(?:^|[\s/'"])(?:main\.js|ccbot)['"]?\s+hook$/;
+const MAIN_JS = fileURLToPath(new URL('./main.cjs', import.meta.url));
+/** An entry of ours, from any install: `<node> <path>/main.cjs hook` (main.js in older checkouts) or
+ * `ccbot hook`, the path possibly quoted. */
+const OURS = /(?:^|[\s/'"])(?:main\.c?js|ccbot)['"]?\s+hook$/;
 export const isCcbotHookCommand = (command: string): boolean => OURS.test(command.trim());
 
-/** What Claude Code runs, through a shell, from any cwd and PATH: absolute node and main.js, so neither a `node`
+/** What Claude Code runs, through a shell, from any cwd and PATH: absolute node and main.cjs, so neither a `node`
  * version manager nor a missing global install breaks it. Paths are sh-quoted only when needed (readable). */
 export function ccbotHookCommand(execPath: string = process.execPath, mainJs: string = MAIN_JS): string {
   return `${ccbotCommand(execPath, mainJs)} hook`;

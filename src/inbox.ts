@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, lstat, mkdir, open, readdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fail, type Failure } from './values.js';
+import { fail, type Failure } from './values.cjs';
 
 const INBOX_DIR = '.ccbot-inbox';
 const PARTIAL = '.partial-';

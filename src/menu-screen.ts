@@ -11,7 +11,7 @@ import type { Telegram } from './telegram.js';
 import type { Picker } from './terminal.js';
 import type { Key } from './tmux.js';
 import type { Users } from './users.js';
-import { fail } from './values.js';
+import { fail } from './values.cjs';
 
 /** The menu a session's chat shows: which dialog (terminal.ts menuKey), its message (the last part's HTML). */
 export interface ShownMenu { key: string; messageId: number; html: string }

@@ -4,14 +4,14 @@ import { watch } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CardModel } from './card.js';
-import { logger } from './log.js';
+import { logger } from './log.cjs';
 import type { LiveOutput } from './output.js';
-import { SESSION_MAP_FILE, type SessionMap } from './session-map.js';
+import { SESSION_MAP_FILE, type SessionMap } from './session-map.cjs';
 import type { Session, Sessions } from './sessions.js';
-import { readJson, writeJson } from './store.js';
+import { readJson, writeJson } from './store.cjs';
 import { findTranscript, readEvents, type Cursor } from './transcript-reader.js';
 import type { PendingCalls, TranscriptEvent } from './transcript.js';
-import { isObject } from './values.js';
+import { isObject } from './values.cjs';
 
 const log = logger('monitor');
 

@@ -3,7 +3,7 @@
  * name; a name the person gave is never replaced. The checks and the prompt are pure; the run goes through exec.ts. */
 import { tmpdir } from 'node:os';
 import { execRun, type Run } from './exec.js';
-import { logger } from './log.js';
+import { logger } from './log.cjs';
 import type { Session, Sessions } from './sessions.js';
 import type { TranscriptEvent } from './transcript.js';
 

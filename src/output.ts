@@ -6,7 +6,7 @@ import { clip, escapeHtml, firstLine, renderMarkdown, splitHtml } from './format
 import type { TurnChanges } from './git-changes.js';
 import { t, type Lang } from './i18n.js';
 import { pickerKeyboard, stallKeyboard } from './keyboards.js';
-import { logger } from './log.js';
+import { logger } from './log.cjs';
 import { menuMessage, type ShownMenu } from './menu-screen.js';
 import { markSent, type Follow } from './monitor.js';
 import type { Session } from './sessions.js';
@@ -15,7 +15,7 @@ import type { SendResult, Telegram } from './telegram.js';
 import { menuKey, readPane, type Picker } from './terminal.js';
 import type { TranscriptEvent } from './transcript.js';
 import type { Users } from './users.js';
-import { isObject } from './values.js';
+import { isObject } from './values.cjs';
 
 const log = logger('output');
 

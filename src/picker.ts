@@ -4,7 +4,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { keysToSelect, menuKey, readPane, type Picker } from './terminal.js';
 import type { Key } from './tmux.js';
-import { fail, type Failure } from './values.js';
+import { fail, type Failure } from './values.cjs';
 
 interface PickDeps {
   capture: (windowId: string) => Promise<string | null>; press: (windowId: string, keys: Key[]) => Promise<unknown>;

@@ -12,7 +12,7 @@
 import { TelegramApiError, type Api, type Update } from 'node-telegram-bot-api';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { GateKind } from './gate.js';
-import { logger } from './log.js';
+import { logger } from './log.cjs';
 import { backoffMs } from './pacer.js';
 import { describeError } from './telegram-failure.js';
 

@@ -4,9 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execRun, type Run } from './exec.js';
-import { isProcessAlive } from './lock.js';
-import { logger } from './log.js';
-import { isClaudeSessionId } from './session-map.js';
+import { isProcessAlive } from './lock.cjs';
+import { logger } from './log.cjs';
+import { isClaudeSessionId } from './session-map.cjs';
 
 const log = logger('procs');
 

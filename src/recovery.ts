@@ -1,7 +1,7 @@
 /** Start-up reconcile with tmux: which recorded sessions still have their window, which are lost, which windows
  * nobody claims. It never kills a window and never guesses when tmux cannot tell. */
-import { logger } from './log.js';
-import { mapKey, pruneSessionMap, readSessionMap } from './session-map.js';
+import { logger } from './log.cjs';
+import { mapKey, pruneSessionMap, readSessionMap } from './session-map.cjs';
 import type { Sessions } from './sessions.js';
 import { listWindows, MAIN_WINDOW, type TmuxOptions, type WindowInfo } from './tmux.js';
 

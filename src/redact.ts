@@ -2,7 +2,7 @@
  * environment and of the `.env` files in the sessions' folders) and common token shapes. Reads only those files. */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDotEnv } from './dotenv.js';
+import { parseDotEnv } from './dotenv.cjs';
 import { escapeHtml } from './markdown-inline.js';
 
 const SECRET_NAME = /(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|KEY)$/i;

@@ -25,7 +25,7 @@ import { createSettingsScreen } from './settings-screen.js';
 import type { Telegram } from './telegram.js';
 import type { Key } from './tmux.js';
 import type { Users } from './users.js';
-import { fail } from './values.js';
+import { fail } from './values.cjs';
 
 interface RouterDeps {
   telegram: Telegram;

@@ -6,7 +6,7 @@ import type { Accepted, Chat } from './chat.js';
 import { escapeHtml } from './format.js';
 import type { Lang } from './i18n.js';
 import { screenshotKeyboard, type ScreenKey } from './keyboards.js';
-import { logger } from './log.js';
+import { logger } from './log.cjs';
 import { renderScreen } from './screen-image.js';
 import type { Session } from './sessions.js';
 import type { Telegram } from './telegram.js';

@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isDaemonRunning } from './lock.js';
+import { isDaemonRunning } from './lock.cjs';
 import { attempt, SPOOL_DIR, SPOOLED, type SpoolAnswer, type SpoolRequest } from './spool.js';
-import { writeJson } from './store.js';
+import { writeJson } from './store.cjs';
 
 const USAGE = 'usage: ccbot send-file <path> [--caption TEXT]';
 /** What a bot may upload to Telegram. */

@@ -2,12 +2,12 @@
  * input, the Claude id from the map, the mode seen, lost, archived, forgotten; each saved at once. Knows nothing of
  * Telegram; tmux only through what it is given. */
 import { basename } from 'node:path';
-import { logger } from './log.js';
+import { logger } from './log.cjs';
 import { permissionFlags, type Mode } from './modes.js';
-import { mapKey, readSessionMap, type SessionMap } from './session-map.js';
+import { mapKey, readSessionMap, type SessionMap } from './session-map.cjs';
 import type { TmuxFailure, TmuxResult } from './tmux.js';
 import type { Users } from './users.js';
-import { fail, type Failure } from './values.js';
+import { fail, type Failure } from './values.cjs';
 
 const log = logger('sessions');
 

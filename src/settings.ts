@@ -4,7 +4,7 @@
 import { isLang, type Lang } from './i18n.js';
 import { IDLE_HOURS_CHOICES } from './keyboards.js';
 import { isMode, type Mode } from './modes.js';
-import { isObject } from './values.js';
+import { isObject } from './values.cjs';
 
 export type NoticeKind = 'done' | 'error' | 'input';
 const NOTICE_KINDS: readonly NoticeKind[] = ['done', 'error', 'input'];

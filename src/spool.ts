@@ -4,11 +4,11 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { extname, join } from 'node:path';
 import { clip, escapeHtml } from './format.js';
-import { logger } from './log.js';
+import { logger } from './log.cjs';
 import type { Session } from './sessions.js';
-import { writeJson } from './store.js';
+import { writeJson } from './store.cjs';
 import type { SendResult } from './telegram.js';
-import { isObject } from './values.js';
+import { isObject } from './values.cjs';
 
 const log = logger('spool');
 

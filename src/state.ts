@@ -3,9 +3,9 @@
 import { join } from 'node:path';
 import { Outbox, type PendingText } from './outbox.js';
 import { Sessions, type Session } from './sessions.js';
-import { readJson, writeJson } from './store.js';
+import { readJson, writeJson } from './store.cjs';
 import { readUser, Users, type UserState } from './users.js';
-import { isObject } from './values.js';
+import { isObject } from './values.cjs';
 
 export const STATE_FILE = 'state.json';
 
@@ -20,7 +20,7 @@ interface State {
   handledUpdateIds?: number[];
 }
 
-/** Reads state.json; a missing or corrupt file gives an empty state (store.ts sets a corrupt one aside). */
+/** Reads state.json; a missing or corrupt file gives an empty state (store.cts sets a corrupt one aside). */
 export function loadState(ccbotDir: string): State {
   const raw = readJson<unknown>(join(ccbotDir, STATE_FILE), null);
   const state: State = { version: 1, sessions: {}, users: {}, outbox: [] };

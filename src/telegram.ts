@@ -7,10 +7,10 @@ import { fromPath } from 'node-telegram-bot-api/node';
 import { setTimeout as delay } from 'node:timers/promises';
 import { htmlToPlain, splitHtml } from './format.js';
 import { LANGS, t } from './i18n.js';
-import { logger } from './log.js';
+import { logger } from './log.cjs';
 import { backoffMs, Pacer, type PacerOptions, type Turn } from './pacer.js';
 import { classifyFailure, describeError, type TelegramKind } from './telegram-failure.js';
-import { fail, type Failure } from './values.js';
+import { fail, type Failure } from './values.cjs';
 
 const log = logger('telegram');
 const MAX_MESSAGE_LENGTH = 4096;

@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execRun, type Run, type RunResult } from './exec.js';
-import { logger } from './log.js';
-import { fail, type Failure } from './values.js';
+import { logger } from './log.cjs';
+import { fail, type Failure } from './values.cjs';
 
 const log = logger('tmux');
 

@@ -1,6 +1,6 @@
 /** A tool call and its result, one line each: what the call does, how it ended. Pure; transcript.ts pairs the two. */
 import { clip, firstLine } from './format.js';
-import { isObject } from './values.js';
+import { isObject } from './values.cjs';
 
 /** Claude Code's marker for a turn or a tool call the person interrupted. */
 export const INTERRUPTED = /^\[Request interrupted by user(?: for tool use)?\]/;

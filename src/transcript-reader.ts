@@ -2,12 +2,12 @@
  * offset (/history, the tail for Inspect and the preview). Whole lines, parsed by transcript.ts; it never writes. */
 import { access, open, realpath, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { logger } from './log.js';
-import { mapKey, type SessionMap } from './session-map.js';
+import { logger } from './log.cjs';
+import { mapKey, type SessionMap } from './session-map.cjs';
 import type { Session } from './sessions.js';
 import { isNoise, lastExchange, parseLines, type Exchange, type PendingCalls,
   type TranscriptEvent } from './transcript.js';
-import { fail, type Failure } from './values.js';
+import { fail, type Failure } from './values.cjs';
 
 const log = logger('transcript');
 

@@ -3,7 +3,7 @@
 import { firstLine } from './format.js';
 import { stripAnsi } from './terminal.js';
 import { INTERRUPTED, smallInput, summarizeToolInput, summarizeToolResult } from './tool-summary.js';
-import { isObject } from './values.js';
+import { isObject } from './values.cjs';
 
 /** Where an event came from: the entry's uuid (stable across re-reads) and its timestamp in ms (0: none). */
 type Origin = { uuid: string; at: number };

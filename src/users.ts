@@ -3,7 +3,7 @@
 import { isLang, replyLang, type Lang } from './i18n.js';
 import type { Session, Sessions } from './sessions.js';
 import { storedSettings, userSettings, type Settings } from './settings.js';
-import { isObject } from './values.js';
+import { isObject } from './values.cjs';
 
 /** key: the Telegram update that carried it, so a redelivered update is neither held nor typed twice. A file sent
  * with no live session is held by its Telegram file id (text: its caption), fetched once a session starts. */

@@ -3,7 +3,7 @@
  * transcription fails, one reply says so and nothing is typed. */
 import type { Message } from 'node-telegram-bot-api';
 import type { Accepted } from './chat.js';
-import type { Config } from './config.js';
+import type { Config } from './config.cjs';
 import type { Delivery } from './delivery.js';
 import type { Download } from './download.js';
 import { escapeHtml } from './format.js';
@@ -16,7 +16,7 @@ interface VoiceScreenDeps {
   delivery: Pick<Delivery, 'knows'>;
   download: Download;
   whisper: Config['whisper'];
-  /** What child processes get (config.ts childEnv): whisper-cli and ffmpeg never see the token. */
+  /** What child processes get (config.cts childEnv): whisper-cli and ffmpeg never see the token. */
   env: NodeJS.ProcessEnv;
 }
 

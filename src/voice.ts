@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Config } from './config.js';
+import type { Config } from './config.cjs';
 import { execRun, type RunResult } from './exec.js';
-import { fail, type Failure } from './values.js';
+import { fail, type Failure } from './values.cjs';
 
 /* whisper.cpp facts relied on (examples/cli/cli.cpp and README.md, the same from v1.7.5 to v1.9.3 and master):
  * - `-m` model, `-f` input, `-l` language ('auto' detects), `-t` threads; the input must be 16-bit WAV, converted as

@@ -5,7 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Delivery } from '#ccbot/delivery.js';
-import { setSink } from '#ccbot/log.js';
+import { setSink } from '#ccbot/log.cjs';
 import type { NewText } from '#ccbot/outbox.js';
 import { StateStore } from '#ccbot/state.js';
 import { emptyState, type State } from './state-fixture.js';

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAction } from '#ccbot/keyboards.js';
 import { encodeAction } from './keyboards-fixture.js';
-import { setSink } from '#ccbot/log.js';
+import { setSink } from '#ccbot/log.cjs';
 import { findClaudeProcesses, killOrphanClaudeProcesses } from '#ccbot/procs.js';
 import type { Session } from '#ccbot/sessions.js';
 import { ME, startChatWorld, type ChatWorld } from './chat-fixture.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sweeper } from '#ccbot/archive.js';
-import { readSessionMap, updateSessionMap, type SessionMap } from '#ccbot/session-map.js';
+import { readSessionMap, updateSessionMap, type SessionMap } from '#ccbot/session-map.cjs';
 import type { Session } from '#ccbot/sessions.js';
 import { StateStore } from '#ccbot/state.js';
 import { emptyState, type State } from './state-fixture.js';

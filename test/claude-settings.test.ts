@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { claudeSettingsPath, readHookCommands, writeClaudeSettings } from '#ccbot/claude-settings.js';
 import { ccbotHookCommand } from '#ccbot/hook-install.js';
-import { readSessionMap } from '#ccbot/session-map.js';
+import { readSessionMap } from '#ccbot/session-map.cjs';
 import { ME, newSession, startChatWorld, type ChatWorld } from './chat-fixture.js';
 import { tempDir } from './daemon-fixture.js';
 

@@ -10,7 +10,7 @@ import { MAIN_JS } from './daemon-fixture.js';
 
 const REPO = join(MAIN_JS, '..', '..');
 const SRC = join(REPO, 'src');
-const files = readdirSync(SRC).filter((f) => f.endsWith('.ts')).sort();
+const files = readdirSync(SRC).filter((f) => /\.c?ts$/.test(f)).sort();
 const text = new Map(files.map((f) => [f, readFileSync(join(SRC, f), 'utf8')]));
 
 /** Names a file exports: `export function|const|class|interface|type|enum X` and `export { X, Y }`. */
@@ -20,9 +20,10 @@ function exportsOf(source: string): string[] {
   return [...declared, ...listed].filter(Boolean);
 }
 
-/** Names each file imports from `file` (static `import {…} from './file.js'`, `export {…} from`, dynamic `const {…} = await import(…)`). */
+/** Names each file imports from `file` (static `import {…} from './file.js'`, `export {…} from`, dynamic `const {…} = await import(…)`
+ * or, from a CommonJS file, `const {…} = require(…)`). */
 function importedFrom(file: string): Set<string> {
-  const target = `./${file.replace(/\.ts$/, '.js')}`;
+  const target = `./${file.replace(/\.ts$/, '.js').replace(/\.cts$/, '.cjs')}`;
   const names = new Set<string>();
   for (const [other, source] of text) {
     if (other === file) continue;
@@ -30,6 +31,7 @@ function importedFrom(file: string): Set<string> {
       new RegExp(`import\\s+(?:type\\s+)?\\{([^{}]*)\\}\\s+from\\s+'${target.replace(/\./g, '\\.')}'`, 'g'),
       new RegExp(`export\\s+(?:type\\s+)?\\{([^{}]*)\\}\\s+from\\s+'${target.replace(/\./g, '\\.')}'`, 'g'),
       new RegExp(`\\{([^{}]*)\\}\\s*=\\s*await\\s+import\\('${target.replace(/\./g, '\\.')}'\\)`, 'g'),
+      new RegExp(`\\{([^{}]*)\\}\\s*=\\s*require\\('${target.replace(/\./g, '\\.')}'\\)`, 'g'),
     ];
     for (const pattern of patterns) {
       for (const m of source.matchAll(pattern)) {

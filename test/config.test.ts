@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childEnv, ConfigError, DEFAULTS, loadConfig, type Config } from '#ccbot/config.js';
+import { childEnv, ConfigError, DEFAULTS, loadConfig, type Config } from '#ccbot/config.cjs';
 import { execRun } from '#ccbot/exec.js';
 
 const TOKEN = '123456789:' + 'A1b2_C3d-'.repeat(4) + 'xyz'; // digits, colon, 39 token characters
@@ -301,8 +301,8 @@ child.run();
 
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The CLI as a person runs it: the compiled main.js in a child process with a clean environment. */
-const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+/** The CLI as a person runs it: the compiled main.cjs in a child process with a clean environment. */
+const MAIN = fileURLToPath(new URL('../main.cjs', import.meta.url));
 
 const cli = suite<Dirs>('ccbot (CLI) configuration errors', { root: '', home: '', cwd: '' });
 
@@ -319,7 +319,7 @@ cli.after.each((ctx) => {
 });
 
 async function runCli(ctx: Dirs, extra: NodeJS.ProcessEnv = {}) {
-  assert.ok(existsSync(MAIN), `${MAIN} is missing: build src/main.ts first`);
+  assert.ok(existsSync(MAIN), `${MAIN} is missing: build src/main.cts first`);
   const result = await execRun(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: ctx.home, ...extra }, cwd: ctx.cwd, timeoutMs: 15_000 });
   assert.not.ok(result.ok, 'ccbot should fail');
   if (result.ok) throw new Error('unreachable');

@@ -1,5 +1,5 @@
 /**
- * Runs the real daemon (`node dist/main.js`) as a child process against a fake Bot API and an isolated tmux
+ * Runs the real daemon (`node dist/main.cjs`) as a child process against a fake Bot API and an isolated tmux
  * server, with its own CCBOT_DIR and HOME. Integration tests of every issue start ccbot through here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TmuxFixture } from './tmux-fixture.js';
 
-export const MAIN_JS = join(dirname(fileURLToPath(import.meta.url)), '..', 'main.js');
+export const MAIN_JS = join(dirname(fileURLToPath(import.meta.url)), '..', 'main.cjs');
 /** Shaped like a real token (config.ts checks the shape). */
 export const TEST_TOKEN = '123456789:AAtest-token-for-ccbot-tests_0123456';
 export const TEST_SESSION = 'ccbot-test';

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadConfig } from '#ccbot/config.js';
+import { loadConfig } from '#ccbot/config.cjs';
 import { checkAllowlistFile, checkCcbotDir, checkEnvFiles, checkLock, checkStateFiles, resolveSetup, settingSource } from '#ccbot/doctor-files.js';
 import { tempDir } from './daemon-fixture.js';
 

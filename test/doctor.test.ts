@@ -56,7 +56,7 @@ setup('checkTelegram gives up on a server that never answers', async () => {
 });
 setup.run();
 
-// ── the whole command: node dist/main.js doctor ────────────────────────────────────────────────────────────────
+// ── the whole command: node dist/main.cjs doctor ────────────────────────────────────────────────────────────────
 
 interface World { root: string; removeRoot(): void; fake: FakeTelegram; env: NodeJS.ProcessEnv }
 const cmd = suite<World>('ccbot doctor');

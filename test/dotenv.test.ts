@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseDotEnv } from '#ccbot/dotenv.js';
+import { parseDotEnv } from '#ccbot/dotenv.cjs';
 
 const parse = suite('parseDotEnv');
 

@@ -10,25 +10,25 @@ import * as assert from 'uvu/assert';
 import { MAIN_JS } from './daemon-fixture.js';
 
 const DIST = dirname(MAIN_JS);
-/** Before it knows there is something to do; outside tmux, all it ever loads (node:fs by getBuiltinModule). */
-const ENTRY = ['main.js', 'hook-entry.js'];
+/** Before it knows there is something to do; outside tmux, all it ever loads. */
+const ENTRY = ['main.cjs', 'hook-entry.cjs', 'node:fs'];
 /** In a pane of a window ccbot opened, writing the map (tmux.js only for windows ccbot did not open). */
-const IN_PANE = [...ENTRY, 'node:fs', 'hook.js', 'config.js', 'dotenv.js', 'log.js', 'store.js', 'values.js', 'session-map.js',
-  'lock.js', 'node:module', 'node:os', 'node:path', 'node:timers/promises']; // node:crypto: only when a prompt is hashed
+const IN_PANE = [...ENTRY, 'hook.cjs', 'config.cjs', 'dotenv.cjs', 'log.cjs', 'store.cjs', 'values.cjs', 'session-map.cjs',
+  'lock.cjs', 'sha256.cjs', 'node:os', 'node:path', 'node:timers/promises']; // not node:crypto: ~5 ms to load
 
 const source = (file: string) => readFileSync(join(DIST, file), 'utf8');
-/** Specifiers a compiled file imports statically (`import … from`, `export … from`, `import '…'`). */
-const staticImports = (file: string) =>
-  [...source(file).matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'|^import\s+'([^']+)'/gm)].map((m) => (m[1] ?? m[2])!);
-const dynamicImports = (file: string) => [...source(file).matchAll(/\bimport\('([^']+)'\)/g)].map((m) => m[1]!);
+/** What a compiled CommonJS file requires when it loads: tsc's own top-level `const x_1 = require("…")` lines. */
+const staticRequires = (file: string) => [...source(file).matchAll(/^(?:const \w+ = )?require\("([^"]+)"\);/gm)].map((m) => m[1]!);
+/** What it loads later, inside a function: our own `require('…')` and `import('…')`. */
+const lateLoads = (file: string) => [...source(file).matchAll(/\b(?:require|import)\('([^']+)'\)/g)].map((m) => m[1]!);
 
-/** Every module the roots load before any dynamic import runs: relative ones as file names, the rest as given. */
+/** Every module the roots load before any late load runs: relative ones as file names, the rest as given. */
 function closure(...roots: string[]): string[] {
   const seen = new Set<string>();
   const visit = (name: string) => {
     if (seen.has(name)) return;
     seen.add(name);
-    for (const spec of staticImports(name)) (spec.startsWith('./') ? visit(spec.slice(2)) : seen.add(spec));
+    for (const spec of staticRequires(name)) (spec.startsWith('./') ? visit(spec.slice(2)) : seen.add(spec));
   };
   roots.forEach(visit);
   return [...seen].sort();
@@ -36,21 +36,31 @@ function closure(...roots: string[]): string[] {
 
 const test = suite('the hook path');
 
-test('outside tmux, ccbot hook loads main.js and hook-entry.js, and nothing else', () => {
-  assert.equal(closure('main.js', 'hook-entry.js'), [...ENTRY].sort());
-  assert.ok(dynamicImports('main.js').includes('./hook-entry.js'), 'main.js imports hook-entry.js when asked for');
-  assert.equal(dynamicImports('hook-entry.js').sort(), ['./hook.js', './hook.js', 'node:fs'], 'then only hook.js, late');
-  assert.match(source('hook-entry.js'), "process.getBuiltinModule?.('node:fs')", 'node:fs without its ESM wrapper');
+test('outside tmux, ccbot hook loads main.cjs and hook-entry.cjs, and nothing else', () => {
+  assert.equal(closure('main.cjs', 'hook-entry.cjs'), [...ENTRY].sort());
+  assert.ok(lateLoads('main.cjs').includes('./hook-entry.cjs'), 'main.cjs requires hook-entry.cjs when asked for');
+  assert.equal(lateLoads('hook-entry.cjs'), ['./hook.cjs', './hook.cjs'], 'then only hook.cjs, late');
 });
 
-test('in a pane, the rest is on its list: no package, no daemon module, no tmux.js for windows ccbot opened', () => {
-  assert.equal(closure('main.js', 'hook-entry.js', 'hook.js', 'session-map.js'), [...IN_PANE].sort());
-  assert.ok(dynamicImports('hook.js').includes('./tmux.js'), 'tmux.js is the fallback, loaded only when needed');
+test('in a pane, the rest is on its list: CommonJS only, no package, no daemon module, no tmux.js', () => {
+  const loaded = closure('main.cjs', 'hook-entry.cjs', 'hook.cjs', 'session-map.cjs');
+  assert.equal(loaded, [...IN_PANE].sort());
+  // One ES module would start Node's ESM loader: ~10 ms on every prompt (bench/hook.ts).
+  assert.equal(loaded.filter((name) => !name.startsWith('node:') && !name.endsWith('.cjs')), []);
+  assert.equal(lateLoads('hook.cjs').filter((spec) => !spec.endsWith('.cjs')), ['./hook-install.js', './tmux.js'],
+    'ES modules only for --install and for windows ccbot did not open');
 });
 
 test('a PreToolUse check (every Bash command) loads neither the session map, nor the lock, nor tmux.js', () => {
-  const loaded = closure('main.js', 'hook-entry.js', 'hook.js');
-  for (const heavy of ['session-map.js', 'lock.js', 'tmux.js', 'node:crypto']) assert.not.ok(loaded.includes(heavy), heavy);
+  const loaded = closure('main.cjs', 'hook-entry.cjs', 'hook.cjs', 'tripwire.cjs');
+  for (const heavy of ['session-map.cjs', 'lock.cjs', 'tmux.js', 'node:crypto']) assert.not.ok(loaded.includes(heavy), heavy);
+});
+
+test('nothing on the way touches a global that loads a module: performance (perf_hooks), process.stdin', () => {
+  for (const file of ['main.cjs', 'hook-entry.cjs', 'hook.cjs', 'session-map.cjs', 'lock.cjs', 'store.cjs']) {
+    const code = source(file).replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, ''); // comments may name them
+    assert.not.match(code, /\bperformance\.|process\.stdin\b/, file);
+  }
 });
 
 test.run();

@@ -7,7 +7,7 @@ import { execRun } from '#ccbot/exec.js';
 import { ccbotHookCommand, installHooks, uninstallHooks } from '#ccbot/hook-install.js';
 import { MAIN_JS } from './daemon-fixture.js';
 
-const COMMAND = '/usr/local/bin/node /opt/ccbot/dist/main.js hook';
+const COMMAND = '/usr/local/bin/node /opt/ccbot/dist/main.cjs hook';
 const OURS = { hooks: [{ type: 'command', command: COMMAND, timeout: 5 }] };
 const THEIRS = { matcher: 'startup', hooks: [{ type: 'command', command: 'cat ~/notes.md' }] };
 const AUDIT = { matcher: 'Bash', hooks: [{ type: 'command', command: 'audit.sh', timeout: 10 }] };
@@ -43,15 +43,15 @@ const fileId = (path: string) => {
 
 const command = suite('ccbotHookCommand');
 
-command('is the absolute node and the absolute main.js of this install, then "hook"', () => {
+command('is the absolute node and the absolute main.cjs of this install, then "hook"', () => {
   assert.is(ccbotHookCommand(), `${process.execPath} ${MAIN_JS} hook`);
 });
 
 command('quotes for a shell only what needs it', () => {
-  assert.is(ccbotHookCommand('/usr/bin/node', '/opt/ccbot/dist/main.js'), '/usr/bin/node /opt/ccbot/dist/main.js hook');
+  assert.is(ccbotHookCommand('/usr/bin/node', '/opt/ccbot/dist/main.cjs'), '/usr/bin/node /opt/ccbot/dist/main.cjs hook');
   assert.is(
-    ccbotHookCommand('/opt/my node/bin/node', "/home/o'neil/ccbot/dist/main.js"),
-    `'/opt/my node/bin/node' '/home/o'\\''neil/ccbot/dist/main.js' hook`,
+    ccbotHookCommand('/opt/my node/bin/node', "/home/o'neil/ccbot/dist/main.cjs"),
+    `'/opt/my node/bin/node' '/home/o'\\''neil/ccbot/dist/main.cjs' hook`,
   );
 });
 
@@ -65,7 +65,7 @@ command('the quoted command runs through sh from any cwd, with no PATH', async (
     const event = JSON.stringify({ session_id: '2061e677-6298-4b4d-a740-c2bde142a0dc', cwd: '/w', hook_event_name: 'SessionStart' });
     // No tmux on an empty PATH: the hook runs, fails to place the pane, says so in hook.log, and stays silent.
     const env = { PATH: '', HOME: dir, CCBOT_DIR: state, TMUX_PANE: '%1' };
-    const result = await execRun('/bin/sh', ['-c', ccbotHookCommand(process.execPath, join(spaced, 'main.js'))], { env, cwd: '/', input: event });
+    const result = await execRun('/bin/sh', ['-c', ccbotHookCommand(process.execPath, join(spaced, 'main.cjs'))], { env, cwd: '/', input: event });
     assert.ok(result.ok, JSON.stringify(result));
     assert.is(result.stdout, '');
     assert.match(readFileSync(join(state, 'hook.log'), 'utf8'), 'tmux could not say where this pane is');

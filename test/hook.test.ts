@@ -8,9 +8,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { hookCommand } from '#ccbot/hook-entry.js';
-import { setSink } from '#ccbot/log.js';
-import { promptHash, readSessionMap, SESSION_MAP_FILE } from '#ccbot/session-map.js';
+import { hookCommand } from '#ccbot/hook-entry.cjs';
+import { setSink } from '#ccbot/log.cjs';
+import { promptHash, readSessionMap, SESSION_MAP_FILE } from '#ccbot/session-map.cjs';
 import { ensureSession, type PaneInfo, type TmuxOptions } from '#ccbot/tmux.js';
 import { MAIN_JS } from './daemon-fixture.js';
 import { createTmuxFixture, type TmuxFixture } from './tmux-fixture.js';
@@ -331,7 +331,7 @@ interface Outcome {
   writeError?: string;
 }
 
-/** `node dist/main.js hook` with `input` on stdin (null: /dev/null). */
+/** `node dist/main.cjs hook` with `input` on stdin (null: /dev/null). */
 async function hookProcess(input: string | Buffer | null, env: NodeJS.ProcessEnv): Promise<Outcome> {
   const started = performance.now();
   const child = spawn(process.execPath, [MAIN_JS, 'hook'], { env, stdio: [input === null ? 'ignore' : 'pipe', 'pipe', 'pipe'] });

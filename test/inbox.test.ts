@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, utimesSy
 import { join } from 'node:path';
 import { Sweeper } from '#ccbot/archive.js';
 import { mergePrompts, promptFor, saveToInbox, sweepInbox } from '#ccbot/inbox.js';
-import { setSink } from '#ccbot/log.js';
+import { setSink } from '#ccbot/log.cjs';
 import { StateStore } from '#ccbot/state.js';
 import { tempDir } from './daemon-fixture.js';
 import { emptyState } from './state-fixture.js';

@@ -13,7 +13,7 @@ import {
   processStartTime,
   releaseOnExit,
   withFileLock,
-} from '#ccbot/lock.js';
+} from '#ccbot/lock.cjs';
 
 type LockDeps = NonNullable<Parameters<typeof acquireSingletonLock>[1]>;
 

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { addSecret, logger, parseLevel, redact, setLevel, setSink } from '#ccbot/log.js';
+import { addSecret, logger, parseLevel, redact, setLevel, setSink } from '#ccbot/log.cjs';
 
 const lines: string[] = [];
 let restore: (line: string) => void;

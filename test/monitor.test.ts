@@ -3,10 +3,10 @@ import * as assert from 'uvu/assert';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setLevel, setSink } from '#ccbot/log.js';
+import { setLevel, setSink } from '#ccbot/log.cjs';
 import { Monitor, MONITOR_STATE_FILE } from '#ccbot/monitor.js';
 import { LiveOutput } from '#ccbot/output.js';
-import type { SessionMap } from '#ccbot/session-map.js';
+import type { SessionMap } from '#ccbot/session-map.cjs';
 import type { Session } from '#ccbot/sessions.js';
 import type { SendResult } from '#ccbot/telegram.js';
 

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { NetworkError, TelegramApiError, type GetUpdatesParams, type Update } from 'node-telegram-bot-api';
 import { backoffMs } from '#ccbot/pacer.js';
 import { pollUpdates, type Dispatch } from '#ccbot/poller.js';
-import { setSink } from '#ccbot/log.js';
+import { setSink } from '#ccbot/log.cjs';
 
 type Answer = Update[] | Error | 'hang';
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execRun, type Run, type RunResult } from '#ccbot/exec.js';
-import { setSink } from '#ccbot/log.js';
+import { setSink } from '#ccbot/log.cjs';
 import { findClaudeProcesses, killOrphanClaudeProcesses, runningClaudeIds } from '#ccbot/procs.js';
 
 type ProcsDeps = NonNullable<Parameters<typeof killOrphanClaudeProcesses>[1]>;

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execRun } from '#ccbot/exec.js';
-import { loadConfig } from '#ccbot/config.js';
+import { loadConfig } from '#ccbot/config.cjs';
 import { MAIN_JS, tempDir, TEST_TOKEN } from './daemon-fixture.js';
 
 const REPO = join(MAIN_JS, '..', '..');
@@ -35,7 +35,7 @@ const PACKAGE = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as 
 
 /** Commands this file cannot run (root, systemd, a real bot), each with what exercises it instead. */
 const COVERED_ELSEWHERE: [RegExp, string][] = [
-  [/^npm ci && npm (start|test)$/, 'npm ci: .ci/run; npm test: .ci/run; npm start is node dist/main.js, run by every daemon test'],
+  [/^npm ci && npm (start|test)$/, 'npm ci: .ci/run; npm test: .ci/run; npm start is node dist/main.cjs, run by every daemon test'],
   [/^sudo cp ccbot\.service\.local \/etc\/systemd\/system\/ccbot\.service$/, 'the file it installs is checked below with systemd-analyze verify'],
   [/^sudo systemctl (daemon-reload|enable --now ccbot)$|^systemctl status ccbot$|^journalctl -u ccbot -f$/, 'systemd: the unit (service.test.ts)'],
   [/^sudo systemctl kill --signal=SIGKILL ccbot && sudo systemctl stop ccbot$/, 'service.test.ts: documented in the unit too'],
@@ -60,7 +60,7 @@ readme('every command is run here or named with what exercises it', () => {
   assert.equal(unknown, [], `README commands nothing exercises:\n${unknown.join('\n')}`);
   assert.match(CI_RUN, /^npm ci /m);
   assert.match(CI_RUN, /^npm test$/m);
-  assert.match(PACKAGE.scripts.start, /^node (--[\w-]+ )*dist\/main\.js$/);
+  assert.match(PACKAGE.scripts.start, /^node (--[\w-]+ )*dist\/main\.cjs$/);
 });
 
 readme('the .env steps make a private directory and file that the daemon reads (placeholders filled in)', async ({ home }) => {
@@ -103,7 +103,7 @@ readme('the systemd sed line makes a unit for this user and checkout that system
     const unit = readFileSync(out, 'utf8');
     const user = (await execRun('id', ['-un'])) as { stdout: string };
     assert.match(unit, new RegExp(`^User=${user.stdout.trim()}$`, 'm'));
-    assert.match(unit, new RegExp(`^ExecStart=/\\S*node( --[\\w-]+)* ${REPO}/dist/main\\.js$`, 'm'));
+    assert.match(unit, new RegExp(`^ExecStart=/\\S*node( --[\\w-]+)* ${REPO}/dist/main\\.cjs$`, 'm'));
     assert.match(unit, new RegExp(`^WorkingDirectory=${REPO}$`, 'm'));
     // verify wants a unit name: the file as `sudo cp` installs it.
     const dir = tempDir('ccbot-unit-');

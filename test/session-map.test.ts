@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { withFileLock } from '#ccbot/lock.js';
-import { setSink } from '#ccbot/log.js';
-import { mapKey, promptHash, pruneSessionMap, readSessionMap, SESSION_MAP_FILE, updateSessionMap, type SessionMap } from '#ccbot/session-map.js';
+import { withFileLock } from '#ccbot/lock.cjs';
+import { setSink } from '#ccbot/log.cjs';
+import { mapKey, promptHash, pruneSessionMap, readSessionMap, SESSION_MAP_FILE, updateSessionMap, type SessionMap } from '#ccbot/session-map.cjs';
 
 type SessionMapEntry = SessionMap[string];
 

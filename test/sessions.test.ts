@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArchiveReason, Session, Sessions } from '#ccbot/sessions.js';
-import { mapKey, updateSessionMap } from '#ccbot/session-map.js';
+import { mapKey, updateSessionMap } from '#ccbot/session-map.cjs';
 import { loadState, saveState, StateStore } from '#ccbot/state.js';
 import { ensureSession, killWindow, newWindow } from '#ccbot/tmux.js';
 import { killOrphanClaudeProcesses } from '#ccbot/procs.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { MAIN_JS } from './daemon-fixture.js';
 
 const SRC = join(MAIN_JS, '..', '..', 'src');
-const sources = new Map(readdirSync(SRC).filter((f) => f.endsWith('.ts')).map((f) => [f, readFileSync(join(SRC, f), 'utf8')]));
+const sources = new Map(readdirSync(SRC).filter((f) => /\.c?ts$/.test(f)).map((f) => [f, readFileSync(join(SRC, f), 'utf8')]));
 
 /** The types saved in state.json and monitor_state.json, by the file that declares them. */
 const STATE_TYPES: Record<string, string[]> = {

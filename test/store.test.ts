@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { setSink } from '#ccbot/log.js';
-import { readJson, writeJson } from '#ccbot/store.js';
+import { setSink } from '#ccbot/log.cjs';
+import { readJson, writeJson } from '#ccbot/store.cjs';
 import { bigContent } from './fixtures/big-content.js';
 
 const WRITER = fileURLToPath(new URL('./fixtures/store-writer.js', import.meta.url));

@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Api } from 'node-telegram-bot-api';
-import { setSink } from '#ccbot/log.js';
+import { setSink } from '#ccbot/log.cjs';
 import { Telegram, type SendResult } from '#ccbot/telegram.js';
 import { startFakeTelegram, type FakeTelegram } from './fake-telegram.js';
 

@@ -4,7 +4,7 @@ import { createServer, connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Api, type InlineKeyboardMarkup, type Update } from 'node-telegram-bot-api';
-import { setLevel, setSink } from '#ccbot/log.js';
+import { setLevel, setSink } from '#ccbot/log.cjs';
 import { pollUpdates } from '#ccbot/poller.js';
 import { t } from '#ccbot/i18n.js';
 import { Telegram } from '#ccbot/telegram.js';

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { decisionJson, hookTimeoutS, isTripped, parseTripwireFile } from '#ccbot/tripwire.js';
+import { decisionJson, hookTimeoutS, isTripped, parseTripwireFile } from '#ccbot/tripwire.cjs';
 
 const TRIPPED = [
   // rm, recursive, of the places whose loss is a disaster, in any flag order

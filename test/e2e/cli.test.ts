@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execRun } from '#ccbot/exec.js';
 import { findClaudeProcesses } from '#ccbot/procs.js';
-import { mapKey, promptHash, readSessionMap, type SessionMap } from '#ccbot/session-map.js';
+import { mapKey, promptHash, readSessionMap, type SessionMap } from '#ccbot/session-map.cjs';
 import { killWindow } from '#ccbot/tmux.js';
 import { MAIN_JS } from '../daemon-fixture.js';
 import { assistantTexts, findClaudeCli, makeClaudeHome, readTranscriptLines, startClaudeTmux, waitFor, type ClaudeHome, type ClaudeTmux } from './claude-cli.js';

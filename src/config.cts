@@ -1,10 +1,10 @@
 /** Environment + `.env` files → one typed, validated Config. Every error names the variable and says what to do.
- * Reads at most two small files; never writes, never logs, never exits (main.ts turns a ConfigError into exit 2). */
+ * Reads at most two small files; never writes, never logs, never exits (main.cts turns a ConfigError into exit 2). */
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parseLevel } from './log.js';
-import { parseDotEnv, splitWords } from './dotenv.js';
-import { readIfExists } from './store.js';
+import { parseLevel } from './log.cjs';
+import { parseDotEnv, splitWords } from './dotenv.cjs';
+import { readIfExists } from './store.cjs';
 
 /** Every optional variable and its default, as the text a person would write (README.md mirrors this table).
  * Required, no default: TELEGRAM_BOT_TOKEN (from @BotFather), ALLOWED_USERS (comma-separated numeric user ids).
@@ -77,7 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
   const putHint = `in ${envFile} (or the environment)`;
   const invalid = (name: keyof typeof DEFAULTS, problem: string) =>
     new ConfigError(`${name} ${JSON.stringify(value(name))} ${where(name)} ${problem}`);
-  const parsed = <T>(name: keyof typeof DEFAULTS, parse: (text: string) => T | undefined, problem: string): T => {
+  const parsed = <T,>(name: keyof typeof DEFAULTS, parse: (text: string) => T | undefined, problem: string): T => {
     const result = parse(value(name));
     if (result === undefined) throw invalid(name, problem);
     return result;
@@ -138,7 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
     stallMinutes: positive('CCBOT_STALL_MINUTES', 'minutes'),
     inboxTtlMs: positive('INBOX_TTL_HOURS', 'hours') * 3_600_000,
     whisper: whisperOf(),
-    /** null: the built-in list (tripwire.ts); 'off': none. A pattern that does not compile is a ConfigError. */
+    /** null: the built-in list (tripwire.cts); 'off': none. A pattern that does not compile is a ConfigError. */
     tripwire: parsed('CCBOT_TRIPWIRE', tripwireOf, 'is not a valid JavaScript regular expression: fix it, leave it '
       + `empty for the built-in list, or set it to off ${putHint}`),
     tripwireTimeoutMs: parsed('CCBOT_TRIPWIRE_TIMEOUT', parseDurationMs, 'is not a positive duration: write it like '

@@ -1,5 +1,5 @@
 /** The text of configuration, pure: `.env` lines (KEY=value with sh-like quotes and comments) and word lists with
- * quotes (CLAUDE_FLAGS). Reads no file: config.ts, hook.ts and doctor-files.ts hand it the text. */
+ * quotes (CLAUDE_FLAGS). Reads no file: config.cts, hook.cts and doctor-files.ts hand it the text. */
 
 /** `KEY=value` lines → record. Comments, blank lines and anything that is not an assignment are skipped; the last
  * assignment wins. */

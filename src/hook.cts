@@ -1,4 +1,4 @@
-/** `ccbot hook` past its entry (hook-entry.ts): on SessionStart and UserPromptSubmit, records which Claude session runs
+/** `ccbot hook` past hook-entry.cts: on SessionStart and UserPromptSubmit, records which Claude session runs
  * in which tmux window of ours in session_map.json; on PreToolUse (Bash), holds a command on the tripwire until the
  * person allows or denies it. It runs on every prompt and command, so: lean imports (no Telegram, no daemon), nothing
  * on stdout but a PreToolUse decision, and exit 0 whatever happens (a broken ccbot must never get in Claude's way).
@@ -7,13 +7,13 @@ import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, statSync 
 import { homedir } from 'node:os';
 import { basename, isAbsolute, join, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { absolutePath, DEFAULTS } from './config.js';
-import { parseDotEnv } from './dotenv.js';
-import { logger, setSink } from './log.js';
-import { readIfExists, writeJson } from './store.js';
+import { absolutePath, DEFAULTS } from './config.cjs';
+import { parseDotEnv } from './dotenv.cjs';
+import { logger, setSink } from './log.cjs';
+import { readIfExists, writeJson } from './store.cjs';
 import type { PaneInfo, TmuxOptions } from './tmux.js';
-import type { ApprovalRequest, Outcome } from './tripwire.js';
-import { isObject } from './values.js';
+import type { ApprovalRequest, Outcome } from './tripwire.cjs';
+import { isObject } from './values.cjs';
 
 const log = logger('hook');
 
@@ -44,22 +44,20 @@ export async function hookFlags(args: readonly string[], env: NodeJS.ProcessEnv)
   return 2;
 }
 
-/** One event read by hook-entry.ts since `startedAt` (performance.now()); undefined: no complete input. Always 0,
+/** One event read by hook-entry.cts since `startedAt` (Date.now()); undefined: no complete input. Always 0,
  * nothing on stdout but a PreToolUse decision (Claude Code adds a UserPromptSubmit hook's stdout to the prompt). */
 export async function handleEvent(
   event: Record<string, unknown> | undefined, env: NodeJS.ProcessEnv, deps: HookDeps, startedAt: number,
 ): Promise<number> {
   setSink(hookLogSink(settingOf(env, 'CCBOT_DIR')));
-  // The handlers stay for the life of this process, which ends right after: a late stream error must not turn
-  // into exit 1 either. stderr may be a pipe Claude Code has already closed.
+  // The handlers stay for the life of this process, which ends right after: a late error must not turn into exit 1.
   const onFatal = (err: unknown) => log.error('unexpected failure', { error: err instanceof Error ? err : `${err}` });
   process.on('uncaughtException', onFatal);
   process.on('unhandledRejection', onFatal);
-  process.stderr.on('error', () => {});
   const watchdog = setTimeout(() => {
     log.warn(`gave up after ${HOOK_DEADLINE_MS} ms (tmux or the map lock too slow)`);
     process.exit(0);
-  }, HOOK_DEADLINE_MS - (performance.now() - startedAt)).unref();
+  }, HOOK_DEADLINE_MS - (Date.now() - startedAt)).unref();
   try {
     if (event === undefined) log.debug('ignored: no complete input within the size and time limits');
     else if (event.hook_event_name === 'PreToolUse') {
@@ -74,7 +72,7 @@ export async function handleEvent(
   return 0;
 }
 
-/** A setting by config.ts's rules (trimmed, empty means the default, `~` expanded in a directory), without loading
+/** A setting by config.cts's rules (trimmed, empty means the default, `~` expanded in a directory), without loading
  * the rest of the configuration: the hook must not need the token, and doctor reads these when the rest fails. */
 export function settingOf(env: NodeJS.ProcessEnv, name: keyof typeof DEFAULTS): string {
   const value = env[name]?.trim() || DEFAULTS[name];
@@ -88,7 +86,8 @@ async function recordEvent(event: Record<string, unknown>, env: NodeJS.ProcessEn
   if (!pane) return; // Claude Code outside tmux: not one of ours
   const at = (deps.now ?? Date.now)();
   // Loaded only now: the tripwire's runs, on every Bash command, do not need them.
-  const { indexedWindow, isClaudeSessionId, mapKey, promptHash, updateSessionMap } = await import('./session-map.js');
+  const { indexedWindow, isClaudeSessionId, mapKey, promptHash, updateSessionMap } =
+    require('./session-map.cjs') as typeof import('./session-map.cjs');
   const { hook_event_name: name, session_id: sessionId, cwd, prompt } = event;
   if ((name !== 'SessionStart' && name !== 'UserPromptSubmit') || !isClaudeSessionId(sessionId)
     || typeof cwd !== 'string' || !isAbsolute(cwd)) {
@@ -130,8 +129,9 @@ async function checkTripwire(event: Record<string, unknown>, env: NodeJS.Process
   const command = isObject(event.tool_input) ? event.tool_input.command : undefined;
   if (event.tool_name !== 'Bash' || typeof command !== 'string') return;
   const dir = settingOf(env, 'CCBOT_DIR');
-  const { decisionJson, isTripped, parseTripwireFile, TRIPWIRE_FILE } = await import('./tripwire.js');
-  const { isDaemonRunning } = await import('./lock.js');
+  const { decisionJson, isTripped, parseTripwireFile, TRIPWIRE_FILE } =
+    require('./tripwire.cjs') as typeof import('./tripwire.cjs');
+  const { isDaemonRunning } = require('./lock.cjs') as typeof import('./lock.cjs');
   const { tripwire, timeoutMs } = parseTripwireFile(readIfExists(join(dir, TRIPWIRE_FILE)));
   if (tripwire === 'off' || !isTripped(command, tripwire.pattern)) return;
   const { CCBOT_CHAT_ID: chat, CCBOT_SESSION_ID: sessionId } = env;
@@ -147,7 +147,7 @@ async function checkTripwire(event: Record<string, unknown>, env: NodeJS.Process
  * Past the daemon's deadline and GRACE_MS (a daemon gone meanwhile) it is withdrawn, and then it is "expired" unless
  * the daemon has just decided it: a rename and an unlink of one file cannot both succeed. */
 async function askDaemon(dir: string, request: ApprovalRequest, timeoutMs: number): Promise<Outcome> {
-  const { APPROVALS_DIR, ASKED, GRACE_MS, OUTCOMES } = await import('./tripwire.js');
+  const { APPROVALS_DIR, ASKED, GRACE_MS, OUTCOMES } = require('./tripwire.cjs') as typeof import('./tripwire.cjs');
   // A keyboards.ts word, 16 characters; not node:crypto, whose loading costs every Bash command ~5 ms.
   const id = `${Date.now().toString(36)}${Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0')}`;
   const at = (suffix: string) => join(dir, APPROVALS_DIR, id + suffix);
@@ -162,7 +162,7 @@ async function askDaemon(dir: string, request: ApprovalRequest, timeoutMs: numbe
   return outcome;
 }
 
-/** Claude's environment often lacks TMUX_SESSION_NAME when the person set it in $CCBOT_DIR/.env, where config.ts
+/** Claude's environment often lacks TMUX_SESSION_NAME when the person set it in $CCBOT_DIR/.env, where config.cts
  * reads it too: without this the hook would silently ignore every window of a renamed session. */
 function tmuxSessionOf(env: NodeJS.ProcessEnv, dir: string): string {
   if (env.TMUX_SESSION_NAME !== undefined) return settingOf(env, 'TMUX_SESSION_NAME');
@@ -192,6 +192,8 @@ function hookLogSink(dir: string): (line: string) => void {
       if ((statSync(path, { throwIfNoEntry: false })?.size ?? 0) >= HOOK_LOG_MAX_BYTES) renameSync(path, `${path}.1`);
       appendFileSync(path, `${new Date().toISOString()} pid=${process.pid} ${line}\n`, { mode: 0o600 });
     } catch {
+      // Touched only now: process.stderr's stream costs ~2.5 ms to create. It may be a pipe Claude Code has closed.
+      if (process.stderr.listenerCount('error') === 0) process.stderr.on('error', () => {});
       process.stderr.write(line + '\n');
     }
   };

@@ -1,5 +1,7 @@
 #!/usr/bin/env -S node --optimize-for-size
-/** The ccbot command line: picks the subcommand; the one place a thrown error becomes one line and an exit code. */
+/** The ccbot command line: picks the subcommand; the one place a thrown error becomes one line and an exit code.
+ * CommonJS, like every module `ccbot hook` loads: Claude Code waits for the hook on every prompt, and Node starts an
+ * ES module graph ~10 ms slower (its loader, node:fs's ESM wrapper); require() of a .cjs costs a fraction of one. */
 // No imports at the top: each would be paid by every `ccbot hook` run, on every prompt.
 
 const USAGE = `usage: ccbot [command]
@@ -24,14 +26,13 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (command === '--version' || command === '-v') {
-    const { readFileSync } = await import('node:fs');
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = require('../package.json') as { version: string };
     process.stdout.write(pkg.version + '\n');
     return 0;
   }
   if (command === 'hook') {
     // Before any configuration: Claude Code runs it on every prompt, without the token; nor the daemon's modules.
-    const { hookCommand } = await import('./hook-entry.js');
+    const { hookCommand } = require('./hook-entry.cjs') as typeof import('./hook-entry.cjs');
     return hookCommand(rest);
   }
   if (command === 'send-file') {
@@ -47,8 +48,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return doctorCommand(rest);
   }
   if (command === undefined) {
-    const { loadConfig } = await import('./config.js');
-    const { addSecret, setLevel } = await import('./log.js');
+    const { loadConfig } = require('./config.cjs') as typeof import('./config.cjs');
+    const { addSecret, setLevel } = require('./log.cjs') as typeof import('./log.cjs');
     const config = loadConfig(process.env);
     addSecret(config.botToken);
     setLevel(config.logLevel);
@@ -65,9 +66,9 @@ main(process.argv.slice(2)).then(
   // Every failure is one line: 2 for configuration, 1 for the rest (a held lock, tmux missing). Expected failures
   // say what to do; for anything else LOG_LEVEL=debug adds the stack.
   async (err: unknown) => {
-    const { redact } = await import('./log.js');
-    const { ConfigError } = await import('./config.js');
-    const { LockHeldError } = await import('./lock.js');
+    const { redact } = require('./log.cjs') as typeof import('./log.cjs');
+    const { ConfigError } = require('./config.cjs') as typeof import('./config.cjs');
+    const { LockHeldError } = require('./lock.cjs') as typeof import('./lock.cjs');
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(redact(message.startsWith('ccbot ') ? message : `ccbot: ${message}`) + '\n');
     const expected = err instanceof ConfigError || err instanceof LockHeldError;

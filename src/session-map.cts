@@ -2,13 +2,13 @@
  * the hook (one process per Claude event, many at once) and pruned by the daemon, so every change goes through
  * updateSessionMap: read-modify-write under one lock file, ending in an atomic rename. Runs neither tmux nor Claude. */
 import { rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { withFileLock, type FileLockOptions } from './lock.js';
-import { logger } from './log.js';
-import { readIfExists, readJson, writeJson } from './store.js';
+import { withFileLock, type FileLockOptions } from './lock.cjs';
+import { logger } from './log.cjs';
+import { sha256Hex } from './sha256.cjs';
+import { readIfExists, readJson, writeJson } from './store.cjs';
 import type { PaneInfo } from './tmux.js';
-import { fail, isObject, type Failure } from './values.js';
+import { fail, isObject, type Failure } from './values.cjs';
 
 interface SessionMapEntry {
   session_id: string; cwd: string; window_name: string; transcript_path: string;
@@ -37,13 +37,11 @@ export const mapKey = (tmuxSession: string, windowId: string): string => `${tmux
  * Code 2.1.328 also hands a multi-line paste to the UserPromptSubmit hook wrapped in `<pasted_content id="…">`. */
 export function promptHash(text: string): string {
   const unwrapped = text.replace(/<pasted_content[^>]*>([\s\S]*?)<\/pasted_content[^>]*>/g, '$1');
-  // Loaded on first use (~5 ms): the hook's other events never hash.
-  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
-  return createHash('sha256').update(unwrapped.replace(/\s+/g, ' ').trim()).digest('hex').slice(0, 16);
+  return sha256Hex(unwrapped.replace(/\s+/g, ' ').trim()).slice(0, 16);
 }
 
 /** The map as it is on disk, without entries of the wrong shape (a hand edit, an older or newer ccbot): callers may
- * trust every field. A missing or corrupt file is an empty map (store.ts sets a corrupt one aside); a file that
+ * trust every field. A missing or corrupt file is an empty map (store.cts sets a corrupt one aside); a file that
  * exists but cannot be read (permissions) throws, naming it. */
 export function readSessionMap(
   ccbotDir: string, raw = readJson<unknown>(join(ccbotDir, SESSION_MAP_FILE), {}),

@@ -2,7 +2,7 @@
  * overwritten silently. Synchronous on purpose: the files are small and exit paths (process 'exit') cannot await. */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { logger } from './log.js';
+import { logger } from './log.cjs';
 
 const log = logger('store');
 

@@ -4,7 +4,7 @@ import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, rm
   from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fail, type Failure } from './values.js';
+import { fail, type Failure } from './values.cjs';
 
 /** The daemon's singleton lock in $CCBOT_DIR (daemon.ts takes it; doctor and send-file read it). */
 export const LOCK_FILE = 'ccbot.lock';
