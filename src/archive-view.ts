@@ -22,7 +22,7 @@ export function archivedSessions(sessions: readonly Session[], userId: number,
   options: { all: boolean; now: number }): Session[] {
   return sessions.filter((s) => s.ownerUserId === userId && (s.status === 'archived' || s.status === 'lost'))
     .filter((s) => options.all || options.now - endedAt(s) <= RECENT_HOURS * 3_600_000)
-    .sort((a, b) => endedAt(b) - endedAt(a) || a.id.localeCompare(b.id));
+    .sort((a, b) => endedAt(b) - endedAt(a) || (a.id < b.id ? -1 : 1)); // unique ASCII ids; no ICU collator
 }
 
 /** One page of `listed`, `note` (plain text) above it; the page asked for, within the pages left (after a Delete). */

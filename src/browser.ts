@@ -18,8 +18,9 @@ const DIRS_PER_PAGE = 8;
 const DIR_LABEL_CHARS = 24;
 
 // base: 'a' = 'A'; numeric: dir2 before dir10, as a person counts.
-const COLLATOR = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
-const byName = (a: string, b: string) => COLLATOR.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+let collator: Intl.Collator | undefined; // made on first use: ICU's data stays out of memory until /new browses
+const byName = (a: string, b: string) => (collator ??= new Intl.Collator('en', { sensitivity: 'base', numeric: true }))
+  .compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 
 /** The subdirectories of `path` (symlinks to directories too, hidden ones when asked), or an error value naming it. */
 export async function listDirectory(path: string, { showHidden = false } = {}): Promise<ListingResult> {

@@ -3,7 +3,6 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Api } from 'node-telegram-bot-api';
 import { Sweeper } from './archive.js';
 import { createChat, hostPrefix } from './chat.js';
 import { claudeSystemPrompt, writeClaudeSettings } from './claude-settings.js';
@@ -13,7 +12,7 @@ import { listDesk } from './desk.js';
 import { downloader } from './download.js';
 import { execRun } from './exec.js';
 import { gateUpdate } from './gate.js';
-import { httpFetch } from './http-fetch.js';
+import { httpApi } from './http-api.js';
 import { TurnChanges } from './git-changes.js';
 import { Approvals } from './approvals.js';
 import { acquireSingletonLock, LOCK_FILE, releaseOnExit } from './lock.cjs';
@@ -104,8 +103,7 @@ async function serve(config: Config, stop: AbortSignal): Promise<number> {
   const archive = (id: string, reason: ArchiveReason) => sessions.archive(id, reason, claude);
 
   // maxRetries 0: retries are decided by ccbot, which knows when a repeat would duplicate a visible message.
-  const api = new Api(config.botToken,
-    { apiRoot: config.telegramApiRoot, maxRetries: 0, fetch: httpFetch as typeof fetch });
+  const api = httpApi(config.botToken, config.telegramApiRoot);
   // Secrets are masked on the way out; $CCBOT_DIR/.env may hold more than the token.
   const mask = createRedactor({ enabled: config.redact, env: process.env, botToken: config.botToken,
     folders: () => [ccbotDir, ...sessions.live().map((s) => s.workdir)] });

@@ -35,10 +35,9 @@ const isRecord = (data: unknown): data is Record<string, unknown> =>
   typeof data === 'object' && data !== null && !Array.isArray(data);
 
 /** The whole of stdin (`fd`), undefined if larger than MAX_INPUT_BYTES, null if a non-blocking stdin is still open
- * after INPUT_WAIT_MS. Always drains: a hook that exits before reading gives Claude Code EPIPE on its write. A terminal
- * (a person trying `ccbot hook` by hand) is not read at all. Synchronous reads: Claude Code has written the event
- * and closed its end (a blocking socket) long before Node is up, and both process.stdin (~10 ms) and fs.read (libuv's
- * thread pool, ~3 ms) cost more. A blocking stdin left open would hold the hook until Claude Code's timeout. */
+ * after INPUT_WAIT_MS; a terminal (`ccbot hook` by hand) is not read. Always drains: else Claude Code gets EPIPE.
+ * Synchronous: Claude Code has written the event and closed its socket long before Node is up, and process.stdin
+ * (~10 ms) and fs.read (libuv's threads, ~3 ms) cost more; a blocking stdin left open holds us to Claude's timeout. */
 function readInput(fd: number): Buffer | undefined | null {
   try {
     if (fstatSync(fd).isCharacterDevice()) return undefined;

@@ -105,12 +105,14 @@ export function decodeAction(data: string): Action | null {
 
 export const button = (text: string, action: Action) => ({ text, callback_data: encodeAction(action) });
 export const NOOP: Action = { t: 'noop' };
-const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+let segmenter: Intl.Segmenter | undefined; // made on first need: ICU's data costs resident memory
 
 /** Cuts a label to `max` user-perceived characters, never inside an emoji or a combining sequence. */
 export function truncateLabel(text: string, max: number): string {
   const clean = text.replace(/\s+/g, ' ').trim();
-  const graphemes = [...GRAPHEMES.segment(clean)].map((s) => s.segment);
+  if (clean.length <= max) return clean; // never more characters than UTF-16 units
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  const graphemes = [...segmenter.segment(clean)].map((s) => s.segment);
   return graphemes.length <= max ? clean : graphemes.slice(0, Math.max(1, max - 1)).join('').trimEnd() + '…';
 }
 

@@ -1,7 +1,7 @@
-/** Per-chat pacing of Bot API requests: per chat, two queues (tasks run one after another, in call order): new
- * messages, which go first, and the rest (edits), which wait behind them. Requests start a minimum spacing apart, a
- * message may come sooner within a short burst, and a 429 or a backoff pauses both. No Telegram knowledge, no I/O
- * beyond the injected clock and sleep. */
+/** Per-chat pacing of Bot API requests: per chat, three queues (tasks run one after another, in call order): new
+ * messages, which go first; edits, which wait behind them; tidying (old messages' keyboards taken off), last.
+ * Requests start a minimum spacing apart, a message may come sooner within a short burst, and a 429 or a backoff
+ * pauses all. No Telegram knowledge, no I/O beyond the injected clock and sleep. */
 import { setTimeout as delay } from 'node:timers/promises';
 
 export interface PacerOptions {
@@ -19,9 +19,12 @@ export type Turn = () => Promise<void>;
 
 /** Per chat: when the last queued task of each queue settles; the earliest start of its next request (in the past: at
  * once), which a message may precede by BURST - 1 spacings; and the end of a pause. */
-interface Lane { tails: [Promise<unknown>, Promise<unknown>]; nextAt: number; pausedUntil: number }
+interface Lane { tails: Record<Queue, Promise<unknown>>; nextAt: number; pausedUntil: number }
+type Queue = 'message' | 'edit' | 'tidy';
 /** Messages that may go at once: Telegram allows short bursts over one a second in a chat. */
 const BURST = 3;
+/** A free slot goes to an edit waiting for it (a tapped screen changing) before any tidying. */
+const TIDY_LAG_MS = 50;
 
 export class Pacer {
   private readonly lanes = new Map<number | string, Lane>();
@@ -32,13 +35,13 @@ export class Pacer {
   }
 
   /** Runs `task` once every earlier task of its queue has finished and the chat may take a request, so the parts
-   * of one long message are never interleaved with another message. `message`: it goes before edits still waiting.
-   * The task awaits `turn` before each request (the first is taken already). Its result (or its throw) is the
-   * caller's; the queue goes on either way. */
-  run<T>(key: number | string, task: (turn: Turn) => Promise<T>, message = false): Promise<T> {
+   * of one long message are never interleaved with another message. A message goes before edits still waiting, an
+   * edit before tidying. The task awaits `turn` before each request (the first is taken already). Its result (or its
+   * throw) is the caller's; the queue goes on either way. */
+  run<T>(key: number | string, task: (turn: Turn) => Promise<T>, queue: Queue = 'edit'): Promise<T> {
     const lane = this.lane(key);
-    const early = message ? (BURST - 1) * this.clock.minIntervalMs : 0;
-    const due = () => Math.max(lane.nextAt - early, lane.pausedUntil);
+    const early = queue === 'message' ? (BURST - 1) * this.clock.minIntervalMs : 0;
+    const due = () => Math.max(lane.nextAt - early, lane.pausedUntil) + (queue === 'tidy' ? TIDY_LAG_MS : 0);
     const take = async () => {
       // Again when the other queue took the slot meanwhile; a sleep cut short (ccbot stopping) ends the wait.
       for (let at = due(); at > this.clock.now(); at = at === due() ? -Infinity : due()) {
@@ -48,8 +51,8 @@ export class Pacer {
     };
     let taken = false;
     const turn: Turn = () => (taken ? take() : ((taken = true), Promise.resolve()));
-    const result = lane.tails[Number(message)].then(take).then(() => task(turn));
-    lane.tails[Number(message)] = result.catch(() => undefined);
+    const result = lane.tails[queue].then(take).then(() => task(turn));
+    lane.tails[queue] = result.catch(() => undefined);
     return result;
   }
 
@@ -60,9 +63,9 @@ export class Pacer {
   }
 
   private lane(key: number | string): Lane {
-    let lane = this.lanes.get(key);
-    const idle = Promise.resolve();
-    if (!lane) this.lanes.set(key, (lane = { tails: [idle, idle], nextAt: -Infinity, pausedUntil: -Infinity }));
+    const free = Promise.resolve();
+    const lane = this.lanes.get(key) ?? { tails: { message: free, edit: free, tidy: free }, nextAt: 0, pausedUntil: 0 };
+    this.lanes.set(key, lane);
     return lane;
   }
 }

@@ -84,7 +84,7 @@ export class Sessions {
   live(): Readonly<Session>[] {
     return this.all()
       .filter((s) => s.status === 'active')
-      .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+      .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)); // ids: unique, ASCII; no ICU collator
   }
 
   /** By id, then by name (case-insensitive); live sessions win over archived ones of the same name. */

@@ -90,7 +90,7 @@ export class Telegram {
         ids.push(sent.value.message_id);
       }
       return { ok: true, messageIds: ids };
-    }, true);
+    }, 'message');
   }
 
   /** Replaces a message's text (a function: read when its turn comes). "Not modified" is success; a deleted or
@@ -121,7 +121,7 @@ export class Telegram {
         const params = { chat_id: chatId, message_id: messageId, reply_markup: keep ?? { inline_keyboard: [] } };
         const done = await this.attempt(chatId, turn, (s) => this.api.editMessageReplyMarkup(params, s), true);
         if (!done.ok && done.kind !== 'not-modified' && done.kind !== 'gone') throw done.err;
-      }),
+      }, 'tidy'),
     );
   }
 
@@ -175,7 +175,7 @@ export class Telegram {
       }
       if (!sent.ok) return this.sendFailed('upload', chatId, sent, []);
       return { ok: true, messageIds: [sent.value.message_id] };
-    }, true);
+    }, 'message');
   }
 
   /** Stops the button's spinner. An expired query (the daemon was down) is fine; never throws. */

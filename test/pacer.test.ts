@@ -67,18 +67,28 @@ pacer('a message goes before an edit waiting for its turn, which then waits an i
   const clock = fakeClock();
   const p = new Pacer({ ...clock, minIntervalMs: 1000 });
   const order: string[] = [];
-  const request = (name: string, message: boolean) => p.run(1, async () => void order.push(name), message);
-  await request('card', false);
-  await Promise.all([request('edit', false), request('answer', true)]);
+  const request = (name: string, queue: 'message' | 'edit') => p.run(1, async () => void order.push(name), queue);
+  await request('card', 'edit');
+  await Promise.all([request('edit', 'edit'), request('answer', 'message')]);
   assert.equal(order, ['card', 'answer', 'edit']);
   assert.equal(clock.sleeps, [1000, 1000], 'only the edit waited: the card\'s interval, then the answer\'s');
+});
+
+pacer('tidying (old keyboards) waits for edits already waiting, even ones queued after it', async () => {
+  const clock = fakeClock();
+  const p = new Pacer({ ...clock, minIntervalMs: 1000 });
+  const order: string[] = [];
+  const request = (name: string, queue: 'edit' | 'tidy') => p.run(1, async () => void order.push(name), queue);
+  await request('card', 'edit');
+  await Promise.all([request('strip 1', 'tidy'), request('strip 2', 'tidy'), request('tapped screen', 'edit')]);
+  assert.equal(order, ['card', 'tapped screen', 'strip 1', 'strip 2']);
 });
 
 pacer('messages: three at once, then one an interval; edits meanwhile wait for a free slot', async () => {
   const clock = fakeClock();
   const p = new Pacer({ ...clock, minIntervalMs: 1000 });
   const at: number[] = [];
-  const message = () => p.run(1, async () => void at.push(clock.now()), true);
+  const message = () => p.run(1, async () => void at.push(clock.now()), 'message');
   await Promise.all([message(), message(), message(), message()]);
   assert.equal(at, [0, 0, 0, 1000]);
   await p.run(1, async () => void at.push(clock.now()));
@@ -89,7 +99,7 @@ pacer('a pause (429) holds messages too', async () => {
   const clock = fakeClock();
   const p = new Pacer({ ...clock, minIntervalMs: 1000 });
   p.pause(1, 5000);
-  await p.run(1, async () => assert.is(clock.now(), 5000), true);
+  await p.run(1, async () => assert.is(clock.now(), 5000), 'message');
   assert.equal(clock.sleeps, [5000]);
 });
 
