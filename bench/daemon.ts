@@ -11,13 +11,13 @@
  *    further session, next to a bare `node`'s VmRSS;
  *  - idle CPU: the daemon's utime+stime over 60 s with those 20 sessions idle, as % of one core.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { startChatWorld, type ChatWorld } from '../test/chat-fixture.js';
-import { MAIN_JS, type DaemonRun } from '../test/daemon-fixture.js';
+import { startDaemon } from '../test/daemon-fixture.js';
 import type { BenchResult } from './hook.js';
 
 const SESSIONS = 20;
@@ -25,9 +25,6 @@ const CLOCK_TICKS = 100; // USER_HZ on Linux
 /** Start-up may cost this many times loading the Bot API library alone (node's own start-up in both): the 500 ms goal
  * over the ~130 ms that import took here (spawn to exit). */
 const START_RATIO = 4;
-/** The node flags of `npm start` (`node <flags> dist/main.cjs`); ccbot.service's ExecStart repeats them. */
-const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
-const FLAGS = PACKAGE.scripts.start.split(' ').slice(1, -1);
 const LIBRARY = import.meta.resolve('node-telegram-bot-api');
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
@@ -39,17 +36,6 @@ function procStat(pid: number): { rssMb: number; cpuTicks: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return { rssMb: rssKb / 1024, cpuTicks: Number(fields[11]) + Number(fields[12]) }; // utime, stime
-}
-
-/** test/daemon-fixture.ts's startDaemon, with FLAGS (NODE_OPTIONS refuses some of them). */
-function startDaemon(env: NodeJS.ProcessEnv, cwd: string): DaemonRun {
-  const child = spawn(process.execPath, [...FLAGS, MAIN_JS], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  let out = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { child, stderr: () => err, stdout: () => out, exited };
 }
 
 /** Medians of 5: the daemon's spawn to its first poll, and just before each, `import('node-telegram-bot-api')`'s

@@ -1,15 +1,19 @@
 /**
- * Runs the real daemon (`node dist/main.cjs`) as a child process against a fake Bot API and an isolated tmux
- * server, with its own CCBOT_DIR and HOME. Integration tests of every issue start ccbot through here.
+ * Runs the real daemon (`node <npm start's flags> dist/main.cjs`, as shipped: --jitless included) as a child process
+ * against a fake Bot API and an isolated tmux server, with its own CCBOT_DIR and HOME. Integration tests of every issue
+ * start ccbot through here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TmuxFixture } from './tmux-fixture.js';
 
 export const MAIN_JS = join(dirname(fileURLToPath(import.meta.url)), '..', 'main.cjs');
+/** The node flags of `npm start` (`node <flags> dist/main.cjs`), which ccbot.service repeats. */
+export const START_FLAGS = (JSON.parse(readFileSync(join(dirname(MAIN_JS), '..', 'package.json'), 'utf8')) as
+  { scripts: { start: string } }).scripts.start.split(' ').slice(1, -1);
 /** Shaped like a real token (config.ts checks the shape). */
 export const TEST_TOKEN = '123456789:AAtest-token-for-ccbot-tests_0123456';
 export const TEST_SESSION = 'ccbot-test';
@@ -38,7 +42,7 @@ export function daemonEnv(opts: { ccbotDir: string; apiRoot: string; tmux: TmuxF
 }
 
 export function startDaemon(env: NodeJS.ProcessEnv, cwd: string): DaemonRun {
-  const child = spawn(process.execPath, [MAIN_JS], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...START_FLAGS, MAIN_JS], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   let out = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
