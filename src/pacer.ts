@@ -23,8 +23,7 @@ interface Lane { tails: Record<Queue, Promise<unknown>>; nextAt: number; pausedU
 type Queue = 'message' | 'edit' | 'tidy';
 /** Messages that may go at once: Telegram allows short bursts over one a second in a chat. */
 const BURST = 3;
-/** A free slot goes to an edit waiting for it (a tapped screen changing) before any tidying. */
-const TIDY_LAG_MS = 50;
+const TIDY_LAG_MS = 50; // a free slot goes to a waiting edit (a tapped screen changing) before any tidying
 
 export class Pacer {
   private readonly lanes = new Map<number | string, Lane>();

@@ -3,9 +3,8 @@
  * updateSessionMap: read-modify-write under one lock file, ending in an atomic rename. Runs neither tmux nor Claude. */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { withFileLock, type FileLockOptions } from './lock.cjs';
+import type { FileLockOptions } from './lock.cjs'; // lock.cjs and sha256.cjs: required when used (the hook)
 import { logger } from './log.cjs';
-import { sha256Hex } from './sha256.cjs';
 import { readIfExists, readJson, writeJson } from './store.cjs';
 import type { PaneInfo } from './tmux.js';
 import { fail, isObject, type Failure } from './values.cjs';
@@ -37,6 +36,7 @@ export const mapKey = (tmuxSession: string, windowId: string): string => `${tmux
  * Code 2.1.328 also hands a multi-line paste to the UserPromptSubmit hook wrapped in `<pasted_content id="…">`. */
 export function promptHash(text: string): string {
   const unwrapped = text.replace(/<pasted_content[^>]*>([\s\S]*?)<\/pasted_content[^>]*>/g, '$1');
+  const { sha256Hex } = require('./sha256.cjs') as typeof import('./sha256.cjs');
   return sha256Hex(unwrapped.replace(/\s+/g, ' ').trim()).slice(0, 16);
 }
 
@@ -113,6 +113,7 @@ export async function updateSessionMap(
       return fail('io', `cannot write ${path}: ${(err as Error).message}`);
     }
   };
+  const { withFileLock } = require('./lock.cjs') as typeof import('./lock.cjs');
   const locked = await withFileLock(`${path}.lock`, update, lock);
   return locked.ok ? locked.value : locked;
 }

@@ -14,7 +14,9 @@ const DIST = dirname(MAIN_JS);
 const ENTRY = ['main.cjs', 'hook-entry.cjs', 'node:fs'];
 /** In a pane of a window ccbot opened, writing the map (tmux.js only for windows ccbot did not open). */
 const IN_PANE = [...ENTRY, 'hook.cjs', 'config.cjs', 'dotenv.cjs', 'log.cjs', 'store.cjs', 'values.cjs', 'session-map.cjs',
-  'lock.cjs', 'sha256.cjs', 'node:os', 'node:path', 'node:timers/promises']; // not node:crypto: ~5 ms to load
+  'node:os', 'node:path', 'node:timers/promises'];
+/** Only when the map is written, with a prompt to hash: not node:crypto, ~5 ms to load. */
+const WRITING = ['lock.cjs', 'sha256.cjs'];
 
 const source = (file: string) => readFileSync(join(DIST, file), 'utf8');
 /** What a compiled CommonJS file requires when it loads: tsc's own top-level `const x_1 = require("…")` lines. */
@@ -45,6 +47,8 @@ test('outside tmux, ccbot hook loads main.cjs and hook-entry.cjs, and nothing el
 test('in a pane, the rest is on its list: CommonJS only, no package, no daemon module, no tmux.js', () => {
   const loaded = closure('main.cjs', 'hook-entry.cjs', 'hook.cjs', 'session-map.cjs');
   assert.equal(loaded, [...IN_PANE].sort());
+  assert.equal(lateLoads('session-map.cjs').map((spec) => spec.slice(2)).sort(), WRITING, 'the lock and the hash, late');
+  assert.equal(closure(...WRITING), [...WRITING, 'node:fs', 'node:path', 'node:timers/promises', 'values.cjs'].sort());
   // One ES module would start Node's ESM loader: ~10 ms on every prompt (bench/hook.ts).
   assert.equal(loaded.filter((name) => !name.startsWith('node:') && !name.endsWith('.cjs')), []);
   assert.equal(lateLoads('hook.cjs').filter((spec) => !spec.endsWith('.cjs')), ['./hook-install.js', './tmux.js'],
