@@ -1,12 +1,12 @@
 /** The idle sweep and the purge: sessions idle for their owner's idle hours are archived (never mid-turn), those whose
- * window closed become lost; records ended ARCHIVE_PURGE_AFTER ago leave state.json, as do session_map.json's entries
- * of closed windows and old .ccbot-inbox/ files. Transcripts are never touched. */
+ * window closed become lost; records ended ARCHIVE_PURGE_AFTER ago leave state.json (and windows/<id>.json), as do
+ * session_map.json's entries of closed windows and old .ccbot-inbox/ files. Transcripts are never touched. */
 import { endedAt } from './archive-view.js';
 import { escapeHtml } from './format.js';
 import { t } from './i18n.js';
 import { sweepInbox } from './inbox.js';
 import { logger } from './log.cjs';
-import { pruneSessionMap, readSessionMap, type SessionMap } from './session-map.cjs';
+import { pruneSessionMap, readSessionMap, recordWindow, type SessionMap } from './session-map.cjs';
 import type { Session, Sessions } from './sessions.js';
 import type { Telegram } from './telegram.js';
 import type { Users } from './users.js';
@@ -40,9 +40,7 @@ export class Sweeper {
     this.timer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS).unref();
   }
 
-  stop(): void {
-    clearInterval(this.timer);
-  }
+  stop = (): void => clearInterval(this.timer);
 
   /** One pass; a pass already under way is joined, not doubled. */
   sweep(): Promise<void> {
@@ -56,6 +54,7 @@ export class Sweeper {
     const ended = sessions.all().filter((s) => s.status !== 'active' && now - endedAt(s) > purgeAfterMs);
     const purge = ended.map((s) => s.id);
     sessions.remove(purge);
+    for (const id of this.deps.sessionMap ? purge : []) recordWindow(this.deps.sessionMap!.ccbotDir, id); // its index
     if (purge.length > 0) log.info('purged old archived records', { count: purge.length });
     await this.findLost(now, await this.listAndPrune());
     await this.sweepInboxes(now);

@@ -1,10 +1,10 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Sweeper } from '#ccbot/archive.js';
-import { readSessionMap, updateSessionMap, type SessionMap } from '#ccbot/session-map.cjs';
+import { readSessionMap, recordWindow, updateSessionMap, type SessionMap } from '#ccbot/session-map.cjs';
 import type { Session } from '#ccbot/sessions.js';
 import { StateStore } from '#ccbot/state.js';
 import { emptyState, type State } from './state-fixture.js';
@@ -107,6 +107,19 @@ sweeper('purges old records from state and saves; recent ones stay', async (ctx)
   await new Sweeper(deps(ctx)).sweep();
   assert.equal(Object.keys(ctx.state.sessions), ['kept']);
   assert.is(ctx.saves, 1);
+});
+
+sweeper('a purged record takes its window index file along; a kept one keeps it', async (ctx) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ccbot-purge-'));
+  try {
+    ctx.state.sessions.old = session('old', { status: 'archived', archivedAt: NOW - 20 * 24 * H });
+    ctx.state.sessions.kept = session('kept', { status: 'archived', archivedAt: NOW - 2 * 24 * H });
+    for (const id of ['old', 'kept']) recordWindow(dir, id, { sessionName: 'ccbot', windowId: '@1', windowName: id });
+    await new Sweeper(deps(ctx, { sessionMap: { ccbotDir: dir, tmuxSession: 'ccbot' } })).sweep();
+    assert.equal(readdirSync(join(dir, 'windows')), ['kept.json']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 sweeper('a live session whose window tmux no longer has becomes lost, and its owner is told once', async (ctx) => {
