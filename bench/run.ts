@@ -1,4 +1,7 @@
-/** `npm run bench`: runs every bench this file knows and prints one table; exit 1 when a value misses its goal. */
+/** `npm run bench`: runs every bench this file knows and prints one table; exit 1 when a value misses its goal. It runs
+ * with npm start's node flags (--jitless among them): transcript parsing, /history and the screenshot picture measured
+ * here in-process are the daemon's work; the hook and the daemon run as their own processes. */
+import { START_FLAGS } from '../test/daemon-fixture.js';
 import { benchDaemon } from './daemon.js';
 import { benchRealCli } from './real-cli.js';
 import { benchHistory, benchParse } from './transcript.js';
@@ -7,6 +10,9 @@ import { benchScreenImage } from './screen-image.js';
 
 const benches: Array<() => Promise<BenchResult[]>> = [benchParse, benchHistory, benchHook, benchDaemon, benchRealCli, benchScreenImage];
 
+if (process.execArgv.join(' ') !== START_FLAGS.join(' ')) {
+  throw new Error(`run the bench with npm start's flags (npm run bench): ${START_FLAGS.join(' ')}`);
+}
 const results: BenchResult[] = [];
 for (const bench of benches) results.push(...(await bench()));
 
