@@ -25,10 +25,8 @@ type Envelope = { ok?: boolean; result?: unknown; error_code?: number; descripti
 
 /** The library's Transport.request without retries (telegram.ts decides) or a deadline (every caller passes one). */
 class HttpTransport extends Transport {
-  private readonly base: string;
-  constructor(token: string, apiRoot: string) {
-    super(token, { apiRoot, maxRetries: 0 });
-    this.base = `${apiRoot}/bot${token}/`; // config.ts's apiRoot has no trailing slash
+  constructor(token: string, apiRoot: string, private readonly base = `${apiRoot}/bot${token}/`) {
+    super(token, { apiRoot, maxRetries: 0 }); // config.ts's apiRoot has no trailing slash
   }
 
   override async request<R>(method: string, params: Parameters<Transport['request']>[1] = {}, signal?: AbortSignal) {

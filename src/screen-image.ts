@@ -119,6 +119,8 @@ export function renderScreen(capture: string): Buffer {
   const cols = Math.max(MIN_COLS, ...grid.map((row) => row.length));
   const [width, stride] = [cols * CELL_W, 1 + cols * CELL_W * 3];
   const pixels = new Uint8Array(grid.length * CELL_H * stride);
+  const line = Uint8Array.from({ length: width * 3 }, (_, i) => (BG >> (16 - 8 * (i % 3))) & 255);
+  for (let y = 0; y < grid.length * CELL_H; y++) pixels.set(line, y * stride + 1); // blank cell rows: nothing more
   grid.forEach((row, r) => {
     for (let c = 0; c < cols; c++) {
       const cell = row[c] ?? BLANK;
@@ -128,6 +130,7 @@ export function renderScreen(capture: string): Buffer {
         (cell.bg >> 8) & 255, cell.bg & 255];
       for (let y = 0; y < CELL_H; y++) {
         const bits = cell.bold ? rows[y]! | (rows[y]! >> 1) : rows[y]!;
+        if (bits === 0 && cell.bg === BG) continue;
         const end = (r * CELL_H + y + 1) * stride;
         let at = end - stride + 1 + c * CELL_W * 3;
         for (let x = 0; x < pixelsWide && at < end; x++, at += 3) {
