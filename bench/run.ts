@@ -1,6 +1,6 @@
 /** `npm run bench`: runs every bench this file knows and prints one table; exit 1 when a value misses its goal.
  * Transcript parsing, /history and the screenshot picture are the daemon's own work: they run in a child with npm
- * start's node flags (--jitless among them), as in the daemon, while the fakes and the timing of the other benches
+ * start's node flags (V8 interpreting: --no-opt --no-sparkplug), as in the daemon, while the fakes and the timing of the other benches
  * stay at full speed. The hook and the daemon run as their own processes (the daemon with those flags too). */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -1,6 +1,6 @@
 /** The library's Api over node:http(s), not fetch: undici keeps ~15 MB more resident, and the library's mere probe of
- * fetch (`new Request`) loads it and compiles its WebAssembly, ~5 MB, which `--jitless` could not run at all. The
- * library still encodes each request, and its error classes still say what failed (telegram-failure.ts). */
+ * fetch (`new Request`) loads it and compiles its WebAssembly HTTP parser, ~5 MB. The library still encodes each
+ * request, and its error classes still say what failed (telegram-failure.ts). */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';

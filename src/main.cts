@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --optimize-for-size
+#!/usr/bin/env -S node --optimize-for-size --no-opt --no-sparkplug
 /** The ccbot command line: picks the subcommand; the one place a thrown error becomes one line and an exit code.
  * CommonJS, like every module `ccbot hook` loads: Claude Code waits for the hook on every prompt, and Node starts an
  * ES module graph ~10 ms slower (its loader, node:fs's ESM wrapper); require() of a .cjs costs a fraction of one. */

@@ -1,5 +1,5 @@
 /**
- * Runs the real daemon (`node <npm start's flags> dist/main.cjs`, as shipped: --jitless included) as a child process
+ * Runs the real daemon (`node <npm start's flags> dist/main.cjs`, as shipped: V8 interpreting) as a child process
  * against a fake Bot API and an isolated tmux server, with its own CCBOT_DIR and HOME. Integration tests of every issue
  * start ccbot through here.
  */
